@@ -1,0 +1,183 @@
+// Package ferry holds Ferry's domain: the types every other package speaks
+// (workspaces, accounts, stories, publications, …) and the coded errors that
+// travel from the store up to the HTTP API. It imports nothing of Ferry's own.
+package ferry
+
+import (
+	"time"
+)
+
+// Platform names a social platform Ferry publishes to.
+type Platform string
+
+// The platforms Ferry knows.
+const (
+	Weibo       Platform = "weibo"
+	Xiaohongshu Platform = "xiaohongshu"
+	Facebook    Platform = "facebook"
+	Instagram   Platform = "instagram"
+	Telegram    Platform = "telegram"
+)
+
+// Platforms lists every known platform in display order.
+var Platforms = []Platform{Weibo, Xiaohongshu, Facebook, Instagram, Telegram}
+
+// Valid reports whether p is a known platform.
+func (p Platform) Valid() bool {
+	for _, q := range Platforms {
+		if p == q {
+			return true
+		}
+	}
+	return false
+}
+
+// Role is a member's role in a workspace. Roles are ordered: each one may do
+// everything the ones below it may.
+type Role string
+
+// The roles, from most to least privileged.
+const (
+	RoleOwner    Role = "owner"
+	RoleAdmin    Role = "admin"
+	RoleEditor   Role = "editor"
+	RoleReviewer Role = "reviewer"
+	RoleViewer   Role = "viewer"
+)
+
+var roleRank = map[Role]int{RoleOwner: 5, RoleAdmin: 4, RoleEditor: 3, RoleReviewer: 2, RoleViewer: 1}
+
+// Valid reports whether r is a known role.
+func (r Role) Valid() bool { return roleRank[r] > 0 }
+
+// AtLeast reports whether r is as privileged as min.
+func (r Role) AtLeast(min Role) bool { return roleRank[r] >= roleRank[min] && roleRank[r] > 0 }
+
+// Workspace is one organisation or unit.
+type Workspace struct {
+	ID        string    `json:"id"`
+	Name      string    `json:"name"`
+	TimeZone  string    `json:"time_zone"`
+	CreatedAt time.Time `json:"created_at"`
+}
+
+// DefaultTimeZone is the time zone of a new workspace.
+const DefaultTimeZone = "Asia/Hong_Kong"
+
+// User is a person who signs in.
+type User struct {
+	ID           string    `json:"id"`
+	Email        string    `json:"email"`
+	Name         string    `json:"name"`
+	PasswordHash string    `json:"-"`
+	CreatedAt    time.Time `json:"created_at"`
+}
+
+// Membership gives a user a role in a workspace.
+type Membership struct {
+	WorkspaceID string    `json:"workspace_id"`
+	UserID      string    `json:"user_id"`
+	Role        Role      `json:"role"`
+	CreatedAt   time.Time `json:"created_at"`
+}
+
+// APIToken is a bearer token acting as one user in one workspace. Only its
+// hash is stored; the token itself is shown once, at creation.
+type APIToken struct {
+	ID          string     `json:"id"`
+	UserID      string     `json:"user_id"`
+	WorkspaceID string     `json:"workspace_id"`
+	Name        string     `json:"name"`
+	Hash        []byte     `json:"-"`
+	CreatedAt   time.Time  `json:"created_at"`
+	LastUsedAt  *time.Time `json:"last_used_at"`
+}
+
+// Principal is who is acting: a user in a workspace with a role, or the
+// system itself (jobs, the CLI).
+type Principal struct {
+	UserID      string
+	WorkspaceID string
+	Role        Role
+}
+
+// Actor returns the audit log's name for the principal.
+func (p Principal) Actor() string {
+	if p.UserID == "" {
+		return "system"
+	}
+	return "user:" + p.UserID
+}
+
+// AccountHealth tells whether Ferry can publish through an account.
+type AccountHealth string
+
+// Account health values.
+const (
+	HealthConnected   AccountHealth = "connected"
+	HealthNeedsReauth AccountHealth = "needs_reauth"
+	HealthClosed      AccountHealth = "closed"
+)
+
+// Account is a connected platform account. Credentials are decrypted only
+// where a connector needs them and never serialised.
+type Account struct {
+	ID           string            `json:"id"`
+	WorkspaceID  string            `json:"workspace_id"`
+	Platform     Platform          `json:"platform"`
+	ExternalID   string            `json:"external_id"`
+	Name         string            `json:"name"`
+	Credentials  map[string]string `json:"-"`
+	Settings     map[string]any    `json:"settings"`
+	Health       AccountHealth     `json:"health"`
+	HealthReason string            `json:"health_reason,omitempty"`
+	CreatedAt    time.Time         `json:"created_at"`
+	UpdatedAt    time.Time         `json:"updated_at"`
+}
+
+// Media is an uploaded image, stored once by content hash.
+type Media struct {
+	ID          string    `json:"id"`
+	WorkspaceID string    `json:"-"`
+	SHA256      string    `json:"sha256"`
+	Mime        string    `json:"mime"`
+	Width       int       `json:"width"`
+	Height      int       `json:"height"`
+	Bytes       int64     `json:"bytes"`
+	CreatedAt   time.Time `json:"created_at"`
+}
+
+// Story is the thing told once, to be published to its target accounts.
+type Story struct {
+	ID          string     `json:"id"`
+	WorkspaceID string     `json:"workspace_id"`
+	Title       string     `json:"title"`
+	Body        string     `json:"body"`
+	MediaIDs    []string   `json:"media_ids"`
+	Targets     []string   `json:"targets"`
+	ScheduledAt *time.Time `json:"scheduled_at"`
+	Version     int        `json:"version"`
+	CreatedBy   string     `json:"created_by"`
+	CreatedAt   time.Time  `json:"created_at"`
+	UpdatedAt   time.Time  `json:"updated_at"`
+	DeletedAt   *time.Time `json:"deleted_at,omitempty"`
+}
+
+// Audit is one append-only record of who did what to what.
+type Audit struct {
+	ID          int64          `json:"id"`
+	WorkspaceID string         `json:"workspace_id"`
+	Actor       string         `json:"actor"`
+	Action      string         `json:"action"`
+	TargetType  string         `json:"target_type"`
+	TargetID    string         `json:"target_id"`
+	Data        map[string]any `json:"data,omitempty"`
+	At          time.Time      `json:"at"`
+}
+
+// Page selects a window of a list. Zero values mean the first page of the
+// default size.
+type Page struct {
+	Limit  int
+	Cursor string
+}

@@ -1,0 +1,274 @@
+// Package api serves Ferry's REST API under /api/v1, plus the health,
+// readiness and metrics endpoints. Handlers are thin: they decode, call the
+// service, and encode; every error becomes {"error":{"code","message",
+// "details"}} with its HTTP status decided in one place (errorStatus).
+package api
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	"github.com/ferry-social/ferry"
+	"github.com/ferry-social/ferry/internal/auth"
+	"github.com/ferry-social/ferry/internal/service"
+	"github.com/ferry-social/ferry/internal/store"
+)
+
+// Server is the HTTP API.
+type Server struct {
+	svc      *service.Service
+	db       *store.DB
+	log      *slog.Logger
+	registry *prometheus.Registry
+	requests *prometheus.CounterVec
+	latency  *prometheus.HistogramVec
+}
+
+// New returns the API server. registry receives the API's metrics and is
+// served at /metrics.
+func New(svc *service.Service, log *slog.Logger, registry *prometheus.Registry) *Server {
+	s := &Server{svc: svc, db: svc.DB, log: log, registry: registry}
+	s.requests = prometheus.NewCounterVec(prometheus.CounterOpts{Name: "ferry_http_requests_total", Help: "HTTP requests by route and status."}, []string{"method", "route", "status"})
+	s.latency = prometheus.NewHistogramVec(prometheus.HistogramOpts{Name: "ferry_http_request_duration_seconds", Help: "HTTP request latency by route.", Buckets: prometheus.DefBuckets}, []string{"method", "route"})
+	registry.MustRegister(s.requests, s.latency)
+	return s
+}
+
+// route is one API endpoint. Routes lists them all, in one place.
+type route struct {
+	method, path string
+	// public routes need no token; every other route authenticates, and
+	// the service checks the role.
+	public  bool
+	handler func(w http.ResponseWriter, r *http.Request, p ferry.Principal) error
+	// For the OpenAPI document: a one-line summary, the schema names of
+	// the request and response bodies, and the success status (200 if 0).
+	summary, request, response string
+	status                     int
+}
+
+func (s *Server) routes() []route {
+	return []route{
+		{method: "GET", path: "/healthz", public: true, handler: s.healthz, summary: "Liveness: the process answers.", response: "Status"},
+		{method: "GET", path: "/readyz", public: true, handler: s.readyz, summary: "Readiness: the database answers and its schema is current.", response: "Status"},
+		{method: "GET", path: "/api/openapi.json", public: true, handler: s.openapi, summary: "This document."},
+
+		{method: "GET", path: "/api/v1/accounts", handler: s.listAccounts, summary: "List the workspace's accounts.", response: "AccountList"},
+		{method: "POST", path: "/api/v1/accounts", handler: s.createAccount, summary: "Connect an account by hand (admin).", request: "AccountInput", response: "Account", status: 201},
+		{method: "GET", path: "/api/v1/accounts/{id}", handler: s.getAccount, summary: "Get an account.", response: "Account"},
+		{method: "PATCH", path: "/api/v1/accounts/{id}", handler: s.patchAccount, summary: "Rename, reconnect (new credentials) or change settings (admin).", request: "AccountPatch", response: "Account"},
+		{method: "DELETE", path: "/api/v1/accounts/{id}", handler: s.deleteAccount, summary: "Close an account: keep its record, cancel its unsent publications (admin).", response: "Account"},
+
+		{method: "POST", path: "/api/v1/media", handler: s.uploadMedia, summary: "Upload an image (multipart field \"file\").", request: "MediaUpload", response: "Media", status: 201},
+
+		{method: "GET", path: "/api/v1/stories", handler: s.listStories, summary: "List stories, newest first (filters: state, q; pagination: limit, cursor).", response: "StoryList"},
+		{method: "POST", path: "/api/v1/stories", handler: s.createStory, summary: "Write a story for target accounts; scheduled_at null keeps it a draft (editor).", request: "StoryInput", response: "Story", status: 201},
+		{method: "GET", path: "/api/v1/stories/{id}", handler: s.getStory, summary: "Get a story with its publications.", response: "Story"},
+		{method: "PATCH", path: "/api/v1/stories/{id}", handler: s.patchStory, summary: "Edit or reschedule a story; unsent publications follow at a new version (editor).", request: "StoryPatch", response: "Story"},
+		{method: "DELETE", path: "/api/v1/stories/{id}", handler: s.deleteStory, summary: "Delete a story and cancel everything not yet sent (editor).", response: "Story"},
+		{method: "POST", path: "/api/v1/stories/{id}/schedule", handler: s.scheduleStory, summary: "Schedule a story's unsent publications at a time (editor).", request: "ScheduleInput", response: "Story"},
+		{method: "POST", path: "/api/v1/stories/{id}/publish", handler: s.publishStory, summary: "Publish a story's unsent publications now (editor).", response: "Story"},
+
+		{method: "GET", path: "/api/v1/publications/{id}", handler: s.getPublication, summary: "Get a publication.", response: "Publication"},
+		{method: "POST", path: "/api/v1/publications/{id}/resolve", handler: s.resolvePublication, summary: "Settle a publication whose outcome is unknown: published (with its URL) or retry (editor).", request: "Resolution", response: "Publication"},
+	}
+}
+
+// Handler returns the HTTP handler of every route, /metrics included.
+func (s *Server) Handler() http.Handler {
+	mux := http.NewServeMux()
+	for _, rt := range s.routes() {
+		mux.Handle(rt.method+" "+rt.path, s.wrap(rt))
+	}
+	mux.Handle("GET /metrics", promhttp.HandlerFor(s.registry, promhttp.HandlerOpts{}))
+	// Unknown /api paths answer in the API's error format, not as HTML.
+	mux.HandleFunc("/api/", func(w http.ResponseWriter, r *http.Request) {
+		writeError(w, r, s.log, ferry.Errorf(ferry.ENOTFOUND, "No API endpoint %s %s.", r.Method, r.URL.Path))
+	})
+	return mux
+}
+
+type principalKey struct{}
+
+// wrap adds authentication, idempotency, metrics and error handling.
+func (s *Server) wrap(rt route) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		start := time.Now()
+		rec := &statusRecorder{ResponseWriter: w, status: http.StatusOK}
+		defer func() {
+			s.requests.WithLabelValues(r.Method, rt.path, fmt.Sprint(rec.status)).Inc()
+			s.latency.WithLabelValues(r.Method, rt.path).Observe(time.Since(start).Seconds())
+		}()
+		var p ferry.Principal
+		if !rt.public {
+			var err error
+			if p, err = s.authenticate(r); err != nil {
+				writeError(rec, r, s.log, err)
+				return
+			}
+		}
+		handle := func(w http.ResponseWriter) error { return rt.handler(w, r, p) }
+		var err error
+		if r.Method == http.MethodPost && r.Header.Get("Idempotency-Key") != "" {
+			err = s.idempotent(rec, r, p, handle)
+		} else {
+			err = handle(rec)
+		}
+		if err != nil {
+			writeError(rec, r, s.log, err)
+		}
+	})
+}
+
+func (s *Server) authenticate(r *http.Request) (ferry.Principal, error) {
+	h := r.Header.Get("Authorization")
+	token, ok := strings.CutPrefix(h, "Bearer ")
+	if !ok || strings.TrimSpace(token) == "" {
+		return ferry.Principal{}, ferry.Errorf(ferry.EUNAUTHORIZED, "Send an API token as 'Authorization: Bearer <token>' (create one with `ferry token create`).")
+	}
+	p, _, err := s.db.Read().PrincipalByTokenHash(r.Context(), auth.HashToken(strings.TrimSpace(token)))
+	return p, err
+}
+
+type statusRecorder struct {
+	http.ResponseWriter
+	status int
+}
+
+func (r *statusRecorder) WriteHeader(code int) {
+	r.status = code
+	r.ResponseWriter.WriteHeader(code)
+}
+
+// errorStatus maps error codes to HTTP status: the only such mapping.
+func errorStatus(code string) int {
+	switch code {
+	case ferry.EINVALID:
+		return http.StatusBadRequest
+	case ferry.EUNAUTHORIZED:
+		return http.StatusUnauthorized
+	case ferry.EFORBIDDEN:
+		return http.StatusForbidden
+	case ferry.ENOTFOUND:
+		return http.StatusNotFound
+	case ferry.ECONFLICT:
+		return http.StatusConflict
+	case ferry.ETOOLARGE:
+		return http.StatusRequestEntityTooLarge
+	case ferry.EUNSUPPORTED:
+		return http.StatusUnsupportedMediaType
+	case ferry.EUNPROCESSABLE:
+		return http.StatusUnprocessableEntity
+	case ferry.ESCHEMA:
+		return http.StatusServiceUnavailable
+	}
+	return http.StatusInternalServerError
+}
+
+type errorBody struct {
+	Error struct {
+		Code    string `json:"code"`
+		Message string `json:"message"`
+		Details any    `json:"details,omitempty"`
+	} `json:"error"`
+}
+
+func writeError(w http.ResponseWriter, r *http.Request, log *slog.Logger, err error) {
+	code := ferry.ErrorCode(err)
+	var body errorBody
+	body.Error.Code, body.Error.Message = code, ferry.ErrorMessage(err)
+	var fe *ferry.Error
+	if errors.As(err, &fe) {
+		body.Error.Details = fe.Details
+	}
+	status := errorStatus(code)
+	if status >= 500 {
+		log.Error("request failed", "method", r.Method, "path", r.URL.Path, "error", err)
+	}
+	writeJSON(w, status, body)
+}
+
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.WriteHeader(status)
+	enc := json.NewEncoder(w)
+	enc.SetEscapeHTML(false)
+	_ = enc.Encode(v)
+}
+
+// maxJSONBody bounds request bodies other than uploads.
+const maxJSONBody = 1 << 20
+
+// decode reads a JSON body into v, rejecting unknown fields and trailing
+// data with a specific message.
+func decode(w http.ResponseWriter, r *http.Request, v any) error {
+	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, maxJSONBody))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(v); err != nil {
+		var mbe *http.MaxBytesError
+		var te *json.UnmarshalTypeError
+		var pe *time.ParseError
+		switch {
+		case errors.As(err, &mbe):
+			return ferry.Errorf(ferry.ETOOLARGE, "The request body is larger than %d bytes.", maxJSONBody)
+		case errors.As(err, &te):
+			return ferry.Errorf(ferry.EINVALID, "Field %q must be %s.", te.Field, jsonType(te.Type.String())).WithDetails(map[string]string{te.Field: "wrong type"})
+		case errors.As(err, &pe):
+			return ferry.Errorf(ferry.EINVALID, "A time must be in RFC 3339 format, like 2026-11-26T20:00:00+08:00: %q is not.", strings.Trim(pe.Value, `"`))
+		case strings.HasPrefix(err.Error(), "json: unknown field"):
+			return ferry.Errorf(ferry.EINVALID, "Unknown field %s.", strings.TrimPrefix(err.Error(), "json: unknown field "))
+		default:
+			return ferry.Errorf(ferry.EINVALID, "The request body is not valid JSON: %v.", err)
+		}
+	}
+	if dec.More() {
+		return ferry.Errorf(ferry.EINVALID, "The request body must hold exactly one JSON object.")
+	}
+	return nil
+}
+
+func jsonType(goType string) string {
+	switch {
+	case strings.HasPrefix(goType, "[]"):
+		return "an array"
+	case strings.HasPrefix(goType, "map"), strings.Contains(goType, "."):
+		return "an object"
+	case goType == "string":
+		return "a string"
+	case strings.HasPrefix(goType, "int"), strings.HasPrefix(goType, "float"):
+		return "a number"
+	case goType == "bool":
+		return "true or false"
+	}
+	return "of another type"
+}
+
+func (s *Server) healthz(w http.ResponseWriter, r *http.Request, _ ferry.Principal) error {
+	writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
+	return nil
+}
+
+func (s *Server) readyz(w http.ResponseWriter, r *http.Request, _ ferry.Principal) error {
+	ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
+	defer cancel()
+	if err := s.db.Ping(ctx); err != nil {
+		writeJSON(w, http.StatusServiceUnavailable, map[string]string{"status": "unavailable", "reason": "the database does not answer"})
+		return nil
+	}
+	st, err := s.db.Status(ctx)
+	if err != nil || !st.UpToDate() {
+		writeJSON(w, http.StatusServiceUnavailable, map[string]any{"status": "unavailable", "reason": "the database schema is not current", "schema": st.Current, "latest": st.Latest})
+		return nil
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"status": "ready", "schema": st.Current})
+	return nil
+}

@@ -1,0 +1,236 @@
+// Package app wires Ferry together: configuration, database, secrets,
+// connectors, the delivery engine, River and the HTTP server. Main is what
+// `ferry serve` and `ferry worker` run, and what end-to-end tests boot on a
+// free port with a temporary data directory.
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+
+	"github.com/ferry-social/ferry"
+	"github.com/ferry-social/ferry/internal/api"
+	"github.com/ferry-social/ferry/internal/blob"
+	"github.com/ferry-social/ferry/internal/config"
+	"github.com/ferry-social/ferry/internal/delivery"
+	"github.com/ferry-social/ferry/internal/jobs"
+	"github.com/ferry-social/ferry/internal/platform"
+	"github.com/ferry-social/ferry/internal/platform/telegram"
+	"github.com/ferry-social/ferry/internal/sandbox"
+	"github.com/ferry-social/ferry/internal/secret"
+	"github.com/ferry-social/ferry/internal/service"
+	"github.com/ferry-social/ferry/internal/store"
+)
+
+// Main is a running Ferry.
+type Main struct {
+	Config config.Config
+	Log    *slog.Logger
+
+	DB      *store.DB
+	Jobs    *jobs.Client
+	Service *service.Service
+	Engine  *delivery.Engine
+	Sandbox *sandbox.Sandbox
+
+	listener net.Listener
+	server   *http.Server
+	url      string
+	metrics  *prometheus.Registry
+}
+
+// New returns a Main for a configuration; nothing is opened yet.
+func New(cfg config.Config, log *slog.Logger) *Main {
+	return &Main{Config: cfg, Log: log}
+}
+
+// ErrSchemaOutdated is returned when the database needs migrating and the
+// caller did not ask for it.
+var ErrSchemaOutdated = errors.New("the database schema is older than this version of Ferry")
+
+// Open opens the database and checks (or brings up) its schema. An empty
+// database is initialised; an older one is migrated only if migrate is true.
+func (m *Main) Open(ctx context.Context, migrate bool) error {
+	if err := m.Config.Validate(); err != nil {
+		return fmt.Errorf("configuration: %w", err)
+	}
+	db, err := store.Open(ctx, store.Options{URL: m.Config.DatabaseURL, Path: m.Config.SQLitePath()})
+	if err != nil {
+		return err
+	}
+	m.DB = db
+	key, err := m.secretKey()
+	if err != nil {
+		return err
+	}
+	box, err := secret.New(key)
+	if err != nil {
+		return err
+	}
+	db.SetSealer(box)
+	st, err := db.Status(ctx)
+	if err != nil {
+		return err
+	}
+	switch {
+	case st.UpToDate():
+	case st.Empty() || migrate:
+		m.Log.Info("migrating database", "backend", m.Config.Backend(), "from", st.Current, "to", st.Latest)
+		if err := db.Migrate(ctx); err != nil {
+			return err
+		}
+	default:
+		return fmt.Errorf("%w (schema %d, River current: %v; this version needs %d): run `ferry migrate` first, or start with --migrate", ErrSchemaOutdated, st.Current, st.RiverCurrent, st.Latest)
+	}
+	return nil
+}
+
+func (m *Main) secretKey() ([]byte, error) {
+	if m.Config.SecretKey != "" {
+		return secret.ParseKey(m.Config.SecretKey)
+	}
+	if err := mkdirData(m.Config.DataDir); err != nil {
+		return nil, err
+	}
+	return secret.LoadOrCreateKeyFile(filepath.Join(m.Config.DataDir, "secret.key"))
+}
+
+// Listen binds the HTTP address (":0" picks a free port) and mounts the
+// sandbox if asked, so that connector URLs can point at it.
+func (m *Main) Listen() error {
+	ln, err := net.Listen("tcp", m.Config.Addr)
+	if err != nil {
+		return fmt.Errorf("listen on %s: %w", m.Config.Addr, err)
+	}
+	m.listener = ln
+	m.url = "http://" + ln.Addr().String()
+	if m.Config.Sandbox || m.Config.Demo {
+		m.Sandbox = sandbox.New()
+		// Platforms whose URL was not set explicitly talk to the sandbox.
+		defaults := config.Defaults()
+		if m.Config.TelegramAPIURL == defaults.TelegramAPIURL {
+			m.Config.TelegramAPIURL = m.url + "/sandbox/telegram"
+		}
+	}
+	if m.Config.PublicURL == "" {
+		m.Config.PublicURL = m.url
+	}
+	return nil
+}
+
+// URL is the server's base URL once Listen has run.
+func (m *Main) URL() string { return m.url }
+
+// connectors builds one connector per platform with an API.
+func (m *Main) connectors() *platform.Registry {
+	hc := &http.Client{Timeout: m.Config.AttemptTimeout}
+	return platform.NewRegistry(
+		telegram.New(m.Config.TelegramAPIURL, hc),
+	)
+}
+
+// Build creates the engine, the job client and the service.
+func (m *Main) Build() error {
+	blobs, err := blob.New(filepath.Join(m.Config.DataDir, "media"))
+	if err != nil {
+		return err
+	}
+	m.metrics = prometheus.NewRegistry()
+	m.metrics.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	events := newMetricsEvents(m.metrics)
+	conns := m.connectors()
+	m.Engine = &delivery.Engine{
+		DB: m.DB, Connectors: conns, Media: blobs, Events: events, Log: m.Log,
+		CallTimeout:    m.Config.AttemptTimeout * 3 / 4,
+		GiveUpAfter:    m.Config.GiveUpAfter,
+		ReauthDeadline: m.Config.GiveUpAfter,
+		Now:            time.Now,
+		MediaURL: func(sum string) string {
+			return strings.TrimRight(m.Config.PublicURL, "/") + "/media/" + sum
+		},
+	}
+	m.Jobs, err = jobs.New(m.DB, jobs.Config{
+		PollInterval: m.Config.PollInterval, RescueAfter: m.Config.RescueAfter,
+		AttemptTimeout: m.Config.AttemptTimeout, MaxWorkers: m.Config.MaxWorkers, Logger: m.Log,
+	}, m.Engine)
+	if err != nil {
+		return err
+	}
+	m.Engine.Scheduler = m.Jobs
+	m.Service = &service.Service{
+		DB: m.DB, Blobs: blobs, Connectors: conns, Scheduler: m.Jobs, Events: events, Log: m.Log,
+		MaxUploadBytes: m.Config.MaxUploadBytes, VerifyTimeout: 20 * time.Second,
+	}
+	return nil
+}
+
+// Serve starts the workers and the HTTP server; it returns once both run.
+func (m *Main) Serve(ctx context.Context) error {
+	if err := m.Jobs.Start(ctx); err != nil {
+		return fmt.Errorf("start workers: %w", err)
+	}
+	mux := http.NewServeMux()
+	mux.Handle("/", api.New(m.Service, m.Log, m.metrics).Handler())
+	mux.Handle("GET /media/{sha256}", mediaHandler(m.Service.Blobs))
+	if m.Sandbox != nil {
+		mux.Handle("/sandbox/", http.StripPrefix("/sandbox", m.Sandbox))
+	}
+	m.server = &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
+	go func() {
+		if err := m.server.Serve(m.listener); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			m.Log.Error("http server stopped", "error", err)
+		}
+	}()
+	return nil
+}
+
+// Work starts the workers only (`ferry worker`).
+func (m *Main) Work(ctx context.Context) error {
+	if err := m.Jobs.Start(ctx); err != nil {
+		return fmt.Errorf("start workers: %w", err)
+	}
+	return nil
+}
+
+// Close stops the server and the workers (letting running jobs finish
+// within the context's deadline) and closes the database.
+func (m *Main) Close(ctx context.Context) error {
+	var errs []error
+	if m.server != nil {
+		errs = append(errs, m.server.Shutdown(ctx))
+	} else if m.listener != nil {
+		errs = append(errs, m.listener.Close())
+	}
+	if m.Jobs != nil {
+		errs = append(errs, m.Jobs.Stop(ctx))
+	}
+	if m.DB != nil {
+		errs = append(errs, m.DB.Close())
+	}
+	return errors.Join(errs...)
+}
+
+// metricsEvents counts publication transitions for /metrics.
+type metricsEvents struct{ transitions *prometheus.CounterVec }
+
+func newMetricsEvents(reg *prometheus.Registry) *metricsEvents {
+	e := &metricsEvents{transitions: prometheus.NewCounterVec(prometheus.CounterOpts{
+		Name: "ferry_publication_transitions_total", Help: "Publication state transitions by platform and new state.",
+	}, []string{"platform", "state"})}
+	reg.MustRegister(e.transitions)
+	return e
+}
+
+func (e *metricsEvents) Transition(_ context.Context, p *ferry.Publication, _ ferry.PublicationState) {
+	e.transitions.WithLabelValues(string(p.Platform), string(p.State)).Inc()
+}

@@ -1,0 +1,87 @@
+// Package blob stores media files on local disk, addressed by the SHA-256
+// of their content: the same bytes are stored once, and a file's name
+// proves its content.
+package blob
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+)
+
+// Store keeps files under a directory, as ab/cd/abcdef… by hash.
+type Store struct {
+	dir string
+}
+
+// New returns a store rooted at dir, creating it if needed.
+func New(dir string) (*Store, error) {
+	if err := os.MkdirAll(dir, 0o750); err != nil {
+		return nil, fmt.Errorf("blob: %w", err)
+	}
+	return &Store{dir: dir}, nil
+}
+
+func (s *Store) path(sum string) (string, error) {
+	if len(sum) != 64 {
+		return "", fmt.Errorf("blob: bad hash %q", sum)
+	}
+	if _, err := hex.DecodeString(sum); err != nil {
+		return "", fmt.Errorf("blob: bad hash %q", sum)
+	}
+	return filepath.Join(s.dir, sum[:2], sum[2:4], sum), nil
+}
+
+// Put writes data and returns its hex SHA-256. Writing the same data again
+// is a no-op.
+func (s *Store) Put(data []byte) (string, error) {
+	sum := sha256.Sum256(data)
+	hexsum := hex.EncodeToString(sum[:])
+	p, _ := s.path(hexsum)
+	if _, err := os.Stat(p); err == nil {
+		return hexsum, nil
+	}
+	if err := os.MkdirAll(filepath.Dir(p), 0o750); err != nil {
+		return "", fmt.Errorf("blob: %w", err)
+	}
+	tmp, err := os.CreateTemp(filepath.Dir(p), ".tmp-*")
+	if err != nil {
+		return "", fmt.Errorf("blob: %w", err)
+	}
+	defer os.Remove(tmp.Name())
+	if _, err := tmp.Write(data); err != nil {
+		tmp.Close()
+		return "", fmt.Errorf("blob: %w", err)
+	}
+	if err := tmp.Sync(); err != nil {
+		tmp.Close()
+		return "", fmt.Errorf("blob: %w", err)
+	}
+	if err := tmp.Close(); err != nil {
+		return "", fmt.Errorf("blob: %w", err)
+	}
+	if err := os.Rename(tmp.Name(), p); err != nil {
+		return "", fmt.Errorf("blob: %w", err)
+	}
+	return hexsum, nil
+}
+
+// ErrNotFound is returned for a hash the store does not hold.
+var ErrNotFound = errors.New("blob: not found")
+
+// Open returns the file with the given hash.
+func (s *Store) Open(sum string) (io.ReadCloser, error) {
+	p, err := s.path(sum)
+	if err != nil {
+		return nil, err
+	}
+	f, err := os.Open(p)
+	if errors.Is(err, os.ErrNotExist) {
+		return nil, ErrNotFound
+	}
+	return f, err
+}

@@ -1,0 +1,334 @@
+// Package cli implements the ferry command: serve, worker, migrate, user,
+// token and version.
+package cli
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"runtime/debug"
+	"strings"
+	"time"
+
+	"github.com/ferry-social/ferry"
+	"github.com/ferry-social/ferry/internal/app"
+	"github.com/ferry-social/ferry/internal/config"
+)
+
+// Version is set at build time with -ldflags "-X .../cli.Version=…".
+var Version = "dev"
+
+const usage = `ferry carries one story to every platform.
+
+Usage:
+  ferry serve   [flags]   run the web UI, REST API and workers
+  ferry worker  [flags]   run workers only (several may share one PostgreSQL)
+  ferry migrate [flags]   bring the database schema up to date
+  ferry user create --email E --password P [--workspace W] [--role R]
+  ferry token create --email E [--workspace W] [--name N]
+  ferry version
+
+Run 'ferry <command> --help' for a command's flags.
+`
+
+type env struct {
+	ctx    context.Context
+	stdout io.Writer
+	stderr io.Writer
+	getenv func(string) string
+}
+
+// Run runs the command line args and returns the process exit code.
+func Run(ctx context.Context, args []string, stdout, stderr io.Writer, getenv func(string) string) int {
+	e := &env{ctx: ctx, stdout: stdout, stderr: stderr, getenv: getenv}
+	if len(args) == 0 {
+		fmt.Fprint(stderr, usage)
+		return 2
+	}
+	var err error
+	switch cmd, rest := args[0], args[1:]; cmd {
+	case "serve":
+		err = e.serve(rest)
+	case "worker":
+		err = e.worker(rest)
+	case "migrate":
+		err = e.migrate(rest)
+	case "user":
+		err = e.user(rest)
+	case "token":
+		err = e.token(rest)
+	case "version":
+		fmt.Fprintln(stdout, "ferry", version())
+	case "-h", "--help", "help":
+		fmt.Fprint(stdout, usage)
+	default:
+		fmt.Fprintf(stderr, "ferry: unknown command %q\n\n%s", cmd, usage)
+		return 2
+	}
+	switch {
+	case err == nil:
+		return 0
+	case errors.Is(err, flag.ErrHelp):
+		return 0
+	case errors.Is(err, errUsage):
+		return 2
+	}
+	fmt.Fprintln(stderr, "ferry:", describe(err))
+	return 1
+}
+
+var errUsage = errors.New("usage")
+
+func describe(err error) string {
+	var fe *ferry.Error
+	if errors.As(err, &fe) {
+		return fe.Message
+	}
+	return err.Error()
+}
+
+func version() string {
+	if Version != "dev" {
+		return Version
+	}
+	if bi, ok := debug.ReadBuildInfo(); ok && bi.Main.Version != "" && bi.Main.Version != "(devel)" {
+		return bi.Main.Version
+	}
+	return Version
+}
+
+// flagSet returns a flag set that prints its usage, with the environment
+// variables, to stdout on --help.
+func (e *env) flagSet(name, synopsis string) *flag.FlagSet {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.SetOutput(e.stderr)
+	fs.Usage = func() {
+		fs.SetOutput(e.stdout)
+		fmt.Fprintf(e.stdout, "Usage: ferry %s\n\n", synopsis)
+		fs.PrintDefaults()
+		fs.SetOutput(e.stderr)
+	}
+	return fs
+}
+
+// storeFlags are the flags every command that opens the database takes.
+func (e *env) storeFlags(fs *flag.FlagSet, cfg *config.Config) {
+	fs.StringVar(&cfg.DataDir, "data", cfg.DataDir, "data directory: SQLite database, media, key file (env FERRY_DATA)")
+	fs.StringVar(&cfg.DatabaseURL, "database-url", cfg.DatabaseURL, "postgres:// URL; empty means SQLite in the data directory (env FERRY_DATABASE_URL)")
+}
+
+// config returns the defaults overridden by the environment; flags are
+// registered with these values as defaults, so flags override both.
+func (e *env) config() (config.Config, error) {
+	cfg := config.Defaults()
+	return cfg, cfg.ApplyEnv(e.getenv)
+}
+
+// parse parses the flags.
+func (e *env) parse(fs *flag.FlagSet, args []string) error {
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return err
+		}
+		return errUsage
+	}
+	if fs.NArg() > 0 {
+		fmt.Fprintf(e.stderr, "ferry: unexpected argument %q\n", fs.Arg(0))
+		return errUsage
+	}
+	return nil
+}
+
+func (e *env) logger() *slog.Logger {
+	return slog.New(slog.NewTextHandler(e.stderr, &slog.HandlerOptions{Level: slog.LevelInfo}))
+}
+
+func (e *env) serve(args []string) error {
+	cfg, err := e.config()
+	if err != nil {
+		return err
+	}
+	fs := e.flagSet("serve", "serve [--addr 127.0.0.1:8080] [--data DIR] [--database-url URL] [--demo] [--sandbox] [--migrate]")
+	e.storeFlags(fs, &cfg)
+	fs.StringVar(&cfg.Addr, "addr", cfg.Addr, "listen address (env FERRY_ADDR)")
+	fs.BoolVar(&cfg.Demo, "demo", false, "seed demo data wired to the built-in sandbox (implies --sandbox)")
+	fs.BoolVar(&cfg.Sandbox, "sandbox", false, "mount emulated platform APIs under /sandbox and point unset platform URLs at them")
+	fs.BoolVar(&cfg.Migrate, "migrate", false, "migrate an older database schema instead of refusing to start")
+	if err := e.parse(fs, args); err != nil {
+		return err
+	}
+	log := e.logger()
+	m := app.New(cfg, log)
+	defer closeMain(m)
+	if err := m.Open(e.ctx, cfg.Migrate); err != nil {
+		return err
+	}
+	if err := m.Listen(); err != nil {
+		return err
+	}
+	if err := m.Build(); err != nil {
+		return err
+	}
+	if err := m.Serve(e.ctx); err != nil {
+		return err
+	}
+	if cfg.Demo {
+		if err := m.SeedDemo(e.ctx); err != nil {
+			return err
+		}
+	}
+	e.banner(m)
+	<-e.ctx.Done()
+	log.Info("shutting down")
+	return nil
+}
+
+func (e *env) banner(m *app.Main) {
+	w := e.stdout
+	fmt.Fprintf(w, "Ferry %s is running at %s (%s)\n", version(), m.URL(), m.Config.Backend())
+	if m.Sandbox != nil {
+		fmt.Fprintf(w, "Sandbox platforms: %s/sandbox/  (posts: %s/sandbox/api/posts)\n", m.URL(), m.URL())
+	}
+	if m.Config.Demo {
+		data := ""
+		if m.Config.DatabaseURL == "" {
+			data = " --data " + m.Config.DataDir
+		}
+		fmt.Fprintf(w, "Demo login: %s / %s\n", app.DemoEmail, app.DemoPassword)
+		fmt.Fprintf(w, "API token:  go run ./cmd/ferry token create%s --email %s\n", data, app.DemoEmail)
+		fmt.Fprintf(w, "Then:       curl -H \"Authorization: Bearer <token>\" %s/api/v1/accounts\n", m.URL())
+	}
+	fmt.Fprintln(w, "Press Ctrl+C to stop.")
+}
+
+func closeMain(m *app.Main) {
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	if err := m.Close(ctx); err != nil {
+		m.Log.Error("shutdown", "error", err)
+	}
+}
+
+func (e *env) worker(args []string) error {
+	cfg, err := e.config()
+	if err != nil {
+		return err
+	}
+	fs := e.flagSet("worker", "worker [--data DIR] [--database-url URL]")
+	e.storeFlags(fs, &cfg)
+	if err := e.parse(fs, args); err != nil {
+		return err
+	}
+	log := e.logger()
+	m := app.New(cfg, log)
+	defer closeMain(m)
+	if err := m.Open(e.ctx, false); err != nil {
+		return err
+	}
+	if err := m.Build(); err != nil {
+		return err
+	}
+	if err := m.Work(e.ctx); err != nil {
+		return err
+	}
+	log.Info("worker running", "backend", cfg.Backend())
+	<-e.ctx.Done()
+	return nil
+}
+
+func (e *env) migrate(args []string) error {
+	cfg, err := e.config()
+	if err != nil {
+		return err
+	}
+	fs := e.flagSet("migrate", "migrate [--data DIR] [--database-url URL]")
+	e.storeFlags(fs, &cfg)
+	if err := e.parse(fs, args); err != nil {
+		return err
+	}
+	m := app.New(cfg, e.logger())
+	defer closeMain(m)
+	if err := m.Open(e.ctx, true); err != nil {
+		return err
+	}
+	st, err := m.DB.Status(e.ctx)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(e.stdout, "Schema is at version %d (%s).\n", st.Current, cfg.Backend())
+	return nil
+}
+
+func (e *env) user(args []string) error {
+	if len(args) == 0 || args[0] != "create" {
+		fmt.Fprintln(e.stderr, "Usage: ferry user create --email E --password P [--workspace W] [--role R]")
+		return errUsage
+	}
+	cfg, err := e.config()
+	if err != nil {
+		return err
+	}
+	var email, password, workspace, role string
+	fs := e.flagSet("user create", "user create --email E --password P [--workspace W] [--role R]")
+	e.storeFlags(fs, &cfg)
+	fs.StringVar(&email, "email", "", "the user's email (required)")
+	fs.StringVar(&password, "password", "", "the user's password, at least 10 characters (required)")
+	fs.StringVar(&workspace, "workspace", app.DefaultWorkspace, "workspace to join; created if it does not exist")
+	fs.StringVar(&role, "role", string(ferry.RoleOwner), "role: owner, admin, editor, reviewer or viewer")
+	if err := e.parse(fs, args[1:]); err != nil {
+		return err
+	}
+	if email == "" || password == "" {
+		fmt.Fprintln(e.stderr, "ferry: --email and --password are required")
+		return errUsage
+	}
+	m := app.New(cfg, e.logger())
+	defer closeMain(m)
+	if err := m.Open(e.ctx, false); err != nil {
+		return err
+	}
+	u, ws, err := app.CreateUser(e.ctx, m.DB, email, password, workspace, ferry.Role(strings.ToLower(role)))
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(e.stdout, "Created %s (%s) as %s of workspace %q.\n", u.Email, u.ID, role, ws.Name)
+	return nil
+}
+
+func (e *env) token(args []string) error {
+	if len(args) == 0 || args[0] != "create" {
+		fmt.Fprintln(e.stderr, "Usage: ferry token create --email E [--workspace W] [--name N]")
+		return errUsage
+	}
+	cfg, err := e.config()
+	if err != nil {
+		return err
+	}
+	var email, workspace, name string
+	fs := e.flagSet("token create", "token create --email E [--workspace W] [--name N]   (prints only the token)")
+	e.storeFlags(fs, &cfg)
+	fs.StringVar(&email, "email", "", "the user the token acts as (required)")
+	fs.StringVar(&workspace, "workspace", "", "workspace the token acts in; default: the user's first")
+	fs.StringVar(&name, "name", "cli", "a name to recognise the token by")
+	if err := e.parse(fs, args[1:]); err != nil {
+		return err
+	}
+	if email == "" {
+		fmt.Fprintln(e.stderr, "ferry: --email is required")
+		return errUsage
+	}
+	m := app.New(cfg, slog.New(slog.DiscardHandler))
+	defer closeMain(m)
+	if err := m.Open(e.ctx, false); err != nil {
+		return err
+	}
+	tok, err := app.CreateToken(e.ctx, m.DB, email, workspace, name)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintln(e.stdout, tok)
+	return nil
+}

@@ -1,0 +1,169 @@
+// Package config holds Ferry's configuration: one typed struct, filled from
+// flags and environment variables (flags win), validated once, and passed
+// explicitly to whatever needs it.
+package config
+
+import (
+	"errors"
+	"fmt"
+	"net/url"
+	"path/filepath"
+	"strings"
+	"time"
+)
+
+// Config is everything Ferry reads at start-up.
+type Config struct {
+	// DataDir holds the SQLite database, media files and the key file.
+	DataDir string
+	// DatabaseURL selects PostgreSQL when it is a postgres:// URL.
+	DatabaseURL string
+	// Addr is where `serve` listens.
+	Addr string
+	// PublicURL is Ferry's address as the outside world reaches it (OAuth
+	// redirects; media URLs that Instagram fetches).
+	PublicURL string
+	// SecretKey encrypts credentials; empty means the key file in DataDir.
+	SecretKey string `redact:"true"`
+	// Demo seeds demo data and wires demo accounts to the sandbox.
+	Demo bool
+	// Sandbox mounts the emulated platforms under /sandbox.
+	Sandbox bool
+	// Migrate lets `serve` migrate an older schema instead of refusing.
+	Migrate bool
+	// MaxUploadBytes bounds media uploads.
+	MaxUploadBytes int64
+	// Platform API base URLs.
+	TelegramAPIURL string
+	WeiboAPIURL    string
+	GraphAPIURL    string
+	// Jobs tuning (see docs/architecture.md, "Jobs").
+	PollInterval   time.Duration
+	RescueAfter    time.Duration
+	GiveUpAfter    time.Duration
+	MaxWorkers     int
+	AttemptTimeout time.Duration
+}
+
+// Defaults returns the configuration before flags and environment.
+func Defaults() Config {
+	return Config{
+		DataDir:        "./ferry-data",
+		Addr:           "127.0.0.1:8080",
+		MaxUploadBytes: 20 << 20,
+		TelegramAPIURL: "https://api.telegram.org",
+		WeiboAPIURL:    "https://api.weibo.com",
+		GraphAPIURL:    "https://graph.facebook.com",
+		PollInterval:   50 * time.Millisecond,
+		RescueAfter:    5 * time.Minute,
+		GiveUpAfter:    24 * time.Hour,
+		MaxWorkers:     50,
+		AttemptTimeout: 90 * time.Second,
+	}
+}
+
+// Env lists the environment variables Config reads, with the field each
+// fills, for --help texts and docs.
+var Env = []struct{ Name, Help string }{
+	{"FERRY_DATA", "data directory (SQLite database, media, key file)"},
+	{"FERRY_DATABASE_URL", "postgres:// URL; unset means SQLite in the data directory"},
+	{"FERRY_ADDR", "listen address of serve"},
+	{"FERRY_PUBLIC_URL", "public base URL (OAuth redirects, media for Instagram)"},
+	{"FERRY_SECRET_KEY", "32-byte key (hex or base64) encrypting credentials; default: <data>/secret.key"},
+	{"FERRY_MAX_UPLOAD_BYTES", "largest media upload in bytes (default 20 MB)"},
+	{"FERRY_TELEGRAM_API_URL", "Telegram Bot API base URL"},
+	{"FERRY_WEIBO_API_URL", "Weibo API base URL"},
+	{"FERRY_GRAPH_API_URL", "Facebook Graph API base URL"},
+	{"FERRY_POLL_INTERVAL", "how often workers look for due jobs (default 50ms)"},
+	{"FERRY_RESCUE_AFTER", "how long a job may run before another worker takes it over (default 5m)"},
+	{"FERRY_GIVE_UP_AFTER", "how long a publication keeps retrying before it fails (default 24h)"},
+}
+
+// ApplyEnv fills fields from environment variables that are set. getenv
+// is os.Getenv outside tests.
+func (c *Config) ApplyEnv(getenv func(string) string) error {
+	str := func(name string, dst *string) {
+		if v := getenv(name); v != "" {
+			*dst = v
+		}
+	}
+	str("FERRY_DATA", &c.DataDir)
+	str("FERRY_DATABASE_URL", &c.DatabaseURL)
+	str("FERRY_ADDR", &c.Addr)
+	str("FERRY_PUBLIC_URL", &c.PublicURL)
+	str("FERRY_SECRET_KEY", &c.SecretKey)
+	str("FERRY_TELEGRAM_API_URL", &c.TelegramAPIURL)
+	str("FERRY_WEIBO_API_URL", &c.WeiboAPIURL)
+	str("FERRY_GRAPH_API_URL", &c.GraphAPIURL)
+	var errs []error
+	dur := func(name string, dst *time.Duration) {
+		if v := getenv(name); v != "" {
+			d, err := time.ParseDuration(v)
+			if err != nil {
+				errs = append(errs, fmt.Errorf("%s: %w", name, err))
+				return
+			}
+			*dst = d
+		}
+	}
+	dur("FERRY_POLL_INTERVAL", &c.PollInterval)
+	dur("FERRY_RESCUE_AFTER", &c.RescueAfter)
+	dur("FERRY_GIVE_UP_AFTER", &c.GiveUpAfter)
+	if v := getenv("FERRY_MAX_UPLOAD_BYTES"); v != "" {
+		var n int64
+		if _, err := fmt.Sscan(v, &n); err != nil {
+			errs = append(errs, fmt.Errorf("FERRY_MAX_UPLOAD_BYTES: %q is not a number", v))
+		} else {
+			c.MaxUploadBytes = n
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// Validate checks the configuration and says what is wrong in words.
+func (c *Config) Validate() error {
+	var errs []error
+	if c.DataDir == "" {
+		errs = append(errs, errors.New("the data directory must not be empty"))
+	}
+	if c.DatabaseURL != "" && !strings.HasPrefix(c.DatabaseURL, "postgres://") && !strings.HasPrefix(c.DatabaseURL, "postgresql://") {
+		errs = append(errs, errors.New("the database URL must start with postgres://"))
+	}
+	for name, u := range map[string]string{"public URL": c.PublicURL, "Telegram API URL": c.TelegramAPIURL, "Weibo API URL": c.WeiboAPIURL, "Graph API URL": c.GraphAPIURL} {
+		if u == "" {
+			continue
+		}
+		if p, err := url.Parse(u); err != nil || (p.Scheme != "http" && p.Scheme != "https") || p.Host == "" {
+			errs = append(errs, fmt.Errorf("the %s %q must be an http(s) URL", name, u))
+		}
+	}
+	if c.MaxUploadBytes < 1024 {
+		errs = append(errs, errors.New("the upload limit must be at least 1024 bytes"))
+	}
+	if c.PollInterval < time.Millisecond || c.PollInterval > time.Minute {
+		errs = append(errs, errors.New("the poll interval must be between 1ms and 1m"))
+	}
+	if c.RescueAfter < 2*c.AttemptTimeout {
+		errs = append(errs, fmt.Errorf("the rescue delay (%v) must be at least twice the attempt timeout (%v)", c.RescueAfter, c.AttemptTimeout))
+	}
+	if c.GiveUpAfter < time.Minute {
+		errs = append(errs, errors.New("the give-up window must be at least a minute"))
+	}
+	return errors.Join(errs...)
+}
+
+// SQLitePath is the database file in the data directory.
+func (c *Config) SQLitePath() string { return filepath.Join(c.DataDir, "ferry.db") }
+
+// Backend names the database in use, for logs and messages; it never
+// contains credentials.
+func (c *Config) Backend() string {
+	if c.DatabaseURL == "" {
+		return "sqlite " + c.SQLitePath()
+	}
+	u, err := url.Parse(c.DatabaseURL)
+	if err != nil {
+		return "postgres"
+	}
+	return "postgres " + u.Host + u.Path
+}

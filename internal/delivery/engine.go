@@ -1,0 +1,520 @@
+// Package delivery is Ferry's delivery engine: it takes one publication at a
+// time from scheduled to a final, explained state, exactly once, through
+// crashes, rate limits and platform faults. docs/architecture.md explains
+// the state machine and why it cannot send twice.
+package delivery
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"io"
+	"log/slog"
+	"math/rand/v2"
+	"time"
+
+	"github.com/ferry-social/ferry"
+	"github.com/ferry-social/ferry/internal/platform"
+	"github.com/ferry-social/ferry/internal/store"
+)
+
+// Scheduler enqueues the engine's jobs inside a store transaction, so that
+// a job exists if and only if the change that wants it is committed.
+type Scheduler interface {
+	SchedulePublish(ctx context.Context, tx *store.Tx, publicationID string, version int, at time.Time) error
+	ScheduleExpiry(ctx context.Context, tx *store.Tx, publicationID string, version int, at time.Time) error
+}
+
+// Media opens stored media by hash.
+type Media interface {
+	Open(sha256 string) (io.ReadCloser, error)
+}
+
+// Events receives every state transition (notifications hang on it).
+type Events interface {
+	Transition(ctx context.Context, p *ferry.Publication, from ferry.PublicationState)
+}
+
+// Engine delivers publications.
+type Engine struct {
+	DB         *store.DB
+	Connectors *platform.Registry
+	Scheduler  Scheduler
+	Media      Media
+	Events     Events
+	Log        *slog.Logger
+	// MediaURL returns a public URL for a media hash, or "" when Ferry has
+	// no public URL (Instagram needs one).
+	MediaURL func(sha256 string) string
+	// CallTimeout bounds one platform call.
+	CallTimeout time.Duration
+	// GiveUpAfter bounds how long a publication keeps retrying after it
+	// was due.
+	GiveUpAfter time.Duration
+	// ReauthDeadline is how long a publication waits for its account to be
+	// reconnected before it is missed.
+	ReauthDeadline time.Duration
+	// Now is the engine's clock.
+	Now func() time.Time
+}
+
+// maxEarly is how early a job may start (River promotes scheduled jobs up
+// to five seconds ahead); the engine waits out the difference.
+const maxEarly = 5 * time.Second
+
+// Complete finishes the job that carries the work, inside the engine's
+// final transaction (river.JobCompleteTx).
+type Complete func(ctx context.Context, tx *store.Tx) error
+
+// Deliver does the work of one publish job for (publication, version). It
+// returns nil when the job is done, whatever the publication's outcome;
+// an error means the job should be retried as is (e.g. the database was
+// unreachable), which is always safe.
+func (e *Engine) Deliver(ctx context.Context, publicationID string, version int, complete Complete) error {
+	log := e.Log.With("publication_id", publicationID, "version", version)
+	var (
+		send    *sendPlan
+		waitFor time.Duration
+	)
+	err := e.DB.InTx(ctx, func(tx *store.Tx) error {
+		send, waitFor = nil, 0
+		p, err := tx.PublicationForUpdate(ctx, publicationID)
+		if ferry.IsCode(err, ferry.ENOTFOUND) {
+			return complete(ctx, tx)
+		}
+		if err != nil {
+			return err
+		}
+		if p.Version != version {
+			// Edited, rescheduled or canceled since this job was enqueued;
+			// the job of the current version (if any) carries on.
+			log.Debug("stale publish job", "current_version", p.Version)
+			return complete(ctx, tx)
+		}
+		plan, wait, err := e.prepare(ctx, tx, p)
+		if err != nil {
+			return err
+		}
+		if wait > 0 {
+			waitFor = wait
+			return nil // leave the job running; we come back after the wait
+		}
+		send = plan
+		if plan != nil {
+			return nil // the job completes with the call's outcome
+		}
+		return complete(ctx, tx)
+	})
+	if err != nil {
+		return err
+	}
+	if waitFor > 0 {
+		select {
+		case <-time.After(waitFor):
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+		return e.Deliver(ctx, publicationID, version, complete)
+	}
+	if send == nil {
+		return nil
+	}
+	return e.send(ctx, log, send, complete)
+}
+
+// sendPlan is an attempt journaled and committed, about to call the
+// platform.
+type sendPlan struct {
+	pub       *ferry.Publication
+	acct      *ferry.Account
+	conn      platform.Connector
+	post      platform.Post
+	attempt   *ferry.Attempt
+	reconcile bool // the attempt is an earlier one whose outcome is unknown
+}
+
+// prepare decides, under the publication's lock, what this job does. It
+// returns a plan to call the platform, or a wait (the job is a few seconds
+// early), or neither (the job is complete: state already updated).
+func (e *Engine) prepare(ctx context.Context, tx *store.Tx, p *ferry.Publication) (*sendPlan, time.Duration, error) {
+	now := e.Now()
+	switch p.State {
+	case ferry.StateScheduled, ferry.StateWaiting:
+	case ferry.StatePublishing, ferry.StateUnknown:
+		// An attempt was open when its worker died or lost the answer.
+		return e.prepareReconcile(ctx, tx, p)
+	default:
+		return nil, 0, nil // draft, final, needs_reauth, handoff: nothing to send
+	}
+	due := p.ScheduledAt
+	if p.NextAt != nil {
+		due = p.NextAt
+	}
+	if due != nil && due.After(now) {
+		if d := due.Sub(now); d <= maxEarly {
+			return nil, d, nil
+		}
+		// Far too early: an older schedule's job; re-enqueue for the right time.
+		return nil, 0, e.Scheduler.SchedulePublish(ctx, tx, p.ID, p.Version, *due)
+	}
+	if _, err := tx.Story(ctx, p.WorkspaceID, p.StoryID); ferry.IsCode(err, ferry.ENOTFOUND) {
+		return nil, 0, e.transition(ctx, tx, p, ferry.StateCanceled, "The story was deleted.", nil)
+	} else if err != nil {
+		return nil, 0, err
+	}
+	if e.gaveUpAt(p, now) {
+		return nil, 0, e.transition(ctx, tx, p, ferry.StateMissed, fmt.Sprintf("It could not go out within %v of its scheduled time.", e.GiveUpAfter), p.Error)
+	}
+	acct, err := tx.AccountByID(ctx, p.AccountID)
+	if err != nil {
+		return nil, 0, err
+	}
+	switch acct.Health {
+	case ferry.HealthClosed:
+		return nil, 0, e.transition(ctx, tx, p, ferry.StateCanceled, "The account was closed.", nil)
+	case ferry.HealthNeedsReauth:
+		return nil, 0, e.needsReauth(ctx, tx, p, acct.HealthReason)
+	}
+	conn, ok := e.Connectors.Get(acct.Platform)
+	if !ok {
+		return nil, 0, e.transition(ctx, tx, p, ferry.StateFailed, fmt.Sprintf("Ferry cannot publish to %s automatically.", acct.Platform), &ferry.PubError{Code: "no_connector", Message: "No connector for this platform."})
+	}
+	pacct := platformAccount(acct)
+	// Rate limits are shared by every worker through the database.
+	if lim, ok := conn.(platform.Limiter); ok {
+		for _, l := range lim.Limits(pacct) {
+			n, oldest, err := tx.RateUsage(ctx, l.Key, now.Add(-l.Window))
+			if err != nil {
+				return nil, 0, err
+			}
+			if n >= l.Max {
+				next := oldest.Add(l.Window).Add(jitter(l.Window / 100))
+				p.NextAt = &next
+				reason := fmt.Sprintf("Waiting for %s; next slot %s.", l.Describe, next.Format(time.RFC3339))
+				if err := e.transition(ctx, tx, p, ferry.StateWaiting, reason, p.Error); err != nil {
+					return nil, 0, err
+				}
+				return nil, 0, e.Scheduler.SchedulePublish(ctx, tx, p.ID, p.Version, next)
+			}
+		}
+		for _, l := range lim.Limits(pacct) {
+			if err := tx.RecordRate(ctx, l.Key, p.ID, now); err != nil {
+				return nil, 0, err
+			}
+		}
+	}
+	post, err := e.post(ctx, tx, p)
+	if err != nil {
+		return nil, 0, err
+	}
+	p.Attempts++
+	att := &ferry.Attempt{PublicationID: p.ID, Number: p.Attempts, Version: p.Version, Fingerprint: post.Fingerprint}
+	if err := tx.OpenAttempt(ctx, att); err != nil {
+		return nil, 0, err
+	}
+	p.NextAt = nil
+	if err := e.transition(ctx, tx, p, ferry.StatePublishing, fmt.Sprintf("Attempt %d is being sent.", p.Attempts), p.Error); err != nil {
+		return nil, 0, err
+	}
+	return &sendPlan{pub: p, acct: acct, conn: conn, post: post, attempt: att}, 0, nil
+}
+
+// prepareReconcile handles a publication whose last attempt's outcome is
+// unknown: it is never sent again blindly.
+func (e *Engine) prepareReconcile(ctx context.Context, tx *store.Tx, p *ferry.Publication) (*sendPlan, time.Duration, error) {
+	atts, err := tx.Attempts(ctx, p.ID)
+	if err != nil {
+		return nil, 0, err
+	}
+	if len(atts) == 0 {
+		return nil, 0, fmt.Errorf("delivery: publication %s is %s without an attempt", p.ID, p.State)
+	}
+	last := atts[len(atts)-1]
+	acct, err := tx.AccountByID(ctx, p.AccountID)
+	if err != nil {
+		return nil, 0, err
+	}
+	conn, ok := e.Connectors.Get(acct.Platform)
+	if _, canLook := conn.(platform.Reconciler); !ok || !canLook {
+		if last.FinishedAt == nil {
+			last.Outcome = ferry.OutcomeUnknown
+			last.ErrorCode, last.ErrorMessage = "interrupted", "The worker stopped while the platform call was under way."
+			if err := tx.FinishAttempt(ctx, last); err != nil {
+				return nil, 0, err
+			}
+		}
+		if p.State == ferry.StateUnknown {
+			return nil, 0, nil
+		}
+		return nil, 0, e.transition(ctx, tx, p, ferry.StateUnknown,
+			fmt.Sprintf("Ferry cannot tell whether attempt %d reached %s, and %s offers no way to look. Check the account and resolve: published (with its URL) or retry.", last.Number, acct.Platform, acct.Platform),
+			&ferry.PubError{Code: "outcome_unknown", Message: "The outcome of the last attempt is unknown."})
+	}
+	post, err := e.post(ctx, tx, p)
+	if err != nil {
+		return nil, 0, err
+	}
+	post.Fingerprint = last.Fingerprint
+	return &sendPlan{pub: p, acct: acct, conn: conn, post: post, attempt: last, reconcile: true}, 0, nil
+}
+
+// send calls the platform (or looks for an earlier attempt's post) outside
+// any transaction, then records the outcome and completes the job in one
+// transaction.
+func (e *Engine) send(ctx context.Context, log *slog.Logger, plan *sendPlan, complete Complete) error {
+	callCtx, cancel := context.WithTimeout(ctx, e.CallTimeout)
+	defer cancel()
+	pacct := platformAccount(plan.acct)
+	var (
+		res     platform.Result
+		callErr error
+		found   = true
+	)
+	if plan.reconcile {
+		since := plan.attempt.StartedAt.Add(-time.Minute)
+		res, found, callErr = plan.conn.(platform.Reconciler).Lookup(callCtx, pacct, plan.post, since)
+	} else {
+		res, callErr = plan.conn.Publish(callCtx, pacct, plan.post)
+	}
+	if ctx.Err() != nil && callErr != nil {
+		// The worker is shutting down: leave the attempt open. The job will
+		// be rescued and reconciled.
+		return ctx.Err()
+	}
+	return e.DB.InTx(ctx, func(tx *store.Tx) error {
+		p, err := tx.PublicationForUpdate(ctx, plan.pub.ID)
+		if err != nil {
+			return err
+		}
+		att := plan.attempt
+		switch {
+		case callErr == nil && found:
+			att.Outcome, att.RemoteID = ferry.OutcomePublished, res.RemoteID
+			if plan.reconcile {
+				att.Outcome = ferry.OutcomeReconciled
+			}
+			if err := tx.FinishAttempt(ctx, att); err != nil {
+				return err
+			}
+			published := res.PublishedAt
+			if published.IsZero() {
+				published = e.Now()
+			}
+			p.PublishedAt, p.RemoteID, p.RemoteURL, p.NextAt = &published, res.RemoteID, res.URL, nil
+			log.Info("published", "remote_id", res.RemoteID, "reconciled", plan.reconcile)
+			err = e.transition(ctx, tx, p, ferry.StatePublished, "", nil)
+		case callErr == nil && !found:
+			// The platform positively has no such post: the earlier attempt
+			// did not take effect, so sending again is safe.
+			att.Outcome = ferry.OutcomeAbandoned
+			att.ErrorCode, att.ErrorMessage = "not_found", "The platform shows no post from this attempt."
+			if err := tx.FinishAttempt(ctx, att); err != nil {
+				return err
+			}
+			now := e.Now()
+			p.NextAt = &now
+			if err := e.transition(ctx, tx, p, ferry.StateWaiting, "The last attempt did not reach the platform; sending again.", p.Error); err != nil {
+				return err
+			}
+			err = e.Scheduler.SchedulePublish(ctx, tx, p.ID, p.Version, now)
+		default:
+			err = e.failed(ctx, tx, log, p, plan, platform.Classify(callErr))
+		}
+		if err != nil {
+			return err
+		}
+		return complete(ctx, tx)
+	})
+}
+
+// failed records a classified failure and decides what happens next.
+func (e *Engine) failed(ctx context.Context, tx *store.Tx, log *slog.Logger, p *ferry.Publication, plan *sendPlan, perr *platform.Error) error {
+	att := plan.attempt
+	att.ErrorCode, att.ErrorMessage = perr.Code, perr.Message
+	pubErr := &ferry.PubError{Code: perr.Code, Message: perr.Message}
+	log.Warn("platform call failed", "class", perr.Class.String(), "code", perr.Code, "error", perr.Error(), "reconcile", plan.reconcile)
+	now := e.Now()
+	switch perr.Class {
+	case platform.Permanent:
+		att.Outcome = ferry.OutcomeFailed
+		if err := tx.FinishAttempt(ctx, att); err != nil {
+			return err
+		}
+		return e.transition(ctx, tx, p, ferry.StateFailed, perr.Message, pubErr)
+	case platform.Reauth:
+		att.Outcome = ferry.OutcomeReauth
+		if err := tx.FinishAttempt(ctx, att); err != nil {
+			return err
+		}
+		acct := plan.acct
+		acct.Health, acct.HealthReason = ferry.HealthNeedsReauth, perr.Message
+		if err := tx.UpdateAccount(ctx, acct); err != nil {
+			return err
+		}
+		if err := tx.Audit(ctx, ferry.Audit{WorkspaceID: acct.WorkspaceID, Actor: "system", Action: "account.needs_reauth", TargetType: "account", TargetID: acct.ID, Data: map[string]any{"reason": perr.Message}}); err != nil {
+			return err
+		}
+		p.Error = pubErr
+		return e.needsReauth(ctx, tx, p, perr.Message)
+	case platform.Unknown, platform.Duplicate:
+		// Leave the attempt open: it is settled by reconciliation.
+		if _, canLook := plan.conn.(platform.Reconciler); canLook {
+			next := now.Add(reconcileDelay())
+			p.NextAt, p.Error = &next, pubErr
+			if err := e.transition(ctx, tx, p, ferry.StateUnknown, "Checking on the platform whether the post went out: "+perr.Message, pubErr); err != nil {
+				return err
+			}
+			return e.Scheduler.SchedulePublish(ctx, tx, p.ID, p.Version, next)
+		}
+		att.Outcome = ferry.OutcomeUnknown
+		if err := tx.FinishAttempt(ctx, att); err != nil {
+			return err
+		}
+		return e.transition(ctx, tx, p, ferry.StateUnknown,
+			perr.Message+" The platform offers no way to check; verify the account and resolve: published (with its URL) or retry.", pubErr)
+	default: // Retry
+		// A failed lookup leaves the earlier attempt open: look again later.
+		if !plan.reconcile {
+			att.Outcome = ferry.OutcomeRetry
+			if err := tx.FinishAttempt(ctx, att); err != nil {
+				return err
+			}
+		}
+		wait := backoff(p.Attempts)
+		if perr.RetryAfter > 0 {
+			wait = perr.RetryAfter + jitter(perr.RetryAfter/10)
+		}
+		next := now.Add(wait)
+		if _, err := tx.Story(ctx, p.WorkspaceID, p.StoryID); ferry.IsCode(err, ferry.ENOTFOUND) {
+			return e.transition(ctx, tx, p, ferry.StateCanceled, "The story was deleted.", pubErr)
+		} else if err != nil {
+			return err
+		}
+		if e.gaveUpAt(p, next) {
+			return e.transition(ctx, tx, p, ferry.StateFailed, fmt.Sprintf("Gave up after %d attempts over %v: %s", p.Attempts, e.GiveUpAfter, perr.Message), pubErr)
+		}
+		p.NextAt = &next
+		state := ferry.StateWaiting
+		if plan.reconcile {
+			state = ferry.StateUnknown
+		}
+		if err := e.transition(ctx, tx, p, state, fmt.Sprintf("%s Next attempt at %s.", perr.Message, next.Format(time.RFC3339)), pubErr); err != nil {
+			return err
+		}
+		return e.Scheduler.SchedulePublish(ctx, tx, p.ID, p.Version, next)
+	}
+}
+
+// needsReauth parks a publication until its account is reconnected, and
+// sets the deadline after which it is missed.
+func (e *Engine) needsReauth(ctx context.Context, tx *store.Tx, p *ferry.Publication, reason string) error {
+	if err := e.transition(ctx, tx, p, ferry.StateNeedsReauth, "The account must be reconnected: "+reason, p.Error); err != nil {
+		return err
+	}
+	return e.Scheduler.ScheduleExpiry(ctx, tx, p.ID, p.Version, e.Now().Add(e.ReauthDeadline))
+}
+
+// Expire marks a publication missed if it is still waiting for its account
+// to be reconnected at the given version.
+func (e *Engine) Expire(ctx context.Context, publicationID string, version int, complete Complete) error {
+	return e.DB.InTx(ctx, func(tx *store.Tx) error {
+		p, err := tx.PublicationForUpdate(ctx, publicationID)
+		if err != nil && !ferry.IsCode(err, ferry.ENOTFOUND) {
+			return err
+		}
+		if err == nil && p.Version == version && p.State == ferry.StateNeedsReauth {
+			reason := fmt.Sprintf("The account was not reconnected within %v.", e.ReauthDeadline)
+			if err := e.transition(ctx, tx, p, ferry.StateMissed, reason, p.Error); err != nil {
+				return err
+			}
+		}
+		return complete(ctx, tx)
+	})
+}
+
+// transition moves a publication to a state, saving it with an audit event.
+func (e *Engine) transition(ctx context.Context, tx *store.Tx, p *ferry.Publication, to ferry.PublicationState, reason string, perr *ferry.PubError) error {
+	from := p.State
+	p.State, p.Reason, p.Error = to, reason, perr
+	if err := tx.SavePublication(ctx, p); err != nil {
+		return err
+	}
+	return Transitioned(ctx, tx, e.Events, "system", p, from)
+}
+
+// Transitioned writes the audit event of a state change and tells Events.
+// Every transition, by the engine or by a person, goes through it.
+func Transitioned(ctx context.Context, tx *store.Tx, ev Events, actor string, p *ferry.Publication, from ferry.PublicationState) error {
+	data := map[string]any{"from": string(from), "to": string(p.State), "version": p.Version}
+	if p.Reason != "" {
+		data["reason"] = p.Reason
+	}
+	if p.RemoteID != "" {
+		data["remote_id"] = p.RemoteID
+	}
+	if err := tx.Audit(ctx, ferry.Audit{WorkspaceID: p.WorkspaceID, Actor: actor, Action: "publication." + string(p.State), TargetType: "publication", TargetID: p.ID, Data: data}); err != nil {
+		return err
+	}
+	if ev != nil {
+		ev.Transition(ctx, p, from)
+	}
+	return nil
+}
+
+// gaveUpAt reports whether t is past the give-up window of a publication
+// that has been tried at least once.
+func (e *Engine) gaveUpAt(p *ferry.Publication, t time.Time) bool {
+	if p.ScheduledAt == nil || p.Attempts == 0 {
+		return false
+	}
+	return t.After(p.ScheduledAt.Add(e.GiveUpAfter))
+}
+
+// post builds what is sent from the publication's variant.
+func (e *Engine) post(ctx context.Context, tx *store.Tx, p *ferry.Publication) (platform.Post, error) {
+	v, err := tx.Variant(ctx, p.StoryID, p.AccountID)
+	if err != nil {
+		return platform.Post{}, err
+	}
+	post := platform.Post{PublicationID: p.ID, Title: v.Title, Text: v.Text}
+	h := sha256.New()
+	io.WriteString(h, v.Title+"\x00"+v.Text)
+	for _, id := range v.MediaIDs {
+		m, err := tx.Media(ctx, p.WorkspaceID, id)
+		if err != nil {
+			return platform.Post{}, err
+		}
+		sum := m.SHA256
+		pm := platform.Media{ID: m.ID, Mime: m.Mime, Width: m.Width, Height: m.Height, Bytes: m.Bytes, Open: func() (io.ReadCloser, error) { return e.Media.Open(sum) }}
+		if e.MediaURL != nil {
+			pm.URL = e.MediaURL(sum)
+		}
+		post.Media = append(post.Media, pm)
+		io.WriteString(h, "\x00"+sum)
+	}
+	post.Fingerprint = hex.EncodeToString(h.Sum(nil)[:16])
+	return post, nil
+}
+
+func platformAccount(a *ferry.Account) platform.Account {
+	return platform.Account{ID: a.ID, ExternalID: a.ExternalID, Credentials: a.Credentials, Settings: a.Settings}
+}
+
+// backoff is exponential with full jitter: about 5 s, 10 s, 20 s, … capped
+// at 30 minutes.
+func backoff(attempt int) time.Duration {
+	d := 5 * time.Second << min(max(attempt-1, 0), 9)
+	d = min(d, 30*time.Minute)
+	return d/2 + jitter(d/2)
+}
+
+// reconcileDelay gives the platform a moment before Ferry looks for a post.
+func reconcileDelay() time.Duration { return 2*time.Second + jitter(time.Second) }
+
+func jitter(d time.Duration) time.Duration {
+	if d <= 0 {
+		return 0
+	}
+	return rand.N(d)
+}

@@ -1,0 +1,198 @@
+// Package jobs runs Ferry's background work on River, in the same database
+// as Ferry's data: every job is inserted in the transaction that makes it
+// necessary, and every job that changes Ferry's data completes in the
+// transaction that records the change (river.JobCompleteTx).
+package jobs
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/riverqueue/river"
+	"github.com/riverqueue/river/riverdriver"
+	"github.com/riverqueue/river/rivertype"
+
+	"github.com/ferry-social/ferry/internal/delivery"
+	"github.com/ferry-social/ferry/internal/store"
+)
+
+// Queue names.
+const (
+	QueuePublish     = "publish"
+	QueueMaintenance = "maintenance"
+)
+
+// PublishArgs asks for one publication to be delivered at one version. A
+// job whose version is no longer the publication's does nothing.
+type PublishArgs struct {
+	PublicationID string `json:"publication_id"`
+	Version       int    `json:"version"`
+}
+
+// Kind implements river.JobArgs.
+func (PublishArgs) Kind() string { return "ferry.publish" }
+
+// InsertOpts implements river.JobArgsWithInsertOpts.
+func (PublishArgs) InsertOpts() river.InsertOpts {
+	return river.InsertOpts{Queue: QueuePublish, MaxAttempts: 25}
+}
+
+// ExpireArgs marks a publication missed if it is still waiting for its
+// account to be reconnected.
+type ExpireArgs struct {
+	PublicationID string `json:"publication_id"`
+	Version       int    `json:"version"`
+}
+
+// Kind implements river.JobArgs.
+func (ExpireArgs) Kind() string { return "ferry.expire_reauth" }
+
+// InsertOpts implements river.JobArgsWithInsertOpts.
+func (ExpireArgs) InsertOpts() river.InsertOpts {
+	return river.InsertOpts{Queue: QueueMaintenance, UniqueOpts: river.UniqueOpts{ByArgs: true}}
+}
+
+// PruneArgs forgets rate-limit history older than any window.
+type PruneArgs struct{}
+
+// Kind implements river.JobArgs.
+func (PruneArgs) Kind() string { return "ferry.prune" }
+
+// Config tunes the job runner.
+type Config struct {
+	PollInterval   time.Duration
+	RescueAfter    time.Duration
+	AttemptTimeout time.Duration
+	MaxWorkers     int
+	Logger         *slog.Logger
+}
+
+// Client is Ferry's River client. It implements delivery.Scheduler.
+type Client struct {
+	river *river.Client[*sql.Tx]
+	db    *store.DB
+}
+
+// New returns a client able to insert jobs and, once started, to work them
+// with the engine.
+func New(db *store.DB, cfg Config, engine *delivery.Engine) (*Client, error) {
+	workers := river.NewWorkers()
+	river.AddWorker(workers, &publishWorker{engine: engine, timeout: cfg.AttemptTimeout})
+	river.AddWorker(workers, &expireWorker{engine: engine})
+	river.AddWorker(workers, &pruneWorker{db: db})
+	cooldown := min(cfg.PollInterval, 100*time.Millisecond)
+	rc, err := river.NewClient(db.RiverDriver(), &river.Config{
+		Logger:               cfg.Logger.With("component", "river"),
+		Workers:              workers,
+		FetchPollInterval:    cfg.PollInterval,
+		FetchCooldown:        cooldown,
+		RescueStuckJobsAfter: cfg.RescueAfter,
+		JobTimeout:           cfg.AttemptTimeout,
+		Queues: map[string]river.QueueConfig{
+			QueuePublish:     {MaxWorkers: cfg.MaxWorkers},
+			QueueMaintenance: {MaxWorkers: 2},
+		},
+		PeriodicJobs: []*river.PeriodicJob{
+			river.NewPeriodicJob(river.PeriodicInterval(time.Hour), func() (river.JobArgs, *river.InsertOpts) {
+				return PruneArgs{}, &river.InsertOpts{Queue: QueueMaintenance}
+			}, nil),
+		},
+		// Scheduled jobs due within the scheduler's 5-second horizon are
+		// made available at once; the engine waits out the difference, so
+		// nothing starts early and nothing waits for the next scheduler pass.
+		JobInsertMiddleware: []rivertype.JobInsertMiddleware{&promoteSoon{}},
+	})
+	if err != nil {
+		return nil, fmt.Errorf("jobs: %w", err)
+	}
+	return &Client{river: rc, db: db}, nil
+}
+
+// Start starts working jobs until Stop.
+func (c *Client) Start(ctx context.Context) error { return c.river.Start(ctx) }
+
+// Stop stops fetching jobs and waits for running ones to finish.
+func (c *Client) Stop(ctx context.Context) error { return c.river.Stop(ctx) }
+
+// SchedulePublish implements delivery.Scheduler.
+func (c *Client) SchedulePublish(ctx context.Context, tx *store.Tx, publicationID string, version int, at time.Time) error {
+	_, err := c.river.InsertTx(ctx, tx.SQL(), PublishArgs{PublicationID: publicationID, Version: version}, &river.InsertOpts{ScheduledAt: at})
+	if err != nil {
+		return fmt.Errorf("jobs: schedule publish: %w", err)
+	}
+	return nil
+}
+
+// ScheduleExpiry implements delivery.Scheduler.
+func (c *Client) ScheduleExpiry(ctx context.Context, tx *store.Tx, publicationID string, version int, at time.Time) error {
+	_, err := c.river.InsertTx(ctx, tx.SQL(), ExpireArgs{PublicationID: publicationID, Version: version}, &river.InsertOpts{ScheduledAt: at})
+	if err != nil {
+		return fmt.Errorf("jobs: schedule expiry: %w", err)
+	}
+	return nil
+}
+
+// completeTx returns a delivery.Complete that finishes job in the engine's
+// transaction.
+func completeTx[T river.JobArgs](job *river.Job[T]) delivery.Complete {
+	return func(ctx context.Context, tx *store.Tx) error {
+		_, err := river.JobCompleteTx[riverdriver.Driver[*sql.Tx]](ctx, tx.SQL(), job)
+		return err
+	}
+}
+
+type publishWorker struct {
+	river.WorkerDefaults[PublishArgs]
+	engine  *delivery.Engine
+	timeout time.Duration
+}
+
+func (w *publishWorker) Work(ctx context.Context, job *river.Job[PublishArgs]) error {
+	return w.engine.Deliver(ctx, job.Args.PublicationID, job.Args.Version, completeTx(job))
+}
+
+// Timeout leaves room for the platform call and the early-start wait.
+func (w *publishWorker) Timeout(*river.Job[PublishArgs]) time.Duration { return w.timeout }
+
+type expireWorker struct {
+	river.WorkerDefaults[ExpireArgs]
+	engine *delivery.Engine
+}
+
+func (w *expireWorker) Work(ctx context.Context, job *river.Job[ExpireArgs]) error {
+	return w.engine.Expire(ctx, job.Args.PublicationID, job.Args.Version, completeTx(job))
+}
+
+type pruneWorker struct {
+	river.WorkerDefaults[PruneArgs]
+	db *store.DB
+}
+
+// Work forgets rate events older than the longest window any platform uses
+// (Instagram's 24 hours) with a margin.
+func (w *pruneWorker) Work(ctx context.Context, job *river.Job[PruneArgs]) error {
+	_, err := w.db.Read().PruneRates(ctx, time.Now().Add(-48*time.Hour))
+	if err != nil {
+		return err
+	}
+	return nil
+}
+
+// promoteSoon inserts jobs due within River's scheduler horizon as
+// available (ENGINE-NOTES.md: otherwise they wait up to 5 s for the
+// scheduler's next pass).
+type promoteSoon struct{ river.MiddlewareDefaults }
+
+func (*promoteSoon) InsertMany(ctx context.Context, many []*rivertype.JobInsertParams, doInner func(context.Context) ([]*rivertype.JobInsertResult, error)) ([]*rivertype.JobInsertResult, error) {
+	now := time.Now()
+	for _, p := range many {
+		if p.ScheduledAt != nil && p.ScheduledAt.Sub(now) < 5*time.Second {
+			p.ScheduledAt = nil
+			p.State = rivertype.JobStateAvailable
+		}
+	}
+	return doInner(ctx)
+}

@@ -1,0 +1,542 @@
+package sandbox
+
+import (
+	"crypto/sha256"
+	"encoding/binary"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"html"
+	"io"
+	"mime"
+	"mime/multipart"
+	"net/http"
+	"regexp"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+	"unicode/utf16"
+
+	"github.com/ferry-social/ferry"
+)
+
+// telegramAPI emulates the Bot API (https://core.telegram.org/bots/api) for
+// channels: /bot<token>/<method>, parameters by query string, URL-encoded or
+// multipart form, or JSON; answers {ok, result} or {ok:false, error_code,
+// description, parameters}.
+type telegramAPI struct {
+	s *Sandbox
+
+	mu      sync.Mutex
+	chats   map[string]*tgChat // by canonical key (username or numeric id)
+	revoked map[string]bool
+}
+
+type tgChat struct {
+	ID       int64
+	Username string
+	Title    string
+	NextMsg  int64
+	Created  time.Time
+}
+
+// Bot API limits (https://core.telegram.org/bots/api, https://core.telegram.org/bots/faq).
+const (
+	tgTextMax        = 4096
+	tgCaptionMax     = 1024
+	tgPhotoMaxBytes  = 10 << 20
+	tgPerChatPerMin  = 20
+	tgPerBotPerSec   = 30
+	tgMediaGroupMin  = 2
+	tgMediaGroupMax  = 10
+	tgMaxUploadBytes = 50 << 20
+)
+
+var tgTokenRE = regexp.MustCompile(`^[0-9]{1,20}:[A-Za-z0-9_-]{20,64}$`)
+
+func newTelegramAPI(s *Sandbox) *telegramAPI {
+	return &telegramAPI{s: s, chats: map[string]*tgChat{}, revoked: map[string]bool{}}
+}
+
+// RevokeTelegramToken makes the emulated Bot API answer 401 for token, as
+// Telegram does after a token is revoked in @BotFather.
+func (s *Sandbox) RevokeTelegramToken(token string) {
+	s.telegram.mu.Lock()
+	defer s.telegram.mu.Unlock()
+	s.telegram.revoked[token] = true
+}
+
+type tgError struct {
+	Code       int
+	Desc       string
+	RetryAfter int
+}
+
+func (t *telegramAPI) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	// Path: /bot<token>/<method>
+	rest, ok := strings.CutPrefix(r.URL.Path, "/bot")
+	token, method, ok2 := strings.Cut(rest, "/")
+	if !ok || !ok2 {
+		t.fail(w, tgError{Code: 404, Desc: "Not Found"})
+		return
+	}
+	t.mu.Lock()
+	revoked := t.revoked[token]
+	t.mu.Unlock()
+	if !tgTokenRE.MatchString(token) || revoked {
+		t.fail(w, tgError{Code: 401, Desc: "Unauthorized"})
+		return
+	}
+	p, err := parseTGParams(r)
+	if err != nil {
+		t.fail(w, tgError{Code: 400, Desc: "Bad Request: " + err.Error()})
+		return
+	}
+	var result any
+	var terr *tgError
+	switch method {
+	case "getMe":
+		result = t.botUser(token)
+	case "getChat":
+		result, terr = t.getChat(p)
+	case "getChatMemberCount":
+		result, terr = t.getChatMemberCount(p)
+	case "getChatMember":
+		result, terr = t.getChatMember(token, p)
+	case "sendMessage":
+		result, terr = t.sendMessage(token, p)
+	case "sendPhoto":
+		result, terr = t.sendPhoto(token, p)
+	case "sendMediaGroup":
+		result, terr = t.sendMediaGroup(token, p)
+	case "deleteMessage":
+		result, terr = t.deleteMessage(p)
+	default:
+		terr = &tgError{Code: 404, Desc: "Not Found"}
+	}
+	if terr != nil {
+		t.fail(w, *terr)
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"ok": true, "result": result})
+}
+
+func (t *telegramAPI) fail(w http.ResponseWriter, e tgError) {
+	body := map[string]any{"ok": false, "error_code": e.Code, "description": e.Desc}
+	if e.RetryAfter > 0 {
+		body["parameters"] = map[string]any{"retry_after": e.RetryAfter}
+	}
+	writeJSON(w, e.Code, body)
+}
+
+func (t *telegramAPI) writeServerError(w http.ResponseWriter) {
+	t.fail(w, tgError{Code: 500, Desc: "Internal Server Error"})
+}
+
+func (t *telegramAPI) writeRateLimited(w http.ResponseWriter, after time.Duration) {
+	secs := int((after + time.Second - 1) / time.Second)
+	t.fail(w, tgError{Code: 429, Desc: fmt.Sprintf("Too Many Requests: retry after %d", secs), RetryAfter: secs})
+}
+
+// tgParams are a request's parameters, from any of the encodings the Bot API
+// accepts, plus uploaded files.
+type tgParams struct {
+	v     map[string]string
+	files map[string]*multipart.FileHeader
+}
+
+func parseTGParams(r *http.Request) (tgParams, error) {
+	p := tgParams{v: map[string]string{}, files: map[string]*multipart.FileHeader{}}
+	for k, vs := range r.URL.Query() {
+		p.v[k] = vs[0]
+	}
+	if r.Method != http.MethodPost {
+		return p, nil
+	}
+	ct, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
+	switch ct {
+	case "application/json":
+		var m map[string]any
+		if err := json.NewDecoder(io.LimitReader(r.Body, 1<<20)).Decode(&m); err != nil {
+			return p, fmt.Errorf("can't parse JSON: %v", err)
+		}
+		for k, v := range m {
+			switch v := v.(type) {
+			case string:
+				p.v[k] = v
+			default:
+				b, _ := json.Marshal(v)
+				p.v[k] = string(b)
+			}
+		}
+	case "application/x-www-form-urlencoded":
+		if err := r.ParseForm(); err != nil {
+			return p, err
+		}
+		for k, vs := range r.PostForm {
+			p.v[k] = vs[0]
+		}
+	case "multipart/form-data":
+		if err := r.ParseMultipartForm(tgMaxUploadBytes); err != nil {
+			return p, err
+		}
+		for k, vs := range r.MultipartForm.Value {
+			p.v[k] = vs[0]
+		}
+		for k, fs := range r.MultipartForm.File {
+			p.files[k] = fs[0]
+		}
+	}
+	return p, nil
+}
+
+func (t *telegramAPI) botUser(token string) map[string]any {
+	id, _ := strconv.ParseInt(strings.SplitN(token, ":", 2)[0], 10, 64)
+	return map[string]any{"id": id, "is_bot": true, "first_name": "Ferry Sandbox Bot", "username": fmt.Sprintf("ferry_sandbox_%d_bot", id)}
+}
+
+// chat finds or creates the channel named by chat_id. Every channel exists in
+// the sandbox except those whose name starts with "missing", so tests can
+// exercise "chat not found".
+func (t *telegramAPI) chat(p tgParams) (*tgChat, *tgError) {
+	raw := strings.TrimSpace(p.v["chat_id"])
+	if raw == "" {
+		return nil, &tgError{Code: 400, Desc: "Bad Request: chat_id is empty"}
+	}
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if c, ok := t.chats[raw]; ok {
+		return c, nil
+	}
+	var c *tgChat
+	if name, ok := strings.CutPrefix(raw, "@"); ok {
+		if strings.HasPrefix(name, "missing") || len(name) < 4 {
+			return nil, &tgError{Code: 400, Desc: "Bad Request: chat not found"}
+		}
+		sum := sha256.Sum256([]byte(name))
+		id := -1000000000000 - int64(binary.BigEndian.Uint32(sum[:4]))
+		c = &tgChat{ID: id, Username: name, Title: name, NextMsg: 1, Created: t.s.now()}
+		t.chats[strconv.FormatInt(id, 10)] = c
+	} else {
+		id, err := strconv.ParseInt(raw, 10, 64)
+		if err != nil {
+			return nil, &tgError{Code: 400, Desc: "Bad Request: chat not found"}
+		}
+		c = &tgChat{ID: id, Title: "Channel " + raw, NextMsg: 1, Created: t.s.now()}
+	}
+	t.chats[raw] = c
+	return c, nil
+}
+
+func (c *tgChat) json() map[string]any {
+	m := map[string]any{"id": c.ID, "type": "channel", "title": c.Title}
+	if c.Username != "" {
+		m["username"] = c.Username
+	}
+	return m
+}
+
+func (t *telegramAPI) getChat(p tgParams) (any, *tgError) {
+	c, err := t.chat(p)
+	if err != nil {
+		return nil, err
+	}
+	m := c.json()
+	m["accent_color_id"] = 0
+	m["max_reaction_count"] = 11
+	m["accepted_gift_types"] = map[string]bool{"unlimited_gifts": false, "limited_gifts": false, "unique_gifts": false, "premium_subscription": false}
+	return m, nil
+}
+
+// getChatMemberCount simulates a channel that gains subscribers over time.
+func (t *telegramAPI) getChatMemberCount(p tgParams) (any, *tgError) {
+	c, err := t.chat(p)
+	if err != nil {
+		return nil, err
+	}
+	return simulatedFollowers(c.Username+strconv.FormatInt(c.ID, 10), t.s.now()), nil
+}
+
+func (t *telegramAPI) getChatMember(token string, p tgParams) (any, *tgError) {
+	if _, err := t.chat(p); err != nil {
+		return nil, err
+	}
+	uid, _ := strconv.ParseInt(p.v["user_id"], 10, 64)
+	return map[string]any{
+		"status": "administrator", "user": map[string]any{"id": uid, "is_bot": true, "first_name": "Ferry Sandbox Bot"},
+		"can_be_edited": false, "is_anonymous": false, "can_manage_chat": true, "can_delete_messages": true,
+		"can_manage_video_chats": false, "can_restrict_members": true, "can_promote_members": false,
+		"can_change_info": true, "can_invite_users": true, "can_post_messages": true, "can_edit_messages": true,
+		"can_post_stories": false, "can_edit_stories": false, "can_delete_stories": false,
+	}, nil
+}
+
+// limits enforces Telegram's broadcast limits: about 20 messages a minute in
+// one channel and 30 a second per bot.
+func (t *telegramAPI) limits(token string, c *tgChat, n int) *tgError {
+	for i := 0; i < n; i++ {
+		if ok, wait := t.s.allow("telegram:chat:"+strconv.FormatInt(c.ID, 10), tgPerChatPerMin, time.Minute); !ok {
+			return &tgError{Code: 429, Desc: fmt.Sprintf("Too Many Requests: retry after %d", ceilSeconds(wait)), RetryAfter: ceilSeconds(wait)}
+		}
+		if ok, wait := t.s.allow("telegram:bot:"+token, tgPerBotPerSec, time.Second); !ok {
+			return &tgError{Code: 429, Desc: fmt.Sprintf("Too Many Requests: retry after %d", ceilSeconds(wait)), RetryAfter: ceilSeconds(wait)}
+		}
+	}
+	return nil
+}
+
+func ceilSeconds(d time.Duration) int { return max(1, int((d+time.Second-1)/time.Second)) }
+
+// entityText returns the text a user sees after the Bot API parses entities.
+func entityText(text, parseMode string) (string, *tgError) {
+	switch strings.ToLower(parseMode) {
+	case "":
+		return text, nil
+	case "html":
+		plain, err := stripTelegramHTML(text)
+		if err != nil {
+			return "", &tgError{Code: 400, Desc: "Bad Request: can't parse entities: " + err.Error()}
+		}
+		return plain, nil
+	case "markdownv2", "markdown":
+		return text, nil
+	}
+	return "", &tgError{Code: 400, Desc: "Bad Request: unsupported parse_mode"}
+}
+
+var tgAllowedTags = map[string]bool{"b": true, "strong": true, "i": true, "em": true, "u": true, "ins": true, "s": true, "strike": true, "del": true, "a": true, "code": true, "pre": true, "tg-spoiler": true, "span": true, "blockquote": true, "tg-emoji": true}
+
+// stripTelegramHTML removes the tags the Bot API supports and unescapes
+// entities, rejecting unsupported or unbalanced tags as Telegram does.
+func stripTelegramHTML(s string) (string, error) {
+	var out strings.Builder
+	var stack []string
+	for i := 0; i < len(s); {
+		switch s[i] {
+		case '<':
+			end := strings.IndexByte(s[i:], '>')
+			if end < 0 {
+				return "", fmt.Errorf("unclosed start tag at byte offset %d", i)
+			}
+			tag := s[i+1 : i+end]
+			closing := strings.HasPrefix(tag, "/")
+			name := strings.ToLower(strings.Fields(strings.TrimPrefix(tag, "/") + " ")[0])
+			if !tgAllowedTags[name] {
+				return "", fmt.Errorf("unsupported start tag %q at byte offset %d", name, i)
+			}
+			if closing {
+				if len(stack) == 0 || stack[len(stack)-1] != name {
+					return "", fmt.Errorf("unmatched end tag at byte offset %d, expected \"</%s>\"", i, lastOr(stack))
+				}
+				stack = stack[:len(stack)-1]
+			} else {
+				stack = append(stack, name)
+			}
+			i += end + 1
+		case '&':
+			end := strings.IndexByte(s[i:], ';')
+			if end < 0 || end > 10 {
+				out.WriteByte('&')
+				i++
+				continue
+			}
+			out.WriteString(html.UnescapeString(s[i : i+end+1]))
+			i += end + 1
+		default:
+			out.WriteByte(s[i])
+			i++
+		}
+	}
+	if len(stack) > 0 {
+		return "", fmt.Errorf("can't find end tag corresponding to start tag %q", stack[len(stack)-1])
+	}
+	return out.String(), nil
+}
+
+func lastOr(stack []string) string {
+	if len(stack) == 0 {
+		return ""
+	}
+	return stack[len(stack)-1]
+}
+
+func utf16Len(s string) int { return len(utf16.Encode([]rune(s))) }
+
+func (t *telegramAPI) message(c *tgChat, token string, fields map[string]any) map[string]any {
+	t.mu.Lock()
+	id := c.NextMsg
+	c.NextMsg++
+	t.mu.Unlock()
+	m := map[string]any{"message_id": id, "sender_chat": c.json(), "chat": c.json(), "date": t.s.now().Unix()}
+	for k, v := range fields {
+		m[k] = v
+	}
+	return m
+}
+
+func (t *telegramAPI) target(c *tgChat) string {
+	if c.Username != "" {
+		return "@" + c.Username
+	}
+	return strconv.FormatInt(c.ID, 10)
+}
+
+func (t *telegramAPI) sendMessage(token string, p tgParams) (any, *tgError) {
+	c, err := t.chat(p)
+	if err != nil {
+		return nil, err
+	}
+	text, err := entityText(p.v["text"], p.v["parse_mode"])
+	if err != nil {
+		return nil, err
+	}
+	switch n := utf16Len(strings.TrimSpace(text)); {
+	case n == 0:
+		return nil, &tgError{Code: 400, Desc: "Bad Request: message text is empty"}
+	case n > tgTextMax:
+		return nil, &tgError{Code: 400, Desc: "Bad Request: message is too long"}
+	}
+	if err := t.limits(token, c, 1); err != nil {
+		return nil, err
+	}
+	msg := t.message(c, token, map[string]any{"text": text})
+	t.s.record(Post{Platform: ferry.Telegram, Target: t.target(c), RemoteID: fmt.Sprint(msg["message_id"]), Text: text})
+	return msg, nil
+}
+
+// photo resolves a photo parameter: an uploaded file ("attach://name" or the
+// field itself), a file_id, or a URL. It returns a short description for the
+// record.
+func (t *telegramAPI) photo(p tgParams, field, value string) (string, *tgError) {
+	var fh *multipart.FileHeader
+	if name, ok := strings.CutPrefix(value, "attach://"); ok {
+		fh = p.files[name]
+		if fh == nil {
+			return "", &tgError{Code: 400, Desc: "Bad Request: wrong file identifier/HTTP URL specified"}
+		}
+	} else if value == "" {
+		fh = p.files[field]
+		if fh == nil {
+			return "", &tgError{Code: 400, Desc: "Bad Request: there is no photo in the request"}
+		}
+	}
+	if fh == nil {
+		if strings.HasPrefix(value, "http://") || strings.HasPrefix(value, "https://") {
+			return value, nil
+		}
+		return "file_id:" + value, nil
+	}
+	if fh.Size > tgPhotoMaxBytes {
+		return "", &tgError{Code: 400, Desc: "Bad Request: PHOTO_INVALID_DIMENSIONS"}
+	}
+	f, err := fh.Open()
+	if err != nil {
+		return "", &tgError{Code: 400, Desc: "Bad Request: can't read the file"}
+	}
+	defer f.Close()
+	h := sha256.New()
+	n, _ := io.Copy(h, f)
+	if n == 0 {
+		return "", &tgError{Code: 400, Desc: "Bad Request: file must be non-empty"}
+	}
+	return "sha256:" + hex.EncodeToString(h.Sum(nil)), nil
+}
+
+func (t *telegramAPI) sendPhoto(token string, p tgParams) (any, *tgError) {
+	c, err := t.chat(p)
+	if err != nil {
+		return nil, err
+	}
+	caption, err := entityText(p.v["caption"], p.v["parse_mode"])
+	if err != nil {
+		return nil, err
+	}
+	if utf16Len(caption) > tgCaptionMax {
+		return nil, &tgError{Code: 400, Desc: "Bad Request: message caption is too long"}
+	}
+	media, err := t.photo(p, "photo", p.v["photo"])
+	if err != nil {
+		return nil, err
+	}
+	if err := t.limits(token, c, 1); err != nil {
+		return nil, err
+	}
+	msg := t.message(c, token, map[string]any{"caption": caption, "photo": []map[string]any{{"file_id": media, "file_unique_id": media, "width": 1280, "height": 960}}})
+	t.s.record(Post{Platform: ferry.Telegram, Target: t.target(c), RemoteID: fmt.Sprint(msg["message_id"]), Text: caption, Media: []string{media}})
+	return msg, nil
+}
+
+func (t *telegramAPI) sendMediaGroup(token string, p tgParams) (any, *tgError) {
+	c, err := t.chat(p)
+	if err != nil {
+		return nil, err
+	}
+	var items []struct {
+		Type      string `json:"type"`
+		Media     string `json:"media"`
+		Caption   string `json:"caption"`
+		ParseMode string `json:"parse_mode"`
+	}
+	if err := json.Unmarshal([]byte(p.v["media"]), &items); err != nil {
+		return nil, &tgError{Code: 400, Desc: "Bad Request: can't parse media JSON object"}
+	}
+	if len(items) < tgMediaGroupMin || len(items) > tgMediaGroupMax {
+		return nil, &tgError{Code: 400, Desc: "Bad Request: wrong number of media specified: must include 2-10 items"}
+	}
+	var media []string
+	var caption string
+	for i, it := range items {
+		if it.Type != "photo" {
+			return nil, &tgError{Code: 400, Desc: "Bad Request: media type must be photo in the sandbox"}
+		}
+		text, err := entityText(it.Caption, it.ParseMode)
+		if err != nil {
+			return nil, err
+		}
+		if utf16Len(text) > tgCaptionMax {
+			return nil, &tgError{Code: 400, Desc: "Bad Request: message caption is too long"}
+		}
+		if i == 0 {
+			caption = text
+		}
+		m, err := t.photo(p, "", it.Media)
+		if err != nil {
+			return nil, err
+		}
+		media = append(media, m)
+	}
+	if err := t.limits(token, c, 1); err != nil {
+		return nil, err
+	}
+	msgs := make([]map[string]any, len(media))
+	groupID := strconv.FormatInt(t.s.nextID(), 10)
+	for i, m := range media {
+		fields := map[string]any{"media_group_id": groupID, "photo": []map[string]any{{"file_id": m, "file_unique_id": m, "width": 1280, "height": 960}}}
+		if i == 0 && caption != "" {
+			fields["caption"] = caption
+		}
+		msgs[i] = t.message(c, token, fields)
+	}
+	t.s.record(Post{Platform: ferry.Telegram, Target: t.target(c), RemoteID: fmt.Sprint(msgs[0]["message_id"]), Text: caption, Media: media})
+	return msgs, nil
+}
+
+func (t *telegramAPI) deleteMessage(p tgParams) (any, *tgError) {
+	c, err := t.chat(p)
+	if err != nil {
+		return nil, err
+	}
+	id := p.v["message_id"]
+	target := t.target(c)
+	t.s.mu.Lock()
+	defer t.s.mu.Unlock()
+	for i := range t.s.posts {
+		q := &t.s.posts[i]
+		if q.Platform == ferry.Telegram && q.Target == target && q.RemoteID == id && !q.Deleted {
+			q.Deleted = true
+			return true, nil
+		}
+	}
+	return nil, &tgError{Code: 400, Desc: "Bad Request: message to delete not found"}
+}

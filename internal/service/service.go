@@ -1,0 +1,42 @@
+// Package service is Ferry's application layer: every change a person or a
+// client asks for goes through it. It checks roles, validates input, writes
+// through the store with an audit event in the same transaction, and
+// enqueues the jobs the change needs in that transaction too.
+package service
+
+import (
+	"log/slog"
+	"time"
+
+	"github.com/ferry-social/ferry"
+	"github.com/ferry-social/ferry/internal/blob"
+	"github.com/ferry-social/ferry/internal/delivery"
+	"github.com/ferry-social/ferry/internal/platform"
+	"github.com/ferry-social/ferry/internal/store"
+)
+
+// Service holds what the application layer needs.
+type Service struct {
+	DB         *store.DB
+	Blobs      *blob.Store
+	Connectors *platform.Registry
+	Scheduler  delivery.Scheduler
+	Events     delivery.Events
+	Log        *slog.Logger
+	// MaxUploadBytes bounds media uploads.
+	MaxUploadBytes int64
+	// VerifyTimeout bounds the platform check when an account is connected.
+	VerifyTimeout time.Duration
+}
+
+// require fails unless the principal has at least role min.
+func require(p ferry.Principal, min ferry.Role, what string) error {
+	if !p.Role.AtLeast(min) {
+		return ferry.Errorf(ferry.EFORBIDDEN, "Only a workspace %s or above may %s; you are %s.", min, what, p.Role)
+	}
+	return nil
+}
+
+func audit(p ferry.Principal, action, targetType, targetID string, data map[string]any) ferry.Audit {
+	return ferry.Audit{WorkspaceID: p.WorkspaceID, Actor: p.Actor(), Action: action, TargetType: targetType, TargetID: targetID, Data: data}
+}

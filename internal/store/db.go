@@ -1,0 +1,239 @@
+// Package store keeps Ferry's data in SQLite (the embedded default) or
+// PostgreSQL, behind one set of methods and one test suite. SQL is written
+// once, in the portable subset both dialects share, with `?` placeholders
+// that are rebound for PostgreSQL; the two schemas live side by side under
+// migrations/.
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/jackc/pgx/v5/pgxpool"
+	_ "github.com/jackc/pgx/v5/stdlib" // database/sql driver "pgx"
+	_ "modernc.org/sqlite"             // database/sql driver "sqlite"
+)
+
+// Dialect names a database backend.
+type Dialect string
+
+// The supported backends.
+const (
+	SQLite   Dialect = "sqlite"
+	Postgres Dialect = "postgres"
+)
+
+// DB is an open store.
+type DB struct {
+	dialect Dialect
+	// write takes every transaction. On SQLite it holds exactly one
+	// connection: SQLite allows one writer, and River shares this pool
+	// so that jobs are inserted in the same transaction as Ferry's rows.
+	write *sql.DB
+	// read serves plain reads. On SQLite it is a separate read-only pool
+	// (WAL lets readers run beside the writer); on PostgreSQL it is write.
+	read *sql.DB
+	// listen is a pgx pool for River's LISTEN/NOTIFY on PostgreSQL.
+	listen *pgxpool.Pool
+	// Now is the store's clock.
+	Now func() time.Time
+
+	sealer Sealer
+}
+
+// Options say which database to open.
+type Options struct {
+	// URL is a postgres:// URL; empty selects SQLite at Path.
+	URL string
+	// Path is the SQLite file.
+	Path string
+}
+
+// Open opens the database. It does not migrate it.
+func Open(ctx context.Context, o Options) (*DB, error) {
+	if o.URL != "" {
+		return openPostgres(ctx, o.URL)
+	}
+	return openSQLite(ctx, o.Path)
+}
+
+func openSQLite(ctx context.Context, path string) (*DB, error) {
+	if path == "" {
+		return nil, errors.New("store: no SQLite path")
+	}
+	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+		return nil, fmt.Errorf("store: %w", err)
+	}
+	pragmas := "_pragma=busy_timeout(10000)&_pragma=foreign_keys(1)&_pragma=journal_mode(WAL)&_pragma=synchronous(NORMAL)"
+	dsn := "file:" + (&url.URL{Path: path}).EscapedPath() + "?"
+	write, err := sql.Open("sqlite", dsn+pragmas+"&_txlock=immediate")
+	if err != nil {
+		return nil, fmt.Errorf("store: open sqlite: %w", err)
+	}
+	write.SetMaxOpenConns(1)
+	write.SetConnMaxIdleTime(0)
+	write.SetConnMaxLifetime(0)
+	read, err := sql.Open("sqlite", dsn+pragmas+"&_pragma=query_only(1)")
+	if err != nil {
+		write.Close()
+		return nil, fmt.Errorf("store: open sqlite: %w", err)
+	}
+	read.SetMaxOpenConns(4)
+	db := &DB{dialect: SQLite, write: write, read: read, Now: time.Now}
+	if err := write.PingContext(ctx); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("store: sqlite %s: %w", path, err)
+	}
+	return db, nil
+}
+
+func openPostgres(ctx context.Context, dsn string) (*DB, error) {
+	pool, err := sql.Open("pgx", dsn)
+	if err != nil {
+		return nil, fmt.Errorf("store: open postgres: %w", err)
+	}
+	pool.SetMaxOpenConns(20)
+	pool.SetMaxIdleConns(10)
+	if err := pool.PingContext(ctx); err != nil {
+		pool.Close()
+		return nil, fmt.Errorf("store: postgres: %w", err)
+	}
+	cfg, err := pgxpool.ParseConfig(dsn)
+	if err != nil {
+		pool.Close()
+		return nil, fmt.Errorf("store: postgres url: %w", err)
+	}
+	cfg.MaxConns = 2
+	listen, err := pgxpool.NewWithConfig(ctx, cfg)
+	if err != nil {
+		pool.Close()
+		return nil, fmt.Errorf("store: postgres listener pool: %w", err)
+	}
+	return &DB{dialect: Postgres, write: pool, read: pool, listen: listen, Now: time.Now}, nil
+}
+
+// Close closes the database.
+func (db *DB) Close() error {
+	var errs []error
+	if db.listen != nil {
+		db.listen.Close()
+	}
+	if db.read != db.write {
+		errs = append(errs, db.read.Close())
+	}
+	errs = append(errs, db.write.Close())
+	return errors.Join(errs...)
+}
+
+// Dialect returns the backend in use.
+func (db *DB) Dialect() Dialect { return db.dialect }
+
+// WritePool is the pool every transaction uses; River shares it.
+func (db *DB) WritePool() *sql.DB { return db.write }
+
+// ListenPool is the pgx pool River uses for LISTEN/NOTIFY on PostgreSQL;
+// nil on SQLite.
+func (db *DB) ListenPool() *pgxpool.Pool { return db.listen }
+
+// Ping checks that the database answers.
+func (db *DB) Ping(ctx context.Context) error { return db.read.PingContext(ctx) }
+
+// execer is what *sql.DB and *sql.Tx share.
+type execer interface {
+	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+}
+
+// Q runs queries, inside a transaction or not. All store methods hang on it.
+type Q struct {
+	ex      execer
+	dialect Dialect
+	now     func() time.Time
+	sealer  Sealer
+}
+
+// Read returns a Q for reads outside any transaction.
+func (db *DB) Read() *Q { return &Q{ex: db.read, dialect: db.dialect, now: db.Now, sealer: db.sealer} }
+
+// Tx is a transaction.
+type Tx struct {
+	Q
+	tx *sql.Tx
+}
+
+// SQL returns the underlying transaction, for River's InsertTx and
+// JobCompleteTx.
+func (tx *Tx) SQL() *sql.Tx { return tx.tx }
+
+// InTx runs fn in a transaction, committing if fn returns nil.
+func (db *DB) InTx(ctx context.Context, fn func(tx *Tx) error) (err error) {
+	sqltx, err := db.write.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("store: begin: %w", err)
+	}
+	tx := &Tx{Q: Q{ex: sqltx, dialect: db.dialect, now: db.Now, sealer: db.sealer}, tx: sqltx}
+	defer func() {
+		if p := recover(); p != nil {
+			_ = sqltx.Rollback()
+			panic(p)
+		}
+		if err != nil {
+			_ = sqltx.Rollback()
+		}
+	}()
+	if err = fn(tx); err != nil {
+		return err
+	}
+	if err = sqltx.Commit(); err != nil {
+		return fmt.Errorf("store: commit: %w", err)
+	}
+	return nil
+}
+
+// rebind turns `?` placeholders into `$n` for PostgreSQL. Queries contain no
+// literal question marks.
+func (q *Q) rebind(query string) string {
+	if q.dialect != Postgres {
+		return query
+	}
+	var b strings.Builder
+	n := 0
+	for _, r := range query {
+		if r == '?' {
+			n++
+			b.WriteByte('$')
+			b.WriteString(strconv.Itoa(n))
+			continue
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
+}
+
+func (q *Q) exec(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	return q.ex.ExecContext(ctx, q.rebind(query), args...)
+}
+
+func (q *Q) query(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	return q.ex.QueryContext(ctx, q.rebind(query), args...)
+}
+
+func (q *Q) queryRow(ctx context.Context, query string, args ...any) *sql.Row {
+	return q.ex.QueryRowContext(ctx, q.rebind(query), args...)
+}
+
+// Now returns the store's current time, truncated to what it keeps.
+func (q *Q) Now() time.Time { return q.now().UTC().Truncate(time.Millisecond) }
+
+// Write returns a Q for single statements on the write pool, outside any
+// transaction.
+func (db *DB) Write() *Q { return &Q{ex: db.write, dialect: db.dialect, now: db.Now, sealer: db.sealer} }

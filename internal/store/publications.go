@@ -1,0 +1,273 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"time"
+
+	"github.com/ferry-social/ferry"
+)
+
+const publicationColumns = `id, workspace_id, story_id, account_id, platform, state, reason, version, scheduled_at, next_attempt_at, published_at, remote_id, remote_url, error_code, error_message, attempts, created_at, updated_at`
+
+// CreatePublication inserts a publication.
+func (q *Q) CreatePublication(ctx context.Context, p *ferry.Publication) error {
+	now := q.Now()
+	p.ID = NewID("pub", q.now())
+	p.CreatedAt, p.UpdatedAt = now, now
+	if p.Version == 0 {
+		p.Version = 1
+	}
+	code, msg := pubErr(p.Error)
+	_, err := q.exec(ctx, `INSERT INTO publications (`+publicationColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		p.ID, p.WorkspaceID, p.StoryID, p.AccountID, string(p.Platform), string(p.State), p.Reason, p.Version,
+		msPtr(p.ScheduledAt), msPtr(p.NextAt), msPtr(p.PublishedAt), p.RemoteID, p.RemoteURL, code, msg, p.Attempts, ms(now), ms(now))
+	if isUniqueViolation(err) {
+		return ferry.Errorf(ferry.ECONFLICT, "The story already targets account %s.", p.AccountID)
+	}
+	if err != nil {
+		return fmt.Errorf("store: create publication: %w", err)
+	}
+	return nil
+}
+
+func pubErr(e *ferry.PubError) (string, string) {
+	if e == nil {
+		return "", ""
+	}
+	return e.Code, e.Message
+}
+
+// SavePublication writes a publication's mutable fields. The caller holds
+// the row (read in the same transaction with PublicationForUpdate).
+func (q *Q) SavePublication(ctx context.Context, p *ferry.Publication) error {
+	p.UpdatedAt = q.Now()
+	code, msg := pubErr(p.Error)
+	res, err := q.exec(ctx, `UPDATE publications SET state = ?, reason = ?, version = ?, scheduled_at = ?, next_attempt_at = ?, published_at = ?,
+		remote_id = ?, remote_url = ?, error_code = ?, error_message = ?, attempts = ?, updated_at = ? WHERE id = ?`,
+		string(p.State), p.Reason, p.Version, msPtr(p.ScheduledAt), msPtr(p.NextAt), msPtr(p.PublishedAt),
+		p.RemoteID, p.RemoteURL, code, msg, p.Attempts, ms(p.UpdatedAt), p.ID)
+	if err != nil {
+		return fmt.Errorf("store: save publication: %w", err)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return ferry.Errorf(ferry.ENOTFOUND, "Publication %q was not found.", p.ID)
+	}
+	return nil
+}
+
+// Publication returns a publication of a workspace.
+func (q *Q) Publication(ctx context.Context, workspaceID, id string) (*ferry.Publication, error) {
+	p, err := scanPublication(q.queryRow(ctx, `SELECT `+publicationColumns+` FROM publications WHERE id = ? AND workspace_id = ?`, id, workspaceID))
+	if err != nil {
+		return nil, notFound(err, "publication", id)
+	}
+	return p, nil
+}
+
+// PublicationForUpdate reads a publication and, on PostgreSQL, locks its
+// row until the transaction ends (SQLite transactions are already
+// exclusive), so that the state it reads is the state it changes.
+func (tx *Tx) PublicationForUpdate(ctx context.Context, id string) (*ferry.Publication, error) {
+	lock := ""
+	if tx.dialect == Postgres {
+		lock = " FOR UPDATE"
+	}
+	p, err := scanPublication(tx.queryRow(ctx, `SELECT `+publicationColumns+` FROM publications WHERE id = ?`+lock, id))
+	if err != nil {
+		return nil, notFound(err, "publication", id)
+	}
+	return p, nil
+}
+
+// PublicationFilter selects publications.
+type PublicationFilter struct {
+	WorkspaceID string
+	StoryID     string
+	AccountID   string
+	States      []ferry.PublicationState
+}
+
+// Publications lists publications in creation order.
+func (q *Q) Publications(ctx context.Context, f PublicationFilter) ([]*ferry.Publication, error) {
+	where, args := "1 = 1", []any{}
+	for _, c := range []struct{ col, val string }{{"workspace_id", f.WorkspaceID}, {"story_id", f.StoryID}, {"account_id", f.AccountID}} {
+		if c.val != "" {
+			where += " AND " + c.col + " = ?"
+			args = append(args, c.val)
+		}
+	}
+	if len(f.States) > 0 {
+		where += " AND state IN (?" + repeat(", ?", len(f.States)-1) + ")"
+		for _, s := range f.States {
+			args = append(args, string(s))
+		}
+	}
+	rows, err := q.query(ctx, `SELECT `+publicationColumns+` FROM publications WHERE `+where+` ORDER BY created_at, id`, args...)
+	if err != nil {
+		return nil, fmt.Errorf("store: publications: %w", err)
+	}
+	defer rows.Close()
+	var out []*ferry.Publication
+	for rows.Next() {
+		p, err := scanPublication(rows)
+		if err != nil {
+			return nil, fmt.Errorf("store: publications: %w", err)
+		}
+		out = append(out, p)
+	}
+	return out, rows.Err()
+}
+
+func repeat(s string, n int) string {
+	out := ""
+	for range n {
+		out += s
+	}
+	return out
+}
+
+func scanPublication(s scanner) (*ferry.Publication, error) {
+	var p ferry.Publication
+	var sched, next, published sql.NullInt64
+	var code, msg string
+	var created, updated int64
+	if err := s.Scan(&p.ID, &p.WorkspaceID, &p.StoryID, &p.AccountID, &p.Platform, &p.State, &p.Reason, &p.Version, &sched, &next, &published,
+		&p.RemoteID, &p.RemoteURL, &code, &msg, &p.Attempts, &created, &updated); err != nil {
+		return nil, err
+	}
+	p.ScheduledAt, p.NextAt, p.PublishedAt = fromNullMS(sched), fromNullMS(next), fromNullMS(published)
+	if code != "" || msg != "" {
+		p.Error = &ferry.PubError{Code: code, Message: msg}
+	}
+	p.CreatedAt, p.UpdatedAt = fromMS(created), fromMS(updated)
+	return &p, nil
+}
+
+// OpenAttempt journals the start of an attempt.
+func (q *Q) OpenAttempt(ctx context.Context, a *ferry.Attempt) error {
+	a.ID = NewID("att", q.now())
+	a.StartedAt = q.Now()
+	_, err := q.exec(ctx, `INSERT INTO attempts (id, publication_id, number, version, started_at, fingerprint) VALUES (?, ?, ?, ?, ?, ?)`,
+		a.ID, a.PublicationID, a.Number, a.Version, ms(a.StartedAt), a.Fingerprint)
+	if err != nil {
+		return fmt.Errorf("store: open attempt: %w", err)
+	}
+	return nil
+}
+
+// FinishAttempt records an attempt's outcome.
+func (q *Q) FinishAttempt(ctx context.Context, a *ferry.Attempt) error {
+	now := q.Now()
+	a.FinishedAt = &now
+	_, err := q.exec(ctx, `UPDATE attempts SET finished_at = ?, outcome = ?, error_code = ?, error_message = ?, remote_id = ? WHERE id = ?`,
+		ms(now), a.Outcome, a.ErrorCode, a.ErrorMessage, a.RemoteID, a.ID)
+	if err != nil {
+		return fmt.Errorf("store: finish attempt: %w", err)
+	}
+	return nil
+}
+
+const attemptColumns = `id, publication_id, number, version, started_at, finished_at, outcome, error_code, error_message, remote_id, fingerprint`
+
+// Attempts lists a publication's attempts in order.
+func (q *Q) Attempts(ctx context.Context, publicationID string) ([]*ferry.Attempt, error) {
+	rows, err := q.query(ctx, `SELECT `+attemptColumns+` FROM attempts WHERE publication_id = ? ORDER BY number`, publicationID)
+	if err != nil {
+		return nil, fmt.Errorf("store: attempts: %w", err)
+	}
+	defer rows.Close()
+	var out []*ferry.Attempt
+	for rows.Next() {
+		var a ferry.Attempt
+		var started int64
+		var finished sql.NullInt64
+		if err := rows.Scan(&a.ID, &a.PublicationID, &a.Number, &a.Version, &started, &finished, &a.Outcome, &a.ErrorCode, &a.ErrorMessage, &a.RemoteID, &a.Fingerprint); err != nil {
+			return nil, err
+		}
+		a.StartedAt, a.FinishedAt = fromMS(started), fromNullMS(finished)
+		out = append(out, &a)
+	}
+	return out, rows.Err()
+}
+
+// RateUsage counts posts under key since a time and returns the oldest of
+// them (zero when none).
+func (q *Q) RateUsage(ctx context.Context, key string, since time.Time) (int, time.Time, error) {
+	var n int
+	var oldest sql.NullInt64
+	err := q.queryRow(ctx, `SELECT count(*), MIN(at) FROM rate_events WHERE limit_key = ? AND at > ?`, key, ms(since)).Scan(&n, &oldest)
+	if err != nil {
+		return 0, time.Time{}, fmt.Errorf("store: rate usage: %w", err)
+	}
+	if !oldest.Valid {
+		return n, time.Time{}, nil
+	}
+	return n, fromMS(oldest.Int64), nil
+}
+
+// RecordRate counts one post under key.
+func (q *Q) RecordRate(ctx context.Context, key, publicationID string, at time.Time) error {
+	_, err := q.exec(ctx, `INSERT INTO rate_events (limit_key, at, publication_id) VALUES (?, ?, ?)`, key, ms(at), publicationID)
+	if err != nil {
+		return fmt.Errorf("store: record rate: %w", err)
+	}
+	return nil
+}
+
+// PruneRates forgets posts counted before a time.
+func (q *Q) PruneRates(ctx context.Context, before time.Time) (int64, error) {
+	res, err := q.exec(ctx, `DELETE FROM rate_events WHERE at < ?`, ms(before))
+	if err != nil {
+		return 0, fmt.Errorf("store: prune rates: %w", err)
+	}
+	return res.RowsAffected()
+}
+
+// IdempotentResponse is a stored answer to a request sent with an
+// Idempotency-Key. Status 0 means the first request is still being handled.
+type IdempotentResponse struct {
+	RequestHash string
+	Status      int
+	Body        []byte
+}
+
+// ReserveIdempotencyKey claims a user's key for a request before it is
+// handled. If the key is already claimed it returns the stored answer
+// (Status 0 while the first request is still running) and claimed=false.
+func (q *Q) ReserveIdempotencyKey(ctx context.Context, userID, key, requestHash string) (prev *IdempotentResponse, claimed bool, err error) {
+	_, err = q.exec(ctx, `INSERT INTO idempotency_keys (user_id, key, request_hash, status, body, created_at) VALUES (?, ?, ?, 0, ?, ?)`,
+		userID, key, requestHash, []byte{}, ms(q.Now()))
+	if err == nil {
+		return nil, true, nil
+	}
+	if !isUniqueViolation(err) {
+		return nil, false, fmt.Errorf("store: reserve idempotency key: %w", err)
+	}
+	var r IdempotentResponse
+	err = q.queryRow(ctx, `SELECT request_hash, status, body FROM idempotency_keys WHERE user_id = ? AND key = ?`, userID, key).Scan(&r.RequestHash, &r.Status, &r.Body)
+	if err != nil {
+		return nil, false, fmt.Errorf("store: idempotency key: %w", err)
+	}
+	return &r, false, nil
+}
+
+// CompleteIdempotencyKey stores the answer for a claimed key.
+func (q *Q) CompleteIdempotencyKey(ctx context.Context, userID, key string, status int, body []byte) error {
+	_, err := q.exec(ctx, `UPDATE idempotency_keys SET status = ?, body = ? WHERE user_id = ? AND key = ?`, status, body, userID, key)
+	if err != nil {
+		return fmt.Errorf("store: complete idempotency key: %w", err)
+	}
+	return nil
+}
+
+// ReleaseIdempotencyKey forgets a claimed key whose request failed in a way
+// that may be retried.
+func (q *Q) ReleaseIdempotencyKey(ctx context.Context, userID, key string) error {
+	_, err := q.exec(ctx, `DELETE FROM idempotency_keys WHERE user_id = ? AND key = ?`, userID, key)
+	if err != nil {
+		return fmt.Errorf("store: release idempotency key: %w", err)
+	}
+	return nil
+}

@@ -1,0 +1,223 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"strings"
+
+	"github.com/ferry-social/ferry"
+)
+
+// CreateMedia records an uploaded image. The same bytes uploaded twice to a
+// workspace are one media item: the existing one is returned.
+func (q *Q) CreateMedia(ctx context.Context, m *ferry.Media) error {
+	existing, err := q.mediaWhere(ctx, `workspace_id = ? AND sha256 = ?`, m.WorkspaceID, m.SHA256)
+	if err == nil {
+		*m = *existing
+		return nil
+	}
+	if !ferry.IsCode(err, ferry.ENOTFOUND) {
+		return err
+	}
+	m.ID = NewID("med", q.now())
+	m.CreatedAt = q.Now()
+	_, err = q.exec(ctx, `INSERT INTO media (id, workspace_id, sha256, mime, width, height, bytes, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+		m.ID, m.WorkspaceID, m.SHA256, m.Mime, m.Width, m.Height, m.Bytes, ms(m.CreatedAt))
+	if err != nil {
+		return fmt.Errorf("store: create media: %w", err)
+	}
+	return nil
+}
+
+// Media returns a media item of a workspace.
+func (q *Q) Media(ctx context.Context, workspaceID, id string) (*ferry.Media, error) {
+	return q.mediaWhere(ctx, `workspace_id = ? AND id = ?`, workspaceID, id)
+}
+
+func (q *Q) mediaWhere(ctx context.Context, where string, args ...any) (*ferry.Media, error) {
+	var m ferry.Media
+	var created int64
+	err := q.queryRow(ctx, `SELECT id, workspace_id, sha256, mime, width, height, bytes, created_at FROM media WHERE `+where, args...).
+		Scan(&m.ID, &m.WorkspaceID, &m.SHA256, &m.Mime, &m.Width, &m.Height, &m.Bytes, &created)
+	if err != nil {
+		return nil, notFound(err, "media", fmt.Sprint(args[len(args)-1]))
+	}
+	m.CreatedAt = fromMS(created)
+	return &m, nil
+}
+
+const storyColumns = `id, workspace_id, title, body, media_ids, targets, scheduled_at, version, created_by, created_at, updated_at, deleted_at`
+
+// CreateStory inserts a story.
+func (q *Q) CreateStory(ctx context.Context, s *ferry.Story) error {
+	now := q.Now()
+	s.ID = NewID("sty", q.now())
+	s.CreatedAt, s.UpdatedAt, s.Version = now, now, 1
+	_, err := q.exec(ctx, `INSERT INTO stories (`+storyColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL)`,
+		s.ID, s.WorkspaceID, s.Title, s.Body, toJSON(nonNil(s.MediaIDs)), toJSON(nonNil(s.Targets)), msPtr(s.ScheduledAt), s.Version, s.CreatedBy, ms(now), ms(now))
+	if err != nil {
+		return fmt.Errorf("store: create story: %w", err)
+	}
+	return nil
+}
+
+// UpdateStory saves a story's editable fields and bumps its version.
+func (q *Q) UpdateStory(ctx context.Context, s *ferry.Story) error {
+	s.UpdatedAt = q.Now()
+	s.Version++
+	res, err := q.exec(ctx, `UPDATE stories SET title = ?, body = ?, media_ids = ?, targets = ?, scheduled_at = ?, version = ?, updated_at = ?, deleted_at = ? WHERE id = ? AND workspace_id = ?`,
+		s.Title, s.Body, toJSON(nonNil(s.MediaIDs)), toJSON(nonNil(s.Targets)), msPtr(s.ScheduledAt), s.Version, ms(s.UpdatedAt), msPtr(s.DeletedAt), s.ID, s.WorkspaceID)
+	if err != nil {
+		return fmt.Errorf("store: update story: %w", err)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return ferry.Errorf(ferry.ENOTFOUND, "Story %q was not found.", s.ID)
+	}
+	return nil
+}
+
+func nonNil(s []string) []string {
+	if s == nil {
+		return []string{}
+	}
+	return s
+}
+
+// Story returns a story of a workspace; deleted stories are not found.
+func (q *Q) Story(ctx context.Context, workspaceID, id string) (*ferry.Story, error) {
+	s, err := scanStory(q.queryRow(ctx, `SELECT `+storyColumns+` FROM stories WHERE id = ? AND workspace_id = ? AND deleted_at IS NULL`, id, workspaceID))
+	if err != nil {
+		return nil, notFound(err, "story", id)
+	}
+	return s, nil
+}
+
+// StoryFilter selects stories.
+type StoryFilter struct {
+	WorkspaceID string
+	// State keeps stories having at least one publication in that state.
+	State ferry.PublicationState
+	// Query matches title or body.
+	Query string
+	// Cursor continues after the story with this id (newest first).
+	Cursor string
+	Limit  int
+}
+
+// Stories lists stories newest first. It returns the cursor of the next
+// page, or "" at the end.
+func (q *Q) Stories(ctx context.Context, f StoryFilter) ([]*ferry.Story, string, error) {
+	where, args := []string{"workspace_id = ?", "deleted_at IS NULL"}, []any{f.WorkspaceID}
+	if f.State != "" {
+		where = append(where, "EXISTS (SELECT 1 FROM publications p WHERE p.story_id = stories.id AND p.state = ?)")
+		args = append(args, string(f.State))
+	}
+	if f.Query != "" {
+		where = append(where, "(title LIKE ? OR body LIKE ?)")
+		like := "%" + strings.NewReplacer("%", "", "_", "").Replace(f.Query) + "%"
+		args = append(args, like, like)
+	}
+	if f.Cursor != "" {
+		var created int64
+		if err := q.queryRow(ctx, `SELECT created_at FROM stories WHERE id = ? AND workspace_id = ?`, f.Cursor, f.WorkspaceID).Scan(&created); err != nil {
+			if err == sql.ErrNoRows {
+				return nil, "", ferry.Errorf(ferry.EINVALID, "The cursor %q is not valid.", f.Cursor)
+			}
+			return nil, "", fmt.Errorf("store: stories cursor: %w", err)
+		}
+		where = append(where, "(created_at < ? OR (created_at = ? AND id < ?))")
+		args = append(args, created, created, f.Cursor)
+	}
+	limit := f.Limit
+	if limit <= 0 || limit > 200 {
+		limit = 50
+	}
+	rows, err := q.query(ctx, `SELECT `+storyColumns+` FROM stories WHERE `+strings.Join(where, " AND ")+fmt.Sprintf(` ORDER BY created_at DESC, id DESC LIMIT %d`, limit+1), args...)
+	if err != nil {
+		return nil, "", fmt.Errorf("store: stories: %w", err)
+	}
+	defer rows.Close()
+	var out []*ferry.Story
+	for rows.Next() {
+		s, err := scanStory(rows)
+		if err != nil {
+			return nil, "", fmt.Errorf("store: stories: %w", err)
+		}
+		out = append(out, s)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, "", err
+	}
+	next := ""
+	if len(out) > limit {
+		out = out[:limit]
+		next = out[limit-1].ID
+	}
+	return out, next, nil
+}
+
+func scanStory(s scanner) (*ferry.Story, error) {
+	var st ferry.Story
+	var media, targets string
+	var sched, deleted sql.NullInt64
+	var created, updated int64
+	if err := s.Scan(&st.ID, &st.WorkspaceID, &st.Title, &st.Body, &media, &targets, &sched, &st.Version, &st.CreatedBy, &created, &updated, &deleted); err != nil {
+		return nil, err
+	}
+	var err error
+	if st.MediaIDs, err = fromJSON[[]string](media); err != nil {
+		return nil, err
+	}
+	if st.Targets, err = fromJSON[[]string](targets); err != nil {
+		return nil, err
+	}
+	st.ScheduledAt, st.DeletedAt = fromNullMS(sched), fromNullMS(deleted)
+	st.CreatedAt, st.UpdatedAt = fromMS(created), fromMS(updated)
+	return &st, nil
+}
+
+// Variant is a story as one account will receive it.
+type Variant struct {
+	StoryID   string
+	AccountID string
+	Title     string
+	Text      string
+	MediaIDs  []string
+	Edited    bool
+}
+
+// PutVariant inserts or replaces a variant.
+func (q *Q) PutVariant(ctx context.Context, v Variant) error {
+	_, err := q.exec(ctx, `INSERT INTO variants (story_id, account_id, title, text, media_ids, edited, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)
+		ON CONFLICT (story_id, account_id) DO UPDATE SET title = excluded.title, text = excluded.text, media_ids = excluded.media_ids, edited = excluded.edited, updated_at = excluded.updated_at`,
+		v.StoryID, v.AccountID, v.Title, v.Text, toJSON(nonNil(v.MediaIDs)), boolInt(v.Edited), ms(q.Now()))
+	if err != nil {
+		return fmt.Errorf("store: put variant: %w", err)
+	}
+	return nil
+}
+
+// Variant returns the variant of a story for an account.
+func (q *Q) Variant(ctx context.Context, storyID, accountID string) (*Variant, error) {
+	var v Variant
+	var media string
+	var edited int
+	err := q.queryRow(ctx, `SELECT story_id, account_id, title, text, media_ids, edited FROM variants WHERE story_id = ? AND account_id = ?`, storyID, accountID).
+		Scan(&v.StoryID, &v.AccountID, &v.Title, &v.Text, &media, &edited)
+	if err != nil {
+		return nil, notFound(err, "variant", storyID+"/"+accountID)
+	}
+	v.Edited = edited != 0
+	if v.MediaIDs, err = fromJSON[[]string](media); err != nil {
+		return nil, err
+	}
+	return &v, nil
+}
+
+func boolInt(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
+}

@@ -1,0 +1,89 @@
+package ferry
+
+import "time"
+
+// PublicationState is where a publication stands. See docs/architecture.md
+// for the state machine.
+type PublicationState string
+
+// Publication states.
+const (
+	StateDraft       PublicationState = "draft"        // not scheduled
+	StateScheduled   PublicationState = "scheduled"    // waiting for its time
+	StateWaiting     PublicationState = "waiting"      // due, held by a rate limit or quota (reason, next slot)
+	StatePublishing  PublicationState = "publishing"   // an attempt is open
+	StatePublished   PublicationState = "published"    // on the platform; remote id known
+	StateFailed      PublicationState = "failed"       // permanently refused; reason given
+	StateNeedsReauth PublicationState = "needs_reauth" // waiting for the account to be reconnected
+	StateUnknown     PublicationState = "unknown"      // the outcome could not be established; a person decides
+	StateCanceled    PublicationState = "canceled"     // withdrawn before it was sent
+	StateMissed      PublicationState = "missed"       // could not go out within its window
+	StateHandoff     PublicationState = "handoff"      // waiting for an operator to publish by hand
+)
+
+// Final reports whether no further transition will happen on its own.
+func (s PublicationState) Final() bool {
+	switch s {
+	case StatePublished, StateFailed, StateCanceled, StateMissed:
+		return true
+	}
+	return false
+}
+
+// Publication is the delivery of one story's variant to one account: the
+// unit of reliability.
+type Publication struct {
+	ID          string           `json:"id"`
+	WorkspaceID string           `json:"-"`
+	StoryID     string           `json:"story_id"`
+	AccountID   string           `json:"account_id"`
+	Platform    Platform         `json:"platform"`
+	State       PublicationState `json:"state"`
+	// Reason explains the state in plain words ("waiting for the Weibo
+	// hourly limit, next slot 14:07").
+	Reason      string     `json:"reason,omitempty"`
+	Version     int        `json:"version"`
+	ScheduledAt *time.Time `json:"scheduled_at"`
+	NextAt      *time.Time `json:"next_attempt_at,omitempty"`
+	PublishedAt *time.Time `json:"published_at"`
+	RemoteID    string     `json:"remote_id"`
+	RemoteURL   string     `json:"remote_url"`
+	Error       *PubError  `json:"error"`
+	Attempts    int        `json:"attempts"`
+	CreatedAt   time.Time  `json:"created_at"`
+	UpdatedAt   time.Time  `json:"updated_at"`
+}
+
+// PubError is the last error a publication met, in the platform's words
+// (Code) and in plain words (Message).
+type PubError struct {
+	Code    string `json:"code"`
+	Message string `json:"message"`
+}
+
+// Attempt is one try at a publication, journaled before the platform is
+// called so that a crash can never hide that a call may have happened.
+type Attempt struct {
+	ID            string     `json:"id"`
+	PublicationID string     `json:"publication_id"`
+	Number        int        `json:"number"`
+	Version       int        `json:"version"`
+	StartedAt     time.Time  `json:"started_at"`
+	FinishedAt    *time.Time `json:"finished_at"`
+	Outcome       string     `json:"outcome"`
+	ErrorCode     string     `json:"error_code,omitempty"`
+	ErrorMessage  string     `json:"error_message,omitempty"`
+	RemoteID      string     `json:"remote_id,omitempty"`
+	Fingerprint   string     `json:"fingerprint"`
+}
+
+// Attempt outcomes.
+const (
+	OutcomePublished  = "published"
+	OutcomeRetry      = "retry"
+	OutcomeFailed     = "failed"
+	OutcomeReauth     = "reauth"
+	OutcomeUnknown    = "unknown"
+	OutcomeReconciled = "reconciled" // found on the platform after the fact
+	OutcomeAbandoned  = "abandoned"  // found open, and the platform has no trace of it
+)
