@@ -27,6 +27,7 @@ type Service struct {
 	MaxUploadBytes int64
 	// VerifyTimeout bounds the platform check when an account is connected.
 	VerifyTimeout time.Duration
+	// Further dependencies are added here, one line each.
 }
 
 // require fails unless the principal has at least role min.
