@@ -108,6 +108,7 @@ const (
 // demoAccounts are wired to the built-in sandbox.
 var demoAccounts = []service.AccountInput{
 	{Platform: ferry.Telegram, Name: "Ferry Demo Channel", ExternalID: "@ferry_demo", Credentials: map[string]string{"bot_token": "100000001:sandbox-demo-bot-token-0001"}},
+	{Platform: ferry.Weibo, Name: "Ferry Demo 微博", ExternalID: "5000000001", Credentials: map[string]string{"access_token": "sandbox-weibo-5000000001"}, Settings: map[string]any{"link_url": "https://ferry.example/demo"}},
 	{Platform: ferry.Xiaohongshu, Name: "Ferry Demo 小红书", ExternalID: "ferry_demo", Settings: map[string]any{"operators": []any{DemoEmail}}},
 }
 

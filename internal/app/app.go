@@ -26,6 +26,7 @@ import (
 	"github.com/ferry-social/ferry/internal/jobs"
 	"github.com/ferry-social/ferry/internal/platform"
 	"github.com/ferry-social/ferry/internal/platform/telegram"
+	"github.com/ferry-social/ferry/internal/platform/weibo"
 	"github.com/ferry-social/ferry/internal/sandbox"
 	"github.com/ferry-social/ferry/internal/secret"
 	"github.com/ferry-social/ferry/internal/service"
@@ -121,6 +122,12 @@ func (m *Main) Listen() error {
 		if m.Config.TelegramAPIURL == defaults.TelegramAPIURL {
 			m.Config.TelegramAPIURL = m.url + "/sandbox/telegram"
 		}
+		if m.Config.WeiboAPIURL == defaults.WeiboAPIURL {
+			m.Config.WeiboAPIURL = m.url + "/sandbox/weibo"
+			if m.Config.WeiboRIP == "" {
+				m.Config.WeiboRIP = "127.0.0.1"
+			}
+		}
 	}
 	if m.Config.PublicURL == "" {
 		m.Config.PublicURL = m.url
@@ -136,6 +143,7 @@ func (m *Main) connectors() *platform.Registry {
 	hc := &http.Client{Timeout: m.Config.AttemptTimeout}
 	return platform.NewRegistry(
 		telegram.New(m.Config.TelegramAPIURL, hc),
+		weibo.New(weibo.Config{BaseURL: m.Config.WeiboAPIURL, ClientID: m.Config.WeiboClientID, ClientSecret: m.Config.WeiboClientSecret, RIP: m.Config.WeiboRIP, HTTPClient: hc}),
 	)
 }
 

@@ -35,13 +35,16 @@ type testBundle struct {
 
 // boot starts Ferry in demo mode on a free port, on the given data
 // directory and database.
-func boot(t *testing.T, dataDir, dbURL string) *testBundle {
+func boot(t *testing.T, dataDir, dbURL string, options ...func(*config.Config)) *testBundle {
 	t.Helper()
 	ctx := context.Background()
 	cfg := config.Defaults()
 	cfg.DataDir, cfg.DatabaseURL, cfg.Addr, cfg.Demo = dataDir, dbURL, "127.0.0.1:0", true
 	cfg.MaxUploadBytes = 200 << 10
 	cfg.AttemptTimeout, cfg.RescueAfter = 10*time.Second, 20*time.Second
+	for _, o := range options {
+		o(&cfg)
+	}
 	m := app.New(cfg, slog.New(slog.DiscardHandler))
 	require.NoError(t, m.Open(ctx, false))
 	require.NoError(t, m.Listen())
@@ -106,6 +109,8 @@ type story struct {
 		RemoteURL string `json:"remote_url"`
 		Attempts  int    `json:"attempts"`
 		Version   int    `json:"version"`
+		NextAt    string `json:"next_attempt_at"`
+		Reason    string `json:"reason"`
 	} `json:"publications"`
 }
 

@@ -6,6 +6,7 @@ package config
 import (
 	"errors"
 	"fmt"
+	"net"
 	"net/url"
 	"path/filepath"
 	"strings"
@@ -37,6 +38,11 @@ type Config struct {
 	TelegramAPIURL string
 	WeiboAPIURL    string
 	GraphAPIURL    string
+	// Weibo app credentials (OAuth) and the IP address sent as rip with
+	// every post, as Weibo requires.
+	WeiboClientID     string
+	WeiboClientSecret string `redact:"true"`
+	WeiboRIP          string
 	// Jobs tuning (see docs/architecture.md, "Jobs").
 	PollInterval   time.Duration
 	RescueAfter    time.Duration
@@ -74,6 +80,10 @@ var Env = []struct{ Name, Help string }{
 	{"FERRY_TELEGRAM_API_URL", "Telegram Bot API base URL"},
 	{"FERRY_WEIBO_API_URL", "Weibo API base URL"},
 	{"FERRY_GRAPH_API_URL", "Facebook Graph API base URL"},
+	{"FERRY_WEIBO_CLIENT_ID", "Weibo app key (OAuth)"},
+	{"FERRY_WEIBO_CLIENT_SECRET", "Weibo app secret (OAuth)"},
+	{"FERRY_WEIBO_RIP", "public IP address sent to Weibo as rip with every post"},
+	{"FERRY_ATTEMPT_TIMEOUT", "longest a single platform call may take (default 90s)"},
 	{"FERRY_POLL_INTERVAL", "how often workers look for due jobs (default 50ms)"},
 	{"FERRY_RESCUE_AFTER", "how long a job may run before another worker takes it over (default 5m)"},
 	{"FERRY_GIVE_UP_AFTER", "how long a publication keeps retrying before it fails (default 24h)"},
@@ -95,6 +105,9 @@ func (c *Config) ApplyEnv(getenv func(string) string) error {
 	str("FERRY_TELEGRAM_API_URL", &c.TelegramAPIURL)
 	str("FERRY_WEIBO_API_URL", &c.WeiboAPIURL)
 	str("FERRY_GRAPH_API_URL", &c.GraphAPIURL)
+	str("FERRY_WEIBO_CLIENT_ID", &c.WeiboClientID)
+	str("FERRY_WEIBO_CLIENT_SECRET", &c.WeiboClientSecret)
+	str("FERRY_WEIBO_RIP", &c.WeiboRIP)
 	var errs []error
 	dur := func(name string, dst *time.Duration) {
 		if v := getenv(name); v != "" {
@@ -109,6 +122,7 @@ func (c *Config) ApplyEnv(getenv func(string) string) error {
 	dur("FERRY_POLL_INTERVAL", &c.PollInterval)
 	dur("FERRY_RESCUE_AFTER", &c.RescueAfter)
 	dur("FERRY_GIVE_UP_AFTER", &c.GiveUpAfter)
+	dur("FERRY_ATTEMPT_TIMEOUT", &c.AttemptTimeout)
 	if v := getenv("FERRY_MAX_UPLOAD_BYTES"); v != "" {
 		var n int64
 		if _, err := fmt.Sscan(v, &n); err != nil {
@@ -145,6 +159,12 @@ func (c *Config) Validate() error {
 	}
 	if c.RescueAfter < 2*c.AttemptTimeout {
 		errs = append(errs, fmt.Errorf("the rescue delay (%v) must be at least twice the attempt timeout (%v)", c.RescueAfter, c.AttemptTimeout))
+	}
+	if c.WeiboRIP != "" && net.ParseIP(c.WeiboRIP) == nil {
+		errs = append(errs, fmt.Errorf("the Weibo rip %q must be an IP address", c.WeiboRIP))
+	}
+	if c.AttemptTimeout < 100*time.Millisecond {
+		errs = append(errs, errors.New("the attempt timeout must be at least 100ms"))
 	}
 	if c.GiveUpAfter < time.Minute {
 		errs = append(errs, errors.New("the give-up window must be at least a minute"))

@@ -181,23 +181,18 @@ func (e *Engine) prepare(ctx context.Context, tx *store.Tx, p *ferry.Publication
 		return nil, 0, e.transition(ctx, tx, p, ferry.StateFailed, fmt.Sprintf("Ferry cannot publish to %s automatically.", acct.Platform), &ferry.PubError{Code: "no_connector", Message: "No connector for this platform."})
 	}
 	pacct := platformAccount(acct)
-	// Rate limits are shared by every worker through the database.
-	if lim, ok := conn.(platform.Limiter); ok {
-		for _, l := range lim.Limits(pacct) {
-			n, oldest, err := tx.RateUsage(ctx, l.Key, now.Add(-l.Window))
-			if err != nil {
-				return nil, 0, err
-			}
-			if n >= l.Max {
-				next := oldest.Add(l.Window).Add(jitter(l.Window / 100))
-				p.NextAt = &next
-				reason := fmt.Sprintf("Waiting for %s; next slot %s.", l.Describe, next.Format(time.RFC3339))
-				if err := e.transition(ctx, tx, p, ferry.StateWaiting, reason, p.Error); err != nil {
-					return nil, 0, err
-				}
-				return nil, 0, e.Scheduler.SchedulePublish(ctx, tx, p.ID, p.Version, next)
-			}
+	// Rate limits, and the platforms' own requests to wait, are shared by
+	// every worker through the database.
+	if next, reason, err := e.nextSlot(ctx, tx, conn, pacct, now); err != nil {
+		return nil, 0, err
+	} else if !next.IsZero() {
+		p.NextAt = &next
+		if err := e.transition(ctx, tx, p, ferry.StateWaiting, reason, p.Error); err != nil {
+			return nil, 0, err
 		}
+		return nil, 0, e.Scheduler.SchedulePublish(ctx, tx, p.ID, p.Version, next)
+	}
+	if lim, ok := conn.(platform.Limiter); ok {
 		for _, l := range lim.Limits(pacct) {
 			if err := tx.RecordRate(ctx, l.Key, p.ID, now); err != nil {
 				return nil, 0, err
@@ -218,6 +213,48 @@ func (e *Engine) prepare(ctx context.Context, tx *store.Tx, p *ferry.Publication
 		return nil, 0, err
 	}
 	return &sendPlan{pub: p, acct: acct, conn: conn, post: post, attempt: att}, 0, nil
+}
+
+// nextSlot returns when the account may post again and why, or the zero
+// time if it may post now.
+func (e *Engine) nextSlot(ctx context.Context, tx *store.Tx, conn platform.Connector, acct platform.Account, now time.Time) (time.Time, string, error) {
+	lim, ok := conn.(platform.Limiter)
+	if !ok {
+		return time.Time{}, "", nil
+	}
+	for _, l := range lim.Limits(acct) {
+		until, err := tx.RateHold(ctx, l.Key)
+		if err != nil {
+			return time.Time{}, "", err
+		}
+		if until.After(now) {
+			return until, fmt.Sprintf("%s asked Ferry to wait; next slot %s.", conn.Platform(), until.Format(time.RFC3339)), nil
+		}
+		n, oldest, err := tx.RateUsage(ctx, l.Key, now.Add(-l.Window))
+		if err != nil {
+			return time.Time{}, "", err
+		}
+		if n >= l.Max {
+			next := oldest.Add(l.Window).Add(jitter(l.Window / 100))
+			return next, fmt.Sprintf("Waiting for %s; next slot %s.", l.Describe, next.Format(time.RFC3339)), nil
+		}
+	}
+	return time.Time{}, "", nil
+}
+
+// holdLimits records a platform's request to wait for everything sharing
+// the account's limits.
+func (e *Engine) holdLimits(ctx context.Context, tx *store.Tx, conn platform.Connector, acct *ferry.Account, until time.Time) error {
+	lim, ok := conn.(platform.Limiter)
+	if !ok {
+		return nil
+	}
+	for _, l := range lim.Limits(platformAccount(acct)) {
+		if err := tx.HoldRate(ctx, l.Key, until); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // prepareReconcile handles a publication whose last attempt's outcome is
@@ -384,6 +421,9 @@ func (e *Engine) failed(ctx context.Context, tx *store.Tx, log *slog.Logger, p *
 		wait := backoff(p.Attempts)
 		if perr.RetryAfter > 0 {
 			wait = perr.RetryAfter + jitter(perr.RetryAfter/10)
+			if err := e.holdLimits(ctx, tx, plan.conn, plan.acct, now.Add(perr.RetryAfter)); err != nil {
+				return err
+			}
 		}
 		next := now.Add(wait)
 		if _, err := tx.Story(ctx, p.WorkspaceID, p.StoryID); ferry.IsCode(err, ferry.ENOTFOUND) {

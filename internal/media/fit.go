@@ -127,9 +127,10 @@ type Fitted struct {
 // frame. src is never modified, and DefaultLimits().MaxPixels guards against
 // decompression bombs.
 //
-// Failures are *Error values: CodeInvalidSpec, the input codes of Inspect,
-// CodeUnfittable when no crop and size satisfy spec, and CodeMediaTooLarge
-// when even the lowest quality step exceeds MaxBytes.
+// Failures are *Error values: CodeInvalidSpec; CodeUnsupportedMediaType or
+// CodeImageTooLarge for the input, as in Inspect; CodeUnfittable when no
+// crop and size satisfy spec; and CodeMediaTooLarge when even the lowest
+// quality step exceeds MaxBytes.
 func Fit(src []byte, spec Spec, focal Point) (Fitted, error) {
 	if err := spec.Validate(); err != nil {
 		return Fitted{}, err

@@ -81,6 +81,8 @@ type Sandbox struct {
 	// platforms' own rate limits.
 	sent map[string][]time.Time
 
+	requests []Request
+
 	telegram *telegramAPI
 	weibo    *weiboAPI
 	mux      *http.ServeMux
@@ -139,6 +141,41 @@ func (s *Sandbox) Posts(platform ferry.Platform, target string) []Post {
 	}
 	return out
 }
+
+// Request is one request an emulated platform received, with the fault it
+// was answered with ("" when served normally).
+type Request struct {
+	Platform   ferry.Platform `json:"platform"`
+	Target     string         `json:"target"`
+	At         time.Time      `json:"at"`
+	Fault      string         `json:"fault"`
+	RetryAfter time.Duration  `json:"retry_after"`
+}
+
+// Requests returns the requests received so far, in order, for platforms
+// whose emulator can name the target (the channel, the user) of a request.
+func (s *Sandbox) Requests(platform ferry.Platform) []Request {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var out []Request
+	for _, r := range s.requests {
+		if platform == "" || r.Platform == platform {
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
+func (s *Sandbox) logRequest(r Request) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if len(s.requests) < maxLoggedRequests {
+		s.requests = append(s.requests, r)
+	}
+}
+
+// maxLoggedRequests bounds the request log of a long-running demo.
+const maxLoggedRequests = 100_000
 
 // SetFaults replaces the fault configuration of f.Platform.
 func (s *Sandbox) SetFaults(f Faults) error {
@@ -223,10 +260,25 @@ type faultWriter interface {
 	writeRateLimited(w http.ResponseWriter, retryAfter time.Duration)
 }
 
+// targeter is implemented by emulators that can name a request's target,
+// for the request log. It must not consume the request body.
+type targeter interface {
+	target(r *http.Request) string
+}
+
+var faultNames = map[faultKind]string{faultError: "error", faultRateLimit: "rate_limit", faultTimeout: "timeout", faultDrop: "drop"}
+
 // faulty wraps a platform's handler with latency and fault injection.
 func (s *Sandbox) faulty(p ferry.Platform, h faultWriter) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		f, kind := s.draw(p)
+		if t, ok := h.(targeter); ok {
+			req := Request{Platform: p, Target: t.target(r), At: s.now().UTC(), Fault: faultNames[kind]}
+			if kind == faultRateLimit {
+				req.RetryAfter = time.Duration(max(f.RetryAfterSeconds, 1)) * time.Second
+			}
+			s.logRequest(req)
+		}
 		if f.LatencyMS > 0 {
 			select {
 			case <-time.After(time.Duration(f.LatencyMS) * time.Millisecond):
@@ -285,6 +337,7 @@ func (s *Sandbox) handlePosts(w http.ResponseWriter, r *http.Request) {
 func (s *Sandbox) handleReset(w http.ResponseWriter, r *http.Request) {
 	s.mu.Lock()
 	s.posts = nil
+	s.requests = nil
 	s.sent = map[string][]time.Time{}
 	s.mu.Unlock()
 	w.WriteHeader(http.StatusNoContent)

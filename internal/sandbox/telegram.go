@@ -1,6 +1,7 @@
 package sandbox
 
 import (
+	"bytes"
 	"crypto/sha256"
 	"encoding/binary"
 	"encoding/hex"
@@ -65,6 +66,29 @@ func (s *Sandbox) RevokeTelegramToken(token string) {
 	s.telegram.mu.Lock()
 	defer s.telegram.mu.Unlock()
 	s.telegram.revoked[token] = true
+}
+
+// target names the channel a request is for: chat_id from the query, a
+// URL-encoded form or a multipart form, read from a copy of the body.
+func (t *telegramAPI) target(r *http.Request) string {
+	if v := r.URL.Query().Get("chat_id"); v != "" {
+		return v
+	}
+	if r.Body == nil {
+		return ""
+	}
+	body, err := io.ReadAll(io.LimitReader(r.Body, tgMaxUploadBytes))
+	r.Body = io.NopCloser(bytes.NewReader(body))
+	if err != nil {
+		return ""
+	}
+	clone := r.Clone(r.Context())
+	clone.Body = io.NopCloser(bytes.NewReader(body))
+	p, err := parseTGParams(clone)
+	if err != nil {
+		return ""
+	}
+	return p.v["chat_id"]
 }
 
 type tgError struct {
@@ -375,7 +399,7 @@ func (t *telegramAPI) message(c *tgChat, token string, fields map[string]any) ma
 	return m
 }
 
-func (t *telegramAPI) target(c *tgChat) string {
+func (t *telegramAPI) chatTarget(c *tgChat) string {
 	if c.Username != "" {
 		return "@" + c.Username
 	}
@@ -401,7 +425,7 @@ func (t *telegramAPI) sendMessage(token string, p tgParams) (any, *tgError) {
 		return nil, err
 	}
 	msg := t.message(c, token, map[string]any{"text": text})
-	t.s.record(Post{Platform: ferry.Telegram, Target: t.target(c), RemoteID: fmt.Sprint(msg["message_id"]), Text: text})
+	t.s.record(Post{Platform: ferry.Telegram, Target: t.chatTarget(c), RemoteID: fmt.Sprint(msg["message_id"]), Text: text})
 	return msg, nil
 }
 
@@ -463,7 +487,7 @@ func (t *telegramAPI) sendPhoto(token string, p tgParams) (any, *tgError) {
 		return nil, err
 	}
 	msg := t.message(c, token, map[string]any{"caption": caption, "photo": []map[string]any{{"file_id": media, "file_unique_id": media, "width": 1280, "height": 960}}})
-	t.s.record(Post{Platform: ferry.Telegram, Target: t.target(c), RemoteID: fmt.Sprint(msg["message_id"]), Text: caption, Media: []string{media}})
+	t.s.record(Post{Platform: ferry.Telegram, Target: t.chatTarget(c), RemoteID: fmt.Sprint(msg["message_id"]), Text: caption, Media: []string{media}})
 	return msg, nil
 }
 
@@ -518,7 +542,7 @@ func (t *telegramAPI) sendMediaGroup(token string, p tgParams) (any, *tgError) {
 		}
 		msgs[i] = t.message(c, token, fields)
 	}
-	t.s.record(Post{Platform: ferry.Telegram, Target: t.target(c), RemoteID: fmt.Sprint(msgs[0]["message_id"]), Text: caption, Media: media})
+	t.s.record(Post{Platform: ferry.Telegram, Target: t.chatTarget(c), RemoteID: fmt.Sprint(msgs[0]["message_id"]), Text: caption, Media: media})
 	return msgs, nil
 }
 
@@ -528,7 +552,7 @@ func (t *telegramAPI) deleteMessage(p tgParams) (any, *tgError) {
 		return nil, err
 	}
 	id := p.v["message_id"]
-	target := t.target(c)
+	target := t.chatTarget(c)
 	t.s.mu.Lock()
 	defer t.s.mu.Unlock()
 	for i := range t.s.posts {

@@ -216,11 +216,39 @@ func (q *Q) RecordRate(ctx context.Context, key, publicationID string, at time.T
 	return nil
 }
 
+// RateHold returns until when the platform asked to wait for key (zero
+// when it did not).
+func (q *Q) RateHold(ctx context.Context, key string) (time.Time, error) {
+	var until int64
+	err := q.queryRow(ctx, `SELECT until FROM rate_holds WHERE limit_key = ?`, key).Scan(&until)
+	if err == sql.ErrNoRows {
+		return time.Time{}, nil
+	}
+	if err != nil {
+		return time.Time{}, fmt.Errorf("store: rate hold: %w", err)
+	}
+	return fromMS(until), nil
+}
+
+// HoldRate records that nothing under key may be sent before until. A
+// later hold wins over an earlier one.
+func (q *Q) HoldRate(ctx context.Context, key string, until time.Time) error {
+	_, err := q.exec(ctx, `INSERT INTO rate_holds (limit_key, until) VALUES (?, ?)
+		ON CONFLICT (limit_key) DO UPDATE SET until = CASE WHEN excluded.until > rate_holds.until THEN excluded.until ELSE rate_holds.until END`, key, ms(until))
+	if err != nil {
+		return fmt.Errorf("store: hold rate: %w", err)
+	}
+	return nil
+}
+
 // PruneRates forgets posts counted before a time.
 func (q *Q) PruneRates(ctx context.Context, before time.Time) (int64, error) {
 	res, err := q.exec(ctx, `DELETE FROM rate_events WHERE at < ?`, ms(before))
 	if err != nil {
 		return 0, fmt.Errorf("store: prune rates: %w", err)
+	}
+	if _, err := q.exec(ctx, `DELETE FROM rate_holds WHERE until < ?`, ms(before)); err != nil {
+		return 0, fmt.Errorf("store: prune rate holds: %w", err)
 	}
 	return res.RowsAffected()
 }

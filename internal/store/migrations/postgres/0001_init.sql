@@ -136,6 +136,13 @@ CREATE TABLE rate_events (
 );
 CREATE INDEX rate_events_key_at ON rate_events (limit_key, at);
 
+-- A platform's own "wait until" (Retry-After, retry_after, Graph usage),
+-- honoured by every worker for everything sharing the limit key.
+CREATE TABLE rate_holds (
+    limit_key TEXT PRIMARY KEY,
+    until     BIGINT NOT NULL
+);
+
 CREATE TABLE audit_events (
     id           BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
     workspace_id TEXT NOT NULL,

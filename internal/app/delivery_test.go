@@ -1,0 +1,268 @@
+package app_test
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/ferry-social/ferry"
+	"github.com/ferry-social/ferry/internal/sandbox"
+	"github.com/ferry-social/ferry/internal/testdb"
+)
+
+// Fault-injection tests: each asserts, from the sandbox's own record, that
+// every publication was received exactly once and none is lost or stuck.
+
+// connect creates n accounts of a platform wired to the sandbox.
+func (b *testBundle) connect(t *testing.T, p ferry.Platform, n int) []string {
+	t.Helper()
+	var ids []string
+	for i := range n {
+		var in map[string]any
+		switch p {
+		case ferry.Telegram:
+			in = map[string]any{"platform": "telegram", "external_id": fmt.Sprintf("@chan%04d", i), "credentials": map[string]string{"bot_token": fmt.Sprintf("%d:sandbox-test-token-%08d", 200000000+i, i)}}
+		case ferry.Weibo:
+			uid := fmt.Sprint(6000000000 + i)
+			in = map[string]any{"platform": "weibo", "external_id": uid, "credentials": map[string]string{"access_token": "sandbox-weibo-" + uid}, "settings": map[string]any{"link_url": "https://ferry.example/s/" + uid}}
+		}
+		var a struct{ ID string }
+		var e apiError
+		status := b.do(t, "POST", "/api/v1/accounts", in, &a)
+		require.Equal(t, 201, status, "%+v", e)
+		ids = append(ids, a.ID)
+	}
+	return ids
+}
+
+// settle waits until no publication of the stories is in a transient state
+// and returns the stories.
+func (b *testBundle) settle(t *testing.T, ids []string, within time.Duration) map[string]story {
+	t.Helper()
+	deadline := time.Now().Add(within)
+	for {
+		out := map[string]story{}
+		pending := 0
+		for _, id := range ids {
+			var s story
+			status := b.do(t, "GET", "/api/v1/stories/"+id, nil, &s)
+			if status == 404 {
+				continue // deleted
+			}
+			require.Equal(t, 200, status)
+			out[id] = s
+			for _, p := range s.Publications {
+				switch {
+				case p.State == "unknown" && p.NextAt != "": // being reconciled
+					pending++
+				case p.State == "published", p.State == "failed", p.State == "canceled", p.State == "missed", p.State == "unknown", p.State == "needs_reauth":
+				default:
+					pending++
+				}
+			}
+		}
+		if pending == 0 {
+			return out
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%d publications still in flight after %v", pending, within)
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+}
+
+func textCounts(posts []sandbox.Post) map[string]int {
+	m := map[string]int{}
+	for _, p := range posts {
+		m[p.Text]++
+	}
+	return m
+}
+
+func TestDelivery_DroppedResponsesAreReconciledNotDuplicated(t *testing.T) {
+	t.Parallel()
+	for _, be := range testdb.Backends() {
+		t.Run(be.Name, func(t *testing.T) {
+			t.Parallel()
+			b := boot(t, t.TempDir(), be.Options(t).URL)
+			accts := b.connect(t, ferry.Weibo, 10)
+			require.NoError(t, b.m.Sandbox.SetFaults(sandbox.Faults{Platform: ferry.Weibo, LatencyMS: 20, DropResponseRate: 0.2}))
+			at := time.Now().Add(time.Second).UTC().Format(time.RFC3339Nano)
+			var ids []string
+			for i := range 100 {
+				var s story
+				require.Equal(t, 201, b.do(t, "POST", "/api/v1/stories", map[string]any{"body": fmt.Sprintf("第%d条 dropped-response test", i), "targets": []string{accts[i%len(accts)]}, "scheduled_at": at}, &s))
+				ids = append(ids, s.ID)
+			}
+			stories := b.settle(t, ids, 90*time.Second)
+			counts := textCounts(b.m.Sandbox.Posts(ferry.Weibo, ""))
+			reconciled := 0
+			for i, id := range ids {
+				s := stories[id]
+				require.Equal(t, "published", s.Publications[0].State, "story %d: %+v", i, s.Publications[0])
+				require.Equal(t, 1, countPrefix(counts, fmt.Sprintf("第%d条 dropped-response test", i)), "story %d received exactly once", i)
+				atts, err := b.m.DB.Read().Attempts(t.Context(), s.Publications[0].ID)
+				require.NoError(t, err)
+				for _, a := range atts {
+					if a.Outcome == ferry.OutcomeReconciled {
+						reconciled++
+					}
+				}
+			}
+			require.Positive(t, reconciled, "some responses were dropped and reconciled")
+			t.Logf("%d of 100 publications were settled by reconciliation", reconciled)
+		})
+	}
+}
+
+// countPrefix counts posts whose text starts with prefix (Weibo appends
+// the account's safe-domain link).
+func countPrefix(counts map[string]int, prefix string) int {
+	n := 0
+	for text, c := range counts {
+		if len(text) >= len(prefix) && text[:len(prefix)] == prefix {
+			n += c
+		}
+	}
+	return n
+}
+
+func TestDelivery_RateLimitHintsAreHonoured(t *testing.T) {
+	t.Parallel()
+	b := boot(t, t.TempDir(), "")
+	accts := b.connect(t, ferry.Telegram, 30)
+	require.NoError(t, b.m.Sandbox.SetFaults(sandbox.Faults{Platform: ferry.Telegram, LatencyMS: 10, RateLimitRate: 0.5, RetryAfterSeconds: 1}))
+	at := time.Now().Add(time.Second).UTC().Format(time.RFC3339Nano)
+	var ids []string
+	for i, acc := range accts {
+		var s story
+		require.Equal(t, 201, b.do(t, "POST", "/api/v1/stories", map[string]any{"body": fmt.Sprintf("rate-limit %d", i), "targets": []string{acc}, "scheduled_at": at}, &s))
+		ids = append(ids, s.ID)
+	}
+	stories := b.settle(t, ids, 60*time.Second)
+	counts := textCounts(b.m.Sandbox.Posts(ferry.Telegram, ""))
+	for i, id := range ids {
+		require.Equal(t, "published", stories[id].Publications[0].State)
+		require.Equal(t, 1, counts[fmt.Sprintf("rate-limit %d", i)])
+	}
+	// Each channel has one publication: after a 429 with retry_after, its
+	// next request comes no sooner than the hint.
+	byTarget := map[string][]sandbox.Request{}
+	limited := 0
+	for _, r := range b.m.Sandbox.Requests(ferry.Telegram) {
+		if r.Target != "" {
+			byTarget[r.Target] = append(byTarget[r.Target], r)
+		}
+	}
+	for target, reqs := range byTarget {
+		for i := 0; i+1 < len(reqs); i++ {
+			if reqs[i].Fault == "rate_limit" {
+				limited++
+				gap := reqs[i+1].At.Sub(reqs[i].At)
+				require.GreaterOrEqual(t, gap, reqs[i].RetryAfter, "%s: request %d came %v after a 429 asking for %v", target, i+1, gap, reqs[i].RetryAfter)
+			}
+		}
+	}
+	require.Positive(t, limited)
+	t.Logf("%d rate-limited requests, all followed by a wait of at least retry_after", limited)
+}
+
+func TestDelivery_DeleteAndEditRacingTheScheduledTime(t *testing.T) {
+	t.Parallel()
+	const n = 1000
+	b := boot(t, t.TempDir(), "")
+	accts := b.connect(t, ferry.Telegram, 50)
+	type race struct {
+		id, pubID  string
+		at         time.Time
+		deleted    bool
+		status     int
+		stateAfter string
+	}
+	// Drafts first; then every story is scheduled far enough ahead that the
+	// scheduling calls finish (on a loaded machine too) before the first is due.
+	races := make([]*race, n)
+	began := time.Now()
+	for i := range n {
+		var s story
+		require.Equal(t, 201, b.do(t, "POST", "/api/v1/stories", map[string]any{"body": fmt.Sprintf("race %d original", i), "targets": []string{accts[i%len(accts)]}}, &s))
+		races[i] = &race{id: s.ID, pubID: s.Publications[0].ID, deleted: i%2 == 0}
+	}
+	start := time.Now().Add(2*time.Second + 2*time.Since(began))
+	for i, r := range races {
+		r.at = start.Add(time.Duration(i%100) * 40 * time.Millisecond)
+		require.Equal(t, 200, b.do(t, "POST", "/api/v1/stories/"+r.id+"/schedule", map[string]any{"at": r.at.UTC().Format(time.RFC3339Nano)}, nil))
+	}
+	require.True(t, time.Now().Before(start), "scheduling took longer than planned")
+	var wg sync.WaitGroup
+	for i, r := range races {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			time.Sleep(time.Until(r.at.Add(time.Duration(rand.IntN(60)-30) * time.Millisecond)))
+			var s story
+			if r.deleted {
+				r.status = b.do(t, "DELETE", "/api/v1/stories/"+r.id, nil, &s)
+			} else {
+				r.status = b.do(t, "PATCH", "/api/v1/stories/"+r.id, map[string]any{"body": fmt.Sprintf("race %d edited", i)}, &s)
+			}
+			if r.status == 200 {
+				r.stateAfter = s.Publications[0].State
+			}
+		}()
+	}
+	wg.Wait()
+	var ids []string
+	for _, r := range races {
+		if !r.deleted {
+			ids = append(ids, r.id)
+		}
+	}
+	b.settle(t, ids, 90*time.Second)
+	// Deleted stories' publications must also be final.
+	for _, r := range races {
+		if r.deleted {
+			require.Eventually(t, func() bool {
+				p, err := b.m.DB.Read().Publication(t.Context(), b.workspace(t), r.pubID)
+				return err == nil && p.State.Final()
+			}, 30*time.Second, 100*time.Millisecond)
+		}
+	}
+	counts := textCounts(b.m.Sandbox.Posts(ferry.Telegram, ""))
+	var stats struct{ canceled, deletedTooLate, edited, editTooLate int }
+	for i, r := range races {
+		orig, edited := counts[fmt.Sprintf("race %d original", i)], counts[fmt.Sprintf("race %d edited", i)]
+		switch {
+		case r.deleted && r.status == 200 && r.stateAfter == "canceled":
+			stats.canceled++
+			require.Zero(t, orig+edited, "story %d was deleted before it was sent, yet received", i)
+		case r.deleted:
+			stats.deletedTooLate++
+			require.Equal(t, 200, r.status)
+			require.Equal(t, 1, orig, "story %d was already out when deleted: received once", i)
+		case r.status == 200 && r.stateAfter == "scheduled":
+			stats.edited++
+			require.Equal(t, 0, orig, "story %d: the old text must not be sent after an edit", i)
+			require.Equal(t, 1, edited, "story %d: the edited text is received once", i)
+		default:
+			stats.editTooLate++
+			require.Contains(t, []int{200, 409}, r.status)
+			require.Equal(t, 1, orig, "story %d was already out (or going out) when edited: received once", i)
+			require.Zero(t, edited)
+		}
+	}
+	t.Logf("deleted in time %d, deleted too late %d, edited in time %d, edited too late %d", stats.canceled, stats.deletedTooLate, stats.edited, stats.editTooLate)
+	require.Positive(t, stats.canceled)
+	require.Positive(t, stats.edited)
+}
+
+func (b *testBundle) workspace(t *testing.T) string {
+	t.Helper()
+	ws, err := b.m.DB.Read().WorkspaceByName(t.Context(), "Demo")
+	require.NoError(t, err)
+	return ws.ID
+}
