@@ -6,6 +6,7 @@ import (
 
 	"github.com/ferry-social/ferry"
 	"github.com/ferry-social/ferry/internal/auth"
+	"github.com/ferry-social/ferry/internal/sandbox"
 	"github.com/ferry-social/ferry/internal/service"
 	"github.com/ferry-social/ferry/internal/store"
 )
@@ -109,6 +110,8 @@ const (
 var demoAccounts = []service.AccountInput{
 	{Platform: ferry.Telegram, Name: "Ferry Demo Channel", ExternalID: "@ferry_demo", Credentials: map[string]string{"bot_token": "100000001:sandbox-demo-bot-token-0001"}},
 	{Platform: ferry.Weibo, Name: "Ferry Demo 微博", ExternalID: "5000000001", Credentials: map[string]string{"access_token": "sandbox-weibo-5000000001"}, Settings: map[string]any{"link_url": "https://ferry.example/demo"}},
+	{Platform: ferry.Facebook, Name: "Ferry Demo Page", ExternalID: "1000000000001", Credentials: map[string]string{"page_access_token": sandbox.FacebookPageToken("1000000000001")}},
+	{Platform: ferry.Instagram, Name: "Ferry Demo Instagram", ExternalID: sandbox.InstagramUserOf("1000000000001"), Credentials: map[string]string{"access_token": sandbox.InstagramToken(sandbox.InstagramUserOf("1000000000001"))}},
 	{Platform: ferry.Xiaohongshu, Name: "Ferry Demo 小红书", ExternalID: "ferry_demo", Settings: map[string]any{"operators": []any{DemoEmail}}},
 }
 

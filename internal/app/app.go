@@ -25,6 +25,8 @@ import (
 	"github.com/ferry-social/ferry/internal/delivery"
 	"github.com/ferry-social/ferry/internal/jobs"
 	"github.com/ferry-social/ferry/internal/platform"
+	"github.com/ferry-social/ferry/internal/platform/facebook"
+	"github.com/ferry-social/ferry/internal/platform/instagram"
 	"github.com/ferry-social/ferry/internal/platform/telegram"
 	"github.com/ferry-social/ferry/internal/platform/weibo"
 	"github.com/ferry-social/ferry/internal/sandbox"
@@ -122,6 +124,9 @@ func (m *Main) Listen() error {
 		if m.Config.TelegramAPIURL == defaults.TelegramAPIURL {
 			m.Config.TelegramAPIURL = m.url + "/sandbox/telegram"
 		}
+		if m.Config.GraphAPIURL == defaults.GraphAPIURL {
+			m.Config.GraphAPIURL = m.url + "/sandbox/graph"
+		}
 		if m.Config.WeiboAPIURL == defaults.WeiboAPIURL {
 			m.Config.WeiboAPIURL = m.url + "/sandbox/weibo"
 			if m.Config.WeiboRIP == "" {
@@ -144,6 +149,8 @@ func (m *Main) connectors() *platform.Registry {
 	return platform.NewRegistry(
 		telegram.New(m.Config.TelegramAPIURL, hc),
 		weibo.New(weibo.Config{BaseURL: m.Config.WeiboAPIURL, ClientID: m.Config.WeiboClientID, ClientSecret: m.Config.WeiboClientSecret, RIP: m.Config.WeiboRIP, HTTPClient: hc}),
+		facebook.New(facebook.Config{BaseURL: m.Config.GraphAPIURL, Version: m.Config.GraphAPIVersion, AppID: m.Config.FacebookAppID, AppSecret: m.Config.FacebookAppSecret, HTTPClient: hc}),
+		instagram.New(instagram.Config{BaseURL: m.Config.GraphAPIURL, Version: m.Config.GraphAPIVersion, HTTPClient: hc}),
 	)
 }
 
@@ -161,7 +168,7 @@ func (m *Main) Build() error {
 		DB: m.DB, Connectors: conns, Media: blobs, Events: events, Log: m.Log,
 		CallTimeout:    m.Config.AttemptTimeout * 3 / 4,
 		GiveUpAfter:    m.Config.GiveUpAfter,
-		ReauthDeadline: m.Config.GiveUpAfter,
+		ReauthDeadline: m.Config.ReauthDeadline,
 		Now:            time.Now,
 		MediaURL: func(sum string) string {
 			return strings.TrimRight(m.Config.PublicURL, "/") + "/media/" + sum

@@ -9,6 +9,7 @@ import (
 	"net"
 	"net/url"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"time"
 )
@@ -43,10 +44,16 @@ type Config struct {
 	WeiboClientID     string
 	WeiboClientSecret string `redact:"true"`
 	WeiboRIP          string
+	// Facebook app credentials (Facebook Login) and the pinned Graph API
+	// version.
+	FacebookAppID     string
+	FacebookAppSecret string `redact:"true"`
+	GraphAPIVersion   string
 	// Jobs tuning (see docs/architecture.md, "Jobs").
 	PollInterval   time.Duration
 	RescueAfter    time.Duration
 	GiveUpAfter    time.Duration
+	ReauthDeadline time.Duration
 	MaxWorkers     int
 	AttemptTimeout time.Duration
 }
@@ -54,17 +61,19 @@ type Config struct {
 // Defaults returns the configuration before flags and environment.
 func Defaults() Config {
 	return Config{
-		DataDir:        "./ferry-data",
-		Addr:           "127.0.0.1:8080",
-		MaxUploadBytes: 20 << 20,
-		TelegramAPIURL: "https://api.telegram.org",
-		WeiboAPIURL:    "https://api.weibo.com",
-		GraphAPIURL:    "https://graph.facebook.com",
-		PollInterval:   50 * time.Millisecond,
-		RescueAfter:    5 * time.Minute,
-		GiveUpAfter:    24 * time.Hour,
-		MaxWorkers:     50,
-		AttemptTimeout: 90 * time.Second,
+		DataDir:         "./ferry-data",
+		Addr:            "127.0.0.1:8080",
+		MaxUploadBytes:  20 << 20,
+		TelegramAPIURL:  "https://api.telegram.org",
+		WeiboAPIURL:     "https://api.weibo.com",
+		GraphAPIURL:     "https://graph.facebook.com",
+		GraphAPIVersion: "v23.0",
+		PollInterval:    50 * time.Millisecond,
+		RescueAfter:     5 * time.Minute,
+		GiveUpAfter:     24 * time.Hour,
+		ReauthDeadline:  24 * time.Hour,
+		MaxWorkers:      50,
+		AttemptTimeout:  90 * time.Second,
 	}
 }
 
@@ -83,10 +92,14 @@ var Env = []struct{ Name, Help string }{
 	{"FERRY_WEIBO_CLIENT_ID", "Weibo app key (OAuth)"},
 	{"FERRY_WEIBO_CLIENT_SECRET", "Weibo app secret (OAuth)"},
 	{"FERRY_WEIBO_RIP", "public IP address sent to Weibo as rip with every post"},
+	{"FERRY_FACEBOOK_APP_ID", "Facebook app id (Facebook Login)"},
+	{"FERRY_FACEBOOK_APP_SECRET", "Facebook app secret (Facebook Login, appsecret_proof)"},
+	{"FERRY_GRAPH_API_VERSION", "pinned Graph API version (default v23.0)"},
 	{"FERRY_ATTEMPT_TIMEOUT", "longest a single platform call may take (default 90s)"},
 	{"FERRY_POLL_INTERVAL", "how often workers look for due jobs (default 50ms)"},
 	{"FERRY_RESCUE_AFTER", "how long a job may run before another worker takes it over (default 5m)"},
 	{"FERRY_GIVE_UP_AFTER", "how long a publication keeps retrying before it fails (default 24h)"},
+	{"FERRY_REAUTH_DEADLINE", "how long a publication waits for its account to be reconnected before it is missed (default 24h)"},
 }
 
 // ApplyEnv fills fields from environment variables that are set. getenv
@@ -108,6 +121,9 @@ func (c *Config) ApplyEnv(getenv func(string) string) error {
 	str("FERRY_WEIBO_CLIENT_ID", &c.WeiboClientID)
 	str("FERRY_WEIBO_CLIENT_SECRET", &c.WeiboClientSecret)
 	str("FERRY_WEIBO_RIP", &c.WeiboRIP)
+	str("FERRY_FACEBOOK_APP_ID", &c.FacebookAppID)
+	str("FERRY_FACEBOOK_APP_SECRET", &c.FacebookAppSecret)
+	str("FERRY_GRAPH_API_VERSION", &c.GraphAPIVersion)
 	var errs []error
 	dur := func(name string, dst *time.Duration) {
 		if v := getenv(name); v != "" {
@@ -123,6 +139,7 @@ func (c *Config) ApplyEnv(getenv func(string) string) error {
 	dur("FERRY_RESCUE_AFTER", &c.RescueAfter)
 	dur("FERRY_GIVE_UP_AFTER", &c.GiveUpAfter)
 	dur("FERRY_ATTEMPT_TIMEOUT", &c.AttemptTimeout)
+	dur("FERRY_REAUTH_DEADLINE", &c.ReauthDeadline)
 	if v := getenv("FERRY_MAX_UPLOAD_BYTES"); v != "" {
 		var n int64
 		if _, err := fmt.Sscan(v, &n); err != nil {
@@ -160,17 +177,25 @@ func (c *Config) Validate() error {
 	if c.RescueAfter < 2*c.AttemptTimeout {
 		errs = append(errs, fmt.Errorf("the rescue delay (%v) must be at least twice the attempt timeout (%v)", c.RescueAfter, c.AttemptTimeout))
 	}
+	if !graphVersion.MatchString(c.GraphAPIVersion) {
+		errs = append(errs, fmt.Errorf("the Graph API version %q must look like v23.0", c.GraphAPIVersion))
+	}
 	if c.WeiboRIP != "" && net.ParseIP(c.WeiboRIP) == nil {
 		errs = append(errs, fmt.Errorf("the Weibo rip %q must be an IP address", c.WeiboRIP))
 	}
 	if c.AttemptTimeout < 100*time.Millisecond {
 		errs = append(errs, errors.New("the attempt timeout must be at least 100ms"))
 	}
+	if c.ReauthDeadline < time.Second {
+		errs = append(errs, errors.New("the re-authorisation deadline must be at least a second"))
+	}
 	if c.GiveUpAfter < time.Minute {
 		errs = append(errs, errors.New("the give-up window must be at least a minute"))
 	}
 	return errors.Join(errs...)
 }
+
+var graphVersion = regexp.MustCompile(`^v[0-9]{1,3}\.[0-9]$`)
 
 // SQLitePath is the database file in the data directory.
 func (c *Config) SQLitePath() string { return filepath.Join(c.DataDir, "ferry.db") }

@@ -85,6 +85,7 @@ type Sandbox struct {
 
 	telegram *telegramAPI
 	weibo    *weiboAPI
+	graph    *graphAPI
 	mux      *http.ServeMux
 }
 
@@ -118,6 +119,8 @@ func New(opts ...Option) *Sandbox {
 	s.mux.HandleFunc("DELETE /api/posts", s.handleReset)
 	s.mux.Handle("/telegram/", http.StripPrefix("/telegram", s.faulty(ferry.Telegram, s.telegram)))
 	// Emulators of other platforms are mounted here, one line each.
+	s.graph = newGraphAPI(s)
+	s.mux.Handle("/graph/", http.StripPrefix("/graph", s.graph.handler()))
 	s.weibo = newWeiboAPI(s)
 	s.mux.Handle("/weibo/", http.StripPrefix("/weibo", s.faulty(ferry.Weibo, s.weibo)))
 	return s
