@@ -83,6 +83,7 @@ func New(db *store.DB, cfg Config, engine *delivery.Engine) (*Client, error) {
 	river.AddWorker(workers, &publishWorker{engine: engine, timeout: cfg.AttemptTimeout})
 	river.AddWorker(workers, &expireWorker{engine: engine})
 	river.AddWorker(workers, &pruneWorker{db: db})
+	// Further workers are registered here, one line each.
 	cooldown := min(cfg.PollInterval, 100*time.Millisecond)
 	rc, err := river.NewClient(db.RiverDriver(), &river.Config{
 		Logger:               cfg.Logger.With("component", "river"),
@@ -99,6 +100,7 @@ func New(db *store.DB, cfg Config, engine *delivery.Engine) (*Client, error) {
 			river.NewPeriodicJob(river.PeriodicInterval(time.Hour), func() (river.JobArgs, *river.InsertOpts) {
 				return PruneArgs{}, &river.InsertOpts{Queue: QueueMaintenance}
 			}, nil),
+			// Further periodic jobs are added here, one entry each.
 		},
 		// Scheduled jobs due within the scheduler's 5-second horizon are
 		// made available at once; the engine waits out the difference, so
