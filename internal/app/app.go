@@ -19,8 +19,6 @@ import (
 	"github.com/prometheus/client_golang/prometheus/collectors"
 
 	"github.com/ferry-social/ferry"
-	"github.com/ferry-social/ferry/internal/adapt"
-	"github.com/ferry-social/ferry/internal/adapt/script"
 	"github.com/ferry-social/ferry/internal/api"
 	"github.com/ferry-social/ferry/internal/blob"
 	"github.com/ferry-social/ferry/internal/config"
@@ -147,7 +145,11 @@ func (m *Main) URL() string { return m.url }
 
 // connectors builds one connector per platform with an API.
 func (m *Main) connectors() *platform.Registry {
-	hc := &http.Client{Timeout: m.Config.AttemptTimeout}
+	// Many publications fall due at the same minute; keep connections to
+	// each platform open for them rather than dialling anew.
+	transport := http.DefaultTransport.(*http.Transport).Clone()
+	transport.MaxIdleConnsPerHost = 64
+	hc := &http.Client{Timeout: m.Config.AttemptTimeout, Transport: transport}
 	return platform.NewRegistry(
 		telegram.New(m.Config.TelegramAPIURL, hc),
 		weibo.New(weibo.Config{BaseURL: m.Config.WeiboAPIURL, ClientID: m.Config.WeiboClientID, ClientSecret: m.Config.WeiboClientSecret, RIP: m.Config.WeiboRIP, HTTPClient: hc}),
@@ -188,7 +190,6 @@ func (m *Main) Build() error {
 	m.Service = &service.Service{
 		DB: m.DB, Blobs: blobs, Connectors: conns, Scheduler: m.Jobs, Events: events, Log: m.Log,
 		MaxUploadBytes: m.Config.MaxUploadBytes, VerifyTimeout: 20 * time.Second,
-		Adapt: adapt.New(script.NewConverter()),
 	}
 	return nil
 }

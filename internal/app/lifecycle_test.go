@@ -42,11 +42,17 @@ func TestDelivery_NotReconnectedInTimeIsMissed(t *testing.T) {
 	b.m.Sandbox.RevokeTelegramToken("200000000:sandbox-test-token-00000000")
 	var s story
 	require.Equal(t, 201, b.do(t, "POST", "/api/v1/stories", map[string]any{"body": "never", "targets": []string{acc}, "scheduled_at": time.Now().UTC().Format(time.RFC3339Nano)}, &s))
-	b.waitState(t, s.ID, "needs_reauth", 10*time.Second)
-	s = b.waitState(t, s.ID, "missed", 15*time.Second)
+	s = b.waitState(t, s.ID, "missed", 30*time.Second)
 	require.Contains(t, s.Publications[0].Reason, "not reconnected")
 	require.Equal(t, "published 0 of 1, 1 missed", s.Summary)
 	require.Empty(t, b.m.Sandbox.Posts(ferry.Telegram, ""))
+	events, err := b.m.DB.Read().AuditEvents(t.Context(), store.AuditFilter{WorkspaceID: b.workspace(t), TargetType: "publication", TargetID: s.Publications[0].ID})
+	require.NoError(t, err)
+	var actions []string
+	for _, ev := range events {
+		actions = append(actions, ev.Action)
+	}
+	require.Equal(t, []string{"publication.draft", "publication.scheduled", "publication.publishing", "publication.needs_reauth", "publication.missed"}, actions)
 }
 
 func TestDelivery_UnknownOutcomeIsResolvedByAPerson(t *testing.T) {

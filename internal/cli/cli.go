@@ -29,6 +29,7 @@ Usage:
   ferry migrate [flags]   bring the database schema up to date
   ferry user create --email E --password P [--workspace W] [--role R]
   ferry token create --email E [--workspace W] [--name N]
+  ferry bench delivery [flags]   measure delivery lateness, throughput and memory
   ferry version
 
 Run 'ferry <command> --help' for a command's flags.
@@ -60,6 +61,8 @@ func Run(ctx context.Context, args []string, stdout, stderr io.Writer, getenv fu
 		err = e.user(rest)
 	case "token":
 		err = e.token(rest)
+	case "bench":
+		err = e.bench(rest)
 	case "version":
 		fmt.Fprintln(stdout, "ferry", version())
 	case "-h", "--help", "help":

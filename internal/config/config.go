@@ -72,7 +72,7 @@ func Defaults() Config {
 		RescueAfter:     5 * time.Minute,
 		GiveUpAfter:     24 * time.Hour,
 		ReauthDeadline:  24 * time.Hour,
-		MaxWorkers:      50,
+		MaxWorkers:      200,
 		AttemptTimeout:  90 * time.Second,
 	}
 }

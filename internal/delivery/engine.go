@@ -73,6 +73,18 @@ type Complete func(ctx context.Context, tx *store.Tx) error
 // unreachable), which is always safe.
 func (e *Engine) Deliver(ctx context.Context, publicationID string, version int, complete Complete) error {
 	log := e.Log.With("publication_id", publicationID, "version", version)
+	// A job may start up to maxEarly before its time (River promotes
+	// scheduled jobs ahead of time). Wait outside any transaction, so that
+	// at the due time only the short transaction opening the attempt is left.
+	if wait, err := e.untilDue(ctx, publicationID, version); err != nil {
+		return err
+	} else if wait > 0 {
+		select {
+		case <-time.After(wait):
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+	}
 	var (
 		send    *sendPlan
 		waitFor time.Duration
@@ -121,6 +133,32 @@ func (e *Engine) Deliver(ctx context.Context, publicationID string, version int,
 		return nil
 	}
 	return e.send(ctx, log, send, complete)
+}
+
+// untilDue returns how long until the publication is due, when it is due
+// within maxEarly; zero otherwise (the transaction then decides).
+func (e *Engine) untilDue(ctx context.Context, publicationID string, version int) (time.Duration, error) {
+	p, err := e.DB.Read().PublicationByID(ctx, publicationID)
+	if ferry.IsCode(err, ferry.ENOTFOUND) {
+		return 0, nil
+	}
+	if err != nil {
+		return 0, err
+	}
+	if p.Version != version || (p.State != ferry.StateScheduled && p.State != ferry.StateWaiting) {
+		return 0, nil
+	}
+	due := p.ScheduledAt
+	if p.NextAt != nil {
+		due = p.NextAt
+	}
+	if due == nil {
+		return 0, nil
+	}
+	if d := due.Sub(e.Now()); d > 0 && d <= maxEarly {
+		return d, nil
+	}
+	return 0, nil
 }
 
 // sendPlan is an attempt journaled and committed, about to call the

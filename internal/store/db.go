@@ -236,4 +236,6 @@ func (q *Q) Now() time.Time { return q.now().UTC().Truncate(time.Millisecond) }
 
 // Write returns a Q for single statements on the write pool, outside any
 // transaction.
-func (db *DB) Write() *Q { return &Q{ex: db.write, dialect: db.dialect, now: db.Now, sealer: db.sealer} }
+func (db *DB) Write() *Q {
+	return &Q{ex: db.write, dialect: db.dialect, now: db.Now, sealer: db.sealer}
+}

@@ -66,6 +66,15 @@ func (q *Q) Publication(ctx context.Context, workspaceID, id string) (*ferry.Pub
 	return p, nil
 }
 
+// PublicationByID returns a publication whatever its workspace (jobs).
+func (q *Q) PublicationByID(ctx context.Context, id string) (*ferry.Publication, error) {
+	p, err := scanPublication(q.queryRow(ctx, `SELECT `+publicationColumns+` FROM publications WHERE id = ?`, id))
+	if err != nil {
+		return nil, notFound(err, "publication", id)
+	}
+	return p, nil
+}
+
 // PublicationForUpdate reads a publication and, on PostgreSQL, locks its
 // row until the transaction ends (SQLite transactions are already
 // exclusive), so that the state it reads is the state it changes.
