@@ -57,8 +57,10 @@ func (db *DB) migrations() ([]migration, error) {
 
 // SchemaStatus is how the database's schema compares with this binary's.
 type SchemaStatus struct {
-	Current int // applied Ferry migrations (0 for an empty database)
-	Latest  int // migrations this binary carries
+	// Initialized is false for a database Ferry has never migrated.
+	Initialized bool
+	Current     int // the newest applied Ferry migration
+	Latest      int // migrations this binary carries
 	// RiverCurrent is false when River's own tables need migrating.
 	RiverCurrent bool
 }
@@ -67,7 +69,7 @@ type SchemaStatus struct {
 func (s SchemaStatus) UpToDate() bool { return s.Current == s.Latest && s.RiverCurrent }
 
 // Empty reports whether the database has no Ferry schema at all.
-func (s SchemaStatus) Empty() bool { return s.Current == 0 }
+func (s SchemaStatus) Empty() bool { return !s.Initialized }
 
 const createVersionTable = `CREATE TABLE IF NOT EXISTS ferry_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at BIGINT NOT NULL)`
 
@@ -89,6 +91,7 @@ func (db *DB) Status(ctx context.Context) (SchemaStatus, error) {
 	if err != nil {
 		return st, fmt.Errorf("store: schema status: %w", err)
 	}
+	st.Initialized = exists
 	if exists {
 		if err := q.queryRow(ctx, `SELECT COALESCE(MAX(version), 0) FROM ferry_migrations`).Scan(&st.Current); err != nil {
 			return st, fmt.Errorf("store: schema status: %w", err)

@@ -1,0 +1,35 @@
+package auth_test
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/ferry-social/ferry/internal/auth"
+)
+
+func TestPassword_HashAndCheck(t *testing.T) {
+	t.Parallel()
+	h, err := auth.HashPassword("correct horse battery")
+	require.NoError(t, err)
+	require.True(t, strings.HasPrefix(h, "$argon2id$v=19$m=65536,t=3,p=2$"), h)
+	require.NoError(t, auth.CheckPassword(h, "correct horse battery"))
+	require.ErrorIs(t, auth.CheckPassword(h, "correct horse batterY"), auth.ErrMismatch)
+	h2, _ := auth.HashPassword("correct horse battery")
+	require.NotEqual(t, h, h2, "salted")
+	_, err = auth.HashPassword("short")
+	require.Error(t, err)
+	require.Error(t, auth.CheckPassword("$2a$10$bcrypt", "x"))
+}
+
+func TestToken_IsRandomAndStoredHashed(t *testing.T) {
+	t.Parallel()
+	tok, hash, err := auth.NewToken()
+	require.NoError(t, err)
+	require.True(t, strings.HasPrefix(tok, auth.TokenPrefix))
+	require.Equal(t, hash, auth.HashToken(tok))
+	require.NotContains(t, string(hash), tok)
+	tok2, _, _ := auth.NewToken()
+	require.NotEqual(t, tok, tok2)
+}
