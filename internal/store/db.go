@@ -19,7 +19,7 @@ import (
 
 	"github.com/jackc/pgx/v5/pgxpool"
 	_ "github.com/jackc/pgx/v5/stdlib" // database/sql driver "pgx"
-	_ "modernc.org/sqlite"             // database/sql driver "sqlite"
+	"modernc.org/sqlite"
 )
 
 // Dialect names a database backend.
@@ -74,18 +74,12 @@ func openSQLite(ctx context.Context, path string) (*DB, error) {
 	}
 	pragmas := "_pragma=busy_timeout(10000)&_pragma=foreign_keys(1)&_pragma=journal_mode(WAL)&_pragma=synchronous(NORMAL)"
 	dsn := "file:" + (&url.URL{Path: path}).EscapedPath() + "?"
-	write, err := sql.Open("sqlite", dsn+pragmas+"&_txlock=immediate")
-	if err != nil {
-		return nil, fmt.Errorf("store: open sqlite: %w", err)
-	}
+	drv := &sqlite.Driver{}
+	write := sql.OpenDB(cachingConnector{dsn: dsn + pragmas + "&_txlock=immediate", drv: drv})
 	write.SetMaxOpenConns(1)
 	write.SetConnMaxIdleTime(0)
 	write.SetConnMaxLifetime(0)
-	read, err := sql.Open("sqlite", dsn+pragmas+"&_pragma=query_only(1)")
-	if err != nil {
-		write.Close()
-		return nil, fmt.Errorf("store: open sqlite: %w", err)
-	}
+	read := sql.OpenDB(cachingConnector{dsn: dsn + pragmas + "&_pragma=query_only(1)", drv: drv})
 	read.SetMaxOpenConns(4)
 	db := &DB{dialect: SQLite, write: write, read: read, Now: time.Now}
 	if err := write.PingContext(ctx); err != nil {
