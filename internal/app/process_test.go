@@ -225,7 +225,7 @@ func (c *cluster) burst(n, accounts int, spread time.Duration) ([]string, []stri
 	var ids, texts []string
 	for i := range n {
 		at := start.Add(spread * time.Duration(i) / time.Duration(n))
-		text := fmt.Sprintf("burst %d: 維港夜色 %d", i, rand.IntN(1_000_000))
+		text := fmt.Sprintf("burst %d: harbour lights %d", i, rand.IntN(1_000_000))
 		var s story
 		require.Equal(c.t, 201, c.api("POST", "/api/v1/stories", map[string]any{"body": text, "targets": []string{accts[i%accounts]}, "scheduled_at": at.UTC().Format(time.RFC3339Nano)}, &s))
 		ids, texts = append(ids, s.ID), append(texts, text)

@@ -12,6 +12,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"net/http"
+	"path"
 	"slices"
 	"strings"
 	"sync"
@@ -148,11 +149,14 @@ func (s *Sandbox) Posts(platform ferry.Platform, target string) []Post {
 // Request is one request an emulated platform received, with the fault it
 // was answered with ("" when served normally).
 type Request struct {
-	Platform   ferry.Platform `json:"platform"`
-	Target     string         `json:"target"`
-	At         time.Time      `json:"at"`
-	Fault      string         `json:"fault"`
-	RetryAfter time.Duration  `json:"retry_after"`
+	Platform ferry.Platform `json:"platform"`
+	Target   string         `json:"target"`
+	// Op is the last element of the request's path: the method or endpoint
+	// ("sendMessage", "share.json", "feed").
+	Op         string        `json:"op"`
+	At         time.Time     `json:"at"`
+	Fault      string        `json:"fault"`
+	RetryAfter time.Duration `json:"retry_after"`
 }
 
 // Requests returns the requests received so far, in order, for platforms
@@ -276,7 +280,7 @@ func (s *Sandbox) faulty(p ferry.Platform, h faultWriter) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		f, kind := s.draw(p)
 		if t, ok := h.(targeter); ok {
-			req := Request{Platform: p, Target: t.target(r), At: s.now().UTC(), Fault: faultNames[kind]}
+			req := Request{Platform: p, Target: t.target(r), Op: path.Base(r.URL.Path), At: s.now().UTC(), Fault: faultNames[kind]}
 			if kind == faultRateLimit {
 				req.RetryAfter = time.Duration(max(f.RetryAfterSeconds, 1)) * time.Second
 			}

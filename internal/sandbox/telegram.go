@@ -7,7 +7,6 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
-	"html"
 	"io"
 	"mime"
 	"mime/multipart"
@@ -17,9 +16,9 @@ import (
 	"strings"
 	"sync"
 	"time"
-	"unicode/utf16"
 
 	"github.com/ferry-social/ferry"
+	"github.com/ferry-social/ferry/internal/adapt/count"
 )
 
 // telegramAPI emulates the Bot API (https://core.telegram.org/bots/api) for
@@ -269,7 +268,7 @@ func (t *telegramAPI) getChat(p tgParams) (any, *tgError) {
 	m := c.json()
 	m["accent_color_id"] = 0
 	m["max_reaction_count"] = 11
-	m["accepted_gift_types"] = map[string]bool{"unlimited_gifts": false, "limited_gifts": false, "unique_gifts": false, "premium_subscription": false}
+	m["accepted_gift_types"] = map[string]bool{"unlimited_gifts": false, "limited_gifts": false, "unique_gifts": false, "premium_subscription": false, "gifts_from_channels": false}
 	return m, nil
 }
 
@@ -283,10 +282,16 @@ func (t *telegramAPI) getChatMemberCount(p tgParams) (any, *tgError) {
 }
 
 func (t *telegramAPI) getChatMember(token string, p tgParams) (any, *tgError) {
-	if _, err := t.chat(p); err != nil {
+	c, err := t.chat(p)
+	if err != nil {
 		return nil, err
 	}
 	uid, _ := strconv.ParseInt(p.v["user_id"], 10, 64)
+	// In channels named "readonly…" the bot is a plain member, so tests can
+	// exercise a bot that may not post.
+	if strings.HasPrefix(c.Username, "readonly") {
+		return map[string]any{"status": "member", "user": map[string]any{"id": uid, "is_bot": true, "first_name": "Ferry Sandbox Bot"}}, nil
+	}
 	return map[string]any{
 		"status": "administrator", "user": map[string]any{"id": uid, "is_bot": true, "first_name": "Ferry Sandbox Bot"},
 		"can_be_edited": false, "is_anonymous": false, "can_manage_chat": true, "can_delete_messages": true,
@@ -297,15 +302,20 @@ func (t *telegramAPI) getChatMember(token string, p tgParams) (any, *tgError) {
 }
 
 // limits enforces Telegram's broadcast limits: about 20 messages a minute in
-// one channel and 30 a second per bot.
-func (t *telegramAPI) limits(token string, c *tgChat, n int) *tgError {
-	for i := 0; i < n; i++ {
-		if ok, wait := t.s.allow("telegram:chat:"+strconv.FormatInt(c.ID, 10), tgPerChatPerMin, time.Minute); !ok {
-			return &tgError{Code: 429, Desc: fmt.Sprintf("Too Many Requests: retry after %d", ceilSeconds(wait)), RetryAfter: ceilSeconds(wait)}
+// one channel and 30 a second per bot. A message refused by the bot's limit
+// does not use up a slot of the channel's.
+func (t *telegramAPI) limits(token string, c *tgChat) *tgError {
+	chatKey := "telegram:chat:" + strconv.FormatInt(c.ID, 10)
+	if ok, wait := t.s.allow(chatKey, tgPerChatPerMin, time.Minute); !ok {
+		return &tgError{Code: 429, Desc: fmt.Sprintf("Too Many Requests: retry after %d", ceilSeconds(wait)), RetryAfter: ceilSeconds(wait)}
+	}
+	if ok, wait := t.s.allow("telegram:bot:"+token, tgPerBotPerSec, time.Second); !ok {
+		t.s.mu.Lock()
+		if ts := t.s.sent[chatKey]; len(ts) > 0 {
+			t.s.sent[chatKey] = ts[:len(ts)-1]
 		}
-		if ok, wait := t.s.allow("telegram:bot:"+token, tgPerBotPerSec, time.Second); !ok {
-			return &tgError{Code: 429, Desc: fmt.Sprintf("Too Many Requests: retry after %d", ceilSeconds(wait)), RetryAfter: ceilSeconds(wait)}
-		}
+		t.s.mu.Unlock()
+		return &tgError{Code: 429, Desc: fmt.Sprintf("Too Many Requests: retry after %d", ceilSeconds(wait)), RetryAfter: ceilSeconds(wait)}
 	}
 	return nil
 }
@@ -318,74 +328,23 @@ func entityText(text, parseMode string) (string, *tgError) {
 	case "":
 		return text, nil
 	case "html":
-		plain, err := stripTelegramHTML(text)
+		parsed, err := count.ParseTelegramHTML(text)
 		if err != nil {
-			return "", &tgError{Code: 400, Desc: "Bad Request: can't parse entities: " + err.Error()}
+			return "", &tgError{Code: 400, Desc: "Bad Request: " + err.Error()}
 		}
-		return plain, nil
+		return parsed.Text, nil
 	case "markdownv2", "markdown":
 		return text, nil
 	}
 	return "", &tgError{Code: 400, Desc: "Bad Request: unsupported parse_mode"}
 }
 
-var tgAllowedTags = map[string]bool{"b": true, "strong": true, "i": true, "em": true, "u": true, "ins": true, "s": true, "strike": true, "del": true, "a": true, "code": true, "pre": true, "tg-spoiler": true, "span": true, "blockquote": true, "tg-emoji": true}
-
-// stripTelegramHTML removes the tags the Bot API supports and unescapes
-// entities, rejecting unsupported or unbalanced tags as Telegram does.
-func stripTelegramHTML(s string) (string, error) {
-	var out strings.Builder
-	var stack []string
-	for i := 0; i < len(s); {
-		switch s[i] {
-		case '<':
-			end := strings.IndexByte(s[i:], '>')
-			if end < 0 {
-				return "", fmt.Errorf("unclosed start tag at byte offset %d", i)
-			}
-			tag := s[i+1 : i+end]
-			closing := strings.HasPrefix(tag, "/")
-			name := strings.ToLower(strings.Fields(strings.TrimPrefix(tag, "/") + " ")[0])
-			if !tgAllowedTags[name] {
-				return "", fmt.Errorf("unsupported start tag %q at byte offset %d", name, i)
-			}
-			if closing {
-				if len(stack) == 0 || stack[len(stack)-1] != name {
-					return "", fmt.Errorf("unmatched end tag at byte offset %d, expected \"</%s>\"", i, lastOr(stack))
-				}
-				stack = stack[:len(stack)-1]
-			} else {
-				stack = append(stack, name)
-			}
-			i += end + 1
-		case '&':
-			end := strings.IndexByte(s[i:], ';')
-			if end < 0 || end > 10 {
-				out.WriteByte('&')
-				i++
-				continue
-			}
-			out.WriteString(html.UnescapeString(s[i : i+end+1]))
-			i += end + 1
-		default:
-			out.WriteByte(s[i])
-			i++
-		}
-	}
-	if len(stack) > 0 {
-		return "", fmt.Errorf("can't find end tag corresponding to start tag %q", stack[len(stack)-1])
-	}
-	return out.String(), nil
+// tgLength is the length Telegram checks against a limit: UTF-16 code units
+// of the parsed text with surrounding whitespace trimmed and the characters
+// Telegram drops (carriage returns, bidirectional overrides) left out.
+func tgLength(rule count.Rule, text string) int {
+	return rule.Count(strings.TrimSpace(text)).Used
 }
-
-func lastOr(stack []string) string {
-	if len(stack) == 0 {
-		return ""
-	}
-	return stack[len(stack)-1]
-}
-
-func utf16Len(s string) int { return len(utf16.Encode([]rune(s))) }
 
 func (t *telegramAPI) message(c *tgChat, token string, fields map[string]any) map[string]any {
 	t.mu.Lock()
@@ -415,13 +374,13 @@ func (t *telegramAPI) sendMessage(token string, p tgParams) (any, *tgError) {
 	if err != nil {
 		return nil, err
 	}
-	switch n := utf16Len(strings.TrimSpace(text)); {
+	switch n := tgLength(count.TelegramMessage(), text); {
 	case n == 0:
 		return nil, &tgError{Code: 400, Desc: "Bad Request: message text is empty"}
 	case n > tgTextMax:
 		return nil, &tgError{Code: 400, Desc: "Bad Request: message is too long"}
 	}
-	if err := t.limits(token, c, 1); err != nil {
+	if err := t.limits(token, c); err != nil {
 		return nil, err
 	}
 	msg := t.message(c, token, map[string]any{"text": text})
@@ -476,17 +435,21 @@ func (t *telegramAPI) sendPhoto(token string, p tgParams) (any, *tgError) {
 	if err != nil {
 		return nil, err
 	}
-	if utf16Len(caption) > tgCaptionMax {
+	if tgLength(count.TelegramCaption(), caption) > tgCaptionMax {
 		return nil, &tgError{Code: 400, Desc: "Bad Request: message caption is too long"}
 	}
 	media, err := t.photo(p, "photo", p.v["photo"])
 	if err != nil {
 		return nil, err
 	}
-	if err := t.limits(token, c, 1); err != nil {
+	if err := t.limits(token, c); err != nil {
 		return nil, err
 	}
-	msg := t.message(c, token, map[string]any{"caption": caption, "photo": []map[string]any{{"file_id": media, "file_unique_id": media, "width": 1280, "height": 960}}})
+	fields := map[string]any{"photo": []map[string]any{{"file_id": media, "file_unique_id": media, "width": 1280, "height": 960}}}
+	if caption != "" {
+		fields["caption"] = caption // Telegram leaves out an empty caption
+	}
+	msg := t.message(c, token, fields)
 	t.s.record(Post{Platform: ferry.Telegram, Target: t.chatTarget(c), RemoteID: fmt.Sprint(msg["message_id"]), Text: caption, Media: []string{media}})
 	return msg, nil
 }
@@ -518,7 +481,7 @@ func (t *telegramAPI) sendMediaGroup(token string, p tgParams) (any, *tgError) {
 		if err != nil {
 			return nil, err
 		}
-		if utf16Len(text) > tgCaptionMax {
+		if tgLength(count.TelegramCaption(), text) > tgCaptionMax {
 			return nil, &tgError{Code: 400, Desc: "Bad Request: message caption is too long"}
 		}
 		if i == 0 {
@@ -530,7 +493,7 @@ func (t *telegramAPI) sendMediaGroup(token string, p tgParams) (any, *tgError) {
 		}
 		media = append(media, m)
 	}
-	if err := t.limits(token, c, 1); err != nil {
+	if err := t.limits(token, c); err != nil {
 		return nil, err
 	}
 	msgs := make([]map[string]any, len(media))
