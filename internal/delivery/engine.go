@@ -36,6 +36,16 @@ type Events interface {
 	Transition(ctx context.Context, p *ferry.Publication, from ferry.PublicationState)
 }
 
+// Handoffs takes the publications of platforms that have no publishing API
+// by design (Xiaohongshu): a person publishes them (internal/handoff).
+type Handoffs interface {
+	// Handles reports whether publications to the platform are handed off.
+	Handles(ferry.Platform) bool
+	// Open moves a due publication to `handoff` and records the task, its
+	// notifications and its deadline in tx, once per publication version.
+	Open(ctx context.Context, tx *store.Tx, p *ferry.Publication, acct *ferry.Account) error
+}
+
 // Engine delivers publications.
 type Engine struct {
 	DB         *store.DB
@@ -44,6 +54,9 @@ type Engine struct {
 	Media      Media
 	Events     Events
 	Log        *slog.Logger
+	// Handoffs opens hand publishing for platforms without a connector
+	// that it handles; nil: such publications fail with no_connector.
+	Handoffs Handoffs
 	// MediaURL returns a public URL for a media hash, or "" when Ferry has
 	// no public URL (Instagram needs one).
 	MediaURL func(sha256 string) string
@@ -215,6 +228,12 @@ func (e *Engine) prepare(ctx context.Context, tx *store.Tx, p *ferry.Publication
 		return nil, 0, e.needsReauth(ctx, tx, p, acct.HealthReason)
 	}
 	conn, ok := e.Connectors.Get(acct.Platform)
+	if !ok && e.Handoffs != nil && e.Handoffs.Handles(acct.Platform) {
+		// No connector by design (Xiaohongshu): a person publishes. The
+		// handoff is opened in this transaction, under this lock, so it is
+		// opened once per version; the job then completes.
+		return nil, 0, e.Handoffs.Open(ctx, tx, p, acct)
+	}
 	if !ok {
 		return nil, 0, e.transition(ctx, tx, p, ferry.StateFailed, fmt.Sprintf("Ferry cannot publish to %s automatically.", acct.Platform), &ferry.PubError{Code: "no_connector", Message: "No connector for this platform."})
 	}
@@ -260,20 +279,22 @@ func (e *Engine) nextSlot(ctx context.Context, tx *store.Tx, conn platform.Conne
 	if !ok {
 		return time.Time{}, "", nil
 	}
-	for _, l := range lim.Limits(acct) {
-		until, err := tx.RateHold(ctx, l.Key)
-		if err != nil {
-			return time.Time{}, "", err
+	limits := lim.Limits(acct)
+	since := make(map[string]time.Time, len(limits))
+	for _, l := range limits {
+		since[l.Key] = now.Add(-l.Window)
+	}
+	status, err := tx.RateStatuses(ctx, since)
+	if err != nil {
+		return time.Time{}, "", err
+	}
+	for _, l := range limits {
+		st := status[l.Key]
+		if st.Hold.After(now) {
+			return st.Hold, fmt.Sprintf("%s asked Ferry to wait; next slot %s.", conn.Platform(), st.Hold.Format(time.RFC3339)), nil
 		}
-		if until.After(now) {
-			return until, fmt.Sprintf("%s asked Ferry to wait; next slot %s.", conn.Platform(), until.Format(time.RFC3339)), nil
-		}
-		n, oldest, err := tx.RateUsage(ctx, l.Key, now.Add(-l.Window))
-		if err != nil {
-			return time.Time{}, "", err
-		}
-		if n >= l.Max {
-			next := oldest.Add(l.Window).Add(jitter(l.Window / 100))
+		if st.Count >= l.Max {
+			next := st.Oldest.Add(l.Window).Add(jitter(l.Window / 100))
 			return next, fmt.Sprintf("Waiting for %s; next slot %s.", l.Describe, next.Format(time.RFC3339)), nil
 		}
 	}
@@ -358,6 +379,11 @@ func (e *Engine) send(ctx context.Context, log *slog.Logger, plan *sendPlan, com
 		return ctx.Err()
 	}
 	return e.DB.InTx(ctx, func(tx *store.Tx) error {
+		// Losing this transaction in a crash is safe: the attempt stays
+		// open and is reconciled. So its commit need not wait for the disk.
+		if err := tx.RelaxDurability(ctx); err != nil {
+			return err
+		}
 		p, err := tx.PublicationForUpdate(ctx, plan.pub.ID)
 		if err != nil {
 			return err

@@ -4,6 +4,8 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"slices"
+	"strings"
 	"time"
 
 	"github.com/ferry-social/ferry"
@@ -201,19 +203,60 @@ func (q *Q) Attempts(ctx context.Context, publicationID string) ([]*ferry.Attemp
 	return out, rows.Err()
 }
 
-// RateUsage counts posts under key since a time and returns the oldest of
-// them (zero when none).
-func (q *Q) RateUsage(ctx context.Context, key string, since time.Time) (int, time.Time, error) {
-	var n int
-	var oldest sql.NullInt64
-	err := q.queryRow(ctx, `SELECT count(*), MIN(at) FROM rate_events WHERE limit_key = ? AND at > ?`, key, ms(since)).Scan(&n, &oldest)
+// RateStatus is where a limit key stands: posts counted since a time, the
+// oldest of them, and a platform's request to wait (zero when none).
+type RateStatus struct {
+	Count  int
+	Oldest time.Time
+	Hold   time.Time
+}
+
+// RateStatuses reads several limit keys at once, each counted since its own
+// time, in one round trip.
+func (q *Q) RateStatuses(ctx context.Context, since map[string]time.Time) (map[string]RateStatus, error) {
+	out := make(map[string]RateStatus, len(since))
+	if len(since) == 0 {
+		return out, nil
+	}
+	keys := make([]string, 0, len(since))
+	for k := range since {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys) // stable query text, so the prepared statement is reused
+	var usage, holds []string
+	var args []any
+	for _, k := range keys {
+		usage = append(usage, "(limit_key = ? AND at > ?)")
+		args = append(args, k, ms(since[k]))
+	}
+	for _, k := range keys {
+		holds = append(holds, "?")
+		args = append(args, k)
+	}
+	rows, err := q.query(ctx, `SELECT limit_key, count(*), MIN(at), 0 FROM rate_events WHERE `+strings.Join(usage, " OR ")+` GROUP BY limit_key
+		UNION ALL SELECT limit_key, 0, NULL, until FROM rate_holds WHERE limit_key IN (`+strings.Join(holds, ", ")+`)`, args...)
 	if err != nil {
-		return 0, time.Time{}, fmt.Errorf("store: rate usage: %w", err)
+		return nil, fmt.Errorf("store: rate statuses: %w", err)
 	}
-	if !oldest.Valid {
-		return n, time.Time{}, nil
+	defer rows.Close()
+	for rows.Next() {
+		var key string
+		var n int
+		var oldest sql.NullInt64
+		var hold int64
+		if err := rows.Scan(&key, &n, &oldest, &hold); err != nil {
+			return nil, fmt.Errorf("store: rate statuses: %w", err)
+		}
+		st := out[key]
+		if n > 0 {
+			st.Count, st.Oldest = n, fromMS(oldest.Int64)
+		}
+		if hold > 0 {
+			st.Hold = fromMS(hold)
+		}
+		out[key] = st
 	}
-	return n, fromMS(oldest.Int64), nil
+	return out, rows.Err()
 }
 
 // RecordRate counts one post under key.
@@ -225,20 +268,6 @@ func (q *Q) RecordRate(ctx context.Context, key, publicationID string, at time.T
 	return nil
 }
 
-// RateHold returns until when the platform asked to wait for key (zero
-// when it did not).
-func (q *Q) RateHold(ctx context.Context, key string) (time.Time, error) {
-	var until int64
-	err := q.queryRow(ctx, `SELECT until FROM rate_holds WHERE limit_key = ?`, key).Scan(&until)
-	if err == sql.ErrNoRows {
-		return time.Time{}, nil
-	}
-	if err != nil {
-		return time.Time{}, fmt.Errorf("store: rate hold: %w", err)
-	}
-	return fromMS(until), nil
-}
-
 // HoldRate records that nothing under key may be sent before until. A
 // later hold wins over an earlier one.
 func (q *Q) HoldRate(ctx context.Context, key string, until time.Time) error {
@@ -248,6 +277,18 @@ func (q *Q) HoldRate(ctx context.Context, key string, until time.Time) error {
 		return fmt.Errorf("store: hold rate: %w", err)
 	}
 	return nil
+}
+
+// RelaxDurability lets this transaction's commit return before its WAL
+// record is flushed to disk (PostgreSQL's synchronous_commit = off; a
+// no-op on SQLite, where the pool runs synchronous=NORMAL in WAL mode).
+// Only for transactions whose loss in a crash is recovered by design.
+func (tx *Tx) RelaxDurability(ctx context.Context) error {
+	if tx.dialect != Postgres {
+		return nil
+	}
+	_, err := tx.exec(ctx, `SET LOCAL synchronous_commit = off`)
+	return err
 }
 
 // PruneRates forgets posts counted before a time.

@@ -168,7 +168,7 @@ func suite(t *testing.T, b testdb.Backend) {
 		require.Len(t, list, 1)
 	})
 
-	t.Run("RateUsageCountsWithinWindow", func(t *testing.T) {
+	t.Run("RateStatusCountsWithinEachWindowAndHolds", func(t *testing.T) {
 		t.Parallel()
 		bu := setup(t, b)
 		t0 := time.Date(2026, 1, 1, 10, 0, 0, 0, time.UTC)
@@ -176,21 +176,17 @@ func suite(t *testing.T, b testdb.Backend) {
 		for i := range 3 {
 			require.NoError(t, q.RecordRate(ctx, "k", "p", t0.Add(time.Duration(i)*time.Minute)))
 		}
-		n, oldest, err := q.RateUsage(ctx, "k", t0.Add(30*time.Second))
-		require.NoError(t, err)
-		require.Equal(t, 2, n)
-		require.Equal(t, t0.Add(time.Minute), oldest)
+		require.NoError(t, q.RecordRate(ctx, "other", "p", t0))
 		require.NoError(t, q.HoldRate(ctx, "k", t0.Add(time.Hour)))
 		require.NoError(t, q.HoldRate(ctx, "k", t0.Add(time.Minute)), "an earlier hold does not shorten a later one")
-		until, err := q.RateHold(ctx, "k")
+		st, err := q.RateStatuses(ctx, map[string]time.Time{"k": t0.Add(30 * time.Second), "other": t0.Add(-time.Second), "none": t0})
 		require.NoError(t, err)
-		require.Equal(t, t0.Add(time.Hour), until)
-		none, err := q.RateHold(ctx, "other")
-		require.NoError(t, err)
-		require.True(t, none.IsZero())
+		require.Equal(t, store.RateStatus{Count: 2, Oldest: t0.Add(time.Minute), Hold: t0.Add(time.Hour)}, st["k"])
+		require.Equal(t, store.RateStatus{Count: 1, Oldest: t0}, st["other"])
+		require.Equal(t, store.RateStatus{}, st["none"])
 		pruned, err := q.PruneRates(ctx, t0.Add(90*time.Second))
 		require.NoError(t, err)
-		require.EqualValues(t, 2, pruned)
+		require.EqualValues(t, 3, pruned)
 	})
 
 	t.Run("IdempotencyKeyIsClaimedOnce", func(t *testing.T) {
