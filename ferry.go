@@ -137,30 +137,41 @@ type Account struct {
 
 // Media is an uploaded image, stored once by content hash.
 type Media struct {
-	ID          string    `json:"id"`
-	WorkspaceID string    `json:"-"`
-	SHA256      string    `json:"sha256"`
-	Mime        string    `json:"mime"`
-	Width       int       `json:"width"`
-	Height      int       `json:"height"`
-	Bytes       int64     `json:"bytes"`
-	CreatedAt   time.Time `json:"created_at"`
+	ID          string `json:"id"`
+	WorkspaceID string `json:"-"`
+	SHA256      string `json:"sha256"`
+	Mime        string `json:"mime"`
+	Width       int    `json:"width"`
+	Height      int    `json:"height"`
+	Bytes       int64  `json:"bytes"`
+	// Focal is the point crops keep in view; nil means the centre.
+	Focal *Focal `json:"focal"`
+	// ParentID is the original a fitted copy was made from; empty for
+	// uploads. Originals are never changed: platforms get fitted copies.
+	ParentID  string    `json:"parent_id,omitempty"`
+	CreatedAt time.Time `json:"created_at"`
 }
 
 // Story is the thing told once, to be published to its target accounts.
 type Story struct {
-	ID          string     `json:"id"`
-	WorkspaceID string     `json:"workspace_id"`
-	Title       string     `json:"title"`
-	Body        string     `json:"body"`
-	MediaIDs    []string   `json:"media_ids"`
-	Targets     []string   `json:"targets"`
-	ScheduledAt *time.Time `json:"scheduled_at"`
-	Version     int        `json:"version"`
-	CreatedBy   string     `json:"created_by"`
-	CreatedAt   time.Time  `json:"created_at"`
-	UpdatedAt   time.Time  `json:"updated_at"`
-	DeletedAt   *time.Time `json:"deleted_at,omitempty"`
+	ID          string   `json:"id"`
+	WorkspaceID string   `json:"workspace_id"`
+	Title       string   `json:"title"`
+	Body        string   `json:"body"`
+	MediaIDs    []string `json:"media_ids"`
+	// Tags are written without '#'; each platform renders them its way.
+	Tags  []string `json:"tags"`
+	Links []string `json:"links"`
+	// SourceScript is the Chinese script the story is written in: "hk",
+	// "tw", "s" or "t".
+	SourceScript string     `json:"source_script"`
+	Targets      []string   `json:"targets"`
+	ScheduledAt  *time.Time `json:"scheduled_at"`
+	Version      int        `json:"version"`
+	CreatedBy    string     `json:"created_by"`
+	CreatedAt    time.Time  `json:"created_at"`
+	UpdatedAt    time.Time  `json:"updated_at"`
+	DeletedAt    *time.Time `json:"deleted_at,omitempty"`
 }
 
 // Audit is one append-only record of who did what to what.

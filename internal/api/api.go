@@ -59,6 +59,11 @@ type route struct {
 func (s *Server) routes() []route {
 	routes := s.coreRoutes()
 	// Each area's routes are added here, one line each.
+	routes = append(routes, s.handoffRoutes()...)
+	routes = append(routes, s.metricsRoutes()...)
+	routes = append(routes, s.adaptRoutes()...)
+	routes = append(routes, s.calendarRoutes()...)
+	routes = append(routes, s.oauthRoutes()...)
 	return routes
 }
 

@@ -158,23 +158,32 @@ func (s *Server) getStory(w http.ResponseWriter, r *http.Request, p ferry.Princi
 }
 
 // patchStory distinguishes an absent scheduled_at (unchanged) from null
-// (back to draft).
+// (back to draft): a json.RawMessage is empty for one and "null" for the
+// other, where a pointer would be nil for both.
 func (s *Server) patchStory(w http.ResponseWriter, r *http.Request, p ferry.Principal) error {
 	var body struct {
-		Title       *string          `json:"title"`
-		Body        *string          `json:"body"`
-		MediaIDs    *[]string        `json:"media_ids"`
-		Targets     *[]string        `json:"targets"`
-		ScheduledAt *json.RawMessage `json:"scheduled_at"`
+		Title       *string         `json:"title"`
+		Body        *string         `json:"body"`
+		MediaIDs    *[]string       `json:"media_ids"`
+		Targets     *[]string       `json:"targets"`
+		ScheduledAt json.RawMessage `json:"scheduled_at"`
+		// Tailoring: see service.StoryInput.
+		Tags         *[]string `json:"tags"`
+		Links        *[]string `json:"links"`
+		SourceScript *string   `json:"source_script"`
+		// OverrideBlackout: see service.StoryInput.
+		OverrideBlackout bool `json:"override_blackout"`
 	}
 	if err := decode(w, r, &body); err != nil {
 		return err
 	}
 	patch := service.StoryPatch{Title: body.Title, Body: body.Body, MediaIDs: body.MediaIDs, Targets: body.Targets}
-	if body.ScheduledAt != nil {
+	patch.OverrideBlackout = body.OverrideBlackout
+	patch.Tags, patch.Links, patch.SourceScript = body.Tags, body.Links, body.SourceScript
+	if len(body.ScheduledAt) > 0 {
 		patch.Reschedule = true
-		if string(*body.ScheduledAt) != "null" {
-			t, err := parseTime(*body.ScheduledAt)
+		if string(body.ScheduledAt) != "null" {
+			t, err := parseTime(body.ScheduledAt)
 			if err != nil {
 				return err
 			}
@@ -213,6 +222,8 @@ func (s *Server) deleteStory(w http.ResponseWriter, r *http.Request, p ferry.Pri
 func (s *Server) scheduleStory(w http.ResponseWriter, r *http.Request, p ferry.Principal) error {
 	var body struct {
 		At json.RawMessage `json:"at"`
+		// OverrideBlackout: see service.StoryInput.
+		OverrideBlackout bool `json:"override_blackout"`
 	}
 	if err := decode(w, r, &body); err != nil {
 		return err
@@ -224,7 +235,7 @@ func (s *Server) scheduleStory(w http.ResponseWriter, r *http.Request, p ferry.P
 	if err != nil {
 		return err
 	}
-	v, err := s.svc.Schedule(r.Context(), p, r.PathValue("id"), at)
+	v, err := s.svc.UpdateStory(r.Context(), p, r.PathValue("id"), service.StoryPatch{Reschedule: true, ScheduledAt: &at, OverrideBlackout: body.OverrideBlackout})
 	if err != nil {
 		return err
 	}
@@ -232,8 +243,16 @@ func (s *Server) scheduleStory(w http.ResponseWriter, r *http.Request, p ferry.P
 	return nil
 }
 
+// publishStory takes an optional body, {"override_blackout": true}.
 func (s *Server) publishStory(w http.ResponseWriter, r *http.Request, p ferry.Principal) error {
-	v, err := s.svc.PublishNow(r.Context(), p, r.PathValue("id"))
+	var body struct {
+		OverrideBlackout bool `json:"override_blackout"`
+	}
+	if err := decodeOptional(w, r, &body); err != nil {
+		return err
+	}
+	now := s.db.Now()
+	v, err := s.svc.UpdateStory(r.Context(), p, r.PathValue("id"), service.StoryPatch{Reschedule: true, ScheduledAt: &now, OverrideBlackout: body.OverrideBlackout})
 	if err != nil {
 		return err
 	}

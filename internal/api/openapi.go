@@ -29,7 +29,7 @@ func (s *Server) openAPI() map[string]any {
 		}
 		if rt.request != "" {
 			ct := "application/json"
-			if rt.request == "MediaUpload" {
+			if rt.request == "MediaUpload" || rt.request == "MetricsImportUpload" {
 				ct = "multipart/form-data"
 			}
 			op["requestBody"] = map[string]any{"required": true, "content": map[string]any{ct: map[string]any{"schema": ref(rt.request)}}}
@@ -93,9 +93,24 @@ var (
 	nullTime = map[string]any{"type": []any{"string", "null"}, "format": "date-time"}
 	strList  = map[string]any{"type": "array", "items": str}
 	anyObj   = map[string]any{"type": "object"}
+	boolean  = map[string]any{"type": "boolean"}
+	dateOnly = map[string]any{"type": "string", "format": "date"}
 )
 
 func schemas() map[string]any {
+	// Tailoring's shared pieces.
+	nullFocal := map[string]any{"oneOf": []any{map[string]any{"type": "null"}, obj([]string{"x", "y"}, map[string]any{
+		"x": map[string]any{"type": "number", "minimum": 0, "maximum": 1}, "y": map[string]any{"type": "number", "minimum": 0, "maximum": 1}})},
+		"description": "The point crops keep, (0,0) top left to (1,1) bottom right; null: the centre."}
+	tagList := map[string]any{"type": "array", "items": str, "description": "Words, with or without '#'; each platform writes them its way."}
+	linkList := map[string]any{"type": "array", "items": map[string]any{"type": "string", "format": "uri"}}
+	sourceScript := map[string]any{"type": "string", "enum": []any{"hk", "tw", "s", "t"}, "default": "hk"}
+	textEdits := map[string]any{"type": "array", "items": ref("TextEdit")}
+	var handleProps = map[string]any{}
+	for _, p := range ferry.Platforms {
+		handleProps[string(p)] = str
+	}
+	handles := map[string]any{"type": "object", "properties": handleProps, "description": "The person's handle on each platform, without '@'."}
 	var states []any
 	for _, s := range []ferry.PublicationState{ferry.StateDraft, ferry.StateScheduled, ferry.StateWaiting, ferry.StatePublishing, ferry.StatePublished, ferry.StateFailed,
 		ferry.StateNeedsReauth, ferry.StateUnknown, ferry.StateCanceled, ferry.StateMissed, ferry.StateHandoff} {
@@ -118,12 +133,15 @@ func schemas() map[string]any {
 			"settings":    anyObj}),
 		"AccountPatch": obj(nil, map[string]any{"name": str, "credentials": map[string]any{"type": "object", "additionalProperties": str}, "settings": anyObj}),
 		"MediaUpload":  obj([]string{"file"}, map[string]any{"file": map[string]any{"type": "string", "contentMediaType": "application/octet-stream"}}),
-		"Media":        obj(nil, map[string]any{"id": str, "mime": str, "width": integer, "height": integer, "bytes": integer, "sha256": str, "created_at": dateTime}),
+		"Media": obj(nil, map[string]any{"id": str, "mime": str, "width": integer, "height": integer, "bytes": integer, "sha256": str, "created_at": dateTime,
+			"focal": nullFocal, "parent_id": map[string]any{"type": "string", "description": "Set on a copy fitted to a platform: its original."}}),
 		"StoryInput": obj(nil, map[string]any{"title": str, "body": str, "media_ids": strList, "targets": map[string]any{"type": "array", "items": str, "description": "Account ids."},
-			"scheduled_at": nullTime}),
-		"StoryPatch":    obj(nil, map[string]any{"title": str, "body": str, "media_ids": strList, "targets": strList, "scheduled_at": nullTime}),
-		"ScheduleInput": obj([]string{"at"}, map[string]any{"at": dateTime}),
+			"tags": tagList, "links": linkList, "source_script": sourceScript, "scheduled_at": nullTime, "override_blackout": overrideBlackout}),
+		"StoryPatch": obj(nil, map[string]any{"title": str, "body": str, "media_ids": strList, "targets": strList, "scheduled_at": nullTime,
+			"tags": tagList, "links": linkList, "source_script": sourceScript, "override_blackout": overrideBlackout}),
+		"ScheduleInput": obj([]string{"at"}, map[string]any{"at": dateTime, "override_blackout": overrideBlackout}),
 		"Story": obj(nil, map[string]any{"id": str, "workspace_id": str, "title": str, "body": str, "media_ids": strList, "targets": strList, "scheduled_at": nullTime,
+			"tags": tagList, "links": linkList, "source_script": sourceScript,
 			"version": integer, "created_by": str, "created_at": dateTime, "updated_at": dateTime, "summary": map[string]any{"type": "string", "examples": []any{"published 3 of 4, 1 failed"}},
 			"publications": map[string]any{"type": "array", "items": ref("Publication")}}),
 		"StoryList": obj([]string{"stories", "next_cursor"}, map[string]any{"stories": map[string]any{"type": "array", "items": ref("Story")}, "next_cursor": str}),
@@ -132,6 +150,94 @@ func schemas() map[string]any {
 			"error":    map[string]any{"oneOf": []any{map[string]any{"type": "null"}, obj([]string{"code", "message"}, map[string]any{"code": str, "message": str})}},
 			"attempts": integer, "created_at": dateTime, "updated_at": dateTime}),
 		"Resolution": obj([]string{"outcome"}, map[string]any{"outcome": map[string]any{"type": "string", "enum": []any{"published", "retry"}}, "url": str}),
+
+		// Xiaohongshu handoffs and notifications (handoff.go).
+		"HandoffConfirmation":       handoffConfirmationSchema,
+		"Handoff":                   handoffSchema,
+		"NotificationSettings":      notificationSettingsSchema,
+		"NotificationSettingsInput": notificationSettingsInputSchema,
+
+		// Tailoring (adapt.go).
+		"Problem": obj([]string{"code", "severity", "message", "message_zh", "field", "span"}, map[string]any{"code": str,
+			"severity": map[string]any{"type": "string", "enum": []any{"error", "warning"}, "description": "Errors block scheduling; warnings do not."},
+			"message":  str, "message_zh": map[string]any{"type": "string", "description": "The message in Traditional Chinese (Hong Kong)."},
+			"field": map[string]any{"type": "string", "enum": []any{"", "text", "title", "hashtags", "media"}},
+			"span": map[string]any{"type": []any{"array", "null"}, "items": integer, "minItems": 2, "maxItems": 2,
+				"description": "[start, end) in runes of the field (of the HTML source on Telegram)."}}),
+		"TextLength":   obj([]string{"used", "limit", "unit"}, map[string]any{"used": integer, "limit": integer, "unit": map[string]any{"type": "string", "enum": []any{"weibo_char", "utf16", "char"}}}),
+		"VariantMedia": obj(nil, map[string]any{"source_id": str, "media_id": map[string]any{"type": "string", "description": "The fitted copy sent; absent in previews until a save fits it."}, "spec": str, "focal": nullFocal, "width": integer, "height": integer}),
+		"TextEdit":     obj([]string{"op", "text"}, map[string]any{"op": map[string]any{"type": "string", "enum": []any{"equal", "delete", "insert"}}, "text": str}),
+		"Variant": obj(nil, map[string]any{"account_id": str, "platform": platform, "publication_id": str, "state": map[string]any{"type": "string", "enum": states},
+			"script": str, "title": str, "text": str, "hashtags": strList, "media": map[string]any{"type": "array", "items": ref("VariantMedia")},
+			"length": ref("TextLength"), "problems": map[string]any{"type": "array", "items": ref("Problem")}, "edited": boolean, "stale": boolean,
+			"diff": map[string]any{"oneOf": []any{map[string]any{"type": "null"}, obj(nil, map[string]any{"title": textEdits, "text": textEdits})},
+				"description": "When stale: from the generated text the edit started from to what the story generates now."},
+			"updated_at": dateTime}),
+		"VariantList": obj([]string{"variants"}, map[string]any{"variants": map[string]any{"type": "array", "items": ref("Variant")}}),
+		"VariantEdit": obj(nil, map[string]any{"title": map[string]any{"type": "string", "description": "Xiaohongshu only."}, "text": str,
+			"reset": map[string]any{"type": "boolean", "description": "Drop the edit and generate the variant again."}}),
+		"PreviewInput": obj(nil, map[string]any{"title": str, "body": str, "tags": tagList, "links": linkList, "media_ids": strList, "source_script": sourceScript,
+			"targets": map[string]any{"type": "array", "items": str, "description": "Account ids; or give platforms."}, "platforms": map[string]any{"type": "array", "items": platform}}),
+		"PreviewVariant": obj(nil, map[string]any{"account_id": str, "platform": platform, "script": str, "title": str, "text": str, "hashtags": strList,
+			"media": map[string]any{"type": "array", "items": ref("VariantMedia")}, "length": ref("TextLength"), "problems": map[string]any{"type": "array", "items": ref("Problem")}}),
+		"Preview":    obj([]string{"variants"}, map[string]any{"variants": map[string]any{"type": "array", "items": ref("PreviewVariant")}}),
+		"MediaPatch": obj([]string{"focal"}, map[string]any{"focal": nullFocal}),
+		"Glossary": obj(nil, map[string]any{"protected": map[string]any{"type": "array", "items": str, "description": "Terms never converted (names, brands)."},
+			"phrases": map[string]any{"type": "array", "items": obj([]string{"from", "to"}, map[string]any{"from": str, "to": str,
+				"scripts": map[string]any{"type": "array", "items": map[string]any{"type": "string", "enum": []any{"s", "hk", "tw", "t"}}, "description": "Audience scripts it applies to; empty: all."}})}}),
+		"PersonInput": obj([]string{"name"}, map[string]any{"name": str, "handles": handles}),
+		"Person":      obj(nil, map[string]any{"key": str, "name": str, "handles": handles, "updated_at": dateTime}),
+		"PersonList":  obj([]string{"people"}, map[string]any{"people": map[string]any{"type": "array", "items": ref("Person")}}),
+		"TemplateInput": obj([]string{"source"}, map[string]any{"source": map[string]any{"type": "string",
+			"description": "{{title}} {{body}} {{link}} {{links}} {{hashtags}}; {{#name}}…{{/name}} when set, {{^name}}…{{/name}} when empty."}}),
+		"Template":     obj(nil, map[string]any{"platform": platform, "source": str, "custom": boolean, "default": str}),
+		"TemplateList": obj([]string{"templates"}, map[string]any{"templates": map[string]any{"type": "array", "items": ref("Template")}}),
+
+		// The calendar (calendar.go).
+		"Calendar": obj([]string{"from", "to", "region", "time_zone", "events", "notes"}, map[string]any{"from": dateOnly, "to": dateOnly,
+			"region": map[string]any{"type": "string", "enum": calendarRegions()}, "time_zone": str,
+			"events": map[string]any{"type": "array", "items": ref("CalendarEntry")},
+			"notes":  map[string]any{"type": "array", "items": str, "description": "What the answer lacks, e.g. mainland holidays not yet announced."}}),
+		"CalendarEntry": obj([]string{"date", "kind", "name_en", "name_zh"}, map[string]any{"date": dateOnly, "end_date": dateOnly,
+			"kind":    map[string]any{"type": "string", "enum": []any{"festival", "public_holiday", "working_day", "campaign", "blackout"}},
+			"name_en": str, "name_zh": str, "key": str, "region": str, "substitute": boolean, "event_id": str, "recurring_id": str,
+			"all_day": boolean, "starts_at": dateTime, "ends_at": dateTime, "at": dateTime, "note": str}),
+		"CalendarEventInput": obj([]string{"kind"}, calendarEventFields()),
+		"CalendarEventPatch": obj(nil, calendarEventFields()),
+		"CalendarEvent": obj(nil, map[string]any{"id": str, "kind": eventKind, "name_en": str, "name_zh": str, "note": str, "all_day": boolean,
+			"start_date": dateOnly, "end_date": dateOnly, "starts_at": dateTime, "ends_at": dateTime, "created_by": str, "created_at": dateTime, "updated_at": dateTime}),
+		"CalendarEventList": obj([]string{"events"}, map[string]any{"events": map[string]any{"type": "array", "items": ref("CalendarEvent")}}),
+		"Recurrence": obj([]string{"local_time"}, map[string]any{"festival": map[string]any{"type": "string", "enum": festivalKeys()},
+			"lunar_month": integer, "lunar_day": integer, "leap": boolean, "month": integer, "day": integer,
+			"local_time": map[string]any{"type": "string", "pattern": "^[0-2][0-9]:[0-5][0-9]$", "description": "HH:MM in the workspace's time zone."},
+			"missing":    map[string]any{"type": "string", "enum": []any{"clamp", "skip"}, "description": "In a year without the day: the nearest day that exists (default), or none."}}),
+		"RecurringCampaignInput": obj([]string{"recurrence"}, map[string]any{"name_en": str, "name_zh": str, "note": str, "recurrence": ref("Recurrence"), "active": boolean}),
+		"RecurringCampaignPatch": obj(nil, map[string]any{"name_en": str, "name_zh": str, "note": str, "recurrence": ref("Recurrence"), "active": boolean}),
+		"RecurringCampaign": obj(nil, map[string]any{"id": str, "name_en": str, "name_zh": str, "note": str, "recurrence": ref("Recurrence"), "active": boolean,
+			"time_zone": str, "next_at": nullTime, "created_by": str, "created_at": dateTime, "updated_at": dateTime}),
+		"RecurringCampaignList": obj([]string{"recurring"}, map[string]any{"recurring": map[string]any{"type": "array", "items": ref("RecurringCampaign")}}),
+		"Occurrences": obj(nil, map[string]any{"recurring_id": str, "from": dateOnly, "to": dateOnly, "time_zone": str,
+			"occurrences": map[string]any{"type": "array", "items": obj([]string{"date", "at"}, map[string]any{"date": dateOnly, "at": dateTime})}}),
+		// Analytics (metrics.go).
+		"AccountMetrics":      metricsSchemas()["AccountMetrics"],
+		"PostMetrics":         metricsSchemas()["PostMetrics"],
+		"PostMetricsInput":    metricsSchemas()["PostMetricsInput"],
+		"MetricsImportUpload": metricsSchemas()["MetricsImportUpload"],
+		"MetricsImport":       metricsSchemas()["MetricsImport"],
+		"BestTimes": obj(nil, map[string]any{"account_id": str, "platform": platform, "time_zone": str,
+			"source":         map[string]any{"type": "string", "enum": []any{"history", "platform_defaults"}},
+			"metric":         map[string]any{"type": "string", "enum": []any{"engagement_rate", "engagement"}},
+			"posts_analysed": integer, "posts_needed": integer, "basis": str,
+			"weekdays": map[string]any{"type": "array", "items": obj(nil, map[string]any{"weekday": str,
+				"slots": map[string]any{"type": "array", "items": obj(nil, map[string]any{"start": str, "end": str, "posts": integer,
+					"score": map[string]any{"type": "number", "description": "Expected engagement relative to the account's average (1 = average); history only."}})}})}}),
+		"ConnectionStart": obj([]string{"platform", "authorize_url", "redirect_uri", "expires_at"}, map[string]any{"platform": platform,
+			"authorize_url": map[string]any{"type": "string", "format": "uri", "description": "Open in a browser; works once, until expires_at."},
+			"redirect_uri":  map[string]any{"type": "string", "format": "uri", "description": "Ferry's callback, as registered with the platform's app."},
+			"expires_at":    dateTime}),
+		"ConnectionMethodList": obj([]string{"platforms"}, map[string]any{"platforms": map[string]any{"type": "array", "items": obj(nil, map[string]any{"platform": platform,
+			"method":     map[string]any{"type": "string", "enum": []any{"oauth", "facebook", "bot_token", "manual"}},
+			"configured": boolean, "redirect_uri": str, "hint": str})}}),
 	}
 }
 

@@ -112,7 +112,8 @@ var demoAccounts = []service.AccountInput{
 	{Platform: ferry.Weibo, Name: "Ferry Demo 微博", ExternalID: "5000000001", Credentials: map[string]string{"access_token": "sandbox-weibo-5000000001"}, Settings: map[string]any{"link_url": "https://ferry.example/demo"}},
 	{Platform: ferry.Facebook, Name: "Ferry Demo Page", ExternalID: "1000000000001", Credentials: map[string]string{"page_access_token": sandbox.FacebookPageToken("1000000000001")}},
 	{Platform: ferry.Instagram, Name: "Ferry Demo Instagram", ExternalID: sandbox.InstagramUserOf("1000000000001"), Credentials: map[string]string{"access_token": sandbox.InstagramToken(sandbox.InstagramUserOf("1000000000001"))}},
-	{Platform: ferry.Xiaohongshu, Name: "Ferry Demo 小红书", ExternalID: "ferry_demo", Settings: map[string]any{"operators": []any{DemoEmail}}},
+	{Platform: ferry.Xiaohongshu, Name: "Ferry Demo 小红书", ExternalID: "ferry_demo", Settings: map[string]any{"operators": []any{
+		map[string]any{"email": DemoEmail, "name": "Demo operator", "telegram_chat_id": DemoOperatorChatID}}}},
 }
 
 // SeedDemo creates the demo workspace, user and sandbox accounts, once.

@@ -19,6 +19,8 @@ import (
 	"github.com/prometheus/client_golang/prometheus/collectors"
 
 	"github.com/ferry-social/ferry"
+	"github.com/ferry-social/ferry/internal/adapt"
+	"github.com/ferry-social/ferry/internal/adapt/script"
 	"github.com/ferry-social/ferry/internal/api"
 	"github.com/ferry-social/ferry/internal/blob"
 	"github.com/ferry-social/ferry/internal/config"
@@ -187,10 +189,16 @@ func (m *Main) Build() error {
 	}
 	m.Engine.Scheduler = m.Jobs
 	// Further wiring of the engine and the service goes here, one line each.
+	if err := m.wireHandoffs(blobs, events); err != nil { // Xiaohongshu handoffs (handoff.go)
+		return err
+	}
 	m.Service = &service.Service{
 		DB: m.DB, Blobs: blobs, Connectors: conns, Scheduler: m.Jobs, Events: events, Log: m.Log,
 		MaxUploadBytes: m.Config.MaxUploadBytes, VerifyTimeout: 20 * time.Second,
+		Adapt: adapt.New(script.NewConverter()),
 	}
+	m.Service.OAuth = m.oauthFlows()
+	m.Service.Handoffs = m.handoffManager()
 	return nil
 }
 
@@ -206,6 +214,8 @@ func (m *Main) Serve(ctx context.Context) error {
 		mux.Handle("/sandbox/", http.StripPrefix("/sandbox", m.Sandbox))
 	}
 	// Further top-level handlers (HTML pages, OAuth callbacks) are mounted here, one line each.
+	mux.Handle("/handoff/", m.handoffPages())
+	mux.Handle("GET /oauth/{platform}/callback", api.OAuthCallback(m.Service, m.Log))
 	m.server = &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
 	go func() {
 		if err := m.server.Serve(m.listener); err != nil && !errors.Is(err, http.ErrServerClosed) {

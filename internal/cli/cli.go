@@ -200,7 +200,7 @@ func (e *env) banner(m *app.Main) {
 		if m.Config.DatabaseURL == "" {
 			data = " --data " + m.Config.DataDir
 		}
-		fmt.Fprintf(w, "Demo login: %s / %s\n", app.DemoEmail, app.DemoPassword)
+		fmt.Fprintf(w, "Demo user:  %s (password %s), owner of workspace %q\n", app.DemoEmail, app.DemoPassword, app.DemoWorkspace)
 		fmt.Fprintf(w, "API token:  go run ./cmd/ferry token create%s --email %s\n", data, app.DemoEmail)
 		fmt.Fprintf(w, "Then:       curl -H \"Authorization: Bearer <token>\" %s/api/v1/accounts\n", m.URL())
 	}

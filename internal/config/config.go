@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"net/mail"
 	"net/url"
 	"path/filepath"
 	"regexp"
@@ -56,6 +57,16 @@ type Config struct {
 	ReauthDeadline time.Duration
 	MaxWorkers     int
 	AttemptTimeout time.Duration
+	// Notifications (Xiaohongshu handoffs): an SMTP server for email
+	// (empty: no email), the sender, and a Telegram bot that messages
+	// operators.
+	SMTPURL                string `redact:"true"`
+	MailFrom               string
+	NotifyTelegramBotToken string `redact:"true"`
+	// HandoffLead and HandoffDeadline are the defaults of Xiaohongshu
+	// accounts' lead_time and deadline_after settings.
+	HandoffLead     time.Duration
+	HandoffDeadline time.Duration
 }
 
 // Defaults returns the configuration before flags and environment.
@@ -74,6 +85,7 @@ func Defaults() Config {
 		ReauthDeadline:  24 * time.Hour,
 		MaxWorkers:      200,
 		AttemptTimeout:  90 * time.Second,
+		HandoffDeadline: 2 * time.Hour,
 	}
 }
 
@@ -100,6 +112,11 @@ var Env = []struct{ Name, Help string }{
 	{"FERRY_RESCUE_AFTER", "how long a job may run before another worker takes it over (default 5m)"},
 	{"FERRY_GIVE_UP_AFTER", "how long a publication keeps retrying before it fails (default 24h)"},
 	{"FERRY_REAUTH_DEADLINE", "how long a publication waits for its account to be reconnected before it is missed (default 24h)"},
+	{"FERRY_SMTP_URL", "SMTP server for email notifications, smtp://user:pass@host:587 or smtps://…:465; unset: no email"},
+	{"FERRY_MAIL_FROM", "sender of email notifications, e.g. \"Ferry <ferry@example.org>\""},
+	{"FERRY_NOTIFY_TELEGRAM_BOT_TOKEN", "token of the Telegram bot that messages Xiaohongshu operators; unset: no Telegram notifications"},
+	{"FERRY_HANDOFF_LEAD", "how long before its time a Xiaohongshu post is handed to its operators (default 0)"},
+	{"FERRY_HANDOFF_DEADLINE", "how long after its time a Xiaohongshu handoff may be confirmed before it is missed (default 2h)"},
 }
 
 // ApplyEnv fills fields from environment variables that are set. getenv
@@ -124,6 +141,9 @@ func (c *Config) ApplyEnv(getenv func(string) string) error {
 	str("FERRY_FACEBOOK_APP_ID", &c.FacebookAppID)
 	str("FERRY_FACEBOOK_APP_SECRET", &c.FacebookAppSecret)
 	str("FERRY_GRAPH_API_VERSION", &c.GraphAPIVersion)
+	str("FERRY_SMTP_URL", &c.SMTPURL)
+	str("FERRY_MAIL_FROM", &c.MailFrom)
+	str("FERRY_NOTIFY_TELEGRAM_BOT_TOKEN", &c.NotifyTelegramBotToken)
 	var errs []error
 	dur := func(name string, dst *time.Duration) {
 		if v := getenv(name); v != "" {
@@ -140,6 +160,8 @@ func (c *Config) ApplyEnv(getenv func(string) string) error {
 	dur("FERRY_GIVE_UP_AFTER", &c.GiveUpAfter)
 	dur("FERRY_ATTEMPT_TIMEOUT", &c.AttemptTimeout)
 	dur("FERRY_REAUTH_DEADLINE", &c.ReauthDeadline)
+	dur("FERRY_HANDOFF_LEAD", &c.HandoffLead)
+	dur("FERRY_HANDOFF_DEADLINE", &c.HandoffDeadline)
 	if v := getenv("FERRY_MAX_UPLOAD_BYTES"); v != "" {
 		var n int64
 		if _, err := fmt.Sscan(v, &n); err != nil {
@@ -191,6 +213,20 @@ func (c *Config) Validate() error {
 	}
 	if c.GiveUpAfter < time.Minute {
 		errs = append(errs, errors.New("the give-up window must be at least a minute"))
+	}
+	if c.SMTPURL != "" {
+		if u, err := url.Parse(c.SMTPURL); err != nil || (u.Scheme != "smtp" && u.Scheme != "smtps") || u.Hostname() == "" {
+			errs = append(errs, errors.New("the SMTP URL must look like smtp://user:password@host:587 or smtps://user:password@host:465"))
+		}
+		if a, err := mail.ParseAddress(c.MailFrom); err != nil || a.Address == "" {
+			errs = append(errs, fmt.Errorf("the mail sender %q must be an email address (FERRY_MAIL_FROM) when FERRY_SMTP_URL is set", c.MailFrom))
+		}
+	}
+	if c.HandoffLead < 0 || c.HandoffLead > 24*time.Hour {
+		errs = append(errs, errors.New("the handoff lead time must be between 0 and 24h"))
+	}
+	if c.HandoffDeadline < time.Second || c.HandoffDeadline > 7*24*time.Hour {
+		errs = append(errs, errors.New("the handoff deadline must be between 1s and 168h"))
 	}
 	return errors.Join(errs...)
 }

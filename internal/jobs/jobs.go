@@ -84,6 +84,8 @@ func New(db *store.DB, cfg Config, engine *delivery.Engine) (*Client, error) {
 	river.AddWorker(workers, &expireWorker{engine: engine})
 	river.AddWorker(workers, &pruneWorker{db: db})
 	// Further workers are registered here, one line each.
+	addHandoffWorkers(workers, engine)
+	addMetricsWorkers(workers, db, cfg, engine)
 	cooldown := min(cfg.PollInterval, 100*time.Millisecond)
 	rc, err := river.NewClient(db.RiverDriver(), &river.Config{
 		Logger:               cfg.Logger.With("component", "river"),
@@ -101,6 +103,10 @@ func New(db *store.DB, cfg Config, engine *delivery.Engine) (*Client, error) {
 				return PruneArgs{}, &river.InsertOpts{Queue: QueueMaintenance}
 			}, nil),
 			// Further periodic jobs are added here, one entry each.
+			handoffSweepJob(),
+			accountSweepJob(),
+			postSweepJob(),
+			tokenWatchJob(),
 		},
 		// Scheduled jobs due within the scheduler's 5-second horizon are
 		// made available at once; the engine waits out the difference, so

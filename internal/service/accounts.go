@@ -3,6 +3,7 @@ package service
 import (
 	"context"
 	"fmt"
+	"maps"
 	"regexp"
 	"strings"
 	"time"
@@ -102,7 +103,8 @@ func (s *Service) CreateAccount(ctx context.Context, p ferry.Principal, in Accou
 	if err := in.validate(); err != nil {
 		return nil, err
 	}
-	a := &ferry.Account{WorkspaceID: p.WorkspaceID, Platform: in.Platform, ExternalID: in.ExternalID, Name: in.Name, Credentials: in.Credentials, Settings: in.Settings}
+	// The account gets its own copy: verification adds to the credentials.
+	a := &ferry.Account{WorkspaceID: p.WorkspaceID, Platform: in.Platform, ExternalID: in.ExternalID, Name: in.Name, Credentials: maps.Clone(in.Credentials), Settings: in.Settings}
 	if a.Credentials == nil {
 		a.Credentials = map[string]string{}
 	}
@@ -173,7 +175,7 @@ func (s *Service) UpdateAccount(ctx context.Context, p ferry.Principal, id strin
 		if err := in.validate(); err != nil {
 			return nil, err
 		}
-		a.Credentials = patch.Credentials
+		a.Credentials = maps.Clone(patch.Credentials)
 		if err := s.verify(ctx, a); err != nil {
 			return nil, err
 		}

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/ferry-social/ferry"
+	"github.com/ferry-social/ferry/internal/adapt"
 	"github.com/ferry-social/ferry/internal/blob"
 	"github.com/ferry-social/ferry/internal/delivery"
 	"github.com/ferry-social/ferry/internal/platform"
@@ -28,6 +29,10 @@ type Service struct {
 	// VerifyTimeout bounds the platform check when an account is connected.
 	VerifyTimeout time.Duration
 	// Further dependencies are added here, one line each.
+	Adapt *adapt.Adapter // tailors stories per platform; nil: a default one
+	OAuth *OAuth         // OAuth connection flows (connect.go); nil: accounts are connected by hand only
+	// Handoffs confirms Xiaohongshu handoffs (handoff.go); nil: none.
+	Handoffs HandoffManager
 }
 
 // require fails unless the principal has at least role min.

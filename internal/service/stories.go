@@ -11,7 +11,6 @@ import (
 	"unicode/utf8"
 
 	"github.com/ferry-social/ferry"
-	"github.com/ferry-social/ferry/internal/adapt"
 	"github.com/ferry-social/ferry/internal/delivery"
 	"github.com/ferry-social/ferry/internal/media"
 	"github.com/ferry-social/ferry/internal/store"
@@ -60,11 +59,20 @@ func (s *Service) UploadMedia(ctx context.Context, p ferry.Principal, r io.Reade
 
 // StoryInput creates a story.
 type StoryInput struct {
-	Title       string     `json:"title"`
-	Body        string     `json:"body"`
-	MediaIDs    []string   `json:"media_ids"`
-	Targets     []string   `json:"targets"`
-	ScheduledAt *time.Time `json:"scheduled_at"`
+	Title    string   `json:"title"`
+	Body     string   `json:"body"`
+	MediaIDs []string `json:"media_ids"`
+	// Tags are words, with or without '#'; links are http(s) addresses;
+	// SourceScript is the script the story is written in: "hk" (the
+	// default), "tw", "s" or "t".
+	Tags         []string   `json:"tags"`
+	Links        []string   `json:"links"`
+	SourceScript string     `json:"source_script"`
+	Targets      []string   `json:"targets"`
+	ScheduledAt  *time.Time `json:"scheduled_at"`
+	// OverrideBlackout asks to schedule inside a blackout period: admins
+	// and owners only, and audited (see checkBlackout).
+	OverrideBlackout bool `json:"override_blackout"`
 }
 
 // Limits of a story as Ferry keeps it; platforms' own limits are checked
@@ -103,6 +111,7 @@ func (s *Service) validateStory(ctx context.Context, q *store.Q, p ferry.Princip
 	if len(in.Targets) > maxTargets {
 		details["targets"] = fmt.Sprintf("at most %d accounts", maxTargets)
 	}
+	validateTailoring(&in.Tags, &in.Links, &in.SourceScript, details)
 	if in.ScheduledAt != nil && in.ScheduledAt.Before(q.Now().Add(-pastTolerance)) {
 		details["scheduled_at"] = "is in the past; use POST /api/v1/stories/{id}/publish to publish now"
 	}
@@ -136,6 +145,9 @@ func (s *Service) validateStory(ctx context.Context, q *store.Q, p ferry.Princip
 	if len(details) > 0 {
 		return nil, ferry.Errorf(ferry.EINVALID, "The story is not valid.").WithDetails(details)
 	}
+	if err := s.checkBlackout(ctx, q, p, in); err != nil {
+		return nil, err
+	}
 	return accts, nil
 }
 
@@ -145,13 +157,15 @@ func (s *Service) CreateStory(ctx context.Context, p ferry.Principal, in StoryIn
 	if err := require(p, ferry.RoleEditor, "write stories"); err != nil {
 		return nil, err
 	}
+	s.prefit(ctx, p.WorkspaceID, in.MediaIDs, in.Targets)
 	var story *ferry.Story
 	err := s.DB.InTx(ctx, func(tx *store.Tx) error {
 		accts, err := s.validateStory(ctx, &tx.Q, p, &in)
 		if err != nil {
 			return err
 		}
-		story = &ferry.Story{WorkspaceID: p.WorkspaceID, Title: in.Title, Body: in.Body, MediaIDs: in.MediaIDs, Targets: in.Targets, ScheduledAt: utc(in.ScheduledAt), CreatedBy: p.UserID}
+		story = &ferry.Story{WorkspaceID: p.WorkspaceID, Title: in.Title, Body: in.Body, MediaIDs: in.MediaIDs, Tags: in.Tags, Links: in.Links, SourceScript: in.SourceScript,
+			Targets: in.Targets, ScheduledAt: utc(in.ScheduledAt), CreatedBy: p.UserID}
 		if err := tx.CreateStory(ctx, story); err != nil {
 			return err
 		}
@@ -175,8 +189,11 @@ func utc(t *time.Time) *time.Time {
 }
 
 // syncPublications makes the story's publications match its targets,
-// content and time: one per target, regenerated unless a person edited
-// the variant, rescheduled at a new version unless already sent.
+// content and time: one per target, its variant regenerated (an edited
+// variant is kept, and flagged stale when the story now says something
+// else), rescheduled at a new version unless already sent. A story with a
+// time whose variants have errors is refused (EUNPROCESSABLE, with every
+// problem by account); a draft may be saved with problems.
 func (s *Service) syncPublications(ctx context.Context, tx *store.Tx, p ferry.Principal, story *ferry.Story, accts map[string]*ferry.Account) error {
 	existing, err := tx.Publications(ctx, store.PublicationFilter{StoryID: story.ID})
 	if err != nil {
@@ -186,22 +203,14 @@ func (s *Service) syncPublications(ctx context.Context, tx *store.Tx, p ferry.Pr
 	for _, pub := range existing {
 		byAccount[pub.AccountID] = pub
 	}
-	draft := adapt.Draft{Title: story.Title, Body: story.Body, MediaIDs: story.MediaIDs}
+	if err := s.syncVariants(ctx, tx, story, accts, byAccount); err != nil {
+		return err
+	}
 	for _, id := range story.Targets {
 		a := accts[id]
 		pub := byAccount[id]
-		if pub != nil && (pub.State == ferry.StatePublished || pub.State == ferry.StatePublishing || pub.State == ferry.StateUnknown) {
+		if pub != nil && sent(pub.State) {
 			continue // already (maybe) on the platform: never sent again
-		}
-		v := adapt.Render(a.Platform, draft)
-		prev, err := tx.Variant(ctx, story.ID, id)
-		if err != nil && !ferry.IsCode(err, ferry.ENOTFOUND) {
-			return err
-		}
-		if prev == nil || !prev.Edited {
-			if err := tx.PutVariant(ctx, store.Variant{StoryID: story.ID, AccountID: id, Title: v.Title, Text: v.Text, MediaIDs: v.MediaIDs}); err != nil {
-				return err
-			}
 		}
 		if pub == nil {
 			pub = &ferry.Publication{WorkspaceID: p.WorkspaceID, StoryID: story.ID, AccountID: id, Platform: a.Platform, State: ferry.StateDraft}
@@ -356,12 +365,17 @@ func (s *Service) Stories(ctx context.Context, p ferry.Principal, f store.StoryF
 // StoryPatch edits a story; nil fields stay as they are. ScheduledAt is set
 // when Reschedule is true (null then means "back to draft").
 type StoryPatch struct {
-	Title       *string
-	Body        *string
-	MediaIDs    *[]string
-	Targets     *[]string
-	Reschedule  bool
-	ScheduledAt *time.Time
+	Title        *string
+	Body         *string
+	MediaIDs     *[]string
+	Tags         *[]string
+	Links        *[]string
+	SourceScript *string
+	Targets      *[]string
+	Reschedule   bool
+	ScheduledAt  *time.Time
+	// OverrideBlackout is StoryInput.OverrideBlackout.
+	OverrideBlackout bool
 }
 
 // UpdateStory edits a story. Unsent publications get the new content at a
@@ -370,57 +384,83 @@ func (s *Service) UpdateStory(ctx context.Context, p ferry.Principal, id string,
 	if err := require(p, ferry.RoleEditor, "edit stories"); err != nil {
 		return nil, err
 	}
-	err := s.DB.InTx(ctx, func(tx *store.Tx) error {
-		story, err := tx.Story(ctx, p.WorkspaceID, id)
-		if err != nil {
-			return err
-		}
-		pubs, err := tx.Publications(ctx, store.PublicationFilter{StoryID: id})
-		if err != nil {
-			return err
-		}
-		for _, pub := range pubs {
-			if pub.State == ferry.StatePublishing {
-				return ferry.Errorf(ferry.ECONFLICT, "The story is being published to %s right now; try again in a moment.", pub.Platform)
-			}
-		}
-		in := StoryInput{Title: story.Title, Body: story.Body, MediaIDs: story.MediaIDs, Targets: story.Targets, ScheduledAt: story.ScheduledAt}
-		if patch.Title != nil {
-			in.Title = *patch.Title
-		}
-		if patch.Body != nil {
-			in.Body = *patch.Body
-		}
-		if patch.MediaIDs != nil {
-			in.MediaIDs = *patch.MediaIDs
-		}
-		if patch.Targets != nil {
-			in.Targets = *patch.Targets
-		}
-		if patch.Reschedule {
-			in.ScheduledAt = patch.ScheduledAt
-		} else if in.ScheduledAt != nil && in.ScheduledAt.Before(tx.Now()) {
-			// An overdue story's unsent publications go out now.
-			now := tx.Now()
-			in.ScheduledAt = &now
-		}
-		accts, err := s.validateStory(ctx, &tx.Q, p, &in)
-		if err != nil {
-			return err
-		}
-		story.Title, story.Body, story.MediaIDs, story.Targets, story.ScheduledAt = in.Title, in.Body, in.MediaIDs, in.Targets, utc(in.ScheduledAt)
-		if err := tx.UpdateStory(ctx, story); err != nil {
-			return err
-		}
-		if err := tx.Audit(ctx, audit(p, "story.update", "story", story.ID, map[string]any{"version": story.Version, "scheduled_at": story.ScheduledAt})); err != nil {
-			return err
-		}
-		return s.syncPublications(ctx, tx, p, story, accts)
-	})
+	if story, err := s.DB.Read().Story(ctx, p.WorkspaceID, id); err == nil {
+		in := patch.apply(story)
+		s.prefit(ctx, p.WorkspaceID, in.MediaIDs, in.Targets)
+	}
+	err := s.DB.InTx(ctx, func(tx *store.Tx) error { return s.updateStory(ctx, tx, p, id, patch) })
 	if err != nil {
 		return nil, err
 	}
 	return s.Story(ctx, p, id)
+}
+
+// apply returns the story's fields with the patch applied.
+func (patch StoryPatch) apply(story *ferry.Story) StoryInput {
+	in := StoryInput{Title: story.Title, Body: story.Body, MediaIDs: story.MediaIDs, Tags: story.Tags, Links: story.Links, SourceScript: story.SourceScript,
+		Targets: story.Targets, ScheduledAt: story.ScheduledAt}
+	if patch.Title != nil {
+		in.Title = *patch.Title
+	}
+	if patch.Body != nil {
+		in.Body = *patch.Body
+	}
+	if patch.MediaIDs != nil {
+		in.MediaIDs = *patch.MediaIDs
+	}
+	if patch.Tags != nil {
+		in.Tags = *patch.Tags
+	}
+	if patch.Links != nil {
+		in.Links = *patch.Links
+	}
+	if patch.SourceScript != nil {
+		in.SourceScript = *patch.SourceScript
+	}
+	if patch.Targets != nil {
+		in.Targets = *patch.Targets
+	}
+	if patch.Reschedule {
+		in.ScheduledAt = patch.ScheduledAt
+	}
+	in.OverrideBlackout = patch.OverrideBlackout
+	return in
+}
+
+// updateStory is UpdateStory inside a transaction.
+func (s *Service) updateStory(ctx context.Context, tx *store.Tx, p ferry.Principal, id string, patch StoryPatch) error {
+	story, err := tx.Story(ctx, p.WorkspaceID, id)
+	if err != nil {
+		return err
+	}
+	pubs, err := tx.Publications(ctx, store.PublicationFilter{StoryID: id})
+	if err != nil {
+		return err
+	}
+	for _, pub := range pubs {
+		if pub.State == ferry.StatePublishing {
+			return ferry.Errorf(ferry.ECONFLICT, "The story is being published to %s right now; try again in a moment.", pub.Platform)
+		}
+	}
+	in := patch.apply(story)
+	if !patch.Reschedule && in.ScheduledAt != nil && in.ScheduledAt.Before(tx.Now()) {
+		// An overdue story's unsent publications go out now.
+		now := tx.Now()
+		in.ScheduledAt = &now
+	}
+	accts, err := s.validateStory(ctx, &tx.Q, p, &in)
+	if err != nil {
+		return err
+	}
+	story.Title, story.Body, story.MediaIDs, story.Targets, story.ScheduledAt = in.Title, in.Body, in.MediaIDs, in.Targets, utc(in.ScheduledAt)
+	story.Tags, story.Links, story.SourceScript = in.Tags, in.Links, in.SourceScript
+	if err := tx.UpdateStory(ctx, story); err != nil {
+		return err
+	}
+	if err := tx.Audit(ctx, audit(p, "story.update", "story", story.ID, map[string]any{"version": story.Version, "scheduled_at": story.ScheduledAt})); err != nil {
+		return err
+	}
+	return s.syncPublications(ctx, tx, p, story, accts)
 }
 
 // DeleteStory deletes a story and cancels every publication not yet sent.
@@ -455,14 +495,4 @@ func (s *Service) DeleteStory(ctx context.Context, p ferry.Principal, id string)
 		return tx.Audit(ctx, audit(p, "story.delete", "story", story.ID, nil))
 	})
 	return view, err
-}
-
-// Schedule sets the story's time; PublishNow is Schedule at the current time.
-func (s *Service) Schedule(ctx context.Context, p ferry.Principal, id string, at time.Time) (*StoryView, error) {
-	return s.UpdateStory(ctx, p, id, StoryPatch{Reschedule: true, ScheduledAt: &at})
-}
-
-// PublishNow publishes the story's unsent publications at once.
-func (s *Service) PublishNow(ctx context.Context, p ferry.Principal, id string) (*StoryView, error) {
-	return s.Schedule(ctx, p, id, s.DB.Now())
 }

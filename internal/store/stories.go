@@ -22,8 +22,9 @@ func (q *Q) CreateMedia(ctx context.Context, m *ferry.Media) error {
 	}
 	m.ID = NewID("med", q.now())
 	m.CreatedAt = q.Now()
-	_, err = q.exec(ctx, `INSERT INTO media (id, workspace_id, sha256, mime, width, height, bytes, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
-		m.ID, m.WorkspaceID, m.SHA256, m.Mime, m.Width, m.Height, m.Bytes, ms(m.CreatedAt))
+	fx, fy := focalArgs(m.Focal)
+	_, err = q.exec(ctx, `INSERT INTO media (`+mediaColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		m.ID, m.WorkspaceID, m.SHA256, m.Mime, m.Width, m.Height, m.Bytes, fx, fy, nullString(m.ParentID), ms(m.CreatedAt))
 	if err != nil {
 		return fmt.Errorf("store: create media: %w", err)
 	}
@@ -35,27 +36,59 @@ func (q *Q) Media(ctx context.Context, workspaceID, id string) (*ferry.Media, er
 	return q.mediaWhere(ctx, `workspace_id = ? AND id = ?`, workspaceID, id)
 }
 
+const mediaColumns = `id, workspace_id, sha256, mime, width, height, bytes, focal_x, focal_y, parent_id, created_at`
+
 func (q *Q) mediaWhere(ctx context.Context, where string, args ...any) (*ferry.Media, error) {
-	var m ferry.Media
-	var created int64
-	err := q.queryRow(ctx, `SELECT id, workspace_id, sha256, mime, width, height, bytes, created_at FROM media WHERE `+where, args...).
-		Scan(&m.ID, &m.WorkspaceID, &m.SHA256, &m.Mime, &m.Width, &m.Height, &m.Bytes, &created)
+	m, err := scanMedia(q.queryRow(ctx, `SELECT `+mediaColumns+` FROM media WHERE `+where, args...))
 	if err != nil {
 		return nil, notFound(err, "media", fmt.Sprint(args[len(args)-1]))
 	}
+	return m, nil
+}
+
+func scanMedia(s scanner) (*ferry.Media, error) {
+	var m ferry.Media
+	var created int64
+	var fx, fy sql.NullFloat64
+	var parent sql.NullString
+	if err := s.Scan(&m.ID, &m.WorkspaceID, &m.SHA256, &m.Mime, &m.Width, &m.Height, &m.Bytes, &fx, &fy, &parent, &created); err != nil {
+		return nil, err
+	}
+	if fx.Valid && fy.Valid {
+		m.Focal = &ferry.Focal{X: fx.Float64, Y: fy.Float64}
+	}
+	m.ParentID = parent.String
 	m.CreatedAt = fromMS(created)
 	return &m, nil
 }
 
-const storyColumns = `id, workspace_id, title, body, media_ids, targets, scheduled_at, version, created_by, created_at, updated_at, deleted_at`
+func focalArgs(f *ferry.Focal) (any, any) {
+	if f == nil {
+		return nil, nil
+	}
+	return f.X, f.Y
+}
+
+func nullString(s string) any {
+	if s == "" {
+		return nil
+	}
+	return s
+}
+
+const storyColumns = `id, workspace_id, title, body, media_ids, tags, links, source_script, targets, scheduled_at, version, created_by, created_at, updated_at, deleted_at`
 
 // CreateStory inserts a story.
 func (q *Q) CreateStory(ctx context.Context, s *ferry.Story) error {
 	now := q.Now()
 	s.ID = NewID("sty", q.now())
 	s.CreatedAt, s.UpdatedAt, s.Version = now, now, 1
-	_, err := q.exec(ctx, `INSERT INTO stories (`+storyColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL)`,
-		s.ID, s.WorkspaceID, s.Title, s.Body, toJSON(nonNil(s.MediaIDs)), toJSON(nonNil(s.Targets)), msPtr(s.ScheduledAt), s.Version, s.CreatedBy, ms(now), ms(now))
+	if s.SourceScript == "" {
+		s.SourceScript = ferry.DefaultSourceScript
+	}
+	_, err := q.exec(ctx, `INSERT INTO stories (`+storyColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL)`,
+		s.ID, s.WorkspaceID, s.Title, s.Body, toJSON(nonNil(s.MediaIDs)), toJSON(nonNil(s.Tags)), toJSON(nonNil(s.Links)), s.SourceScript,
+		toJSON(nonNil(s.Targets)), msPtr(s.ScheduledAt), s.Version, s.CreatedBy, ms(now), ms(now))
 	if err != nil {
 		return fmt.Errorf("store: create story: %w", err)
 	}
@@ -66,8 +99,12 @@ func (q *Q) CreateStory(ctx context.Context, s *ferry.Story) error {
 func (q *Q) UpdateStory(ctx context.Context, s *ferry.Story) error {
 	s.UpdatedAt = q.Now()
 	s.Version++
-	res, err := q.exec(ctx, `UPDATE stories SET title = ?, body = ?, media_ids = ?, targets = ?, scheduled_at = ?, version = ?, updated_at = ?, deleted_at = ? WHERE id = ? AND workspace_id = ?`,
-		s.Title, s.Body, toJSON(nonNil(s.MediaIDs)), toJSON(nonNil(s.Targets)), msPtr(s.ScheduledAt), s.Version, ms(s.UpdatedAt), msPtr(s.DeletedAt), s.ID, s.WorkspaceID)
+	if s.SourceScript == "" {
+		s.SourceScript = ferry.DefaultSourceScript
+	}
+	res, err := q.exec(ctx, `UPDATE stories SET title = ?, body = ?, media_ids = ?, tags = ?, links = ?, source_script = ?, targets = ?, scheduled_at = ?, version = ?, updated_at = ?, deleted_at = ? WHERE id = ? AND workspace_id = ?`,
+		s.Title, s.Body, toJSON(nonNil(s.MediaIDs)), toJSON(nonNil(s.Tags)), toJSON(nonNil(s.Links)), s.SourceScript,
+		toJSON(nonNil(s.Targets)), msPtr(s.ScheduledAt), s.Version, ms(s.UpdatedAt), msPtr(s.DeletedAt), s.ID, s.WorkspaceID)
 	if err != nil {
 		return fmt.Errorf("store: update story: %w", err)
 	}
@@ -159,14 +196,20 @@ func (q *Q) Stories(ctx context.Context, f StoryFilter) ([]*ferry.Story, string,
 
 func scanStory(s scanner) (*ferry.Story, error) {
 	var st ferry.Story
-	var media, targets string
+	var media, tags, links, targets string
 	var sched, deleted sql.NullInt64
 	var created, updated int64
-	if err := s.Scan(&st.ID, &st.WorkspaceID, &st.Title, &st.Body, &media, &targets, &sched, &st.Version, &st.CreatedBy, &created, &updated, &deleted); err != nil {
+	if err := s.Scan(&st.ID, &st.WorkspaceID, &st.Title, &st.Body, &media, &tags, &links, &st.SourceScript, &targets, &sched, &st.Version, &st.CreatedBy, &created, &updated, &deleted); err != nil {
 		return nil, err
 	}
 	var err error
 	if st.MediaIDs, err = fromJSON[[]string](media); err != nil {
+		return nil, err
+	}
+	if st.Tags, err = fromJSON[[]string](tags); err != nil {
+		return nil, err
+	}
+	if st.Links, err = fromJSON[[]string](links); err != nil {
 		return nil, err
 	}
 	if st.Targets, err = fromJSON[[]string](targets); err != nil {
@@ -175,49 +218,4 @@ func scanStory(s scanner) (*ferry.Story, error) {
 	st.ScheduledAt, st.DeletedAt = fromNullMS(sched), fromNullMS(deleted)
 	st.CreatedAt, st.UpdatedAt = fromMS(created), fromMS(updated)
 	return &st, nil
-}
-
-// Variant is a story as one account will receive it.
-type Variant struct {
-	StoryID   string
-	AccountID string
-	Title     string
-	Text      string
-	MediaIDs  []string
-	Edited    bool
-}
-
-// PutVariant inserts or replaces a variant.
-func (q *Q) PutVariant(ctx context.Context, v Variant) error {
-	_, err := q.exec(ctx, `INSERT INTO variants (story_id, account_id, title, text, media_ids, edited, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)
-		ON CONFLICT (story_id, account_id) DO UPDATE SET title = excluded.title, text = excluded.text, media_ids = excluded.media_ids, edited = excluded.edited, updated_at = excluded.updated_at`,
-		v.StoryID, v.AccountID, v.Title, v.Text, toJSON(nonNil(v.MediaIDs)), boolInt(v.Edited), ms(q.Now()))
-	if err != nil {
-		return fmt.Errorf("store: put variant: %w", err)
-	}
-	return nil
-}
-
-// Variant returns the variant of a story for an account.
-func (q *Q) Variant(ctx context.Context, storyID, accountID string) (*Variant, error) {
-	var v Variant
-	var media string
-	var edited int
-	err := q.queryRow(ctx, `SELECT story_id, account_id, title, text, media_ids, edited FROM variants WHERE story_id = ? AND account_id = ?`, storyID, accountID).
-		Scan(&v.StoryID, &v.AccountID, &v.Title, &v.Text, &media, &edited)
-	if err != nil {
-		return nil, notFound(err, "variant", storyID+"/"+accountID)
-	}
-	v.Edited = edited != 0
-	if v.MediaIDs, err = fromJSON[[]string](media); err != nil {
-		return nil, err
-	}
-	return &v, nil
-}
-
-func boolInt(b bool) int {
-	if b {
-		return 1
-	}
-	return 0
 }

@@ -34,7 +34,7 @@
 // The alternative, github.com/longbridgeapp/opencc v0.3.13, embeds the
 // dictionaries of OpenCC 1.1.x and predates union groups, normalization and
 // the regional bridge dictionary. Measured on this package's reference tests
-// (see reference_test.go and docs/bench-script.md):
+// (see reference_test.go and docs/benchmarks.md):
 //
 //   - Correctness: all 535 cases of OpenCC master's test suite for the 14
 //     configurations shipped pass in OpenCC's test mode (tofu-risk

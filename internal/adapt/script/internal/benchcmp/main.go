@@ -17,7 +17,7 @@
 //
 // Usage (needs the opencc and opencc_dict commands: apt-get install opencc):
 //
-//	go run ./internal/adapt/script/internal/benchcmp -out /tmp/bench-script.md
+//	go run ./internal/adapt/script/internal/benchcmp -out /tmp/bench-script.md  (then copy the table into docs/benchmarks.md)
 package main
 
 import (

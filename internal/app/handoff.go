@@ -1,0 +1,76 @@
+package app
+
+import (
+	"net/http"
+	"time"
+
+	"github.com/ferry-social/ferry/internal/delivery"
+	"github.com/ferry-social/ferry/internal/handoff"
+	"github.com/ferry-social/ferry/internal/notify"
+)
+
+// SandboxNotifyBotToken is the notification bot's token when Ferry runs
+// against the sandbox and FERRY_NOTIFY_TELEGRAM_BOT_TOKEN is not set.
+const SandboxNotifyBotToken = "100000002:sandbox-notify-bot-token-0002"
+
+// DemoOperatorChatID is the sandbox Telegram chat of the demo's
+// Xiaohongshu operator.
+const DemoOperatorChatID = "700000001"
+
+// handoffLinkMargin is how long a handoff page's link works after the
+// deadline, to show what became of it.
+const handoffLinkMargin = 24 * time.Hour
+
+// wireHandoffs gives the engine its Xiaohongshu handoffs: the Manager, its
+// notification transports and its link key (derived from the secret key).
+func (m *Main) wireHandoffs(media delivery.Media, events delivery.Events) error {
+	key, err := m.secretKey()
+	if err != nil {
+		return err
+	}
+	public := m.Config.PublicURL
+	if public == "" {
+		// `ferry worker` does not listen: links point at serve's address.
+		public = "http://" + m.Config.Addr
+	}
+	h := &handoff.Manager{
+		DB: m.DB, Jobs: m.Jobs, Events: events, Media: media, Log: m.Log.With("component", "handoff"),
+		Links: handoff.NewSigner(key), PublicURL: public,
+		Webhooks:   notify.NewWebhooks(15 * time.Second),
+		Defaults:   handoff.Timing{Lead: m.Config.HandoffLead, Deadline: m.Config.HandoffDeadline},
+		LinkMargin: handoffLinkMargin,
+		Now:        time.Now,
+	}
+	if m.Config.SMTPURL != "" {
+		mailer, err := notify.NewMailer(m.Config.SMTPURL, m.Config.MailFrom)
+		if err != nil {
+			return err
+		}
+		h.Mailer = mailer
+	} else {
+		m.Log.Info("email notifications are off: set FERRY_SMTP_URL and FERRY_MAIL_FROM to email Xiaohongshu operators and admins")
+	}
+	token := m.Config.NotifyTelegramBotToken
+	if token == "" && m.Sandbox != nil {
+		token = SandboxNotifyBotToken
+	}
+	if token != "" {
+		h.Telegram = &notify.Telegram{BaseURL: m.Config.TelegramAPIURL, Token: token, Client: &http.Client{Timeout: 20 * time.Second}}
+	}
+	m.Engine.Handoffs = h
+	return nil
+}
+
+// handoffManager is the engine's handoff Manager, or nil.
+func (m *Main) handoffManager() *handoff.Manager {
+	h, _ := m.Engine.Handoffs.(*handoff.Manager)
+	return h
+}
+
+// handoffPages serves the signed handoff pages under /handoff/.
+func (m *Main) handoffPages() http.Handler {
+	if h := m.handoffManager(); h != nil {
+		return h.Handler()
+	}
+	return http.NotFoundHandler()
+}

@@ -1,0 +1,160 @@
+// Package smtptest is a minimal SMTP server for tests: it accepts every
+// message (no TLS, no authentication) and records it.
+package smtptest
+
+import (
+	"io"
+	"mime"
+	"mime/quotedprintable"
+	"net"
+	"net/mail"
+	"net/textproto"
+	"strings"
+	"sync"
+	"testing"
+)
+
+// Message is one message the server accepted.
+type Message struct {
+	From string
+	To   []string
+	Data []byte
+}
+
+// Subject returns the message's decoded Subject header.
+func (m Message) Subject() string {
+	msg, err := mail.ReadMessage(strings.NewReader(string(m.Data)))
+	if err != nil {
+		return ""
+	}
+	s, err := new(mime.WordDecoder).DecodeHeader(msg.Header.Get("Subject"))
+	if err != nil {
+		return msg.Header.Get("Subject")
+	}
+	return s
+}
+
+// Body returns the message's decoded text (quoted-printable or not).
+func (m Message) Body() string {
+	msg, err := mail.ReadMessage(strings.NewReader(string(m.Data)))
+	if err != nil {
+		return ""
+	}
+	var r io.Reader = msg.Body
+	if strings.EqualFold(msg.Header.Get("Content-Transfer-Encoding"), "quoted-printable") {
+		r = quotedprintable.NewReader(r)
+	}
+	b, _ := io.ReadAll(r)
+	return strings.ReplaceAll(string(b), "\r\n", "\n")
+}
+
+// Server is a running test SMTP server.
+type Server struct {
+	ln   net.Listener
+	mu   sync.Mutex
+	msgs []Message
+}
+
+// New starts a server on a free local port, stopped when the test ends.
+func New(t testing.TB) *Server {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatalf("smtptest: %v", err)
+	}
+	s := &Server{ln: ln}
+	go s.serve()
+	t.Cleanup(func() { ln.Close() })
+	return s
+}
+
+// URL is the server's smtp:// URL.
+func (s *Server) URL() string { return "smtp://" + s.ln.Addr().String() }
+
+// Messages returns the accepted messages, oldest first.
+func (s *Server) Messages() []Message {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([]Message(nil), s.msgs...)
+}
+
+// To returns the messages sent to one address.
+func (s *Server) To(addr string) []Message {
+	var out []Message
+	for _, m := range s.Messages() {
+		for _, to := range m.To {
+			if strings.EqualFold(to, addr) {
+				out = append(out, m)
+			}
+		}
+	}
+	return out
+}
+
+func (s *Server) serve() {
+	for {
+		c, err := s.ln.Accept()
+		if err != nil {
+			return
+		}
+		go s.session(c)
+	}
+}
+
+func (s *Server) session(c net.Conn) {
+	defer c.Close()
+	tp := textproto.NewConn(c)
+	reply := func(line string) { _ = tp.PrintfLine("%s", line) }
+	reply("220 smtptest ESMTP")
+	var cur Message
+	for {
+		line, err := tp.ReadLine()
+		if err != nil {
+			return
+		}
+		verb, arg, _ := strings.Cut(line, " ")
+		switch strings.ToUpper(verb) {
+		case "EHLO":
+			reply("250-smtptest")
+			reply("250 8BITMIME")
+		case "HELO", "NOOP":
+			reply("250 OK")
+		case "RSET":
+			cur = Message{}
+			reply("250 OK")
+		case "MAIL":
+			cur = Message{From: address(arg)}
+			reply("250 OK")
+		case "RCPT":
+			cur.To = append(cur.To, address(arg))
+			reply("250 OK")
+		case "DATA":
+			reply("354 go ahead")
+			data, err := tp.ReadDotBytes()
+			if err != nil {
+				return
+			}
+			cur.Data = data
+			s.mu.Lock()
+			s.msgs = append(s.msgs, cur)
+			s.mu.Unlock()
+			cur = Message{}
+			reply("250 OK queued")
+		case "QUIT":
+			reply("221 bye")
+			return
+		default:
+			reply("502 not implemented")
+		}
+	}
+}
+
+// address takes the address out of "FROM:<a@b>" or "TO:<a@b>".
+func address(arg string) string {
+	_, v, _ := strings.Cut(arg, ":")
+	v = strings.TrimSpace(v)
+	if i := strings.IndexByte(v, ' '); i >= 0 {
+		v = v[:i]
+	}
+	return strings.Trim(v, "<>")
+}

@@ -1,0 +1,525 @@
+package service
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net/url"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/ferry-social/ferry"
+	"github.com/ferry-social/ferry/internal/adapt"
+	"github.com/ferry-social/ferry/internal/adapt/script"
+	"github.com/ferry-social/ferry/internal/media"
+	"github.com/ferry-social/ferry/internal/store"
+)
+
+// Limits of a story's tailoring fields.
+const (
+	maxTags    = 30
+	maxTagLen  = 50
+	maxLinks   = 10
+	maxLinkLen = 2000
+)
+
+// adapter returns the wired Adapter, or one of its own for a Service built
+// without it (the script dictionaries are shared either way).
+func (s *Service) adapter() *adapt.Adapter {
+	if s.Adapt != nil {
+		return s.Adapt
+	}
+	return adapt.New(script.NewConverter())
+}
+
+// validateTailoring normalises and checks a story's tags, links and
+// script, adding what is wrong to details.
+func validateTailoring(tags, links *[]string, src *string, details map[string]string) {
+	if len(*tags) > maxTags {
+		details["tags"] = fmt.Sprintf("at most %d tags", maxTags)
+	}
+	clean := make([]string, 0, len(*tags))
+	for i, t := range *tags {
+		t = strings.TrimSpace(strings.TrimLeft(strings.TrimSpace(t), "#＃"))
+		switch {
+		case t == "":
+			details[fmt.Sprintf("tags[%d]", i)] = "is empty"
+		case utf8.RuneCountInString(t) > maxTagLen:
+			details[fmt.Sprintf("tags[%d]", i)] = fmt.Sprintf("must be at most %d characters", maxTagLen)
+		}
+		clean = append(clean, t)
+	}
+	*tags = clean
+	if len(*links) > maxLinks {
+		details["links"] = fmt.Sprintf("at most %d links", maxLinks)
+	}
+	for i, l := range *links {
+		l = strings.TrimSpace(l)
+		(*links)[i] = l
+		if !validURL(l) || len(l) > maxLinkLen {
+			details[fmt.Sprintf("links[%d]", i)] = "must be an http(s) URL"
+		}
+	}
+	*src = strings.TrimSpace(*src)
+	if *src == "" {
+		*src = ferry.DefaultSourceScript
+	}
+	if !adapt.ValidSourceScript(script.Script(*src)) {
+		details["source_script"] = `must be "hk", "tw", "s" or "t"`
+	}
+}
+
+func validURL(s string) bool {
+	u, err := url.Parse(s)
+	return err == nil && (u.Scheme == "https" || u.Scheme == "http") && u.Host != "" && !strings.ContainsAny(s, " \t\n")
+}
+
+// sent reports whether a publication is (or may be) on its platform, so
+// that it must never be regenerated or sent again.
+func sent(st ferry.PublicationState) bool {
+	return st == ferry.StatePublished || st == ferry.StatePublishing || st == ferry.StateUnknown
+}
+
+// loadEnv reads a workspace's glossary, people directory and templates.
+func (s *Service) loadEnv(ctx context.Context, q *store.Q, workspaceID string) (adapt.Env, error) {
+	env := adapt.Env{People: map[string]adapt.Person{}, Templates: map[ferry.Platform]*adapt.Template{}}
+	terms, err := q.Glossary(ctx, workspaceID)
+	if err != nil {
+		return env, err
+	}
+	if len(terms) > 0 {
+		if env.Glossary, err = compileGlossary(terms); err != nil {
+			return env, fmt.Errorf("service: glossary of workspace %s: %w", workspaceID, err)
+		}
+	}
+	people, err := q.People(ctx, workspaceID)
+	if err != nil {
+		return env, err
+	}
+	for _, p := range people {
+		env.People[p.Key] = adapt.Person{Key: p.Key, Name: p.Name, Handles: p.Handles}
+	}
+	templates, err := q.Templates(ctx, workspaceID)
+	if err != nil {
+		return env, err
+	}
+	for p, t := range templates {
+		// Templates are checked when saved; one that no longer parses
+		// falls back to the default rather than blocking every story.
+		if tmpl, err := adapt.ParseTemplate(t.Source); err == nil {
+			env.Templates[p] = tmpl
+		}
+	}
+	return env, nil
+}
+
+// targetFor reads an account's tailoring settings: audience_script and,
+// on Weibo, link_url.
+func targetFor(a *ferry.Account) adapt.Target {
+	t := adapt.Target{AccountID: a.ID, Platform: a.Platform}
+	if v, ok := a.Settings["audience_script"].(string); ok {
+		t.Audience = script.Script(strings.TrimSpace(v))
+	}
+	if v, ok := a.Settings["link_url"].(string); ok {
+		t.LinkURL = strings.TrimSpace(v)
+	}
+	return t
+}
+
+// storyFor is what adaptation reads of a story, with its images'
+// dimensions and focal points.
+func storyFor(ctx context.Context, q *store.Q, workspaceID string, title, body string, tags, links, mediaIDs []string, src string) (adapt.Story, error) {
+	st := adapt.Story{Title: title, Body: body, Tags: tags, Links: links, Script: script.Script(src)}
+	for _, id := range mediaIDs {
+		m, err := q.Media(ctx, workspaceID, id)
+		if err != nil {
+			return st, err
+		}
+		st.Media = append(st.Media, adapt.Media{ID: m.ID, Width: m.Width, Height: m.Height, Focal: m.Focal})
+	}
+	return st, nil
+}
+
+// syncVariants regenerates the variants of a story's unsent publications
+// and refuses a story with a time whose variants have errors.
+func (s *Service) syncVariants(ctx context.Context, tx *store.Tx, story *ferry.Story, accts map[string]*ferry.Account, pubs map[string]*ferry.Publication) error {
+	var targets []*ferry.Account
+	for _, id := range story.Targets {
+		if pub := pubs[id]; pub == nil || !sent(pub.State) {
+			targets = append(targets, accts[id])
+		}
+	}
+	if len(targets) == 0 {
+		return nil
+	}
+	gen, err := s.generate(ctx, &tx.Q, story, targets)
+	if err != nil {
+		return err
+	}
+	blocking := map[string][]ferry.Problem{}
+	for i, a := range targets {
+		prev, err := tx.Variant(ctx, story.ID, a.ID)
+		if err != nil && !ferry.IsCode(err, ferry.ENOTFOUND) {
+			return err
+		}
+		v, err := s.buildVariant(ctx, &tx.Q, story, a, gen[i], prev, nil)
+		if err != nil {
+			return err
+		}
+		if err := tx.PutVariant(ctx, v); err != nil {
+			return err
+		}
+		if story.ScheduledAt != nil && ferry.HasErrors(v.Problems) {
+			blocking[a.ID] = v.Problems
+		}
+	}
+	if len(blocking) > 0 {
+		return blockingError(blocking)
+	}
+	return nil
+}
+
+// blockingError refuses to schedule variants with errors, listing every
+// problem of each such variant by account id.
+func blockingError(problems map[string][]ferry.Problem) error {
+	return ferry.Errorf(ferry.EUNPROCESSABLE, "The story cannot be scheduled: %d of its variants have problems the platform would reject. Fix them, or save the story as a draft (scheduled_at null).", len(problems)).
+		WithDetails(map[string]any{"problems": problems})
+}
+
+// generate adapts a story for accounts.
+func (s *Service) generate(ctx context.Context, q *store.Q, story *ferry.Story, accts []*ferry.Account) ([]adapt.Variant, error) {
+	env, err := s.loadEnv(ctx, q, story.WorkspaceID)
+	if err != nil {
+		return nil, err
+	}
+	in, err := storyFor(ctx, q, story.WorkspaceID, story.Title, story.Body, story.Tags, story.Links, story.MediaIDs, story.SourceScript)
+	if err != nil {
+		return nil, err
+	}
+	targets := make([]adapt.Target, len(accts))
+	for i, a := range accts {
+		targets[i] = targetFor(a)
+	}
+	return s.adapter().Adapt(in, targets, env), nil
+}
+
+// VariantEdit is a person's change to a variant.
+type VariantEdit struct {
+	// Title is Xiaohongshu's separate title; other platforms carry the
+	// title in the text.
+	Title *string `json:"title"`
+	Text  *string `json:"text"`
+	// Reset drops the person's edit: the variant is generated again.
+	Reset bool `json:"reset"`
+}
+
+// buildVariant makes the stored variant of one account from what the story
+// generates (gen), what was stored before (prev, may be nil) and a person's
+// edit (may be nil). An edited variant keeps its text; its base is what
+// the story generated when it was edited, and it is stale when the story
+// now generates something else.
+func (s *Service) buildVariant(ctx context.Context, q *store.Q, story *ferry.Story, a *ferry.Account, gen adapt.Variant, prev *store.Variant, edit *VariantEdit) (store.Variant, error) {
+	fitted, ids, fitProblems, err := s.fitVariantMedia(ctx, q, story.WorkspaceID, a.Platform, gen.Media)
+	if err != nil {
+		return store.Variant{}, err
+	}
+	v := store.Variant{
+		StoryID: story.ID, AccountID: a.ID, Platform: a.Platform, Title: gen.Title, Text: gen.Text, Hashtags: gen.Hashtags,
+		MediaIDs: ids, Media: fitted, Script: string(gen.Script), Length: gen.Length, Problems: append(gen.Problems, fitProblems...),
+	}
+	generated := store.VariantBase{Title: gen.Title, Text: gen.Text}
+	switch {
+	case edit != nil && edit.Reset:
+		return v, nil
+	case edit != nil:
+		v.Edited, v.Base = true, generated
+		v.Title, v.Text = prev.Title, prev.Text
+		if edit.Title != nil {
+			v.Title = strings.TrimSpace(*edit.Title)
+		}
+		if edit.Text != nil {
+			v.Text = strings.TrimSpace(*edit.Text)
+		}
+	case prev != nil && prev.Edited:
+		v.Edited, v.Base = true, prev.Base
+		v.Title, v.Text = prev.Title, prev.Text
+		if generated != prev.Base {
+			v.Stale = true
+			v.Diff = ferry.VariantDiff{Title: adapt.Diff(prev.Base.Title, gen.Title), Text: adapt.Diff(prev.Base.Text, gen.Text)}
+		}
+	default:
+		return v, nil
+	}
+	// A person's text is checked as it stands.
+	v.Hashtags = adapt.TextHashtags(a.Platform, v.Text)
+	length, problems := adapt.Check(adapt.Variant{AccountID: a.ID, Platform: a.Platform, Title: v.Title, Text: v.Text, Media: fitted}, targetFor(a))
+	v.Length, v.Problems = length, append(problems, fitProblems...)
+	if v.Stale {
+		v.Problems = append(v.Problems, adapt.StaleProblem())
+	}
+	return v, nil
+}
+
+// fitKey names a fitted copy: the platform's rules and the focal point,
+// rounded so that imperceptible moves do not refit.
+func fitKey(p ferry.Platform, f *ferry.Focal) string {
+	x, y := 0.5, 0.5
+	if f != nil {
+		x, y = f.X, f.Y
+	}
+	return fmt.Sprintf("%s@%.3f,%.3f", p, x, y)
+}
+
+func focalPoint(f *ferry.Focal) media.Point {
+	switch {
+	case f == nil:
+		return media.Point{}
+	case f.X == 0 && f.Y == 0:
+		// media reads the zero Point as the centre; this is the corner.
+		return media.Point{X: 1e-9, Y: 1e-9}
+	}
+	return media.Point{X: f.X, Y: f.Y}
+}
+
+// fitted returns the copy of an original fitted to a platform around its
+// focal point, making it if it does not exist yet. Originals are kept.
+func (s *Service) fitted(ctx context.Context, q *store.Q, orig *ferry.Media, p ferry.Platform) (*ferry.Media, error) {
+	key := fitKey(p, orig.Focal)
+	m, err := q.FittedMedia(ctx, orig.WorkspaceID, orig.ID, key)
+	if err == nil || !ferry.IsCode(err, ferry.ENOTFOUND) {
+		return m, err
+	}
+	rules, ok := media.RulesFor(media.Platform(p))
+	if !ok {
+		return nil, fmt.Errorf("service: no media rules for %s", p)
+	}
+	rc, err := s.Blobs.Open(orig.SHA256)
+	if err != nil {
+		return nil, fmt.Errorf("service: open media %s: %w", orig.ID, err)
+	}
+	data, err := io.ReadAll(rc)
+	rc.Close()
+	if err != nil {
+		return nil, fmt.Errorf("service: read media %s: %w", orig.ID, err)
+	}
+	out, err := media.Fit(data, rules.Spec, focalPoint(orig.Focal))
+	if err != nil {
+		return nil, err
+	}
+	sum, err := s.Blobs.Put(out.Data)
+	if err != nil {
+		return nil, err
+	}
+	return q.CreateFittedMedia(ctx, orig.ID, key, &ferry.Media{WorkspaceID: orig.WorkspaceID, SHA256: sum, Mime: out.MIME, Width: out.Width, Height: out.Height, Bytes: int64(len(out.Data))})
+}
+
+// fitVariantMedia fits a variant's planned images: the variant sends the
+// fitted copies. An image that cannot be fitted is left out with an error.
+func (s *Service) fitVariantMedia(ctx context.Context, q *store.Q, workspaceID string, p ferry.Platform, plan []ferry.VariantMedia) ([]ferry.VariantMedia, []string, []ferry.Problem, error) {
+	out := make([]ferry.VariantMedia, 0, len(plan))
+	ids := []string{}
+	var problems []ferry.Problem
+	for _, vm := range plan {
+		orig, err := q.Media(ctx, workspaceID, vm.SourceID)
+		if err != nil {
+			return nil, nil, nil, err
+		}
+		m, err := s.fitted(ctx, q, orig, p)
+		var me *media.Error
+		if errors.As(err, &me) {
+			problems = append(problems, adapt.UnfittableProblem(p, orig.ID, me.Message))
+			continue
+		}
+		if err != nil {
+			return nil, nil, nil, err
+		}
+		vm.MediaID, vm.Width, vm.Height = m.ID, m.Width, m.Height
+		out = append(out, vm)
+		ids = append(ids, m.ID)
+	}
+	return out, ids, problems, nil
+}
+
+// prefit makes the fitted copies a story will need before its transaction
+// starts, so that the (single) writer is not held while images are
+// resampled. Failures are left for the transaction to report as problems.
+func (s *Service) prefit(ctx context.Context, workspaceID string, mediaIDs, targets []string) {
+	if len(mediaIDs) == 0 || len(targets) == 0 || s.Blobs == nil {
+		return
+	}
+	for i, id := range mediaIDs {
+		if orig, err := s.DB.Read().Media(ctx, workspaceID, id); err == nil {
+			s.prefitOne(ctx, orig, i, targets)
+		}
+	}
+}
+
+// takesImage reports whether a platform takes an index-th image (the
+// pipeline keeps the first ones up to the platform's maximum).
+func takesImage(p ferry.Platform, index int) bool {
+	rules, ok := media.RulesFor(media.Platform(p))
+	return ok && index < rules.Count.Max
+}
+
+// VariantView is a variant as the API shows it, with the publication it
+// belongs to.
+type VariantView struct {
+	AccountID     string                 `json:"account_id"`
+	Platform      ferry.Platform         `json:"platform"`
+	PublicationID string                 `json:"publication_id"`
+	State         ferry.PublicationState `json:"state"`
+	Script        string                 `json:"script"`
+	Title         string                 `json:"title"`
+	Text          string                 `json:"text"`
+	Hashtags      []string               `json:"hashtags"`
+	Media         []ferry.VariantMedia   `json:"media"`
+	Length        ferry.TextLength       `json:"length"`
+	Problems      []ferry.Problem        `json:"problems"`
+	Edited        bool                   `json:"edited"`
+	Stale         bool                   `json:"stale"`
+	// Diff is set when Stale: how the generated text changed since the
+	// edit.
+	Diff      *ferry.VariantDiff `json:"diff"`
+	UpdatedAt time.Time          `json:"updated_at"`
+}
+
+func viewOf(v *store.Variant, pub *ferry.Publication) VariantView {
+	view := VariantView{
+		AccountID: v.AccountID, Platform: v.Platform, Script: v.Script, Title: v.Title, Text: v.Text, Hashtags: v.Hashtags,
+		Media: v.Media, Length: v.Length, Problems: v.Problems, Edited: v.Edited, Stale: v.Stale, UpdatedAt: v.UpdatedAt,
+	}
+	if v.Stale {
+		d := v.Diff
+		view.Diff = &d
+	}
+	if pub != nil {
+		view.PublicationID, view.State = pub.ID, pub.State
+		if view.Platform == "" {
+			view.Platform = pub.Platform
+		}
+	}
+	return view
+}
+
+// Variants lists a story's variants, one per target account.
+func (s *Service) Variants(ctx context.Context, p ferry.Principal, storyID string) ([]VariantView, error) {
+	if err := require(p, ferry.RoleViewer, "see stories"); err != nil {
+		return nil, err
+	}
+	q := s.DB.Read()
+	story, err := q.Story(ctx, p.WorkspaceID, storyID)
+	if err != nil {
+		return nil, err
+	}
+	vs, err := q.Variants(ctx, storyID)
+	if err != nil {
+		return nil, err
+	}
+	pubs, err := q.Publications(ctx, store.PublicationFilter{StoryID: storyID})
+	if err != nil {
+		return nil, err
+	}
+	byAccount := map[string]*ferry.Publication{}
+	for _, pub := range pubs {
+		byAccount[pub.AccountID] = pub
+	}
+	out := []VariantView{}
+	for _, v := range vs {
+		if contains(story.Targets, v.AccountID) {
+			out = append(out, viewOf(v, byAccount[v.AccountID]))
+		}
+	}
+	return out, nil
+}
+
+// EditVariant saves a person's edit of one account's variant (or, with
+// Reset, drops it). The edit is checked as it stands and kept when the
+// story changes later. A variant with errors is refused while its
+// publication is scheduled (EUNPROCESSABLE); a draft may keep problems.
+// An edit of a scheduled publication gives it a new version, like any
+// edit.
+func (s *Service) EditVariant(ctx context.Context, p ferry.Principal, storyID, accountID string, edit VariantEdit) (*VariantView, error) {
+	if err := require(p, ferry.RoleEditor, "edit variants"); err != nil {
+		return nil, err
+	}
+	if edit.Text != nil && utf8.RuneCountInString(*edit.Text) > maxBody {
+		return nil, ferry.Errorf(ferry.EINVALID, "The text is longer than %d characters.", maxBody).WithDetails(map[string]string{"text": "too long"})
+	}
+	if edit.Title != nil && utf8.RuneCountInString(*edit.Title) > maxTitle {
+		return nil, ferry.Errorf(ferry.EINVALID, "The title is longer than %d characters.", maxTitle).WithDetails(map[string]string{"title": "too long"})
+	}
+	var view VariantView
+	err := s.DB.InTx(ctx, func(tx *store.Tx) error {
+		story, err := tx.Story(ctx, p.WorkspaceID, storyID)
+		if err != nil {
+			return err
+		}
+		if !contains(story.Targets, accountID) {
+			return ferry.Errorf(ferry.ENOTFOUND, "Account %q is not a target of story %s.", accountID, storyID)
+		}
+		a, err := tx.Account(ctx, p.WorkspaceID, accountID)
+		if err != nil {
+			return err
+		}
+		if edit.Title != nil && a.Platform != ferry.Xiaohongshu && strings.TrimSpace(*edit.Title) != "" {
+			return ferry.Errorf(ferry.EINVALID, "Only Xiaohongshu variants have a separate title; on %s the title is part of the text.", a.Platform).
+				WithDetails(map[string]string{"title": "not a field of " + string(a.Platform) + " variants"})
+		}
+		pubs, err := tx.Publications(ctx, store.PublicationFilter{StoryID: storyID, AccountID: accountID})
+		if err != nil {
+			return err
+		}
+		var pub *ferry.Publication
+		if len(pubs) > 0 {
+			pub = pubs[0]
+		}
+		if pub != nil && (sent(pub.State) || pub.State == ferry.StateCanceled) {
+			return ferry.Errorf(ferry.ECONFLICT, "The %s publication is %s: its variant can no longer change.", a.Platform, pub.State)
+		}
+		prev, err := tx.Variant(ctx, storyID, accountID)
+		if err != nil {
+			return err
+		}
+		gen, err := s.generate(ctx, &tx.Q, story, []*ferry.Account{a})
+		if err != nil {
+			return err
+		}
+		v, err := s.buildVariant(ctx, &tx.Q, story, a, gen[0], prev, &edit)
+		if err != nil {
+			return err
+		}
+		// A publication that will go out on its own (now, or once its
+		// account is reconnected or an operator takes it) must not carry
+		// errors.
+		pending := pub != nil && pub.ScheduledAt != nil && isCancelable(pub.State) && pub.State != ferry.StateDraft
+		scheduled := pub != nil && (pub.State == ferry.StateScheduled || pub.State == ferry.StateWaiting)
+		if pending && ferry.HasErrors(v.Problems) {
+			return blockingError(map[string][]ferry.Problem{accountID: v.Problems})
+		}
+		if err := tx.PutVariant(ctx, v); err != nil {
+			return err
+		}
+		action := "variant.edit"
+		if edit.Reset {
+			action = "variant.reset"
+		}
+		if err := tx.Audit(ctx, audit(p, action, "story", storyID, map[string]any{"account_id": accountID, "problems": len(v.Problems)})); err != nil {
+			return err
+		}
+		if scheduled {
+			// The content changed: a new version, so that no job of the
+			// old one acts on it.
+			if err := s.reschedule(ctx, tx, p, pub, pub.ScheduledAt, ""); err != nil {
+				return err
+			}
+		}
+		view = viewOf(&v, pub)
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &view, nil
+}
