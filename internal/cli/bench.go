@@ -14,7 +14,7 @@ func (e *env) bench(args []string) error {
 		fmt.Fprintln(e.stderr, "Usage: ferry bench delivery [--postgres-url URL] [--out docs/benchmarks.md] ...")
 		return errUsage
 	}
-	o := bench.Options{Burst: 100, Lead: time.Minute, Sustained: 2000, Accounts: 100, Stored: 100_000, Log: e.stderr}
+	o := bench.Options{Burst: 100, Lead: time.Minute, Sustained: 2000, Accounts: 250, Stored: 100_000, Log: e.stderr}
 	var out string
 	fs := e.flagSet("bench delivery", "bench delivery [flags]   (takes several minutes; needs no network)")
 	fs.StringVar(&o.PostgresURL, "postgres-url", e.getenv("FERRY_TEST_DATABASE_URL"), "PostgreSQL server for the PostgreSQL runs (each in a fresh schema); empty: SQLite only")

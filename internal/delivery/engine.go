@@ -76,6 +76,14 @@ type Engine struct {
 // to five seconds ahead); the engine waits out the difference.
 const maxEarly = 5 * time.Second
 
+// openAhead is how long before its time a publication's attempt is opened.
+// The attempt transaction then waits for no other one at the due time (on
+// SQLite they are serialised, and a minute's worth may fall due at once), and
+// the platform call itself starts on time — never before it. The price: an
+// edit or a cancel in the last openAhead before the time finds the
+// publication already being sent, and is refused as too late.
+const openAhead = 250 * time.Millisecond
+
 // Complete finishes the job that carries the work, inside the engine's
 // final transaction (river.JobCompleteTx).
 type Complete func(ctx context.Context, tx *store.Tx) error
@@ -168,8 +176,8 @@ func (e *Engine) untilDue(ctx context.Context, publicationID string, version int
 	if due == nil {
 		return 0, nil
 	}
-	if d := due.Sub(e.Now()); d > 0 && d <= maxEarly {
-		return d, nil
+	if d := due.Sub(e.Now()); d > openAhead && d <= maxEarly {
+		return d - openAhead, nil
 	}
 	return 0, nil
 }
@@ -183,6 +191,8 @@ type sendPlan struct {
 	post      platform.Post
 	attempt   *ferry.Attempt
 	reconcile bool // the attempt is an earlier one whose outcome is unknown
+	// notBefore is the publication's time: the call never starts earlier.
+	notBefore time.Time
 }
 
 // prepare decides, under the publication's lock, what this job does. It
@@ -202,9 +212,9 @@ func (e *Engine) prepare(ctx context.Context, tx *store.Tx, p *ferry.Publication
 	if p.NextAt != nil {
 		due = p.NextAt
 	}
-	if due != nil && due.After(now) {
+	if due != nil && due.After(now.Add(openAhead)) {
 		if d := due.Sub(now); d <= maxEarly {
-			return nil, d, nil
+			return nil, d - openAhead, nil
 		}
 		// Far too early: an older schedule's job; re-enqueue for the right time.
 		return nil, 0, e.Scheduler.SchedulePublish(ctx, tx, p.ID, p.Version, *due)
@@ -269,7 +279,11 @@ func (e *Engine) prepare(ctx context.Context, tx *store.Tx, p *ferry.Publication
 	if err := e.transition(ctx, tx, p, ferry.StatePublishing, fmt.Sprintf("Attempt %d is being sent.", p.Attempts), p.Error); err != nil {
 		return nil, 0, err
 	}
-	return &sendPlan{pub: p, acct: acct, conn: conn, post: post, attempt: att}, 0, nil
+	plan := &sendPlan{pub: p, acct: acct, conn: conn, post: post, attempt: att}
+	if due != nil {
+		plan.notBefore = *due
+	}
+	return plan, 0, nil
 }
 
 // nextSlot returns when the account may post again and why, or the zero
@@ -359,6 +373,13 @@ func (e *Engine) prepareReconcile(ctx context.Context, tx *store.Tx, p *ferry.Pu
 // any transaction, then records the outcome and completes the job in one
 // transaction.
 func (e *Engine) send(ctx context.Context, log *slog.Logger, plan *sendPlan, complete Complete) error {
+	if wait := plan.notBefore.Sub(e.Now()); wait > 0 {
+		select {
+		case <-time.After(wait):
+		case <-ctx.Done():
+			return e.release(ctx, plan, complete)
+		}
+	}
 	callCtx, cancel := context.WithTimeout(ctx, e.CallTimeout)
 	defer cancel()
 	pacct := platformAccount(plan.acct)
@@ -423,6 +444,33 @@ func (e *Engine) send(ctx context.Context, log *slog.Logger, plan *sendPlan, com
 			err = e.failed(ctx, tx, log, p, plan, platform.Classify(callErr))
 		}
 		if err != nil {
+			return err
+		}
+		return complete(ctx, tx)
+	})
+}
+
+// release undoes an attempt that was opened but never sent, because the
+// worker is stopping before the publication's time: nothing reached the
+// platform, so the publication is simply scheduled again.
+func (e *Engine) release(ctx context.Context, plan *sendPlan, complete Complete) error {
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+	defer cancel()
+	return e.DB.InTx(ctx, func(tx *store.Tx) error {
+		p, err := tx.PublicationForUpdate(ctx, plan.pub.ID)
+		if err != nil {
+			return err
+		}
+		att := plan.attempt
+		att.Outcome, att.ErrorCode, att.ErrorMessage = ferry.OutcomeAbandoned, "not_sent", "The worker stopped before the publication's time; nothing was sent."
+		if err := tx.FinishAttempt(ctx, att); err != nil {
+			return err
+		}
+		p.NextAt = &plan.notBefore
+		if err := e.transition(ctx, tx, p, ferry.StateScheduled, "", p.Error); err != nil {
+			return err
+		}
+		if err := e.Scheduler.SchedulePublish(ctx, tx, p.ID, p.Version, plan.notBefore); err != nil {
 			return err
 		}
 		return complete(ctx, tx)
