@@ -238,11 +238,15 @@ func (e *env) schedule(ctx context.Context, n int, at time.Time, tag string) err
 // workers starts worker processes.
 func (o Options) workers(e *env, n int) ([]*exec.Cmd, error) {
 	var cmds []*exec.Cmd
-	for range n {
+	for i := range n {
 		cmd := exec.Command(o.Binary, "worker")
 		cmd.Env = append(os.Environ(), "FERRY_DATA="+e.dir, "FERRY_DATABASE_URL="+e.dbURL, "FERRY_SECRET_KEY="+benchKey,
 			"FERRY_TELEGRAM_API_URL="+e.sbURL+"/telegram")
-		cmd.Stdout, cmd.Stderr = io.Discard, io.Discard
+		logf, err := os.Create(filepath.Join(e.dir, fmt.Sprintf("worker-%d.log", i)))
+		if err != nil {
+			return nil, err
+		}
+		cmd.Stdout, cmd.Stderr = logf, logf
 		if err := cmd.Start(); err != nil {
 			return nil, err
 		}
@@ -306,7 +310,7 @@ func (o Options) run(ctx context.Context, backend string, workers int) (Run, err
 	posts, err := waitPosts(e.sb, "burst", o.Burst, due.Add(2*time.Minute))
 	if err != nil {
 		stop(procs)
-		return r, err
+		return r, fmt.Errorf("%w; worker log:\n%s", err, tail(filepath.Join(e.dir, "worker-0.log")))
 	}
 	var late []time.Duration
 	for _, p := range posts {
@@ -327,23 +331,40 @@ func (o Options) run(ctx context.Context, backend string, workers int) (Run, err
 		return r, fmt.Errorf("creating %d stories took %v, past their due time", o.Sustained, time.Since(est))
 	}
 	posts, err = waitPosts(e.sb, "sustained", o.Sustained, due2.Add(5*time.Minute))
-	r.CPU, r.PeakRSS = stop(procs)
 	if err != nil {
+		stop(procs)
 		return r, err
 	}
-	last := due2
+	// Outcomes are recorded just after the posts arrive.
+	want := o.Burst + o.Sustained
+	for deadline := time.Now().Add(30 * time.Second); r.Published < want && time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
+		pubs, err := e.main.DB.Read().Publications(ctx, store.PublicationFilter{WorkspaceID: e.p.WorkspaceID, States: []ferry.PublicationState{ferry.StatePublished}})
+		if err != nil {
+			stop(procs)
+			return r, err
+		}
+		r.Published = len(pubs)
+	}
+	r.CPU, r.PeakRSS = stop(procs)
+	// Throughput runs from the first attempt of the phase (workers take
+	// jobs ahead of their time) to the last arrival.
+	var firstMS sql.NullInt64
+	q := `SELECT MIN(started_at) FROM attempts WHERE started_at >= ?`
+	if backend == "PostgreSQL" {
+		q = `SELECT MIN(started_at) FROM attempts WHERE started_at >= $1`
+	}
+	if err := e.main.DB.WritePool().QueryRowContext(ctx, q, est.UnixMilli()).Scan(&firstMS); err != nil {
+		return r, err
+	}
+	first := time.UnixMilli(firstMS.Int64)
+	last := first
 	for _, p := range posts {
 		if p.ReceivedAt.After(last) {
 			last = p.ReceivedAt
 		}
 	}
-	r.Throughput = float64(len(posts)) / last.Sub(due2).Seconds()
+	r.Throughput = float64(len(posts)) / last.Sub(first).Seconds()
 	r.Received = len(e.sb.Posts(ferry.Telegram, ""))
-	pubs, err := e.main.DB.Read().Publications(ctx, store.PublicationFilter{WorkspaceID: e.p.WorkspaceID, States: []ferry.PublicationState{ferry.StatePublished}})
-	if err != nil {
-		return r, err
-	}
-	r.Published = len(pubs)
 
 	r.Ceiling, err = o.ceiling(ctx, e, workers)
 	o.logf("lateness p50 %v p99 %v; %.0f/s vs River no-op %.0f/s", r.Lateness.P50, r.Lateness.P99, r.Throughput, r.Ceiling)
@@ -448,6 +469,15 @@ func (o Options) memory(ctx context.Context, backend string) (Memory, error) {
 	m.StoriesPageMS = ms
 	m.RSS, m.PeakRSS, err = procMemory(cmd.Process.Pid)
 	return m, err
+}
+
+// tail returns the end of a log file.
+func tail(path string) string {
+	b, _ := os.ReadFile(path)
+	if len(b) > 4000 {
+		b = b[len(b)-4000:]
+	}
+	return string(b)
 }
 
 func freeAddr() (string, error) {

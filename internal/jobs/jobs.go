@@ -125,9 +125,16 @@ func (c *Client) Start(ctx context.Context) error { return c.river.Start(ctx) }
 // Stop stops fetching jobs and waits for running ones to finish.
 func (c *Client) Stop(ctx context.Context) error { return c.river.Stop(ctx) }
 
+// publishLead starts publish jobs a second before the publication's time.
+// River picks up a scheduled job only once its time has passed (then up to
+// a poll interval later); the engine needs the job in hand before the time
+// to open the attempt ahead and call the platform on time. It waits out
+// the rest itself and never calls early.
+const publishLead = time.Second
+
 // SchedulePublish implements delivery.Scheduler.
 func (c *Client) SchedulePublish(ctx context.Context, tx *store.Tx, publicationID string, version int, at time.Time) error {
-	_, err := c.river.InsertTx(ctx, tx.SQL(), PublishArgs{PublicationID: publicationID, Version: version}, &river.InsertOpts{ScheduledAt: at})
+	_, err := c.river.InsertTx(ctx, tx.SQL(), PublishArgs{PublicationID: publicationID, Version: version}, &river.InsertOpts{ScheduledAt: at.Add(-publishLead)})
 	if err != nil {
 		return fmt.Errorf("jobs: schedule publish: %w", err)
 	}
