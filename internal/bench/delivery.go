@@ -299,9 +299,11 @@ func (o Options) run(ctx context.Context, backend string, workers int) (Run, err
 
 	// Burst: scheduled Lead ahead, all due in the same second.
 	due := time.Now().Add(o.Lead).Truncate(time.Second)
+	began := time.Now()
 	if err := e.schedule(ctx, o.Burst, due, "burst"); err != nil {
 		return r, err
 	}
+	perStory := time.Since(began) / time.Duration(max(o.Burst, 1))
 	procs, err := o.workers(e, workers)
 	if err != nil {
 		return r, err
@@ -319,8 +321,7 @@ func (o Options) run(ctx context.Context, backend string, workers int) (Run, err
 	r.Lateness = percentiles(late)
 
 	// Sustained: many due at once; created far enough ahead.
-	began := time.Now()
-	due2 := time.Now().Add(time.Duration(o.Sustained)*time.Since(began)/time.Duration(max(o.Burst, 1)) + 10*time.Second)
+	due2 := time.Now().Add(2*time.Duration(o.Sustained)*perStory + 10*time.Second)
 	est := time.Now()
 	if err := e.schedule(ctx, o.Sustained, due2, "sustained"); err != nil {
 		stop(procs)
