@@ -109,3 +109,22 @@ func TestDelivery_UnknownOutcomeIsResolvedByAPerson(t *testing.T) {
 	}
 	require.Equal(t, []string{"publication.draft", "publication.scheduled", "publication.publishing", "publication.unknown", "publication.published"}, actions)
 }
+
+// A publication due a few seconds after it is scheduled is taken by a worker
+// early (jobs are promoted ahead); the engine waits for its time instead of
+// enqueueing a new job, and publishes it once, on time.
+func TestDelivery_EarlyJobWaitsForItsTime(t *testing.T) {
+	t.Parallel()
+	b := boot(t, t.TempDir(), "")
+	acc := b.accountID(t, ferry.Telegram)
+	due := time.Now().Add(5500 * time.Millisecond)
+	var s story
+	require.Equal(t, 201, b.do(t, "POST", "/api/v1/stories", map[string]any{"body": "soon", "targets": []string{acc}, "scheduled_at": due.UTC().Format(time.RFC3339Nano)}, &s))
+	b.waitState(t, s.ID, "published", 20*time.Second)
+	posts := b.m.Sandbox.Posts(ferry.Telegram, "")
+	require.Len(t, posts, 1)
+	require.False(t, posts[0].ReceivedAt.Before(due.Truncate(time.Millisecond)), "never early: received %v, due %v", posts[0].ReceivedAt, due)
+	var jobs int
+	require.NoError(t, b.m.DB.WritePool().QueryRow(`SELECT count(*) FROM river_job WHERE kind = 'ferry.publish'`).Scan(&jobs))
+	require.Equal(t, 1, jobs, "one job, not re-enqueued while early")
+}

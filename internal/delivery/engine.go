@@ -72,9 +72,13 @@ type Engine struct {
 	Now func() time.Time
 }
 
-// maxEarly is how early a job may start (River promotes scheduled jobs up
-// to five seconds ahead); the engine waits out the difference.
-const maxEarly = 5 * time.Second
+// maxEarly is how early a publish job may start and still be worked (the
+// engine waits out the difference). Jobs start up to 6 s early: they are
+// scheduled a second ahead of the publication (jobs.publishLead), and those
+// due within River's 5-second scheduler horizon are inserted available at
+// once (jobs.promoteSoon). It must exceed that, or such a job would be
+// re-enqueued for the same time over and over until it fell due.
+const maxEarly = 10 * time.Second
 
 // openAhead is how long before its time a publication's attempt is opened.
 // The attempt transaction then waits for no other one at the due time (on
