@@ -108,8 +108,6 @@ func (s *Server) Handler() http.Handler {
 	return mux
 }
 
-type principalKey struct{}
-
 // wrap adds authentication, idempotency, metrics and error handling.
 func (s *Server) wrap(rt route) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {

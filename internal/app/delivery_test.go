@@ -33,11 +33,9 @@ func (b *testBundle) connect(t *testing.T, p ferry.Platform, n int) []string {
 			uid := fmt.Sprint(6000000000 + i)
 			in = map[string]any{"platform": "weibo", "external_id": uid, "credentials": map[string]string{"access_token": "sandbox-weibo-" + uid}, "settings": map[string]any{"link_url": "https://ferry.example/s/" + uid}}
 		}
-		var a struct{ ID string }
-		var e apiError
-		status := b.do(t, "POST", "/api/v1/accounts", in, &a)
-		require.Equal(t, 201, status, "%+v", e)
-		ids = append(ids, a.ID)
+		var a map[string]any
+		require.Equal(t, 201, b.do(t, "POST", "/api/v1/accounts", in, &a), "%v", a)
+		ids = append(ids, a["id"].(string))
 	}
 	return ids
 }

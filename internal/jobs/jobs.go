@@ -189,11 +189,8 @@ type pruneWorker struct {
 // Work forgets rate events older than the longest window any platform uses
 // (Instagram's 24 hours) with a margin.
 func (w *pruneWorker) Work(ctx context.Context, job *river.Job[PruneArgs]) error {
-	_, err := w.db.Read().PruneRates(ctx, time.Now().Add(-48*time.Hour))
-	if err != nil {
-		return err
-	}
-	return nil
+	_, err := w.db.Write().PruneRates(ctx, time.Now().Add(-48*time.Hour))
+	return err
 }
 
 // promoteSoon inserts jobs due within River's scheduler horizon as
