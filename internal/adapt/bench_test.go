@@ -7,6 +7,7 @@ import (
 	"github.com/ferry-social/ferry"
 	"github.com/ferry-social/ferry/internal/adapt"
 	"github.com/ferry-social/ferry/internal/adapt/script"
+	"github.com/ferry-social/ferry/internal/refdata"
 )
 
 // BenchmarkAdapt adapts a 2,000-character Hong Kong Chinese story (the
@@ -16,7 +17,7 @@ import (
 // Telegram and Facebook (as written). One op is the whole story for all
 // five.
 func BenchmarkAdapt(b *testing.B) {
-	data, err := os.ReadFile(refdata(b, "opencc", "golden", "us_constitution_zhs.s2hk.txt"))
+	data, err := os.ReadFile(refdata.Path(b, "opencc", "golden", "us_constitution_zhs.s2hk.txt"))
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -4,7 +4,6 @@ import (
 	"bufio"
 	"encoding/json"
 	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 
@@ -13,18 +12,8 @@ import (
 	"github.com/ferry-social/ferry"
 	"github.com/ferry-social/ferry/internal/adapt"
 	"github.com/ferry-social/ferry/internal/adapt/script"
+	"github.com/ferry-social/ferry/internal/refdata"
 )
-
-// refdata returns the path of a file under the shared reference data,
-// failing the test when it is missing.
-func refdata(tb testing.TB, parts ...string) string {
-	tb.Helper()
-	p := filepath.Join(append([]string{"..", "..", "..", "shared", "refdata"}, parts...)...)
-	if _, err := os.Stat(p); err != nil {
-		tb.Fatalf("reference data %s is missing (expected the shared refdata beside the repository): %v", p, err)
-	}
-	return p
-}
 
 type openccCase struct {
 	Config   string `json:"config"`
@@ -50,7 +39,7 @@ func TestAdapt_ScriptConversionMatchesOpenCC(t *testing.T) {
 			}
 		}
 	}
-	f, err := os.Open(refdata(t, "opencc", "normalized.master-5249273.jsonl"))
+	f, err := os.Open(refdata.Path(t, "opencc", "normalized.master-5249273.jsonl"))
 	require.NoError(t, err)
 	defer f.Close()
 	conv := script.NewConverter()

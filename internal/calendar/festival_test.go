@@ -5,6 +5,7 @@ import (
 	"os"
 	"testing"
 
+	"github.com/ferry-social/ferry/internal/refdata"
 	"github.com/stretchr/testify/require"
 )
 
@@ -15,7 +16,7 @@ type festivalRow struct {
 
 func readFestivalCSV(t *testing.T) []festivalRow {
 	t.Helper()
-	f, err := os.Open(refdataPath(t, "festivals_2020_2028.csv"))
+	f, err := os.Open(refdata.Path(t, "calendar", "festivals_2020_2028.csv"))
 	require.NoError(t, err)
 	defer f.Close()
 	records, err := csv.NewReader(f).ReadAll()

@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/ferry-social/ferry/internal/refdata"
 	"github.com/stretchr/testify/require"
 )
 
@@ -17,7 +18,7 @@ type gazetteEntry struct {
 
 func readGazette(t *testing.T, lang string) map[Date]string {
 	t.Helper()
-	b, err := os.ReadFile(refdataPath(t, "hk_general_holidays_2011_2024."+lang+".json"))
+	b, err := os.ReadFile(refdata.Path(t, "calendar", "hk_general_holidays_2011_2024."+lang+".json"))
 	require.NoError(t, err)
 	var entries []gazetteEntry
 	require.NoError(t, json.Unmarshal(b, &entries))

@@ -2,25 +2,13 @@ package media
 
 import (
 	"encoding/json"
-	"os"
-	"path/filepath"
 	"regexp"
 	"strconv"
 	"testing"
 
+	"github.com/ferry-social/ferry/internal/refdata"
 	"github.com/stretchr/testify/require"
 )
-
-// readShared reads a file under the shared directory, failing (never
-// skipping) when it is missing.
-func readShared(t *testing.T, parts ...string) []byte {
-	t.Helper()
-	// The shared directory sits beside the repository root.
-	path := filepath.Join(append([]string{"..", "..", "..", "shared"}, parts...)...)
-	data, err := os.ReadFile(path)
-	require.NoError(t, err, "reference file %s is missing: the platform limits are checked against it", path)
-	return data
-}
 
 // match returns the integer and float submatches of re in text, failing
 // when the documentation no longer says what the test expects.
@@ -59,7 +47,7 @@ func TestRulesFor_KnowsEveryPlatform(t *testing.T) {
 
 func TestRulesFor_AgreeWithPlatformsDoc(t *testing.T) {
 	t.Parallel()
-	doc := string(readShared(t, "docs", "PLATFORMS.md"))
+	doc := string(refdata.Read(t, "platforms", "PLATFORMS.md"))
 
 	t.Run("Instagram", func(t *testing.T) {
 		t.Parallel()
@@ -109,7 +97,7 @@ func TestRulesFor_TelegramAgreesWithBotAPISpec(t *testing.T) {
 			} `json:"fields"`
 		} `json:"methods"`
 	}
-	require.NoError(t, json.Unmarshal(readShared(t, "refdata", "telegram", "api.json"), &api))
+	require.NoError(t, json.Unmarshal(refdata.Read(t, "telegram", "api.json"), &api))
 	field := func(method, name string) string {
 		for _, f := range api.Methods[method].Fields {
 			if f.Name == name {

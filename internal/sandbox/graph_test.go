@@ -12,8 +12,6 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
-	"os"
-	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -22,6 +20,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/ferry-social/ferry"
+	"github.com/ferry-social/ferry/internal/refdata"
 )
 
 // graphClock is a settable clock for the sandbox.
@@ -175,13 +174,10 @@ func graphPNG(t *testing.T) []byte {
 	return buf.Bytes()
 }
 
-// graphFixture reads a recorded real Graph response (../shared/refdata
-// relative to the repository root).
+// graphFixture reads a recorded real Graph response from the reference data.
 func graphFixture(t *testing.T, name string) map[string]any {
 	t.Helper()
-	path := filepath.Join("..", "..", "..", "shared", "refdata", "fixtures", "facebook_instagram", name)
-	raw, err := os.ReadFile(path)
-	require.NoError(t, err, "reference data missing: %s must exist (see /work/shared/refdata/README.md)", path)
+	raw := refdata.Read(t, "fixtures", "facebook_instagram", name)
 	var m map[string]any
 	require.NoError(t, json.Unmarshal(raw, &m))
 	return m

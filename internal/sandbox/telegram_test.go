@@ -20,6 +20,7 @@ import (
 
 	"github.com/ferry-social/ferry"
 	"github.com/ferry-social/ferry/internal/platform/telegram/botapitest"
+	"github.com/ferry-social/ferry/internal/refdata"
 )
 
 // tgClock is a settable clock for the sandbox.
@@ -43,7 +44,7 @@ func (c *tgClock) Advance(d time.Duration) {
 const tgToken = "123456789:AAF-sandbox_test_token_0123456789"
 
 var tgSpec = sync.OnceValues(func() (*botapitest.Spec, error) {
-	return botapitest.Load(filepath.Join("..", "..", "..", "shared", "refdata", "telegram", "api.json"))
+	return botapitest.Load(filepath.Join(refdata.Dir(), "telegram", "api.json"))
 })
 
 type tgBundle struct {
@@ -56,7 +57,7 @@ type tgBundle struct {
 func setupTelegram(t *testing.T) *tgBundle {
 	t.Helper()
 	spec, err := tgSpec()
-	require.NoError(t, err, "the tests need the Bot API description at /work/shared/refdata/telegram/api.json")
+	require.NoError(t, err)
 	clock := &tgClock{t: time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)}
 	sb := New(WithClock(clock.Now), WithSeed(7))
 	srv := httptest.NewServer(sb)

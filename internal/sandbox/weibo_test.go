@@ -12,8 +12,6 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
-	"os"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"sync"
@@ -23,6 +21,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/ferry-social/ferry"
+	"github.com/ferry-social/ferry/internal/refdata"
 )
 
 // weiboClock is a settable clock shared by the sandbox's handlers.
@@ -153,19 +152,9 @@ func wbPNG(t *testing.T) []byte {
 	return buf.Bytes()
 }
 
-func weiboRefdata(t *testing.T) string {
-	t.Helper()
-	dir := filepath.Join("..", "..", "..", "shared", "refdata")
-	_, err := os.Stat(dir)
-	require.NoError(t, err, "reference data not found at %s: the tests need /work/shared/refdata beside the repository", dir)
-	return dir
-}
-
 func TestWeiboLength_MatchesReferenceVectors(t *testing.T) {
 	t.Parallel()
-	f, err := os.Open(filepath.Join(weiboRefdata(t), "weibo", "weibo_length_vectors.jsonl"))
-	require.NoError(t, err)
-	defer f.Close()
+	f := refdata.Open(t, "weibo", "weibo_length_vectors.jsonl")
 	n := 0
 	sc := bufio.NewScanner(f)
 	for sc.Scan() {

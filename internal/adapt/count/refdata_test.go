@@ -3,29 +3,17 @@ package count
 import (
 	"bufio"
 	"encoding/json"
-	"os"
-	"path/filepath"
 	"testing"
 
+	"github.com/ferry-social/ferry/internal/refdata"
 	"github.com/stretchr/testify/require"
 	"gopkg.in/yaml.v3"
 )
 
-// refdata returns the path of a file in the shared reference data, failing the test when it is missing.
-func refdata(t testing.TB, parts ...string) string {
-	t.Helper()
-	path := filepath.Join(append([]string{"..", "..", "..", "..", "shared", "refdata"}, parts...)...)
-	_, err := os.Stat(path)
-	require.NoError(t, err, "reference data %s is missing: it is expected in ../shared/refdata beside the repository", path)
-	return path
-}
-
 // readJSONL decodes every line of a JSON Lines file in the reference data.
 func readJSONL[T any](t testing.TB, parts ...string) []T {
 	t.Helper()
-	f, err := os.Open(refdata(t, parts...))
-	require.NoError(t, err)
-	defer f.Close()
+	f := refdata.Open(t, parts...)
 	var out []T
 	sc := bufio.NewScanner(f)
 	sc.Buffer(make([]byte, 1<<20), 1<<20)
@@ -42,8 +30,7 @@ func readJSONL[T any](t testing.TB, parts ...string) []T {
 // readYAML decodes a YAML file in the reference data.
 func readYAML[T any](t testing.TB, parts ...string) T {
 	t.Helper()
-	data, err := os.ReadFile(refdata(t, parts...))
-	require.NoError(t, err)
+	data := refdata.Read(t, parts...)
 	var v T
 	require.NoError(t, yaml.Unmarshal(data, &v))
 	return v

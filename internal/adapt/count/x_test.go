@@ -2,10 +2,10 @@ package count
 
 import (
 	"encoding/json"
-	"os"
 	"strings"
 	"testing"
 
+	"github.com/ferry-social/ferry/internal/refdata"
 	"github.com/stretchr/testify/require"
 )
 
@@ -116,8 +116,7 @@ func TestXConfig_MatchesTwitterTextFiles(t *testing.T) {
 	for name, want := range map[string]XConfig{
 		"config_v1.json": XConfigV1(), "config_v2.json": XConfigV2(), "config_v3.json": XConfigV3(),
 	} {
-		data, err := os.ReadFile(refdata(t, "twitter-text", name))
-		require.NoError(t, err)
+		data := refdata.Read(t, "twitter-text", name)
 		var got XConfig
 		require.NoError(t, json.Unmarshal(data, &got))
 		if len(got.Ranges) == 0 {

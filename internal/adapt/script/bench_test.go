@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/ferry-social/ferry/internal/adapt/script/internal/opencc"
+	"github.com/ferry-social/ferry/internal/refdata"
 )
 
 // benchmarkInput returns about 100 KB of text in the given source script:
@@ -21,7 +22,7 @@ func benchmarkInput(b *testing.B, from string) string {
 		"hk": "us_constitution_zhs.s2hk.txt",
 		"tw": "us_constitution_zhs.s2tw.txt",
 	}[from]
-	data, err := os.ReadFile(refdata(b, "opencc", "golden", name))
+	data, err := os.ReadFile(refdata.Path(b, "opencc", "golden", name))
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
-	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -13,17 +12,8 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/ferry-social/ferry/internal/adapt/script/internal/opencc"
+	"github.com/ferry-social/ferry/internal/refdata"
 )
-
-// refdata returns a path in the shared reference data, failing the test when
-// the data is missing.
-func refdata(t testing.TB, parts ...string) string {
-	t.Helper()
-	p := filepath.Join(append([]string{"..", "..", "..", "..", "shared", "refdata"}, parts...)...)
-	_, err := os.Stat(p)
-	require.NoError(t, err, "reference data missing: the tests need ../shared/refdata beside the repository root")
-	return p
-}
 
 // referenceCase is one line of opencc/normalized.<version>.jsonl.
 type referenceCase struct {
@@ -35,7 +25,7 @@ type referenceCase struct {
 
 func readReferenceCases(t *testing.T, version string) []referenceCase {
 	t.Helper()
-	f, err := os.Open(refdata(t, "opencc", "normalized."+version+".jsonl"))
+	f, err := os.Open(refdata.Path(t, "opencc", "normalized."+version+".jsonl"))
 	require.NoError(t, err)
 	defer f.Close()
 	var cases []referenceCase
@@ -139,13 +129,13 @@ func rates(passed, total map[Config]int) string {
 func TestGoldenDocuments(t *testing.T) {
 	t.Parallel()
 
-	input, err := os.ReadFile(refdata(t, "opencc", "golden", "us_constitution_zhs.txt"))
+	input, err := os.ReadFile(refdata.Path(t, "opencc", "golden", "us_constitution_zhs.txt"))
 	require.NoError(t, err)
 	conv := NewConverter()
 	for _, cfg := range []Config{S2T, S2HK, S2HKP, S2TW, S2TWP} {
 		t.Run(strings.ToUpper(string(cfg)), func(t *testing.T) {
 			t.Parallel()
-			want, err := os.ReadFile(refdata(t, "opencc", "golden", "us_constitution_zhs."+string(cfg)+".txt"))
+			want, err := os.ReadFile(refdata.Path(t, "opencc", "golden", "us_constitution_zhs."+string(cfg)+".txt"))
 			require.NoError(t, err)
 			got, err := conv.Convert(cfg, string(input))
 			require.NoError(t, err)

@@ -8,8 +8,6 @@ import (
 	"image/jpeg"
 	"io"
 	"net/http"
-	"os"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
@@ -20,6 +18,7 @@ import (
 	"github.com/ferry-social/ferry/internal/platform"
 	"github.com/ferry-social/ferry/internal/platform/graph"
 	"github.com/ferry-social/ferry/internal/platform/graph/graphtest"
+	"github.com/ferry-social/ferry/internal/refdata"
 )
 
 const (
@@ -31,10 +30,7 @@ var acct = platform.Account{ID: "acct-1", ExternalID: page, Credentials: map[str
 
 func fixture(t *testing.T, name string) []byte {
 	t.Helper()
-	path := filepath.Join("..", "..", "..", "..", "shared", "refdata", "fixtures", "facebook_instagram", name)
-	b, err := os.ReadFile(path)
-	require.NoError(t, err, "reference data missing: %s must exist (see /work/shared/refdata/README.md)", path)
-	return b
+	return refdata.Read(t, "fixtures", "facebook_instagram", name)
 }
 
 func jpegBytes(t *testing.T) []byte {

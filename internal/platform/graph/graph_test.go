@@ -8,8 +8,6 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -17,16 +15,13 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/ferry-social/ferry/internal/platform"
+	"github.com/ferry-social/ferry/internal/refdata"
 )
 
-// fixture reads a recorded Graph response from the shared reference data
-// (../shared/refdata relative to the repository root).
+// fixture reads a recorded Graph response from the reference data.
 func fixture(t *testing.T, name string) []byte {
 	t.Helper()
-	path := filepath.Join("..", "..", "..", "..", "shared", "refdata", "fixtures", "facebook_instagram", name)
-	b, err := os.ReadFile(path)
-	require.NoError(t, err, "reference data missing: %s must exist (see /work/shared/refdata/README.md)", path)
-	return b
+	return refdata.Read(t, "fixtures", "facebook_instagram", name)
 }
 
 const token = "EAAB-secret-token-value"

@@ -6,8 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"os"
-	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -18,6 +16,7 @@ import (
 	"github.com/ferry-social/ferry/internal/platform"
 	"github.com/ferry-social/ferry/internal/platform/graph"
 	"github.com/ferry-social/ferry/internal/platform/graph/graphtest"
+	"github.com/ferry-social/ferry/internal/refdata"
 )
 
 const (
@@ -29,10 +28,7 @@ var acct = platform.Account{ID: "acct-ig", ExternalID: user, Credentials: map[st
 
 func fixture(t *testing.T, name string) []byte {
 	t.Helper()
-	path := filepath.Join("..", "..", "..", "..", "shared", "refdata", "fixtures", "facebook_instagram", name)
-	b, err := os.ReadFile(path)
-	require.NoError(t, err, "reference data missing: %s must exist (see /work/shared/refdata/README.md)", path)
-	return b
+	return refdata.Read(t, "fixtures", "facebook_instagram", name)
 }
 
 func image(url string) platform.Media {

@@ -10,7 +10,6 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
-	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -23,6 +22,7 @@ import (
 	"github.com/ferry-social/ferry/internal/adapt/count"
 	"github.com/ferry-social/ferry/internal/platform"
 	"github.com/ferry-social/ferry/internal/platform/telegram/botapitest"
+	"github.com/ferry-social/ferry/internal/refdata"
 )
 
 const (
@@ -35,16 +35,12 @@ var acct = platform.Account{ID: "acct-1", ExternalID: channel, Credentials: map[
 
 // apiSpec is the Bot API description, loaded once.
 var apiSpec = sync.OnceValues(func() (*botapitest.Spec, error) {
-	return botapitest.Load(filepath.Join("..", "..", "..", "..", "shared", "refdata", "telegram", "api.json"))
+	return botapitest.Load(filepath.Join(refdata.Dir(), "telegram", "api.json"))
 })
 
 func loadSpec(t *testing.T) *botapitest.Spec {
 	t.Helper()
 	spec, err := apiSpec()
-	if errors.Is(err, os.ErrNotExist) {
-		t.Fatalf("the Bot API description is missing: these tests need /work/shared/refdata/telegram/api.json "+
-			"(../../../../shared/refdata/telegram/api.json from this package): %v", err)
-	}
 	require.NoError(t, err)
 	return spec
 }

@@ -4,28 +4,16 @@ import (
 	"bufio"
 	"encoding/json"
 	"os"
-	"path/filepath"
 	"testing"
 	"time"
 
+	"github.com/ferry-social/ferry/internal/refdata"
 	"github.com/stretchr/testify/require"
 )
 
-// refdata returns the path of a file in the shared reference data, failing
-// the test when it is missing.
-func refdata(t *testing.T, parts ...string) string {
-	t.Helper()
-	dir := filepath.Join("..", "..", "..", "..", "shared", "refdata")
-	_, err := os.Stat(dir)
-	require.NoError(t, err, "reference data not found at %s: the tests need /work/shared/refdata beside the repository", dir)
-	return filepath.Join(append([]string{dir}, parts...)...)
-}
-
 func readRefdata(t *testing.T, parts ...string) []byte {
 	t.Helper()
-	b, err := os.ReadFile(refdata(t, parts...))
-	require.NoError(t, err)
-	return b
+	return refdata.Read(t, parts...)
 }
 
 func TestFixtures_StatusObject(t *testing.T) {
@@ -74,7 +62,7 @@ func TestFixtures_AsPublishedSamplesAreNotJSON(t *testing.T) {
 
 func TestMidToCode_ReferenceVectors(t *testing.T) {
 	t.Parallel()
-	f, err := os.Open(refdata(t, "weibo", "weibo_length_vectors.jsonl"))
+	f, err := os.Open(refdata.Path(t, "weibo", "weibo_length_vectors.jsonl"))
 	require.NoError(t, err)
 	defer f.Close()
 	n := 0

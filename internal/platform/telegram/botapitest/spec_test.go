@@ -6,18 +6,17 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
-	"path/filepath"
 	"strings"
 	"testing"
 
+	"github.com/ferry-social/ferry/internal/refdata"
 	"github.com/stretchr/testify/require"
 )
 
 func load(t *testing.T) *Spec {
 	t.Helper()
-	path := filepath.Join("..", "..", "..", "..", "..", "shared", "refdata", "telegram", "api.json")
-	s, err := Load(path)
-	require.NoError(t, err, "these tests need /work/shared/refdata/telegram/api.json")
+	s, err := Load(refdata.Path(t, "telegram", "api.json"))
+	require.NoError(t, err)
 	return s
 }
 

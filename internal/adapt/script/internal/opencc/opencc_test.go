@@ -8,6 +8,7 @@ import (
 	"testing"
 	"testing/fstest"
 
+	"github.com/ferry-social/ferry/internal/refdata"
 	"github.com/stretchr/testify/require"
 )
 
@@ -275,9 +276,7 @@ func TestConvert_SegmentationShortcutIsExact(t *testing.T) {
 
 	lib, err := Load(os.DirFS(filepath.Join("..", "..", "dict")))
 	require.NoError(t, err)
-	golden := filepath.Join("..", "..", "..", "..", "..", "..", "shared", "refdata", "opencc", "golden", "us_constitution_zhs.txt")
-	input, err := os.ReadFile(golden)
-	require.NoError(t, err, "reference data missing: the tests need ../shared/refdata beside the repository root")
+	input := refdata.Read(t, "opencc", "golden", "us_constitution_zhs.txt")
 
 	shortcuts := 0
 	for _, name := range lib.Names() {
