@@ -28,6 +28,7 @@ import (
 
 // testBundle is the API over a real service on a fresh database, served by httptest, with an admin's token.
 type testBundle struct {
+	server      *Server
 	db          *store.DB
 	url         string
 	workspaceID string
@@ -49,9 +50,10 @@ func setup(t *testing.T, be testdb.Backend) *testBundle {
 		DB: db, Blobs: blobs, Connectors: platform.NewRegistry(telegram.New(tg.srv.URL, tg.srv.Client())), Log: log,
 		MaxUploadBytes: 1 << 20, VerifyTimeout: 10 * time.Second,
 	}
-	srv := httptest.NewServer(New(svc, log, prometheus.NewRegistry()).Handler())
+	server := New(svc, log, prometheus.NewRegistry())
+	srv := httptest.NewServer(server.Handler())
 	t.Cleanup(srv.Close)
-	b := &testBundle{db: db, url: srv.URL, logs: logs, telegram: tg}
+	b := &testBundle{server: server, db: db, url: srv.URL, logs: logs, telegram: tg}
 	b.workspaceID = b.newWorkspace(t, "Test")
 	b.token = b.newToken(t, b.workspaceID, "admin@ferry.example", ferry.RoleAdmin)
 	return b
