@@ -9,6 +9,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"net/http"
 	"strings"
@@ -229,6 +230,10 @@ func decode(w http.ResponseWriter, r *http.Request, v any) error {
 		switch {
 		case errors.As(err, &mbe):
 			return ferry.Errorf(ferry.ETOOLARGE, "The request body is larger than %d bytes.", maxJSONBody)
+		case errors.Is(err, io.EOF):
+			return ferry.Errorf(ferry.EINVALID, "The request body is empty: send a JSON object.")
+		case errors.As(err, &te) && te.Field == "":
+			return ferry.Errorf(ferry.EINVALID, "The request body must be a JSON object.")
 		case errors.As(err, &te):
 			return ferry.Errorf(ferry.EINVALID, "Field %q must be %s.", te.Field, jsonType(te.Type.String())).WithDetails(map[string]string{te.Field: "wrong type"})
 		case errors.As(err, &pe):
@@ -239,7 +244,8 @@ func decode(w http.ResponseWriter, r *http.Request, v any) error {
 			return ferry.Errorf(ferry.EINVALID, "The request body is not valid JSON: %v.", err)
 		}
 	}
-	if dec.More() {
+	// More would miss a stray '}' or ']': only the end of the body may follow.
+	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
 		return ferry.Errorf(ferry.EINVALID, "The request body must hold exactly one JSON object.")
 	}
 	return nil

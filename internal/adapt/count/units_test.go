@@ -55,10 +55,22 @@ func TestPunycodeLen_MatchesEncodings(t *testing.T) {
 		"پاکستان": "xn--mgbai9azgqp6j",
 		"bücher":  "xn--bcher-kva",
 		"中国":      "xn--fiqs8s",
+		// Not valid Punycode after its "xn--": twitter-text encodes the whole label.
+		"xn--はじめよう": "xn--xn---j63c3d2gufpc",
+		// U+FFFD encodes like any other code point (idna refuses it from Unicode 16 on).
+		"a\uFFFD": "xn--a-q10i",
 	} {
 		require.Equal(t, len(encoded), punycodeLen([]rune(label)), label)
 	}
 	require.Greater(t, punycodeLen([]rune(strings.Repeat("あ", 64))), maxDomainLabel)
+}
+
+func TestExtractURLs_UnicodeLabelUpTo63EncodedCharacters(t *testing.T) {
+	t.Parallel()
+	// 57 "あ" encode to 63 characters ("xn--l8jaaa…"), 58 to 64.
+	fits := "http://" + strings.Repeat("あ", 57) + ".com/"
+	require.Equal(t, []string{fits}, texts(ExtractURLs(fits)))
+	require.Empty(t, ExtractURLs("http://"+strings.Repeat("あ", 58)+".com/"))
 }
 
 func TestExtractMentionsOrLists_Lengths(t *testing.T) {
