@@ -304,7 +304,7 @@ func (m *Main) stopJobs() error {
 	if m.Jobs.Stop(ctx) == nil {
 		return nil
 	}
-	why := "the jobs in flight outlasted the attempt timeout"
+	why := "the jobs outlasted the attempt timeout, so the stop was forced"
 	if m.forced.Err() != nil {
 		why = "the stop was forced"
 	}
