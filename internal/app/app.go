@@ -17,6 +17,7 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
+	"golang.org/x/sync/errgroup"
 
 	"github.com/ferry-social/ferry"
 	"github.com/ferry-social/ferry/internal/adapt"
@@ -52,11 +53,16 @@ type Main struct {
 	server   *http.Server
 	url      string
 	metrics  *prometheus.Registry
+
+	ready  chan struct{}   // closed once Run serves and works
+	forced context.Context // cancelled by Force
+	force  context.CancelFunc
 }
 
 // New returns a Main for a configuration; nothing is opened yet.
 func New(cfg config.Config, log *slog.Logger) *Main {
-	return &Main{Config: cfg, Log: log}
+	forced, force := context.WithCancel(context.Background())
+	return &Main{Config: cfg, Log: log, ready: make(chan struct{}), forced: forced, force: force}
 }
 
 // ErrSchemaOutdated is returned when the database needs migrating and the
@@ -202,11 +208,57 @@ func (m *Main) Build() error {
 	return nil
 }
 
-// Serve starts the workers and the HTTP server; it returns once both run.
-func (m *Main) Serve(ctx context.Context) error {
-	if err := m.Jobs.Start(ctx); err != nil {
+// Run works jobs and, if Listen has run, serves HTTP, until ctx is done or
+// one of them fails; then it stops (see stop) and returns. In demo mode it
+// seeds the demo data once the server is up. Ready is closed once Run has
+// started everything.
+func (m *Main) Run(ctx context.Context) error {
+	// Cancelling River's start context is a hard stop that cancels running
+	// jobs, platform calls included; River gets a context that ctx's
+	// cancellation does not reach, and is stopped gracefully in stop.
+	if err := m.Jobs.Start(context.WithoutCancel(ctx)); err != nil {
 		return fmt.Errorf("start workers: %w", err)
 	}
+	g, gctx := errgroup.WithContext(ctx)
+	if m.listener != nil {
+		m.server = &http.Server{Handler: m.handler(), ReadHeaderTimeout: 10 * time.Second}
+		g.Go(func() error {
+			if err := m.server.Serve(m.listener); !errors.Is(err, http.ErrServerClosed) {
+				return fmt.Errorf("http server: %w", err)
+			}
+			return nil
+		})
+	}
+	g.Go(func() error {
+		<-gctx.Done()
+		return m.stop()
+	})
+	g.Go(func() error {
+		// Demo accounts are verified against the sandbox this server serves.
+		if m.Config.Demo {
+			if err := m.SeedDemo(gctx); err != nil {
+				if gctx.Err() != nil {
+					return nil // stopping already
+				}
+				return err
+			}
+		}
+		close(m.ready)
+		return nil
+	})
+	return g.Wait()
+}
+
+// Ready is closed once Run works jobs and serves HTTP.
+func (m *Main) Ready() <-chan struct{} { return m.ready }
+
+// Force makes a stop cancel the jobs in flight instead of waiting for them
+// (a second signal). Outcomes that platforms have already returned are
+// still recorded.
+func (m *Main) Force() { m.force() }
+
+// handler routes every HTTP request.
+func (m *Main) handler() http.Handler {
 	mux := http.NewServeMux()
 	mux.Handle("/", api.New(m.Service, m.Log, m.metrics).Handler())
 	mux.Handle("GET /media/{sha256}", mediaHandler(m.Service.Blobs))
@@ -216,38 +268,82 @@ func (m *Main) Serve(ctx context.Context) error {
 	// Further top-level handlers (HTML pages, OAuth callbacks) are mounted here, one line each.
 	mux.Handle("/handoff/", m.handoffPages())
 	mux.Handle("GET /oauth/{platform}/callback", api.OAuthCallback(m.Service, m.Log))
-	m.server = &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
-	go func() {
-		if err := m.server.Serve(m.listener); err != nil && !errors.Is(err, http.ErrServerClosed) {
-			m.Log.Error("http server stopped", "error", err)
-		}
-	}()
-	return nil
+	return mux
 }
 
-// Work starts the workers only (`ferry worker`).
-func (m *Main) Work(ctx context.Context) error {
-	if err := m.Jobs.Start(ctx); err != nil {
-		return fmt.Errorf("start workers: %w", err)
+// Bounds of a stop, beyond the attempt timeout that bounds a platform call.
+const (
+	// recordMargin is the time left after the attempt timeout for the
+	// jobs in flight to record their outcomes.
+	recordMargin = 10 * time.Second
+	// cancelTimeout bounds waiting for cancelled jobs to return.
+	cancelTimeout = 10 * time.Second
+	// httpTimeout bounds waiting for HTTP requests in progress.
+	httpTimeout = 10 * time.Second
+)
+
+// stop stops gracefully: River stops fetching jobs and the jobs in flight
+// finish and record their outcomes (a platform call is bounded by the
+// attempt timeout); then the HTTP server stops. Jobs go first because a
+// platform call in flight may need this server: Instagram fetches media
+// from it, and in sandbox mode the platforms are served by it. Force, or
+// jobs outlasting the attempt timeout, cancel the jobs in flight.
+func (m *Main) stop() error {
+	start := time.Now()
+	n := m.Jobs.Publishing()
+	m.Log.Info(fmt.Sprintf("stopping: waiting for %d publications in flight (second signal forces)", n), "in_flight", n)
+	jobsErr := m.stopJobs()
+	m.stopHTTP()
+	m.Log.Info("stopped", "took", time.Since(start).Round(time.Millisecond))
+	return jobsErr
+}
+
+func (m *Main) stopJobs() error {
+	ctx, cancel := context.WithTimeout(m.forced, m.Config.AttemptTimeout+recordMargin)
+	defer cancel()
+	if m.Jobs.Stop(ctx) == nil {
+		return nil
+	}
+	why := "the jobs outlasted the attempt timeout, so the stop was forced"
+	if m.forced.Err() != nil {
+		why = "the stop was forced"
+	}
+	n := m.Jobs.Publishing()
+	m.Log.Warn("stopping now: cancelling the jobs in flight", "in_flight", n, "why", why)
+	ctx, cancel = context.WithTimeout(context.Background(), cancelTimeout)
+	defer cancel()
+	if err := m.Jobs.StopAndCancel(ctx); err != nil {
+		return fmt.Errorf("stop workers: %w", err)
+	}
+	if n > 0 {
+		return fmt.Errorf("%s with %d publications in flight; the ones whose outcome was not recorded are reconciled when Ferry runs again", why, n)
 	}
 	return nil
 }
 
-// Close stops the server and the workers (letting running jobs finish
-// within the context's deadline) and closes the database.
-func (m *Main) Close(ctx context.Context) error {
+func (m *Main) stopHTTP() {
+	if m.server == nil {
+		return
+	}
+	ctx, cancel := context.WithTimeout(m.forced, httpTimeout)
+	defer cancel()
+	if err := m.server.Shutdown(ctx); err != nil {
+		m.Log.Warn("closing HTTP connections still in use", "error", err)
+		_ = m.server.Close()
+	}
+}
+
+// Close releases what Open and Listen acquired; call it after Run has
+// returned (or if Run was never called).
+func (m *Main) Close() error {
 	var errs []error
-	if m.server != nil {
-		errs = append(errs, m.server.Shutdown(ctx))
-	} else if m.listener != nil {
+	if m.server == nil && m.listener != nil {
 		errs = append(errs, m.listener.Close())
-	}
-	if m.Jobs != nil {
-		errs = append(errs, m.Jobs.Stop(ctx))
 	}
 	if m.DB != nil {
 		errs = append(errs, m.DB.Close())
 	}
+	m.force()
 	return errors.Join(errs...)
 }
 

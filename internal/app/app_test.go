@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"image"
 	"image/color"
@@ -13,6 +14,7 @@ import (
 	"mime/multipart"
 	"net/http"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -31,6 +33,7 @@ type testBundle struct {
 	url   string
 	token string
 	cfg   config.Config
+	stop  func() error // stops and closes m; also run at cleanup
 }
 
 // boot starts Ferry in demo mode on a free port, on the given data
@@ -49,16 +52,39 @@ func boot(t *testing.T, dataDir, dbURL string, options ...func(*config.Config)) 
 	require.NoError(t, m.Open(ctx, false))
 	require.NoError(t, m.Listen())
 	require.NoError(t, m.Build())
-	require.NoError(t, m.Serve(ctx))
-	require.NoError(t, m.SeedDemo(ctx))
-	t.Cleanup(func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
-		defer cancel()
-		_ = m.Close(ctx)
-	})
+	stop := runMain(t, m)
 	tok, err := app.CreateToken(ctx, m.DB, app.DemoEmail, "", "test")
 	require.NoError(t, err)
-	return &testBundle{m: m, url: m.URL(), token: tok, cfg: cfg}
+	return &testBundle{m: m, url: m.URL(), token: tok, cfg: cfg, stop: stop}
+}
+
+// runMain runs m until stop is called or the test ends, and returns once it
+// serves. stop stops m as a signal would, then closes it.
+func runMain(t *testing.T, m *app.Main) (stop func() error) {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	errc := make(chan error, 1)
+	go func() { errc <- m.Run(ctx) }()
+	select {
+	case <-m.Ready():
+	case err := <-errc:
+		cancel()
+		_ = m.Close()
+		t.Fatalf("run: %v", err)
+	}
+	var (
+		once sync.Once
+		err  error
+	)
+	stop = func() error {
+		once.Do(func() {
+			cancel()
+			err = errors.Join(<-errc, m.Close())
+		})
+		return err
+	}
+	t.Cleanup(func() { _ = stop() })
+	return stop
 }
 
 // do sends a JSON request and decodes the JSON answer into out (if not nil).
@@ -175,9 +201,7 @@ func TestEndToEnd(t *testing.T) {
 				require.Equal(t, pub.RemoteID, posts[0].RemoteID)
 
 				// Restart on the same data: everything is still there.
-				ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-				require.NoError(t, b.m.Close(ctx))
-				cancel()
+				require.NoError(t, b.stop())
 				b2 := boot(t, dir, dbURL)
 				var again story
 				require.Equal(t, 200, b2.do(t, "GET", "/api/v1/stories/"+created.ID, nil, &again))

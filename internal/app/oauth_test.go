@@ -61,16 +61,10 @@ func bootOAuth(t *testing.T, dbURL string) (*testBundle, *syncBuffer) {
 	require.NoError(t, m.Open(ctx, false))
 	require.NoError(t, m.Listen())
 	require.NoError(t, m.Build())
-	require.NoError(t, m.Serve(ctx))
-	require.NoError(t, m.SeedDemo(ctx))
-	t.Cleanup(func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
-		defer cancel()
-		_ = m.Close(ctx)
-	})
+	stop := runMain(t, m)
 	tok, err := app.CreateToken(ctx, m.DB, app.DemoEmail, "", "test")
 	require.NoError(t, err)
-	return &testBundle{m: m, url: m.URL(), token: tok, cfg: cfg}, logs
+	return &testBundle{m: m, url: m.URL(), token: tok, cfg: cfg, stop: stop}, logs
 }
 
 type connectionStart struct {

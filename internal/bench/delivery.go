@@ -172,7 +172,7 @@ func (o Options) newEnv(ctx context.Context, backend string) (*env, error) {
 		e.closeAll()
 		return nil, err
 	}
-	cleanups = append(cleanups, func() { _ = e.main.Close(context.Background()) })
+	cleanups = append(cleanups, func() { _ = e.main.Close() })
 	if err := e.main.Build(); err != nil {
 		e.closeAll()
 		return nil, err

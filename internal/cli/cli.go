@@ -9,9 +9,9 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"os"
 	"runtime/debug"
 	"strings"
-	"time"
 
 	"github.com/ferry-social/ferry"
 	"github.com/ferry-social/ferry/internal/app"
@@ -36,15 +36,34 @@ Run 'ferry <command> --help' for a command's flags.
 `
 
 type env struct {
-	ctx    context.Context
+	ctx    context.Context // cancelled by the first signal
+	force  context.Context // cancelled by the second
 	stdout io.Writer
 	stderr io.Writer
 	getenv func(string) string
 }
 
-// Run runs the command line args and returns the process exit code.
-func Run(ctx context.Context, args []string, stdout, stderr io.Writer, getenv func(string) string) int {
-	e := &env{ctx: ctx, stdout: stdout, stderr: stderr, getenv: getenv}
+// Run runs the command line args and returns the process exit code. The
+// first value received on signals stops the command: serve and worker let
+// the publications in flight finish first. The second forces the stop.
+func Run(signals <-chan os.Signal, args []string, stdout, stderr io.Writer, getenv func(string) string) int {
+	ctx, stop := context.WithCancel(context.Background())
+	defer stop()
+	force, forceStop := context.WithCancel(context.Background())
+	defer forceStop()
+	done := make(chan struct{})
+	defer close(done)
+	go func() {
+		for _, cancel := range []context.CancelFunc{stop, forceStop} {
+			select {
+			case <-signals:
+				cancel()
+			case <-done:
+				return
+			}
+		}
+	}()
+	e := &env{ctx: ctx, force: force, stdout: stdout, stderr: stderr, getenv: getenv}
 	if len(args) == 0 {
 		fmt.Fprint(stderr, usage)
 		return 2
@@ -175,18 +194,22 @@ func (e *env) serve(args []string) error {
 	if err := m.Build(); err != nil {
 		return err
 	}
-	if err := m.Serve(e.ctx); err != nil {
+	return e.run(m, func() { e.banner(m) })
+}
+
+// run runs m until the first signal, calling ready once it serves; the
+// second signal forces the stop.
+func (e *env) run(m *app.Main, ready func()) error {
+	defer context.AfterFunc(e.force, m.Force)()
+	errc := make(chan error, 1)
+	go func() { errc <- m.Run(e.ctx) }()
+	select {
+	case <-m.Ready():
+		ready()
+	case err := <-errc:
 		return err
 	}
-	if cfg.Demo {
-		if err := m.SeedDemo(e.ctx); err != nil {
-			return err
-		}
-	}
-	e.banner(m)
-	<-e.ctx.Done()
-	log.Info("shutting down")
-	return nil
+	return <-errc
 }
 
 func (e *env) banner(m *app.Main) {
@@ -208,9 +231,7 @@ func (e *env) banner(m *app.Main) {
 }
 
 func closeMain(m *app.Main) {
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
-	if err := m.Close(ctx); err != nil {
+	if err := m.Close(); err != nil {
 		m.Log.Error("shutdown", "error", err)
 	}
 }
@@ -234,12 +255,7 @@ func (e *env) worker(args []string) error {
 	if err := m.Build(); err != nil {
 		return err
 	}
-	if err := m.Work(e.ctx); err != nil {
-		return err
-	}
-	log.Info("worker running", "backend", cfg.Backend())
-	<-e.ctx.Done()
-	return nil
+	return e.run(m, func() { log.Info("worker running", "backend", cfg.Backend()) })
 }
 
 func (e *env) migrate(args []string) error {

@@ -2,9 +2,9 @@ package cli_test
 
 import (
 	"bytes"
-	"context"
 	"database/sql"
 	"net"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -21,28 +21,28 @@ type result struct {
 	stdout, stderr string
 }
 
-func run(ctx context.Context, env map[string]string, args ...string) result {
+// run runs ferry with args; a signal sent on signals stops it.
+func run(signals <-chan os.Signal, env map[string]string, args ...string) result {
 	var out, errb bytes.Buffer
-	code := cli.Run(ctx, args, &out, &errb, func(k string) string { return env[k] })
+	code := cli.Run(signals, args, &out, &errb, func(k string) string { return env[k] })
 	return result{code, out.String(), errb.String()}
 }
 
 func TestHelpAndUsage(t *testing.T) {
 	t.Parallel()
-	ctx := context.Background()
-	r := run(ctx, nil, "--help")
+	r := run(nil, nil, "--help")
 	require.Equal(t, 0, r.code)
 	require.Contains(t, r.stdout, "ferry serve")
 	for _, cmd := range [][]string{{"serve", "--help"}, {"worker", "--help"}, {"migrate", "--help"}, {"user", "create", "--help"}, {"token", "create", "--help"}, {"bench", "delivery", "--help"}} {
-		r := run(ctx, nil, cmd...)
+		r := run(nil, nil, cmd...)
 		require.Equal(t, 0, r.code, "%v: %s", cmd, r.stderr)
 		require.Contains(t, r.stdout, "Usage: ferry "+cmd[0], "%v", cmd)
 		require.Contains(t, r.stdout, "-", "%v lists its flags", cmd)
 	}
-	require.Equal(t, 2, run(ctx, nil, "launch").code)
-	require.Equal(t, 2, run(ctx, nil).code)
-	require.Equal(t, 2, run(ctx, nil, "serve", "--no-such-flag").code)
-	require.Equal(t, 0, run(ctx, nil, "version").code)
+	require.Equal(t, 2, run(nil, nil, "launch").code)
+	require.Equal(t, 2, run(nil, nil).code)
+	require.Equal(t, 2, run(nil, nil, "serve", "--no-such-flag").code)
+	require.Equal(t, 0, run(nil, nil, "version").code)
 }
 
 func freeAddr(t *testing.T) string {
@@ -56,11 +56,16 @@ func TestTokenCreateWorksWhileServeRuns(t *testing.T) {
 	t.Parallel()
 	dir := t.TempDir()
 	env := map[string]string{"FERRY_DATA": dir}
-	ctx, cancel := context.WithCancel(context.Background())
+	signals := make(chan os.Signal, 1)
 	done := make(chan result)
 	addr := freeAddr(t)
-	go func() { done <- run(ctx, env, "serve", "--addr", addr, "--demo") }()
-	t.Cleanup(func() { cancel(); <-done })
+	go func() { done <- run(signals, env, "serve", "--addr", addr, "--demo") }()
+	t.Cleanup(func() {
+		signals <- os.Interrupt
+		r := <-done
+		require.Equal(t, 0, r.code, "stops cleanly: %s", r.stderr)
+		require.Contains(t, r.stderr, "stopping: waiting for 0 publications in flight")
+	})
 	require.Eventually(t, func() bool {
 		c, err := net.Dial("tcp", addr)
 		if err == nil {
@@ -70,14 +75,14 @@ func TestTokenCreateWorksWhileServeRuns(t *testing.T) {
 	}, 30*time.Second, 50*time.Millisecond)
 	var r result
 	require.Eventually(t, func() bool {
-		r = run(context.Background(), env, "token", "create", "--email", "demo@ferry.example")
+		r = run(nil, env, "token", "create", "--email", "demo@ferry.example")
 		return r.code == 0
 	}, 30*time.Second, 200*time.Millisecond, "%+v", r)
 	tok := strings.TrimSpace(r.stdout)
 	require.True(t, strings.HasPrefix(tok, "fry_"), "prints only the token: %q", r.stdout)
 	require.NotContains(t, tok, "\n")
 
-	r = run(context.Background(), env, "token", "create", "--email", "nobody@ferry.example")
+	r = run(nil, env, "token", "create", "--email", "nobody@ferry.example")
 	require.Equal(t, 1, r.code)
 	require.Contains(t, r.stderr, "was not found")
 }
@@ -86,8 +91,7 @@ func TestServeRefusesAnOlderSchema(t *testing.T) {
 	t.Parallel()
 	dir := t.TempDir()
 	env := map[string]string{"FERRY_DATA": dir}
-	ctx := context.Background()
-	r := run(ctx, env, "migrate")
+	r := run(nil, env, "migrate")
 	require.Equal(t, 0, r.code, r.stderr)
 	// Pretend the newest migration has not been applied.
 	db, err := sql.Open("sqlite", filepath.Join(dir, "ferry.db"))
@@ -100,24 +104,24 @@ func TestServeRefusesAnOlderSchema(t *testing.T) {
 	_, err = db.Exec(`DELETE FROM ferry_migrations WHERE version = ?`, version)
 	require.NoError(t, err)
 
-	r = run(ctx, env, "serve", "--addr", freeAddr(t))
+	r = run(nil, env, "serve", "--addr", freeAddr(t))
 	require.Equal(t, 1, r.code)
 	require.Contains(t, r.stderr, "ferry migrate")
 
-	r = run(ctx, env, "user", "create", "--email", "a@ferry.example", "--password", "long-enough-password")
+	r = run(nil, env, "user", "create", "--email", "a@ferry.example", "--password", "long-enough-password")
 	require.Equal(t, 1, r.code, "other commands refuse too")
 
 	// Put the record back (re-running the migration itself would find its
 	// tables): the schema is current again.
 	_, err = db.Exec(`INSERT INTO ferry_migrations (version, name, applied_at) VALUES (?, ?, ?)`, version, name, applied)
 	require.NoError(t, err)
-	r = run(ctx, env, "user", "create", "--email", "a@ferry.example", "--password", "long-enough-password", "--role", "editor")
+	r = run(nil, env, "user", "create", "--email", "a@ferry.example", "--password", "long-enough-password", "--role", "editor")
 	require.Equal(t, 0, r.code, r.stderr)
 	require.Contains(t, r.stdout, "as editor")
-	r = run(ctx, env, "user", "create", "--email", "a@ferry.example", "--password", "long-enough-password")
+	r = run(nil, env, "user", "create", "--email", "a@ferry.example", "--password", "long-enough-password")
 	require.Equal(t, 1, r.code)
 	require.Contains(t, r.stderr, "already exists")
-	r = run(ctx, env, "user", "create", "--email", "b@ferry.example", "--password", "short")
+	r = run(nil, env, "user", "create", "--email", "b@ferry.example", "--password", "short")
 	require.Equal(t, 1, r.code)
 	require.Contains(t, r.stderr, "at least 10 characters")
 }

@@ -373,6 +373,17 @@ func (e *Engine) prepareReconcile(ctx context.Context, tx *store.Tx, p *ferry.Pu
 	return &sendPlan{pub: p, acct: acct, conn: conn, post: post, attempt: last, reconcile: true}, 0, nil
 }
 
+// recordTimeout bounds recording an outcome once the job's own context is
+// gone. It is generous: on SQLite every worker's outcome waits its turn for
+// the one write connection, and a burst of them may be recorded at once.
+const recordTimeout = 30 * time.Second
+
+// recordContext returns a context for recording an outcome that the job's
+// cancellation does not reach, bounded by recordTimeout.
+func recordContext(ctx context.Context) (context.Context, context.CancelFunc) {
+	return context.WithTimeout(context.WithoutCancel(ctx), recordTimeout)
+}
+
 // send calls the platform (or looks for an earlier attempt's post) outside
 // any transaction, then records the outcome and completes the job in one
 // transaction.
@@ -403,6 +414,11 @@ func (e *Engine) send(ctx context.Context, log *slog.Logger, plan *sendPlan, com
 		// be rescued and reconciled.
 		return ctx.Err()
 	}
+	// The call has an outcome: record it even if the job is cancelled
+	// meanwhile (a forced stop, the job's deadline), or a post that went
+	// out would be left for reconciliation, and on Telegram for a person.
+	ctx, cancelRecord := recordContext(ctx)
+	defer cancelRecord()
 	return e.DB.InTx(ctx, func(tx *store.Tx) error {
 		// Losing this transaction in a crash is safe: the attempt stays
 		// open and is reconciled. So its commit need not wait for the disk.
@@ -458,7 +474,7 @@ func (e *Engine) send(ctx context.Context, log *slog.Logger, plan *sendPlan, com
 // worker is stopping before the publication's time: nothing reached the
 // platform, so the publication is simply scheduled again.
 func (e *Engine) release(ctx context.Context, plan *sendPlan, complete Complete) error {
-	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+	ctx, cancel := recordContext(ctx)
 	defer cancel()
 	return e.DB.InTx(ctx, func(tx *store.Tx) error {
 		p, err := tx.PublicationForUpdate(ctx, plan.pub.ID)

@@ -9,6 +9,7 @@ import (
 	"database/sql"
 	"fmt"
 	"log/slog"
+	"sync/atomic"
 	"time"
 
 	"github.com/riverqueue/river"
@@ -72,15 +73,17 @@ type Config struct {
 
 // Client is Ferry's River client. It implements delivery.Scheduler.
 type Client struct {
-	river *river.Client[*sql.Tx]
-	db    *store.DB
+	river      *river.Client[*sql.Tx]
+	db         *store.DB
+	publishing *atomic.Int64
 }
 
 // New returns a client able to insert jobs and, once started, to work them
 // with the engine.
 func New(db *store.DB, cfg Config, engine *delivery.Engine) (*Client, error) {
 	workers := river.NewWorkers()
-	river.AddWorker(workers, &publishWorker{engine: engine, timeout: cfg.AttemptTimeout})
+	publishing := new(atomic.Int64)
+	river.AddWorker(workers, &publishWorker{engine: engine, timeout: cfg.AttemptTimeout, running: publishing})
 	river.AddWorker(workers, &expireWorker{engine: engine})
 	river.AddWorker(workers, &pruneWorker{db: db})
 	// Further workers are registered here, one line each.
@@ -116,14 +119,23 @@ func New(db *store.DB, cfg Config, engine *delivery.Engine) (*Client, error) {
 	if err != nil {
 		return nil, fmt.Errorf("jobs: %w", err)
 	}
-	return &Client{river: rc, db: db}, nil
+	return &Client{river: rc, db: db, publishing: publishing}, nil
 }
 
-// Start starts working jobs until Stop.
+// Start starts working jobs until Stop. Cancelling ctx is a hard stop that
+// cancels running jobs (see StopAndCancel).
 func (c *Client) Start(ctx context.Context) error { return c.river.Start(ctx) }
 
-// Stop stops fetching jobs and waits for running ones to finish.
+// Stop stops fetching jobs and waits for running ones to finish; if ctx
+// ends first, it returns ctx's error and the jobs run on.
 func (c *Client) Stop(ctx context.Context) error { return c.river.Stop(ctx) }
+
+// StopAndCancel stops fetching jobs, cancels the running ones and waits for
+// them to return.
+func (c *Client) StopAndCancel(ctx context.Context) error { return c.river.StopAndCancel(ctx) }
+
+// Publishing returns how many publish jobs this client is working.
+func (c *Client) Publishing() int { return int(c.publishing.Load()) }
 
 // publishLead starts publish jobs a second before the publication's time.
 // River picks up a scheduled job only once its time has passed (then up to
@@ -163,9 +175,12 @@ type publishWorker struct {
 	river.WorkerDefaults[PublishArgs]
 	engine  *delivery.Engine
 	timeout time.Duration
+	running *atomic.Int64 // publish jobs in progress, for the stop log
 }
 
 func (w *publishWorker) Work(ctx context.Context, job *river.Job[PublishArgs]) error {
+	w.running.Add(1)
+	defer w.running.Add(-1)
 	return w.engine.Deliver(ctx, job.Args.PublicationID, job.Args.Version, completeTx(job))
 }
 
