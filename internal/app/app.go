@@ -8,6 +8,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"net"
 	"net/http"
@@ -268,7 +269,28 @@ func (m *Main) handler() http.Handler {
 	// Further top-level handlers (HTML pages, OAuth callbacks) are mounted here, one line each.
 	mux.Handle("/handoff/", m.handoffPages())
 	mux.Handle("GET /oauth/{platform}/callback", api.OAuthCallback(m.Service, m.Log))
-	return mux
+	return m.untilReady(mux)
+}
+
+// untilReady answers 503 to everything but the sandbox until Run is ready,
+// /healthz and /readyz included: with --demo the server must run for the
+// demo accounts to be verified against the sandbox, and nothing may look
+// ready before the demo user and accounts exist.
+func (m *Main) untilReady(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		select {
+		case <-m.ready:
+		default:
+			if !strings.HasPrefix(r.URL.Path, "/sandbox/") {
+				w.Header().Set("Content-Type", "application/json; charset=utf-8")
+				w.Header().Set("Retry-After", "1")
+				w.WriteHeader(http.StatusServiceUnavailable)
+				_, _ = io.WriteString(w, `{"error":{"code":"starting","message":"Ferry is starting; try again in a moment."}}`+"\n")
+				return
+			}
+		}
+		next.ServeHTTP(w, r)
+	})
 }
 
 // Bounds of a stop, beyond the attempt timeout that bounds a platform call.

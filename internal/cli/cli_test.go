@@ -3,7 +3,9 @@ package cli_test
 import (
 	"bytes"
 	"database/sql"
+	"encoding/json"
 	"net"
+	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
@@ -52,7 +54,10 @@ func freeAddr(t *testing.T) string {
 	return l.Addr().String()
 }
 
-func TestTokenCreateWorksWhileServeRuns(t *testing.T) {
+// TestServeDemo_HealthyMeansTheDemoIsReady is a script's view of the quick
+// start: wait for /healthz, then at once create a token for the demo user
+// and list the demo accounts.
+func TestServeDemo_HealthyMeansTheDemoIsReady(t *testing.T) {
 	t.Parallel()
 	dir := t.TempDir()
 	env := map[string]string{"FERRY_DATA": dir}
@@ -60,31 +65,63 @@ func TestTokenCreateWorksWhileServeRuns(t *testing.T) {
 	done := make(chan result)
 	addr := freeAddr(t)
 	go func() { done <- run(signals, env, "serve", "--addr", addr, "--demo") }()
-	t.Cleanup(func() {
+	stopped := false
+	stop := func() result {
+		stopped = true
 		signals <- os.Interrupt
-		r := <-done
-		require.Equal(t, 0, r.code, "stops cleanly: %s", r.stderr)
-		require.Contains(t, r.stderr, "stopping: waiting for 0 publications in flight")
-	})
-	require.Eventually(t, func() bool {
-		c, err := net.Dial("tcp", addr)
-		if err == nil {
-			c.Close()
+		return <-done
+	}
+	t.Cleanup(func() {
+		if !stopped {
+			stop()
 		}
-		return err == nil
-	}, 30*time.Second, 50*time.Millisecond)
-	var r result
+	})
+	base := "http://" + addr
+	var sawStarting bool
 	require.Eventually(t, func() bool {
-		r = run(nil, env, "token", "create", "--email", "demo@ferry.example")
-		return r.code == 0
-	}, 30*time.Second, 200*time.Millisecond, "%+v", r)
+		res, err := http.Get(base + "/healthz")
+		if err != nil {
+			return false
+		}
+		res.Body.Close()
+		if res.StatusCode == http.StatusServiceUnavailable {
+			sawStarting = true
+			require.Equal(t, "1", res.Header.Get("Retry-After"))
+		}
+		return res.StatusCode == http.StatusOK
+	}, 60*time.Second, 5*time.Millisecond)
+	t.Logf("answered 503 while seeding: %v", sawStarting)
+
+	r := run(nil, env, "token", "create", "--email", "demo@ferry.example")
+	require.Equal(t, 0, r.code, "the demo user exists once /healthz answers: %s", r.stderr)
 	tok := strings.TrimSpace(r.stdout)
 	require.True(t, strings.HasPrefix(tok, "fry_"), "prints only the token: %q", r.stdout)
 	require.NotContains(t, tok, "\n")
 
+	req, err := http.NewRequest(http.MethodGet, base+"/api/v1/accounts", nil)
+	require.NoError(t, err)
+	req.Header.Set("Authorization", "Bearer "+tok)
+	res, err := http.DefaultClient.Do(req)
+	require.NoError(t, err)
+	defer res.Body.Close()
+	var list struct {
+		Accounts []struct{ Platform string } `json:"accounts"`
+	}
+	require.NoError(t, json.NewDecoder(res.Body).Decode(&list))
+	var platforms []string
+	for _, a := range list.Accounts {
+		platforms = append(platforms, a.Platform)
+	}
+	require.ElementsMatch(t, []string{"telegram", "weibo", "facebook", "instagram", "xiaohongshu"}, platforms)
+
 	r = run(nil, env, "token", "create", "--email", "nobody@ferry.example")
 	require.Equal(t, 1, r.code)
 	require.Contains(t, r.stderr, "was not found")
+
+	r = stop()
+	require.Equal(t, 0, r.code, "stops cleanly: %s", r.stderr)
+	require.Contains(t, r.stderr, "stopping: waiting for 0 publications in flight")
+	require.Contains(t, r.stdout, "Demo user:  demo@ferry.example", "the banner names the demo user")
 }
 
 func TestServeRefusesAnOlderSchema(t *testing.T) {
