@@ -32,6 +32,38 @@ func (p Platform) Valid() bool {
 	return false
 }
 
+// Name is the platform's name as people write it in English.
+func (p Platform) Name() string {
+	switch p {
+	case Weibo:
+		return "Weibo"
+	case Xiaohongshu:
+		return "Xiaohongshu"
+	case Facebook:
+		return "Facebook"
+	case Instagram:
+		return "Instagram"
+	case Telegram:
+		return "Telegram"
+	}
+	return string(p)
+}
+
+// NameZH is the platform's name as people write it in Chinese, in
+// Simplified or Traditional script; names without a Chinese form stay in
+// Latin letters.
+func (p Platform) NameZH(simplified bool) string {
+	switch {
+	case p == Weibo:
+		return "微博"
+	case p == Xiaohongshu && simplified:
+		return "小红书"
+	case p == Xiaohongshu:
+		return "小紅書"
+	}
+	return p.Name()
+}
+
 // Role is a member's role in a workspace. Roles are ordered: each one may do
 // everything the ones below it may.
 type Role string

@@ -411,7 +411,7 @@ func (a *Adapter) renderBody(segs []segment, c *converted, p ferry.Platform, env
 			b.WriteString(sg.mention)
 		case strings.TrimSpace(person.Handles[p]) == "":
 			*notes = append(*notes, warning(CodeMentionNoHandle, "text", nil,
-				fmt.Sprintf("%s has no %s handle in the people directory: their name is written instead.", person.displayName(), platformName(p)),
+				fmt.Sprintf("%s has no %s handle in the people directory: their name is written instead.", person.displayName(), p.Name()),
 				fmt.Sprintf("人物名錄中沒有 %s 的%s帳號：改為寫出名字。", person.displayName(), platformNameZH(p))))
 			b.WriteString(person.displayName())
 		default:
@@ -490,7 +490,7 @@ func renderHashtags(tags []string, p ferry.Platform, body string, notes *[]ferry
 		room := max(limit-len(hashtagsIn(body)), 0)
 		if len(out) > room {
 			*notes = append(*notes, warning(CodeHashtagsTruncated, "hashtags", nil,
-				fmt.Sprintf("%s takes at most %d hashtags: %d were left out.", platformName(p), limit, len(out)-room),
+				fmt.Sprintf("%s takes at most %d hashtags: %d were left out.", p.Name(), limit, len(out)-room),
 				fmt.Sprintf("%s最多接受 %d 個標籤：已略去 %d 個。", platformNameZH(p), limit, len(out)-room)))
 			out = out[:room]
 		}
@@ -535,7 +535,7 @@ func planMedia(ms []Media, p ferry.Platform, notes *[]ferry.Problem) []ferry.Var
 	}
 	if len(ms) > rules.Count.Max {
 		*notes = append(*notes, warning(CodeMediaTruncated, "media", nil,
-			fmt.Sprintf("%s takes at most %d image(s): only the first %d of %d are used.", platformName(p), rules.Count.Max, rules.Count.Max, len(ms)),
+			fmt.Sprintf("%s takes at most %d image(s): only the first %d of %d are used.", p.Name(), rules.Count.Max, rules.Count.Max, len(ms)),
 			fmt.Sprintf("%s最多接受 %d 張圖片：只使用 %d 張中的前 %d 張。", platformNameZH(p), rules.Count.Max, len(ms), rules.Count.Max)))
 		ms = ms[:rules.Count.Max]
 	}

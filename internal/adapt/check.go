@@ -103,12 +103,12 @@ func tooLong(p ferry.Platform, field string, l count.Length, sp *[2]int, caption
 		code, what, whatZH = CodeTitleTooLong, "title", "標題"
 	}
 	return errorP(code, field, sp,
-		fmt.Sprintf("The %s %s is %d %s long; %s allows %d.", platformName(p), what, l.Used, en, platformName(p), l.Limit),
+		fmt.Sprintf("The %s %s is %d %s long; %s allows %d.", p.Name(), what, l.Used, en, p.Name(), l.Limit),
 		fmt.Sprintf("%s%s長 %d %s，上限為 %d %s。", platformNameZH(p), whatZH, l.Used, zh, l.Limit, zh))
 }
 
 func emptyText(p ferry.Platform) ferry.Problem {
-	return errorf(CodeTextEmpty, "text", nil, "The %s text is empty.", "%s內文是空的。", platformName(p))
+	return errorf(CodeTextEmpty, "text", nil, "The %s text is empty.", "%s內文是空的。", p.Name())
 }
 
 func mediaCount(p ferry.Platform, c media.CountRule, n int) ferry.Problem {
@@ -121,7 +121,7 @@ func mediaCount(p ferry.Platform, c media.CountRule, n int) ferry.Problem {
 		wantZH = fmt.Sprintf("最多 %d 張", c.Max)
 	}
 	return errorP(CodeMediaCount, "media", nil,
-		fmt.Sprintf("%s takes %s image(s) per post; this one has %d.", platformName(p), want, n),
+		fmt.Sprintf("%s takes %s image(s) per post; this one has %d.", p.Name(), want, n),
 		fmt.Sprintf("%s每篇帖文需要%s圖片，這篇有 %d 張。", platformNameZH(p), wantZH, n))
 }
 
@@ -188,7 +188,7 @@ func checkHashtagCount(text string, limit int, p ferry.Platform, ps *[]ferry.Pro
 		return
 	}
 	*ps = append(*ps, errorP(CodeTooManyHashtags, "text", span(tags[limit].Start, tags[len(tags)-1].End),
-		fmt.Sprintf("%s takes at most %d hashtags; this text has %d.", platformName(p), limit, len(tags)),
+		fmt.Sprintf("%s takes at most %d hashtags; this text has %d.", p.Name(), limit, len(tags)),
 		fmt.Sprintf("%s最多接受 %d 個標籤，這段內文有 %d 個。", platformNameZH(p), limit, len(tags))))
 }
 
@@ -200,7 +200,7 @@ func checkUnlinked(text string, p ferry.Platform, ps *[]ferry.Problem) {
 		return
 	}
 	*ps = append(*ps, warning(CodeLinksNotClickable, "text", span(urls[0].Start, urls[0].End),
-		fmt.Sprintf("%s does not make links in this text clickable (%d found); readers must copy them.", platformName(p), len(urls)),
+		fmt.Sprintf("%s does not make links in this text clickable (%d found); readers must copy them.", p.Name(), len(urls)),
 		fmt.Sprintf("%s不會把這段內文中的連結變成可點擊（共 %d 個）；讀者須自行複製。", platformNameZH(p), len(urls))))
 }
 

@@ -51,7 +51,7 @@ func StaleProblem() ferry.Problem {
 // made to meet the platform's rules (reason says why).
 func UnfittableProblem(p ferry.Platform, mediaID, reason string) ferry.Problem {
 	return errorP(CodeMediaUnfittable, "media", nil,
-		fmt.Sprintf("Image %s cannot be fitted to %s's rules: %s.", mediaID, platformName(p), reason),
+		fmt.Sprintf("Image %s cannot be fitted to %s's rules: %s.", mediaID, p.Name(), reason),
 		fmt.Sprintf("圖片 %s 無法調整至符合%s的規格：%s。", mediaID, platformNameZH(p), reason))
 }
 
@@ -79,30 +79,13 @@ func warnf(code, field string, span *[2]int, en, zh string, args ...any) ferry.P
 
 func span(start, end int) *[2]int { return &[2]int{start, end} }
 
-func platformName(p ferry.Platform) string {
-	switch p {
-	case ferry.Weibo:
-		return "Weibo"
-	case ferry.Xiaohongshu:
-		return "Xiaohongshu"
-	case ferry.Facebook:
-		return "Facebook"
-	case ferry.Instagram:
-		return "Instagram"
-	case ferry.Telegram:
-		return "Telegram"
-	}
-	return string(p)
-}
-
+// platformNameZH is the platform's Chinese name in Traditional script,
+// Latin names followed by a space before the Chinese text that follows.
 func platformNameZH(p ferry.Platform) string {
-	switch p {
-	case ferry.Weibo:
-		return "微博"
-	case ferry.Xiaohongshu:
-		return "小紅書"
+	if n := p.NameZH(false); n != p.Name() {
+		return n
 	}
-	return platformName(p) + " "
+	return p.Name() + " "
 }
 
 func unitName(u string) (en, zh string) {

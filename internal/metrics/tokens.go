@@ -90,7 +90,7 @@ func (c *Collector) CheckToken(ctx context.Context, accountID string) error {
 		}
 		exp, err := time.Parse(time.RFC3339, raw)
 		if err != nil {
-			return fmt.Sprintf("The %s authorisation's expiry (%q) is unreadable; reconnect the account.", platformName(a.Platform), raw), map[string]any{"expires_at": raw}, true
+			return fmt.Sprintf("The %s authorisation's expiry (%q) is unreadable; reconnect the account.", a.Platform.Name(), raw), map[string]any{"expires_at": raw}, true
 		}
 		now := c.Now()
 		left := exp.Sub(now)
@@ -98,9 +98,9 @@ func (c *Collector) CheckToken(ctx context.Context, accountID string) error {
 			return "", nil, false
 		}
 		when := exp.UTC().Format(time.RFC3339)
-		reason := fmt.Sprintf("The %s authorisation expired at %s; reconnect the account.", platformName(a.Platform), when)
+		reason := fmt.Sprintf("The %s authorisation expired at %s; reconnect the account.", a.Platform.Name(), when)
 		if left > 0 {
-			reason = fmt.Sprintf("The %s authorisation expires at %s, in less than %v; reconnect the account to keep publishing.", platformName(a.Platform), when, TokenMargin)
+			reason = fmt.Sprintf("The %s authorisation expires at %s, in less than %v; reconnect the account to keep publishing.", a.Platform.Name(), when, TokenMargin)
 		}
 		return reason, map[string]any{"expires_at": when}, true
 	})
@@ -121,22 +121,7 @@ func (c *Collector) warnExpiring(ctx context.Context, a *ferry.Account, exp time
 		left := exp.Sub(c.Now())
 		return tx.Audit(ctx, ferry.Audit{WorkspaceID: a.WorkspaceID, Actor: "system", Action: ActionTokenExpiring, TargetType: "account", TargetID: a.ID,
 			Data: map[string]any{"platform": a.Platform, "expires_at": exp.UTC().Format(time.RFC3339), "hours_left": int(left.Hours()),
-				"message": fmt.Sprintf("The %s authorisation of %s expires at %s; reconnect the account before then.", platformName(a.Platform), a.Name, exp.UTC().Format(time.RFC3339))}})
+				"message": fmt.Sprintf("The %s authorisation of %s expires at %s; reconnect the account before then.", a.Platform.Name(), a.Name, exp.UTC().Format(time.RFC3339))}})
 	})
 }
 
-func platformName(p ferry.Platform) string {
-	switch p {
-	case ferry.Weibo:
-		return "Weibo"
-	case ferry.Facebook:
-		return "Facebook"
-	case ferry.Instagram:
-		return "Instagram"
-	case ferry.Telegram:
-		return "Telegram"
-	case ferry.Xiaohongshu:
-		return "Xiaohongshu"
-	}
-	return string(p)
-}

@@ -104,7 +104,7 @@ func (s *Service) ConnectionMethods(_ context.Context, p ferry.Principal) ([]Con
 			if m.Configured {
 				m.Hint = fmt.Sprintf("POST /api/v1/connections/%s/start and open the authorize_url in a browser.", pl)
 			} else {
-				m.Hint = fmt.Sprintf("Set %s to connect %s accounts by signing in; meanwhile connect them with POST /api/v1/accounts.", oauthSetup[pl], platformName(pl))
+				m.Hint = fmt.Sprintf("Set %s to connect %s accounts by signing in; meanwhile connect them with POST /api/v1/accounts.", oauthSetup[pl], pl.Name())
 			}
 		case ferry.Instagram:
 			m.Method = "facebook"
@@ -165,11 +165,11 @@ func (s *Service) StartConnection(ctx context.Context, p ferry.Principal, pl fer
 		return nil, ferry.Errorf(ferry.ENOTFOUND, "There is no platform %q; platforms are %v.", pl, ferry.Platforms)
 	}
 	if hint, ok := connectHints[pl]; ok {
-		return nil, ferry.Errorf(ferry.EUNPROCESSABLE, "%s has no sign-in flow in Ferry. %s", platformName(pl), hint)
+		return nil, ferry.Errorf(ferry.EUNPROCESSABLE, "%s has no sign-in flow in Ferry. %s", pl.Name(), hint)
 	}
 	prov, ok := s.oauthProvider(pl)
 	if !ok {
-		return nil, ferry.Errorf(ferry.EUNPROCESSABLE, "Signing in with %s is not configured: set %s (and register %s as the app's redirect URI), or connect accounts with POST /api/v1/accounts.", platformName(pl), oauthSetup[pl], s.redirectURI(pl))
+		return nil, ferry.Errorf(ferry.EUNPROCESSABLE, "Signing in with %s is not configured: set %s (and register %s as the app's redirect URI), or connect accounts with POST /api/v1/accounts.", pl.Name(), oauthSetup[pl], s.redirectURI(pl))
 	}
 	if len(s.OAuth.Key) < 32 {
 		return nil, ferry.Errorf(ferry.EINTERNAL, "The OAuth state key is missing.")
@@ -255,7 +255,7 @@ func openState(key []byte, state string, pl ferry.Platform, now time.Time) (stat
 		return p, errBadState
 	}
 	if p.Platform != pl {
-		return p, ferry.Errorf(ferry.EINVALID, "This sign-in link was made for %s, not %s. Nothing was connected; start the connection again.", platformName(p.Platform), platformName(pl))
+		return p, ferry.Errorf(ferry.EINVALID, "This sign-in link was made for %s, not %s. Nothing was connected; start the connection again.", p.Platform.Name(), pl.Name())
 	}
 	if !now.Before(time.Unix(p.Expires, 0)) {
 		return p, errExpiredState
@@ -332,7 +332,7 @@ func (s *Service) CompleteConnection(ctx context.Context, cb ConnectionCallback)
 		return nil, consentError(cb)
 	}
 	if cb.Code == "" {
-		return nil, ferry.Errorf(ferry.EINVALID, "%s sent no authorisation code. Nothing was connected; start the connection again.", platformName(cb.Platform))
+		return nil, ferry.Errorf(ferry.EINVALID, "%s sent no authorisation code. Nothing was connected; start the connection again.", cb.Platform.Name())
 	}
 	p, err := s.flowPrincipal(ctx, st)
 	if err != nil {
@@ -343,11 +343,11 @@ func (s *Service) CompleteConnection(ctx context.Context, cb ConnectionCallback)
 	cancel()
 	if err != nil {
 		perr := platform.Classify(err)
-		return nil, ferry.Errorf(ferry.EUNPROCESSABLE, "%s did not complete the sign-in: %s Nothing was connected; start the connection again.", platformName(cb.Platform), perr.Message).
+		return nil, ferry.Errorf(ferry.EUNPROCESSABLE, "%s did not complete the sign-in: %s Nothing was connected; start the connection again.", cb.Platform.Name(), perr.Message).
 			WithDetails(map[string]string{"platform_code": perr.Code})
 	}
 	if len(grants) == 0 {
-		return nil, ferry.Errorf(ferry.EUNPROCESSABLE, "%s granted no account Ferry can publish to. For Facebook, choose at least one Page when Facebook asks which Pages Ferry may use.", platformName(cb.Platform))
+		return nil, ferry.Errorf(ferry.EUNPROCESSABLE, "%s granted no account Ferry can publish to. For Facebook, choose at least one Page when Facebook asks which Pages Ferry may use.", cb.Platform.Name())
 	}
 	return s.connectGrants(ctx, p, cb.Platform, grants)
 }
@@ -355,13 +355,13 @@ func (s *Service) CompleteConnection(ctx context.Context, cb ConnectionCallback)
 // consentError explains a callback that carries an error instead of a code.
 func consentError(cb ConnectionCallback) error {
 	if cb.Error == "access_denied" {
-		return ferry.Errorf(ferry.EFORBIDDEN, "You did not allow Ferry to use your %s account, so nothing was connected. To connect it, start again and accept.", platformName(cb.Platform))
+		return ferry.Errorf(ferry.EFORBIDDEN, "You did not allow Ferry to use your %s account, so nothing was connected. To connect it, start again and accept.", cb.Platform.Name())
 	}
 	desc := strings.TrimSpace(cb.Description)
 	if !utf8.ValidString(desc) || len(desc) > 300 {
 		desc = ""
 	}
-	msg := fmt.Sprintf("%s refused the sign-in (%.60s)", platformName(cb.Platform), cb.Error)
+	msg := fmt.Sprintf("%s refused the sign-in (%.60s)", cb.Platform.Name(), cb.Error)
 	if desc != "" {
 		msg += ": " + desc
 	}
@@ -401,7 +401,7 @@ func (s *Service) connectGrants(ctx context.Context, p ferry.Principal, pl ferry
 		}
 		in := AccountInput{Platform: g.Platform, ExternalID: g.ExternalID, Name: g.Name, Credentials: g.Credentials}
 		if err := in.validate(); err != nil {
-			skip(fmt.Sprintf("%s answered with an account Ferry cannot use (%v).", platformName(pl), err))
+			skip(fmt.Sprintf("%s answered with an account Ferry cannot use (%v).", pl.Name(), err))
 			continue
 		}
 		a := &ferry.Account{WorkspaceID: p.WorkspaceID, Platform: in.Platform, ExternalID: in.ExternalID, Name: in.Name, Credentials: in.Credentials}
@@ -456,7 +456,7 @@ func (s *Service) connectGrants(ctx context.Context, p ferry.Principal, pl ferry
 	if len(res.Accounts) == 0 {
 		reasons := make([]string, 0, len(res.Skipped))
 		for _, sk := range res.Skipped {
-			reasons = append(reasons, fmt.Sprintf("%s %s: %s", platformName(sk.Platform), sk.ExternalID, sk.Reason))
+			reasons = append(reasons, fmt.Sprintf("%s %s: %s", sk.Platform.Name(), sk.ExternalID, sk.Reason))
 		}
 		return nil, ferry.Errorf(ferry.EUNPROCESSABLE, "No account was connected. %s", strings.Join(reasons, " ")).WithDetails(map[string]any{"skipped": res.Skipped})
 	}
@@ -486,22 +486,6 @@ func (s *Service) reconnect(ctx context.Context, tx *store.Tx, p ferry.Principal
 }
 
 // platformName is a platform's name as people write it.
-func platformName(pl ferry.Platform) string {
-	switch pl {
-	case ferry.Weibo:
-		return "Weibo"
-	case ferry.Facebook:
-		return "Facebook"
-	case ferry.Instagram:
-		return "Instagram"
-	case ferry.Telegram:
-		return "Telegram"
-	case ferry.Xiaohongshu:
-		return "Xiaohongshu"
-	}
-	return fmt.Sprintf("%q", string(pl))
-}
-
 func findAccount(list []*ferry.Account, pl ferry.Platform, externalID string) *ferry.Account {
 	for _, a := range list {
 		if a.Platform == pl && a.ExternalID == externalID {
