@@ -20,3 +20,19 @@ func TestPlatform_NamesInEveryScript(t *testing.T) {
 	require.Equal(t, "Telegram", ferry.Telegram.NameZH(true))
 	require.Equal(t, "myspace", ferry.Platform("myspace").Name())
 }
+
+func TestPublicationState_Classes(t *testing.T) {
+	t.Parallel()
+	require.Len(t, ferry.PublicationStates, 11)
+	for _, s := range ferry.PublicationStates {
+		require.True(t, s.Valid(), s)
+		// A state that can still be withdrawn has not gone out and has not ended.
+		if s.Cancelable() {
+			require.False(t, s.Sent(), s)
+			require.False(t, s.Final(), s)
+		}
+	}
+	require.False(t, ferry.PublicationState("sent").Valid())
+	require.True(t, ferry.StateUnknown.Sent(), "an unknown outcome may be on the platform")
+	require.False(t, ferry.StatePublishing.Cancelable(), "an attempt in flight cannot be withdrawn")
+}

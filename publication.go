@@ -21,10 +21,48 @@ const (
 	StateHandoff     PublicationState = "handoff"      // waiting for an operator to publish by hand
 )
 
+// PublicationStates lists every state: first those that need a person,
+// then those on their way, then the rest — the order a summary names them.
+var PublicationStates = []PublicationState{
+	StateFailed, StateMissed, StateUnknown, StateNeedsReauth, StateHandoff,
+	StateWaiting, StatePublishing, StateScheduled, StateDraft,
+	StatePublished, StateCanceled,
+}
+
+// Valid reports whether s is a known state.
+func (s PublicationState) Valid() bool {
+	for _, t := range PublicationStates {
+		if s == t {
+			return true
+		}
+	}
+	return false
+}
+
 // Final reports whether no further transition will happen on its own.
 func (s PublicationState) Final() bool {
 	switch s {
 	case StatePublished, StateFailed, StateCanceled, StateMissed:
+		return true
+	}
+	return false
+}
+
+// Sent reports whether the post is, or may be, on the platform: published,
+// being sent, or sent with an outcome nobody knows yet.
+func (s PublicationState) Sent() bool {
+	switch s {
+	case StatePublished, StatePublishing, StateUnknown:
+		return true
+	}
+	return false
+}
+
+// Cancelable reports whether the publication can still be withdrawn: it
+// has not been sent, is not being sent, and has not ended.
+func (s PublicationState) Cancelable() bool {
+	switch s {
+	case StateDraft, StateScheduled, StateWaiting, StateNeedsReauth, StateHandoff:
 		return true
 	}
 	return false

@@ -115,7 +115,7 @@ func (s *Server) listStories(w http.ResponseWriter, r *http.Request, p ferry.Pri
 		}
 		f.Limit = n
 	}
-	if f.State != "" && !validState(f.State) {
+	if f.State != "" && !f.State.Valid() {
 		return ferry.Errorf(ferry.EINVALID, "state %q is not a publication state.", f.State)
 	}
 	stories, next, err := s.svc.Stories(r.Context(), p, f)
@@ -124,15 +124,6 @@ func (s *Server) listStories(w http.ResponseWriter, r *http.Request, p ferry.Pri
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"stories": stories, "next_cursor": next})
 	return nil
-}
-
-func validState(s ferry.PublicationState) bool {
-	switch s {
-	case ferry.StateDraft, ferry.StateScheduled, ferry.StateWaiting, ferry.StatePublishing, ferry.StatePublished, ferry.StateFailed,
-		ferry.StateNeedsReauth, ferry.StateUnknown, ferry.StateCanceled, ferry.StateMissed, ferry.StateHandoff:
-		return true
-	}
-	return false
 }
 
 func (s *Server) createStory(w http.ResponseWriter, r *http.Request, p ferry.Principal) error {

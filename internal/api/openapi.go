@@ -112,8 +112,7 @@ func schemas() map[string]any {
 	}
 	handles := map[string]any{"type": "object", "properties": handleProps, "description": "The person's handle on each platform, without '@'."}
 	var states []any
-	for _, s := range []ferry.PublicationState{ferry.StateDraft, ferry.StateScheduled, ferry.StateWaiting, ferry.StatePublishing, ferry.StatePublished, ferry.StateFailed,
-		ferry.StateNeedsReauth, ferry.StateUnknown, ferry.StateCanceled, ferry.StateMissed, ferry.StateHandoff} {
+	for _, s := range ferry.PublicationStates {
 		states = append(states, string(s))
 	}
 	var platforms []any
