@@ -1,9 +1,12 @@
 package api
 
 import (
+	"fmt"
 	"net/http"
+	"strings"
 
 	"github.com/ferry-social/ferry"
+	"github.com/ferry-social/ferry/internal/service"
 )
 
 // oauthRoutes start OAuth connection flows; the platform then sends the
@@ -22,8 +25,32 @@ func (s *Server) listConnectionMethods(w http.ResponseWriter, r *http.Request, p
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"platforms": list})
+	type method struct {
+		service.ConnectionMethod
+		Hint string `json:"hint"`
+	}
+	out := make([]method, 0, len(list))
+	for _, m := range list {
+		out = append(out, method{m, connectionHint(m)})
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"platforms": out})
 	return nil
+}
+
+// connectionHint says, in the API's terms, how to connect accounts by m.
+func connectionHint(m service.ConnectionMethod) string {
+	switch m.Method {
+	case service.MethodOAuth:
+		if m.Configured {
+			return fmt.Sprintf("POST /api/v1/connections/%s/start and open the authorize_url in a browser.", m.Platform)
+		}
+		return fmt.Sprintf("Set %s to connect %s accounts by signing in; meanwhile connect them with POST /api/v1/accounts.", strings.Join(m.Setup, " and "), m.Platform.Name())
+	case service.MethodFacebook:
+		return fmt.Sprintf("%s professional accounts are connected through Facebook: start the Facebook connection, and the %s accounts linked to your Pages are connected with them.", m.Platform.Name(), m.Platform.Name())
+	case service.MethodBotToken:
+		return fmt.Sprintf(`A %s channel is connected with a bot token: make the bot an administrator of the channel who may post, then POST /api/v1/accounts {"platform":"%s","external_id":"@channel","credentials":{"bot_token":"…"}}.`, m.Platform.Name(), m.Platform)
+	}
+	return fmt.Sprintf("%s has no publishing API: connect the account with POST /api/v1/accounts, and a person publishes.", m.Platform.Name())
 }
 
 func (s *Server) startConnection(w http.ResponseWriter, r *http.Request, p ferry.Principal) error {

@@ -95,7 +95,7 @@ code { font-size: .9em; }
 <h1>Connected</h1>
 <ul id="accounts">
 {{range .Result.Accounts}}<li data-account="{{.Account.ID}}"><strong>{{.Account.Name}}</strong> ({{.Account.Platform}} {{.Account.ExternalID}}): {{if .Reconnected}}reconnected{{if .Resumed}}; {{.Resumed}} waiting publication(s) resumed{{end}}{{else}}connected{{end}} as <code>{{.Account.ID}}</code>.
-{{if .Warning}}<br><span class="warning">{{.Warning}}</span>{{end}}</li>
+{{if eq .Needs "link_url"}}<br><span class="warning">Weibo only accepts posts that carry a link to your app's registered safe domain: set one with <code>PATCH /api/v1/accounts/{{.Account.ID}} {"settings":{"link_url":"https://your-domain/…"}}</code> before publishing.</span>{{end}}</li>
 {{end}}</ul>
 {{if .Result.Skipped}}<h2>Not connected</h2>
 <ul id="skipped">

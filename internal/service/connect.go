@@ -60,32 +60,47 @@ type OAuth struct {
 	StateTTL time.Duration
 }
 
-// oauthSetup says, per platform with OAuth, what must be configured.
-var oauthSetup = map[ferry.Platform]string{
-	ferry.Weibo:    "FERRY_WEIBO_CLIENT_ID and FERRY_WEIBO_CLIENT_SECRET",
-	ferry.Facebook: "FERRY_FACEBOOK_APP_ID and FERRY_FACEBOOK_APP_SECRET",
+// oauthSetup says, per platform with OAuth, which settings its app needs.
+var oauthSetup = map[ferry.Platform][]string{
+	ferry.Weibo:    {"FERRY_WEIBO_CLIENT_ID", "FERRY_WEIBO_CLIENT_SECRET"},
+	ferry.Facebook: {"FERRY_FACEBOOK_APP_ID", "FERRY_FACEBOOK_APP_SECRET"},
 }
 
-// connectHints says how platforms without an OAuth flow of their own are
-// connected.
-var connectHints = map[ferry.Platform]string{
-	ferry.Telegram:    "A Telegram channel is connected with a bot token: make the bot an administrator of the channel who may post, then POST /api/v1/accounts {\"platform\":\"telegram\",\"external_id\":\"@channel\",\"credentials\":{\"bot_token\":\"…\"}}.",
-	ferry.Instagram:   "Instagram professional accounts are connected through Facebook: start the Facebook connection, and the Instagram accounts linked to your Pages are connected with them.",
-	ferry.Xiaohongshu: "Xiaohongshu has no publishing API: connect the account with POST /api/v1/accounts, and a person publishes.",
+// Connection methods: how accounts of a platform are connected.
+const (
+	MethodOAuth    = "oauth"     // the person signs in on the platform
+	MethodFacebook = "facebook"  // through a Facebook connection (Instagram)
+	MethodBotToken = "bot_token" // a Telegram bot that administers the channel
+	MethodManual   = "manual"    // by hand: no publishing API (Xiaohongshu)
+)
+
+// connectionMethod is how accounts of pl are connected.
+func connectionMethod(pl ferry.Platform) string {
+	switch pl {
+	case ferry.Weibo, ferry.Facebook:
+		return MethodOAuth
+	case ferry.Instagram:
+		return MethodFacebook
+	case ferry.Telegram:
+		return MethodBotToken
+	}
+	return MethodManual
 }
 
-// ConnectionMethod is how accounts of a platform are connected.
+// ConnectionMethod is how accounts of a platform are connected. Each door
+// words its own instructions from it.
 type ConnectionMethod struct {
 	Platform ferry.Platform `json:"platform"`
-	// Method is "oauth", "facebook" (through a Facebook connection),
-	// "bot_token" or "manual".
+	// Method is MethodOAuth, MethodFacebook, MethodBotToken or
+	// MethodManual.
 	Method string `json:"method"`
 	// Configured is false for an OAuth flow whose app credentials are not
 	// set.
 	Configured bool `json:"configured"`
+	// Setup names the settings an OAuth flow's app needs.
+	Setup []string `json:"-"`
 	// RedirectURI is the callback to register with the platform's app.
 	RedirectURI string `json:"redirect_uri,omitempty"`
-	Hint        string `json:"hint"`
 }
 
 // ConnectionMethods lists how each platform's accounts are connected.
@@ -95,24 +110,14 @@ func (s *Service) ConnectionMethods(_ context.Context, p ferry.Principal) ([]Con
 	}
 	var out []ConnectionMethod
 	for _, pl := range ferry.Platforms {
-		m := ConnectionMethod{Platform: pl, Configured: true, Hint: connectHints[pl]}
-		switch pl {
-		case ferry.Weibo, ferry.Facebook:
-			m.Method = "oauth"
+		m := ConnectionMethod{Platform: pl, Method: connectionMethod(pl), Configured: true}
+		switch m.Method {
+		case MethodOAuth:
 			_, m.Configured = s.oauthProvider(pl)
+			m.Setup = oauthSetup[pl]
 			m.RedirectURI = s.redirectURI(pl)
-			if m.Configured {
-				m.Hint = fmt.Sprintf("POST /api/v1/connections/%s/start and open the authorize_url in a browser.", pl)
-			} else {
-				m.Hint = fmt.Sprintf("Set %s to connect %s accounts by signing in; meanwhile connect them with POST /api/v1/accounts.", oauthSetup[pl], pl.Name())
-			}
-		case ferry.Instagram:
-			m.Method = "facebook"
+		case MethodFacebook:
 			_, m.Configured = s.oauthProvider(ferry.Facebook)
-		case ferry.Telegram:
-			m.Method = "bot_token"
-		default:
-			m.Method = "manual"
 		}
 		out = append(out, m)
 	}
@@ -164,12 +169,21 @@ func (s *Service) StartConnection(ctx context.Context, p ferry.Principal, pl fer
 	if !pl.Valid() {
 		return nil, ferry.Errorf(ferry.ENOTFOUND, "There is no platform %q; platforms are %v.", pl, ferry.Platforms)
 	}
-	if hint, ok := connectHints[pl]; ok {
-		return nil, ferry.Errorf(ferry.EUNPROCESSABLE, "%s has no sign-in flow in Ferry. %s", pl.Name(), hint)
+	switch method := connectionMethod(pl); method {
+	case MethodFacebook:
+		return nil, ferry.Errorf(ferry.EUNPROCESSABLE, "%s has no sign-in flow of its own: its professional accounts are connected through Facebook, with the Pages they are linked to.", pl.Name()).
+			WithDetails(map[string]any{"method": method})
+	case MethodBotToken:
+		return nil, ferry.Errorf(ferry.EUNPROCESSABLE, "%s has no sign-in flow: a channel is connected with a bot token, of a bot that administers the channel and may post.", pl.Name()).
+			WithDetails(map[string]any{"method": method})
+	case MethodManual:
+		return nil, ferry.Errorf(ferry.EUNPROCESSABLE, "%s has no publishing API: its account is added by hand, and a person publishes.", pl.Name()).
+			WithDetails(map[string]any{"method": method})
 	}
 	prov, ok := s.oauthProvider(pl)
 	if !ok {
-		return nil, ferry.Errorf(ferry.EUNPROCESSABLE, "Signing in with %s is not configured: set %s (and register %s as the app's redirect URI), or connect accounts with POST /api/v1/accounts.", pl.Name(), oauthSetup[pl], s.redirectURI(pl))
+		return nil, ferry.Errorf(ferry.EUNPROCESSABLE, "Signing in with %s is not configured: set %s (and register %s as the app's redirect URI); meanwhile, accounts can be added by hand with their access tokens.", pl.Name(), strings.Join(oauthSetup[pl], " and "), s.redirectURI(pl)).
+			WithDetails(map[string]any{"method": MethodOAuth, "setup": oauthSetup[pl], "redirect_uri": s.redirectURI(pl)})
 	}
 	if len(s.OAuth.Key) < 32 {
 		return nil, ferry.Errorf(ferry.EINTERNAL, "The OAuth state key is missing.")
@@ -292,8 +306,9 @@ type ConnectedAccount struct {
 	// Resumed counts publications that waited for the account and were
 	// rescheduled.
 	Resumed int `json:"resumed,omitempty"`
-	// Warning says what is still needed before the account can publish.
-	Warning string `json:"warning,omitempty"`
+	// Needs names the setting the account still needs before it can
+	// publish ("link_url"), if any.
+	Needs string `json:"needs,omitempty"`
 }
 
 // SkippedAccount is a granted account that was not connected.
@@ -445,7 +460,7 @@ func (s *Service) connectGrants(ctx context.Context, p ferry.Principal, pl ferry
 					return err
 				}
 			}
-			c.Warning = accountWarning(c.Account)
+			c.Needs = accountNeeds(c.Account)
 			res.Accounts = append(res.Accounts, c)
 		}
 		return nil
@@ -495,11 +510,12 @@ func findAccount(list []*ferry.Account, pl ferry.Platform, externalID string) *f
 	return nil
 }
 
-// accountWarning says what a connected account still needs.
-func accountWarning(a *ferry.Account) string {
+// accountNeeds names the setting a connected account still needs before it
+// can publish: a Weibo account its safe-domain link.
+func accountNeeds(a *ferry.Account) string {
 	if a.Platform == ferry.Weibo {
 		if link, _ := a.Settings["link_url"].(string); strings.TrimSpace(link) == "" {
-			return fmt.Sprintf("Weibo only accepts posts that carry a link to your app's registered safe domain: set one with PATCH /api/v1/accounts/%s {\"settings\":{\"link_url\":\"https://your-domain/…\"}} before publishing.", a.ID)
+			return "link_url"
 		}
 	}
 	return ""
