@@ -1,6 +1,6 @@
 -- Ferry schema, version 6 (PostgreSQL): indexes that make the periodic scans
 -- and the idempotency-key prune range scans instead of whole-table scans
--- (store_test.go's QueryPlans checks each plan).
+-- (TestQueryPlans_ScansAreIndexRanges in plans_test.go checks each plan).
 
 -- The Xiaohongshu handoff sweep, every minute: scheduled publications of a
 -- platform due before a time (ScheduledOn).
