@@ -2,12 +2,31 @@ package api
 
 import (
 	"bytes"
+	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"io"
 	"net/http"
+	"time"
 
 	"github.com/ferry-social/ferry"
+)
+
+const (
+	// idempotentWorkLimit bounds the handling of a request under a claimed
+	// key: its context ends then, and the handler fails (releasing the key)
+	// or answers.
+	idempotentWorkLimit = 2 * time.Minute
+	// claimAbandonedAfter is when an unanswered claim is taken to belong to
+	// a request whose process died, and the next request with the same key
+	// and body may claim it. A live request answers or releases within
+	// idempotentWorkLimit; the margin covers work that ignores its context
+	// for a while and servers whose clocks disagree. The dead request may
+	// have done its work; the repeat does it again, as a client left with a
+	// key stuck "in progress" would have had to under a new key.
+	claimAbandonedAfter = 10 * time.Minute
+	// answerTimeout bounds recording the answer.
+	answerTimeout = 10 * time.Second
 )
 
 // maxIdempotentBody bounds what is buffered to hash a request; uploads over
@@ -18,7 +37,7 @@ const maxIdempotentBody = 32 << 20
 // idempotent handles a POST carrying an Idempotency-Key: the same key and
 // body get the same response, and the work is done once. The key is claimed
 // before the work starts, so concurrent repeats cannot both do it.
-func (s *Server) idempotent(w http.ResponseWriter, r *http.Request, p ferry.Principal, handle func(http.ResponseWriter) error) error {
+func (s *Server) idempotent(w http.ResponseWriter, r *http.Request, p ferry.Principal, handle func(http.ResponseWriter, *http.Request) error) error {
 	key := r.Header.Get("Idempotency-Key")
 	if len(key) > 255 {
 		return ferry.Errorf(ferry.EINVALID, "Idempotency-Key must be at most 255 characters.")
@@ -31,14 +50,11 @@ func (s *Server) idempotent(w http.ResponseWriter, r *http.Request, p ferry.Prin
 		return ferry.Errorf(ferry.ETOOLARGE, "Requests with an Idempotency-Key may carry at most %d bytes.", maxIdempotentBody)
 	}
 	r.Body = io.NopCloser(bytes.NewReader(body))
-	h := sha256.New()
-	io.WriteString(h, r.Method+" "+r.URL.Path+"\x00"+r.Header.Get("Content-Type")+"\x00")
-	h.Write(body)
-	hash := hex.EncodeToString(h.Sum(nil))
+	hash := requestHash(r, body)
 
 	ctx := r.Context()
 	q := s.db.Write()
-	prev, claimed, err := q.ReserveIdempotencyKey(ctx, p.UserID, key, hash)
+	prev, claimed, err := q.ReserveIdempotencyKey(ctx, p.UserID, key, hash, q.Now().Add(-claimAbandonedAfter))
 	if err != nil {
 		return err
 	}
@@ -56,21 +72,37 @@ func (s *Server) idempotent(w http.ResponseWriter, r *http.Request, p ferry.Prin
 		return nil
 	}
 	rec := &bufferingWriter{header: w.Header(), status: http.StatusOK}
-	if err := handle(rec); err != nil {
+	work, cancel := context.WithTimeout(ctx, idempotentWorkLimit)
+	err = handle(rec, r.WithContext(work))
+	cancel()
+	if err != nil {
 		rec.reset()
 		writeError(rec, r, s.log, err)
 	}
+	// Recorded even when the client has gone: a claim left unanswered
+	// would later be taken as abandoned, and the work done again.
+	actx, cancel := context.WithTimeout(context.WithoutCancel(ctx), answerTimeout)
+	defer cancel()
 	if rec.status >= 500 {
 		// A server error may be retried with the same key.
-		if err := q.ReleaseIdempotencyKey(ctx, p.UserID, key); err != nil {
+		if err := q.ReleaseIdempotencyKey(actx, p.UserID, key); err != nil {
 			s.log.Error("release idempotency key", "error", err)
 		}
-	} else if err := q.CompleteIdempotencyKey(ctx, p.UserID, key, rec.status, rec.buf.Bytes()); err != nil {
+	} else if err := q.CompleteIdempotencyKey(actx, p.UserID, key, rec.status, rec.buf.Bytes()); err != nil {
 		return err
 	}
 	w.WriteHeader(rec.status)
 	_, _ = w.Write(rec.buf.Bytes())
 	return nil
+}
+
+// requestHash identifies a request sent with an Idempotency-Key: a repeat
+// must have the same method, path, content type and body.
+func requestHash(r *http.Request, body []byte) string {
+	h := sha256.New()
+	io.WriteString(h, r.Method+" "+r.URL.Path+"\x00"+r.Header.Get("Content-Type")+"\x00")
+	h.Write(body)
+	return hex.EncodeToString(h.Sum(nil))
 }
 
 type bufferingWriter struct {

@@ -86,6 +86,7 @@ func New(db *store.DB, cfg Config, engine *delivery.Engine) (*Client, error) {
 	river.AddWorker(workers, &publishWorker{engine: engine, timeout: cfg.AttemptTimeout, running: publishing})
 	river.AddWorker(workers, &expireWorker{engine: engine})
 	river.AddWorker(workers, &pruneWorker{db: db})
+	river.AddWorker(workers, &pruneIdempotencyKeysWorker{db: db})
 	// Further workers are registered here, one line each.
 	addHandoffWorkers(workers, engine)
 	addMetricsWorkers(workers, db, cfg, engine)
@@ -110,6 +111,7 @@ func New(db *store.DB, cfg Config, engine *delivery.Engine) (*Client, error) {
 			accountSweepJob(),
 			postSweepJob(),
 			tokenWatchJob(),
+			pruneIdempotencyKeysJob(),
 		},
 		// Scheduled jobs due within the scheduler's 5-second horizon are
 		// made available at once; the engine waits out the difference, so

@@ -348,12 +348,17 @@ func (s *Service) Stories(ctx context.Context, p ferry.Principal, f store.StoryF
 	if err != nil {
 		return nil, "", err
 	}
+	ids := make([]string, len(stories))
+	for i, st := range stories {
+		ids[i] = st.ID
+	}
+	byStory, err := q.PublicationsOfStories(ctx, ids)
+	if err != nil {
+		return nil, "", err
+	}
 	out := make([]*StoryView, 0, len(stories))
 	for _, st := range stories {
-		pubs, err := q.Publications(ctx, store.PublicationFilter{StoryID: st.ID})
-		if err != nil {
-			return nil, "", err
-		}
+		pubs := byStory[st.ID]
 		if pubs == nil {
 			pubs = []*ferry.Publication{}
 		}

@@ -110,11 +110,14 @@ func scanHandoff(s scanner) (*Handoff, error) {
 	return &h, nil
 }
 
+// scheduledOnQuery is a range of publications_state_platform_scheduled.
+const scheduledOnQuery = `SELECT ` + publicationColumns + ` FROM publications WHERE state = ? AND platform = ? AND scheduled_at <= ?
+		ORDER BY scheduled_at, id`
+
 // ScheduledOn lists the publications to a platform that are scheduled no
 // later than before, soonest first.
 func (q *Q) ScheduledOn(ctx context.Context, platform ferry.Platform, before time.Time) ([]*ferry.Publication, error) {
-	rows, err := q.query(ctx, `SELECT `+publicationColumns+` FROM publications WHERE platform = ? AND state = ? AND scheduled_at <= ?
-		ORDER BY scheduled_at, id`, string(platform), string(ferry.StateScheduled), ms(before))
+	rows, err := q.query(ctx, scheduledOnQuery, string(ferry.StateScheduled), string(platform), ms(before))
 	if err != nil {
 		return nil, fmt.Errorf("store: scheduled publications: %w", err)
 	}

@@ -60,16 +60,8 @@ type PostReading struct {
 // accounts (of one account, when accountID is set), with the time of each
 // one's latest snapshot, by account, then publication time.
 func (q *Q) PostReadings(ctx context.Context, accountID string, publishedSince time.Time) ([]PostReading, error) {
-	where, args := "p.state = ? AND p.published_at >= ? AND p.remote_id <> '' AND a.health = ?",
-		[]any{string(ferry.StatePublished), ms(publishedSince), string(ferry.HealthConnected)}
-	if accountID != "" {
-		where += " AND p.account_id = ?"
-		args = append(args, accountID)
-	}
-	rows, err := q.query(ctx, `SELECT p.id, p.account_id, p.workspace_id, p.platform, p.remote_id, p.published_at, MAX(s.at)
-		FROM publications p JOIN accounts a ON a.id = p.account_id LEFT JOIN post_snapshots s ON s.publication_id = p.id
-		WHERE `+where+` GROUP BY p.id, p.account_id, p.workspace_id, p.platform, p.remote_id, p.published_at
-		ORDER BY p.account_id, p.published_at, p.id`, args...)
+	query, args := postReadingsQuery(accountID, publishedSince)
+	rows, err := q.query(ctx, query, args...)
 	if err != nil {
 		return nil, fmt.Errorf("store: post readings: %w", err)
 	}
@@ -86,6 +78,21 @@ func (q *Q) PostReadings(ctx context.Context, accountID string, publishedSince t
 		out = append(out, r)
 	}
 	return out, rows.Err()
+}
+
+// postReadingsQuery is a range of publications_state_published, or of
+// publications_account_state_published for one account.
+func postReadingsQuery(accountID string, publishedSince time.Time) (string, []any) {
+	where, args := "p.state = ? AND p.published_at >= ? AND p.remote_id <> '' AND a.health = ?",
+		[]any{string(ferry.StatePublished), ms(publishedSince), string(ferry.HealthConnected)}
+	if accountID != "" {
+		where += " AND p.account_id = ?"
+		args = append(args, accountID)
+	}
+	return `SELECT p.id, p.account_id, p.workspace_id, p.platform, p.remote_id, p.published_at, MAX(s.at)
+		FROM publications p JOIN accounts a ON a.id = p.account_id LEFT JOIN post_snapshots s ON s.publication_id = p.id
+		WHERE ` + where + ` GROUP BY p.id, p.account_id, p.workspace_id, p.platform, p.remote_id, p.published_at
+		ORDER BY p.account_id, p.published_at, p.id`, args
 }
 
 // ConnectedAccounts lists the connected accounts of every workspace, with

@@ -126,25 +126,34 @@ func (q *Q) CreateToken(ctx context.Context, t *ferry.APIToken) error {
 	return nil
 }
 
-// PrincipalByTokenHash resolves a token hash to who acts with it: the
-// token's user, in the token's workspace, with their current role there.
-func (q *Q) PrincipalByTokenHash(ctx context.Context, hash []byte) (ferry.Principal, string, error) {
+// PrincipalByTokenHash resolves a token hash to who acts with it (the
+// token's user, in the token's workspace, with their current role there)
+// and to the token.
+func (q *Q) PrincipalByTokenHash(ctx context.Context, hash []byte) (ferry.Principal, *ferry.APIToken, error) {
 	var p ferry.Principal
-	var tokenID string
-	err := q.queryRow(ctx, `SELECT t.id, t.user_id, t.workspace_id, m.role FROM api_tokens t
+	t := ferry.APIToken{Hash: hash}
+	var created int64
+	var lastUsed sql.NullInt64
+	err := q.queryRow(ctx, `SELECT t.id, t.user_id, t.workspace_id, t.name, t.created_at, t.last_used_at, m.role FROM api_tokens t
 		JOIN memberships m ON m.workspace_id = t.workspace_id AND m.user_id = t.user_id
-		WHERE t.hash = ?`, hash).Scan(&tokenID, &p.UserID, &p.WorkspaceID, &p.Role)
+		WHERE t.hash = ?`, hash).Scan(&t.ID, &t.UserID, &t.WorkspaceID, &t.Name, &created, &lastUsed, &p.Role)
 	if err == sql.ErrNoRows {
-		return p, "", ferry.Errorf(ferry.EUNAUTHORIZED, "The API token is not valid.")
+		return p, nil, ferry.Errorf(ferry.EUNAUTHORIZED, "The API token is not valid.")
 	}
 	if err != nil {
-		return p, "", fmt.Errorf("store: token: %w", err)
+		return p, nil, fmt.Errorf("store: token: %w", err)
 	}
-	return p, tokenID, nil
+	t.CreatedAt, t.LastUsedAt = fromMS(created), fromNullMS(lastUsed)
+	p.UserID, p.WorkspaceID = t.UserID, t.WorkspaceID
+	return p, &t, nil
 }
 
-// TouchToken records that a token was used.
+// TouchToken records that a token was used at a time. A recorded use never
+// moves back (concurrent requests may record theirs in any order).
 func (q *Q) TouchToken(ctx context.Context, id string, at time.Time) error {
-	_, err := q.exec(ctx, `UPDATE api_tokens SET last_used_at = ? WHERE id = ?`, ms(at), id)
-	return err
+	_, err := q.exec(ctx, `UPDATE api_tokens SET last_used_at = ? WHERE id = ? AND (last_used_at IS NULL OR last_used_at < ?)`, ms(at), id, ms(at))
+	if err != nil {
+		return fmt.Errorf("store: touch token: %w", err)
+	}
+	return nil
 }

@@ -131,13 +131,39 @@ func (q *Q) Publications(ctx context.Context, f PublicationFilter) ([]*ferry.Pub
 	return out, rows.Err()
 }
 
-func repeat(s string, n int) string {
-	out := ""
-	for range n {
-		out += s
+// PublicationsOfStories returns the publications of several stories, by
+// story id, each story's in creation order, in one query (a page of the
+// stories list: at most a few hundred ids). Stories without any are absent.
+func (q *Q) PublicationsOfStories(ctx context.Context, storyIDs []string) (map[string][]*ferry.Publication, error) {
+	out := make(map[string][]*ferry.Publication, len(storyIDs))
+	if len(storyIDs) == 0 {
+		return out, nil
 	}
-	return out
+	query, args := publicationsOfStoriesQuery(storyIDs)
+	rows, err := q.query(ctx, query, args...)
+	if err != nil {
+		return nil, fmt.Errorf("store: publications of stories: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		p, err := scanPublication(rows)
+		if err != nil {
+			return nil, fmt.Errorf("store: publications of stories: %w", err)
+		}
+		out[p.StoryID] = append(out[p.StoryID], p)
+	}
+	return out, rows.Err()
 }
+
+func publicationsOfStoriesQuery(storyIDs []string) (string, []any) {
+	args := make([]any, len(storyIDs))
+	for i, id := range storyIDs {
+		args[i] = id
+	}
+	return `SELECT ` + publicationColumns + ` FROM publications WHERE story_id IN (?` + repeat(", ?", len(storyIDs)-1) + `) ORDER BY created_at, id`, args
+}
+
+func repeat(s string, n int) string { return strings.Repeat(s, n) }
 
 func scanPublication(s scanner) (*ferry.Publication, error) {
 	var p ferry.Publication
@@ -291,9 +317,13 @@ func (tx *Tx) RelaxDurability(ctx context.Context) error {
 	return err
 }
 
+// pruneRatesQuery is a range of rate_events_at. rate_holds has one row per
+// limit key, too few to index.
+const pruneRatesQuery = `DELETE FROM rate_events WHERE at < ?`
+
 // PruneRates forgets posts counted before a time.
 func (q *Q) PruneRates(ctx context.Context, before time.Time) (int64, error) {
-	res, err := q.exec(ctx, `DELETE FROM rate_events WHERE at < ?`, ms(before))
+	res, err := q.exec(ctx, pruneRatesQuery, ms(before))
 	if err != nil {
 		return 0, fmt.Errorf("store: prune rates: %w", err)
 	}
@@ -312,23 +342,39 @@ type IdempotentResponse struct {
 }
 
 // ReserveIdempotencyKey claims a user's key for a request before it is
-// handled. If the key is already claimed it returns the stored answer
-// (Status 0 while the first request is still running) and claimed=false.
-func (q *Q) ReserveIdempotencyKey(ctx context.Context, userID, key, requestHash string) (prev *IdempotentResponse, claimed bool, err error) {
-	_, err = q.exec(ctx, `INSERT INTO idempotency_keys (user_id, key, request_hash, status, body, created_at) VALUES (?, ?, ?, 0, ?, ?)`,
-		userID, key, requestHash, []byte{}, ms(q.Now()))
-	if err == nil {
-		return nil, true, nil
+// handled. A claim made before abandonedBefore and never answered is taken
+// over by a request with the same hash: the request that made it is taken
+// to have died with its process. If the key is otherwise claimed it returns
+// the stored answer (Status 0 while the first request is still running)
+// and claimed=false.
+func (q *Q) ReserveIdempotencyKey(ctx context.Context, userID, key, requestHash string, abandonedBefore time.Time) (prev *IdempotentResponse, claimed bool, err error) {
+	// A claim released between the two statements is claimed again.
+	for range 3 {
+		// One statement, so that two requests never both take over a
+		// claim: the second sees the first one's created_at.
+		res, err := q.exec(ctx, `INSERT INTO idempotency_keys (user_id, key, request_hash, status, body, created_at) VALUES (?, ?, ?, 0, ?, ?)
+			ON CONFLICT (user_id, key) DO UPDATE SET created_at = excluded.created_at
+			WHERE idempotency_keys.status = 0 AND idempotency_keys.created_at < ? AND idempotency_keys.request_hash = excluded.request_hash`,
+			userID, key, requestHash, []byte{}, ms(q.Now()), ms(abandonedBefore))
+		if err != nil {
+			return nil, false, fmt.Errorf("store: reserve idempotency key: %w", err)
+		}
+		if n, err := res.RowsAffected(); err != nil {
+			return nil, false, fmt.Errorf("store: reserve idempotency key: %w", err)
+		} else if n > 0 {
+			return nil, true, nil
+		}
+		var r IdempotentResponse
+		err = q.queryRow(ctx, `SELECT request_hash, status, body FROM idempotency_keys WHERE user_id = ? AND key = ?`, userID, key).Scan(&r.RequestHash, &r.Status, &r.Body)
+		if err == sql.ErrNoRows {
+			continue
+		}
+		if err != nil {
+			return nil, false, fmt.Errorf("store: idempotency key: %w", err)
+		}
+		return &r, false, nil
 	}
-	if !isUniqueViolation(err) {
-		return nil, false, fmt.Errorf("store: reserve idempotency key: %w", err)
-	}
-	var r IdempotentResponse
-	err = q.queryRow(ctx, `SELECT request_hash, status, body FROM idempotency_keys WHERE user_id = ? AND key = ?`, userID, key).Scan(&r.RequestHash, &r.Status, &r.Body)
-	if err != nil {
-		return nil, false, fmt.Errorf("store: idempotency key: %w", err)
-	}
-	return &r, false, nil
+	return nil, false, fmt.Errorf("store: idempotency key %q is claimed and released over and over", key)
 }
 
 // CompleteIdempotencyKey stores the answer for a claimed key.
@@ -348,4 +394,18 @@ func (q *Q) ReleaseIdempotencyKey(ctx context.Context, userID, key string) error
 		return fmt.Errorf("store: release idempotency key: %w", err)
 	}
 	return nil
+}
+
+// pruneIdempotencyKeysQuery is a range of idempotency_keys_created.
+const pruneIdempotencyKeysQuery = `DELETE FROM idempotency_keys WHERE created_at < ?`
+
+// PruneIdempotencyKeys forgets the keys claimed before a time: their
+// answers, and claims never answered (by then long abandoned). It returns
+// how many it forgot.
+func (q *Q) PruneIdempotencyKeys(ctx context.Context, before time.Time) (int64, error) {
+	res, err := q.exec(ctx, pruneIdempotencyKeysQuery, ms(before))
+	if err != nil {
+		return 0, fmt.Errorf("store: prune idempotency keys: %w", err)
+	}
+	return res.RowsAffected()
 }

@@ -29,7 +29,7 @@ type bundle struct {
 	usr *ferry.User
 }
 
-func setup(t *testing.T, b testdb.Backend) bundle {
+func setup(t testing.TB, b testdb.Backend) bundle {
 	t.Helper()
 	ctx := context.Background()
 	db := testdb.Open(t, b)
@@ -193,15 +193,15 @@ func suite(t *testing.T, b testdb.Backend) {
 		t.Parallel()
 		bu := setup(t, b)
 		q := bu.db.Write()
-		_, claimed, err := q.ReserveIdempotencyKey(ctx, bu.usr.ID, "k1", "h1")
+		_, claimed, err := q.ReserveIdempotencyKey(ctx, bu.usr.ID, "k1", "h1", time.Time{})
 		require.NoError(t, err)
 		require.True(t, claimed)
-		prev, claimed, err := q.ReserveIdempotencyKey(ctx, bu.usr.ID, "k1", "h1")
+		prev, claimed, err := q.ReserveIdempotencyKey(ctx, bu.usr.ID, "k1", "h1", time.Time{})
 		require.NoError(t, err)
 		require.False(t, claimed)
 		require.Equal(t, 0, prev.Status, "still in progress")
 		require.NoError(t, q.CompleteIdempotencyKey(ctx, bu.usr.ID, "k1", 201, []byte(`{"id":"x"}`)))
-		prev, _, err = q.ReserveIdempotencyKey(ctx, bu.usr.ID, "k1", "h1")
+		prev, _, err = q.ReserveIdempotencyKey(ctx, bu.usr.ID, "k1", "h1", time.Time{})
 		require.NoError(t, err)
 		require.Equal(t, 201, prev.Status)
 		require.JSONEq(t, `{"id":"x"}`, string(prev.Body))
