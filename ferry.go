@@ -113,6 +113,14 @@ type Membership struct {
 	CreatedAt   time.Time `json:"created_at"`
 }
 
+// IdempotentResponse is a stored answer to a request sent with an
+// Idempotency-Key. Status 0 means the first request is still being handled.
+type IdempotentResponse struct {
+	RequestHash string
+	Status      int
+	Body        []byte
+}
+
 // APIToken is a bearer token acting as one user in one workspace. Only its
 // hash is stored; the token itself is shown once, at creation.
 type APIToken struct {

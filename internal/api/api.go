@@ -19,15 +19,12 @@ import (
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"github.com/ferry-social/ferry"
-	"github.com/ferry-social/ferry/internal/auth"
 	"github.com/ferry-social/ferry/internal/service"
-	"github.com/ferry-social/ferry/internal/store"
 )
 
 // Server is the HTTP API.
 type Server struct {
 	svc      *service.Service
-	db       *store.DB
 	log      *slog.Logger
 	registry *prometheus.Registry
 	requests *prometheus.CounterVec
@@ -37,7 +34,7 @@ type Server struct {
 // New returns the API server. registry receives the API's metrics and is
 // served at /metrics.
 func New(svc *service.Service, log *slog.Logger, registry *prometheus.Registry) *Server {
-	s := &Server{svc: svc, db: svc.DB, log: log, registry: registry}
+	s := &Server{svc: svc, log: log, registry: registry}
 	s.requests = prometheus.NewCounterVec(prometheus.CounterOpts{Name: "ferry_http_requests_total", Help: "HTTP requests by route and status."}, []string{"method", "route", "status"})
 	s.latency = prometheus.NewHistogramVec(prometheus.HistogramOpts{Name: "ferry_http_request_duration_seconds", Help: "HTTP request latency by route.", Buckets: prometheus.DefBuckets}, []string{"method", "route"})
 	registry.MustRegister(s.requests, s.latency)
@@ -145,26 +142,8 @@ func (s *Server) authenticate(r *http.Request) (ferry.Principal, error) {
 	if !ok || strings.TrimSpace(token) == "" {
 		return ferry.Principal{}, ferry.Errorf(ferry.EUNAUTHORIZED, "Send an API token as 'Authorization: Bearer <token>' (create one with `ferry token create`).")
 	}
-	p, tok, err := s.db.Read().PrincipalByTokenHash(r.Context(), auth.HashToken(strings.TrimSpace(token)))
-	if err != nil {
-		return p, err
-	}
-	q := s.db.Write()
-	if now := q.Now(); tok.LastUsedAt == nil || now.Sub(*tok.LastUsedAt) >= tokenTouchEvery {
-		if err := q.TouchToken(r.Context(), tok.ID, now); err != nil {
-			// Bookkeeping: the request goes on without it.
-			s.log.Warn("record token use", "token_id", tok.ID, "error", err)
-		}
-	}
-	return p, nil
+	return s.svc.Authenticate(r.Context(), token)
 }
-
-// tokenTouchEvery is how stale a token's recorded last use may get.
-// Recording every use would add a write to every request, reads included,
-// and on SQLite each write waits for the one write connection that the
-// delivery engine needs too; to the minute is precise enough to tell a
-// token in use from a forgotten one.
-const tokenTouchEvery = time.Minute
 
 type statusRecorder struct {
 	http.ResponseWriter
@@ -292,15 +271,11 @@ func (s *Server) healthz(w http.ResponseWriter, r *http.Request, _ ferry.Princip
 func (s *Server) readyz(w http.ResponseWriter, r *http.Request, _ ferry.Principal) error {
 	ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
 	defer cancel()
-	if err := s.db.Ping(ctx); err != nil {
-		writeJSON(w, http.StatusServiceUnavailable, map[string]string{"status": "unavailable", "reason": "the database does not answer"})
+	rd := s.svc.Readiness(ctx)
+	if !rd.Ready {
+		writeJSON(w, http.StatusServiceUnavailable, map[string]any{"status": "unavailable", "reason": rd.Reason, "schema": rd.Schema, "latest": rd.Latest})
 		return nil
 	}
-	st, err := s.db.Status(ctx)
-	if err != nil || !st.UpToDate() {
-		writeJSON(w, http.StatusServiceUnavailable, map[string]any{"status": "unavailable", "reason": "the database schema is not current", "schema": st.Current, "latest": st.Latest})
-		return nil
-	}
-	writeJSON(w, http.StatusOK, map[string]any{"status": "ready", "schema": st.Current})
+	writeJSON(w, http.StatusOK, map[string]any{"status": "ready", "schema": rd.Schema})
 	return nil
 }

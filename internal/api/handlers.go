@@ -242,7 +242,7 @@ func (s *Server) publishStory(w http.ResponseWriter, r *http.Request, p ferry.Pr
 	if err := decodeOptional(w, r, &body); err != nil {
 		return err
 	}
-	now := s.db.Now()
+	now := s.svc.DB.Now()
 	v, err := s.svc.UpdateStory(r.Context(), p, r.PathValue("id"), service.StoryPatch{Reschedule: true, ScheduledAt: &now, OverrideBlackout: body.OverrideBlackout})
 	if err != nil {
 		return err

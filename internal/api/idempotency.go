@@ -53,8 +53,7 @@ func (s *Server) idempotent(w http.ResponseWriter, r *http.Request, p ferry.Prin
 	hash := requestHash(r, body)
 
 	ctx := r.Context()
-	q := s.db.Write()
-	prev, claimed, err := q.ReserveIdempotencyKey(ctx, p.UserID, key, hash, q.Now().Add(-claimAbandonedAfter))
+	prev, claimed, err := s.svc.ClaimIdempotencyKey(ctx, p, key, hash, claimAbandonedAfter)
 	if err != nil {
 		return err
 	}
@@ -85,10 +84,10 @@ func (s *Server) idempotent(w http.ResponseWriter, r *http.Request, p ferry.Prin
 	defer cancel()
 	if rec.status >= 500 {
 		// A server error may be retried with the same key.
-		if err := q.ReleaseIdempotencyKey(actx, p.UserID, key); err != nil {
+		if err := s.svc.ReleaseIdempotencyKey(actx, p, key); err != nil {
 			s.log.Error("release idempotency key", "error", err)
 		}
-	} else if err := q.CompleteIdempotencyKey(actx, p.UserID, key, rec.status, rec.buf.Bytes()); err != nil {
+	} else if err := s.svc.AnswerIdempotencyKey(actx, p, key, rec.status, rec.buf.Bytes()); err != nil {
 		return err
 	}
 	w.WriteHeader(rec.status)

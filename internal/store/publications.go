@@ -333,21 +333,13 @@ func (q *Q) PruneRates(ctx context.Context, before time.Time) (int64, error) {
 	return res.RowsAffected()
 }
 
-// IdempotentResponse is a stored answer to a request sent with an
-// Idempotency-Key. Status 0 means the first request is still being handled.
-type IdempotentResponse struct {
-	RequestHash string
-	Status      int
-	Body        []byte
-}
-
 // ReserveIdempotencyKey claims a user's key for a request before it is
 // handled. A claim made before abandonedBefore and never answered is taken
 // over by a request with the same hash: the request that made it is taken
 // to have died with its process. If the key is otherwise claimed it returns
 // the stored answer (Status 0 while the first request is still running)
 // and claimed=false.
-func (q *Q) ReserveIdempotencyKey(ctx context.Context, userID, key, requestHash string, abandonedBefore time.Time) (prev *IdempotentResponse, claimed bool, err error) {
+func (q *Q) ReserveIdempotencyKey(ctx context.Context, userID, key, requestHash string, abandonedBefore time.Time) (prev *ferry.IdempotentResponse, claimed bool, err error) {
 	// A claim released between the two statements is claimed again.
 	for range 3 {
 		// One statement, so that two requests never both take over a
@@ -364,7 +356,7 @@ func (q *Q) ReserveIdempotencyKey(ctx context.Context, userID, key, requestHash 
 		} else if n > 0 {
 			return nil, true, nil
 		}
-		var r IdempotentResponse
+		var r ferry.IdempotentResponse
 		err = q.queryRow(ctx, `SELECT request_hash, status, body FROM idempotency_keys WHERE user_id = ? AND key = ?`, userID, key).Scan(&r.RequestHash, &r.Status, &r.Body)
 		if err == sql.ErrNoRows {
 			continue

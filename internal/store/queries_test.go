@@ -68,7 +68,7 @@ func TestStore_IdempotencyClaims(t *testing.T) {
 			t0 := time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
 			// claim claims key at a time, taking as abandoned any claim
 			// made more than ten minutes before.
-			claim := func(t *testing.T, db *store.DB, user, key, hash string, at time.Time) (*store.IdempotentResponse, bool) {
+			claim := func(t *testing.T, db *store.DB, user, key, hash string, at time.Time) (*ferry.IdempotentResponse, bool) {
 				t.Helper()
 				db.Now = func() time.Time { return at }
 				prev, claimed, err := db.Write().ReserveIdempotencyKey(ctx, user, key, hash, at.Add(-10*time.Minute))
