@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"maps"
 	"math/rand/v2"
 	"time"
 
@@ -31,7 +32,8 @@ type Media interface {
 	Open(sha256 string) (io.ReadCloser, error)
 }
 
-// Events receives every state transition (notifications hang on it).
+// Events receives every committed state transition (notifications hang on
+// it), after the transaction that made it has committed.
 type Events interface {
 	Transition(ctx context.Context, p *ferry.Publication, from ferry.PublicationState)
 }
@@ -500,16 +502,8 @@ func (e *Engine) failed(ctx context.Context, tx *store.Tx, log *slog.Logger, p *
 		if err := tx.FinishAttempt(ctx, att); err != nil {
 			return err
 		}
-		acct := plan.acct
-		acct.Health, acct.HealthReason = ferry.HealthNeedsReauth, perr.Message
-		if err := tx.UpdateAccount(ctx, acct); err != nil {
-			return err
-		}
-		if err := tx.Audit(ctx, ferry.Audit{WorkspaceID: acct.WorkspaceID, Actor: "system", Action: "account.needs_reauth", TargetType: "account", TargetID: acct.ID, Data: map[string]any{"reason": perr.Message}}); err != nil {
-			return err
-		}
 		p.Error = pubErr
-		return e.needsReauth(ctx, tx, p, perr.Message)
+		return e.reauth(ctx, tx, p, plan, perr.Message)
 	case platform.Unknown, platform.Duplicate:
 		// Leave the attempt open: it is settled by reconciliation.
 		if _, canLook := plan.conn.(platform.Reconciler); canLook {
@@ -562,6 +556,41 @@ func (e *Engine) failed(ctx context.Context, tx *store.Tx, log *slog.Logger, p *
 	}
 }
 
+// reauth handles a platform's refusal of the account's credentials. The
+// account is read again: the refusal concerns the credentials the call
+// used, and only if they are still the account's is it marked needs_reauth.
+func (e *Engine) reauth(ctx context.Context, tx *store.Tx, p *ferry.Publication, plan *sendPlan, reason string) error {
+	acct, err := tx.AccountForUpdate(ctx, p.WorkspaceID, p.AccountID)
+	if err != nil {
+		return err
+	}
+	switch {
+	case acct.Health == ferry.HealthClosed:
+		return e.transition(ctx, tx, p, ferry.StateCanceled, "The account was closed.", nil)
+	case !maps.Equal(acct.Credentials, plan.acct.Credentials):
+		// Reconnected while the call was under way: nothing was published,
+		// so the new credentials get an attempt of their own.
+		now := e.Now()
+		p.NextAt = &now
+		if err := e.transition(ctx, tx, p, ferry.StateWaiting, "The account was reconnected during the attempt; sending again with the new credentials.", p.Error); err != nil {
+			return err
+		}
+		return e.Scheduler.SchedulePublish(ctx, tx, p.ID, p.Version, now)
+	}
+	if acct.Health == ferry.HealthConnected {
+		changed, err := tx.SetAccountHealth(ctx, acct, ferry.HealthNeedsReauth, reason)
+		if err != nil {
+			return err
+		}
+		if changed {
+			if err := tx.Audit(ctx, ferry.Audit{WorkspaceID: acct.WorkspaceID, Actor: "system", Action: "account.needs_reauth", TargetType: "account", TargetID: acct.ID, Data: map[string]any{"reason": reason}}); err != nil {
+				return err
+			}
+		}
+	}
+	return e.needsReauth(ctx, tx, p, reason)
+}
+
 // needsReauth parks a publication until its account is reconnected, and
 // sets the deadline after which it is missed.
 func (e *Engine) needsReauth(ctx context.Context, tx *store.Tx, p *ferry.Publication, reason string) error {
@@ -599,8 +628,9 @@ func (e *Engine) transition(ctx context.Context, tx *store.Tx, p *ferry.Publicat
 	return Transitioned(ctx, tx, e.Events, "system", p, from)
 }
 
-// Transitioned writes the audit event of a state change and tells Events.
-// Every transition, by the engine or by a person, goes through it.
+// Transitioned writes the audit event of a state change in tx and tells
+// Events once tx has committed. Every transition, by the engine or by a
+// person, goes through it.
 func Transitioned(ctx context.Context, tx *store.Tx, ev Events, actor string, p *ferry.Publication, from ferry.PublicationState) error {
 	data := map[string]any{"from": string(from), "to": string(p.State), "version": p.Version}
 	if p.Reason != "" {
@@ -613,7 +643,10 @@ func Transitioned(ctx context.Context, tx *store.Tx, ev Events, actor string, p 
 		return err
 	}
 	if ev != nil {
-		ev.Transition(ctx, p, from)
+		// Told after commit, as the state was at this transition: a
+		// rolled-back transition never happened.
+		snap := *p
+		tx.AfterCommit(func() { ev.Transition(context.WithoutCancel(ctx), &snap, from) })
 	}
 	return nil
 }
