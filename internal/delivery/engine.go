@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"maps"
 	"math/rand/v2"
 	"time"
 
@@ -31,7 +32,8 @@ type Media interface {
 	Open(sha256 string) (io.ReadCloser, error)
 }
 
-// Events receives every state transition (notifications hang on it).
+// Events receives every committed state transition (notifications hang on
+// it), after the transaction that made it has committed.
 type Events interface {
 	Transition(ctx context.Context, p *ferry.Publication, from ferry.PublicationState)
 }
@@ -429,6 +431,12 @@ func (e *Engine) send(ctx context.Context, log *slog.Logger, plan *sendPlan, com
 		if err != nil {
 			return err
 		}
+		if p.Version != plan.pub.Version {
+			if err := e.superseded(ctx, tx, log, p, plan, res, callErr == nil && found); err != nil {
+				return err
+			}
+			return complete(ctx, tx)
+		}
 		att := plan.attempt
 		switch {
 		case callErr == nil && found:
@@ -470,6 +478,32 @@ func (e *Engine) send(ctx context.Context, log *slog.Logger, plan *sendPlan, com
 	})
 }
 
+// superseded handles the outcome of a call whose publication a person
+// settled while it was under way (resolving an unknown publication gives it
+// a new version). Their verdict stands, except that a post found on the
+// platform is never sent again: a publication they sent back to be
+// published, and that has not been sent since, is published.
+func (e *Engine) superseded(ctx context.Context, tx *store.Tx, log *slog.Logger, p *ferry.Publication, plan *sendPlan, res platform.Result, sent bool) error {
+	log.Warn("the publication was settled during the call", "current_version", p.Version, "state", p.State, "sent", sent)
+	if !sent || (p.State != ferry.StateScheduled && p.State != ferry.StateWaiting) {
+		return nil
+	}
+	att := plan.attempt
+	att.Outcome, att.RemoteID, att.ErrorCode, att.ErrorMessage = ferry.OutcomePublished, res.RemoteID, "", ""
+	if plan.reconcile {
+		att.Outcome = ferry.OutcomeReconciled
+	}
+	if err := tx.FinishAttempt(ctx, att); err != nil {
+		return err
+	}
+	published := res.PublishedAt
+	if published.IsZero() {
+		published = e.Now()
+	}
+	p.PublishedAt, p.RemoteID, p.RemoteURL, p.NextAt = &published, res.RemoteID, res.URL, nil
+	return e.transition(ctx, tx, p, ferry.StatePublished, "Found on the platform after all: it is not sent again.", nil)
+}
+
 // release undoes an attempt that was opened but never sent, because the
 // worker is stopping before the publication's time: nothing reached the
 // platform, so the publication is simply scheduled again.
@@ -503,7 +537,9 @@ func (e *Engine) failed(ctx context.Context, tx *store.Tx, log *slog.Logger, p *
 	att.ErrorCode, att.ErrorMessage = perr.Code, perr.Message
 	pubErr := &ferry.PubError{Code: perr.Code, Message: perr.Message}
 	log.Warn("platform call failed", "class", perr.Class.String(), "code", perr.Code, "error", perr.Error(), "reconcile", plan.reconcile)
-	now := e.Now()
+	if plan.reconcile {
+		return e.lookupFailed(ctx, tx, p, plan, perr, pubErr)
+	}
 	switch perr.Class {
 	case platform.Permanent:
 		att.Outcome = ferry.OutcomeFailed
@@ -516,66 +552,133 @@ func (e *Engine) failed(ctx context.Context, tx *store.Tx, log *slog.Logger, p *
 		if err := tx.FinishAttempt(ctx, att); err != nil {
 			return err
 		}
-		acct := plan.acct
-		acct.Health, acct.HealthReason = ferry.HealthNeedsReauth, perr.Message
-		if err := tx.UpdateAccount(ctx, acct); err != nil {
-			return err
-		}
-		if err := tx.Audit(ctx, ferry.Audit{WorkspaceID: acct.WorkspaceID, Actor: "system", Action: "account.needs_reauth", TargetType: "account", TargetID: acct.ID, Data: map[string]any{"reason": perr.Message}}); err != nil {
-			return err
-		}
 		p.Error = pubErr
-		return e.needsReauth(ctx, tx, p, perr.Message)
+		return e.reauth(ctx, tx, p, plan, perr.Message)
 	case platform.Unknown, platform.Duplicate:
 		// Leave the attempt open: it is settled by reconciliation.
 		if _, canLook := plan.conn.(platform.Reconciler); canLook {
-			next := now.Add(reconcileDelay())
+			next := e.Now().Add(reconcileDelay())
 			p.NextAt, p.Error = &next, pubErr
 			if err := e.transition(ctx, tx, p, ferry.StateUnknown, "Checking on the platform whether the post went out: "+perr.Message, pubErr); err != nil {
 				return err
 			}
 			return e.Scheduler.SchedulePublish(ctx, tx, p.ID, p.Version, next)
 		}
-		att.Outcome = ferry.OutcomeUnknown
+		return e.askAPerson(ctx, tx, p, att, perr.Message+" The platform offers no way to check; verify the account and resolve: published (with its URL) or retry.", pubErr)
+	default: // Retry
+		return e.retry(ctx, tx, p, plan, perr, pubErr)
+	}
+}
+
+// lookupFailed handles a failed look for an earlier attempt's post. That
+// attempt's fate is still unknown, so nothing is sent again: it is looked
+// for later, or, when the platform will not say, a person settles it.
+func (e *Engine) lookupFailed(ctx context.Context, tx *store.Tx, p *ferry.Publication, plan *sendPlan, perr *platform.Error, pubErr *ferry.PubError) error {
+	switch perr.Class {
+	case platform.Permanent:
+		return e.askAPerson(ctx, tx, p, plan.attempt, "Ferry could not check whether the post went out: "+perr.Message+" Verify the account and resolve: published (with its URL) or retry.", pubErr)
+	case platform.Reauth:
+		if _, err := e.accountRefused(ctx, tx, plan, perr.Message); err != nil {
+			return err
+		}
+	}
+	return e.retry(ctx, tx, p, plan, perr, pubErr)
+}
+
+// askAPerson closes an attempt whose outcome Ferry cannot establish and
+// leaves the publication unknown, for a person to resolve.
+func (e *Engine) askAPerson(ctx context.Context, tx *store.Tx, p *ferry.Publication, att *ferry.Attempt, reason string, pubErr *ferry.PubError) error {
+	att.Outcome = ferry.OutcomeUnknown
+	if err := tx.FinishAttempt(ctx, att); err != nil {
+		return err
+	}
+	p.NextAt = nil
+	return e.transition(ctx, tx, p, ferry.StateUnknown, reason, pubErr)
+}
+
+// retry schedules the next attempt (or, for a lookup, the next look) after
+// a backoff or the platform's hint, within the give-up window.
+func (e *Engine) retry(ctx context.Context, tx *store.Tx, p *ferry.Publication, plan *sendPlan, perr *platform.Error, pubErr *ferry.PubError) error {
+	att := plan.attempt
+	now := e.Now()
+	// A failed lookup leaves the earlier attempt open: look again later.
+	if !plan.reconcile {
+		att.Outcome = ferry.OutcomeRetry
 		if err := tx.FinishAttempt(ctx, att); err != nil {
 			return err
 		}
-		return e.transition(ctx, tx, p, ferry.StateUnknown,
-			perr.Message+" The platform offers no way to check; verify the account and resolve: published (with its URL) or retry.", pubErr)
-	default: // Retry
-		// A failed lookup leaves the earlier attempt open: look again later.
-		if !plan.reconcile {
-			att.Outcome = ferry.OutcomeRetry
-			if err := tx.FinishAttempt(ctx, att); err != nil {
-				return err
-			}
-		}
-		wait := backoff(p.Attempts)
-		if perr.RetryAfter > 0 {
-			wait = perr.RetryAfter + jitter(perr.RetryAfter/10)
-			if err := e.holdLimits(ctx, tx, plan.conn, plan.acct, now.Add(perr.RetryAfter)); err != nil {
-				return err
-			}
-		}
-		next := now.Add(wait)
-		if _, err := tx.Story(ctx, p.WorkspaceID, p.StoryID); ferry.IsCode(err, ferry.ENOTFOUND) {
-			return e.transition(ctx, tx, p, ferry.StateCanceled, "The story was deleted.", pubErr)
-		} else if err != nil {
-			return err
-		}
-		if e.gaveUpAt(p, next) {
-			return e.transition(ctx, tx, p, ferry.StateFailed, fmt.Sprintf("Gave up after %d attempts over %v: %s", p.Attempts, e.GiveUpAfter, perr.Message), pubErr)
-		}
-		p.NextAt = &next
-		state := ferry.StateWaiting
-		if plan.reconcile {
-			state = ferry.StateUnknown
-		}
-		if err := e.transition(ctx, tx, p, state, fmt.Sprintf("%s Next attempt at %s.", perr.Message, next.Format(time.RFC3339)), pubErr); err != nil {
-			return err
-		}
-		return e.Scheduler.SchedulePublish(ctx, tx, p.ID, p.Version, next)
 	}
+	wait := backoff(p.Attempts)
+	if perr.RetryAfter > 0 {
+		wait = perr.RetryAfter + jitter(perr.RetryAfter/10)
+		if err := e.holdLimits(ctx, tx, plan.conn, plan.acct, now.Add(perr.RetryAfter)); err != nil {
+			return err
+		}
+	}
+	next := now.Add(wait)
+	if _, err := tx.Story(ctx, p.WorkspaceID, p.StoryID); ferry.IsCode(err, ferry.ENOTFOUND) {
+		return e.transition(ctx, tx, p, ferry.StateCanceled, "The story was deleted.", pubErr)
+	} else if err != nil {
+		return err
+	}
+	if e.gaveUpAt(p, next) {
+		reason := fmt.Sprintf("Gave up after %d attempts over %v: %s", p.Attempts, e.GiveUpAfter, perr.Message)
+		if plan.reconcile {
+			return e.askAPerson(ctx, tx, p, att, reason+" Whether the last attempt went out is unknown; verify the account and resolve: published (with its URL) or retry.", pubErr)
+		}
+		return e.transition(ctx, tx, p, ferry.StateFailed, reason, pubErr)
+	}
+	p.NextAt = &next
+	state := ferry.StateWaiting
+	if plan.reconcile {
+		state = ferry.StateUnknown
+	}
+	if err := e.transition(ctx, tx, p, state, fmt.Sprintf("%s Next attempt at %s.", perr.Message, next.Format(time.RFC3339)), pubErr); err != nil {
+		return err
+	}
+	return e.Scheduler.SchedulePublish(ctx, tx, p.ID, p.Version, next)
+}
+
+// accountRefused records that the platform refused the account's
+// credentials. The account is read again: the refusal concerns the
+// credentials the call used, and only if they are still the account's, and
+// it is connected, is it marked needs_reauth. It returns the account as it
+// now is.
+func (e *Engine) accountRefused(ctx context.Context, tx *store.Tx, plan *sendPlan, reason string) (*ferry.Account, error) {
+	acct, err := tx.AccountForUpdate(ctx, plan.acct.WorkspaceID, plan.acct.ID)
+	if err != nil {
+		return nil, err
+	}
+	if acct.Health != ferry.HealthConnected || !maps.Equal(acct.Credentials, plan.acct.Credentials) {
+		return acct, nil
+	}
+	if changed, err := tx.SetAccountHealth(ctx, acct, ferry.HealthNeedsReauth, reason); err != nil || !changed {
+		return acct, err
+	}
+	return acct, tx.Audit(ctx, ferry.Audit{WorkspaceID: acct.WorkspaceID, Actor: "system", Action: "account.needs_reauth", TargetType: "account", TargetID: acct.ID, Data: map[string]any{"reason": reason}})
+}
+
+// reauth handles a platform's refusal of the credentials a publish call
+// used: the account must be reconnected, unless it was meanwhile (the new
+// credentials get an attempt of their own: nothing was published) or was
+// closed.
+func (e *Engine) reauth(ctx context.Context, tx *store.Tx, p *ferry.Publication, plan *sendPlan, reason string) error {
+	acct, err := e.accountRefused(ctx, tx, plan, reason)
+	if err != nil {
+		return err
+	}
+	switch {
+	case acct.Health == ferry.HealthClosed:
+		return e.transition(ctx, tx, p, ferry.StateCanceled, "The account was closed.", nil)
+	case !maps.Equal(acct.Credentials, plan.acct.Credentials):
+		now := e.Now()
+		p.NextAt = &now
+		if err := e.transition(ctx, tx, p, ferry.StateWaiting, "The account was reconnected during the attempt; sending again with the new credentials.", p.Error); err != nil {
+			return err
+		}
+		return e.Scheduler.SchedulePublish(ctx, tx, p.ID, p.Version, now)
+	}
+	return e.needsReauth(ctx, tx, p, reason)
 }
 
 // needsReauth parks a publication until its account is reconnected, and
@@ -615,8 +718,9 @@ func (e *Engine) transition(ctx context.Context, tx *store.Tx, p *ferry.Publicat
 	return Transitioned(ctx, tx, e.Events, "system", p, from)
 }
 
-// Transitioned writes the audit event of a state change and tells Events.
-// Every transition, by the engine or by a person, goes through it.
+// Transitioned writes the audit event of a state change in tx and tells
+// Events once tx has committed. Every transition, by the engine or by a
+// person, goes through it.
 func Transitioned(ctx context.Context, tx *store.Tx, ev Events, actor string, p *ferry.Publication, from ferry.PublicationState) error {
 	data := map[string]any{"from": string(from), "to": string(p.State), "version": p.Version}
 	if p.Reason != "" {
@@ -629,7 +733,10 @@ func Transitioned(ctx context.Context, tx *store.Tx, ev Events, actor string, p 
 		return err
 	}
 	if ev != nil {
-		ev.Transition(ctx, p, from)
+		// Told after commit, as the state was at this transition: a
+		// rolled-back transition never happened.
+		snap := *p
+		tx.AfterCommit(func() { ev.Transition(context.WithoutCancel(ctx), &snap, from) })
 	}
 	return nil
 }

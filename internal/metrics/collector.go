@@ -12,6 +12,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"maps"
 	"time"
 
 	"github.com/ferry-social/ferry"
@@ -255,7 +256,8 @@ func (c *Collector) failed(ctx context.Context, acct *ferry.Account, err error, 
 	case platform.Reauth:
 		log.Warn("reading "+what+": the account must be reconnected", "error", perr.Error())
 		return c.reauth(ctx, acct.ID, "metrics", func(a *ferry.Account) (string, map[string]any, bool) {
-			return perr.Message, map[string]any{"code": perr.Code}, true
+			// Credentials replaced since the reading are not the ones refused.
+			return perr.Message, map[string]any{"code": perr.Code}, maps.Equal(a.Credentials, acct.Credentials)
 		})
 	case platform.Permanent:
 		log.Warn("reading "+what+" was refused", "error", perr.Error())
@@ -271,7 +273,7 @@ func (c *Collector) failed(ctx context.Context, acct *ferry.Account, err error, 
 // if check (given the account as it is now) still finds a reason to.
 func (c *Collector) reauth(ctx context.Context, accountID, source string, check func(*ferry.Account) (reason string, data map[string]any, ok bool)) error {
 	return c.DB.InTx(ctx, func(tx *store.Tx) error {
-		a, err := tx.AccountByID(ctx, accountID)
+		a, err := tx.AccountByIDForUpdate(ctx, accountID)
 		if err != nil {
 			return err
 		}

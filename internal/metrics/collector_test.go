@@ -23,6 +23,7 @@ type fakeConn struct {
 	followers  int64
 	posts      map[string]platform.PostMetrics // absent: deleted on the platform
 	err        error
+	during     func()     // runs while an account is being read
 	accountIDs []string   // accounts read
 	postCalls  [][]string // remote ids asked for, per call
 }
@@ -34,6 +35,9 @@ func (f *fakeConn) Publish(context.Context, platform.Account, platform.Post) (pl
 }
 
 func (f *fakeConn) AccountMetrics(_ context.Context, acct platform.Account) (platform.AccountMetrics, error) {
+	if f.during != nil {
+		f.during()
+	}
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.accountIDs = append(f.accountIDs, acct.ID)
@@ -127,6 +131,19 @@ func (f *fixture) published(t *testing.T, a *ferry.Account, remoteID string, at 
 	p := &ferry.Publication{WorkspaceID: f.ws.ID, StoryID: st.ID, AccountID: a.ID, Platform: a.Platform, State: ferry.StatePublished, PublishedAt: &at, RemoteID: remoteID}
 	require.NoError(t, f.db.Write().CreatePublication(ctx, p))
 	return p
+}
+
+// reconnect gives an account new credentials, as a person reconnecting it does.
+func (f *fixture) reconnect(t *testing.T, id string, creds map[string]string) {
+	t.Helper()
+	ctx := context.Background()
+	require.NoError(t, f.db.InTx(ctx, func(tx *store.Tx) error {
+		a, err := tx.AccountByIDForUpdate(ctx, id)
+		if err != nil {
+			return err
+		}
+		return tx.SetAccountCredentials(ctx, a, creds)
+	}))
 }
 
 func (f *fixture) audits(t *testing.T, accountID, action string) []ferry.Audit {
@@ -325,10 +342,7 @@ func collectorSuite(t *testing.T, b testdb.Backend) {
 		// The scheduled check moves the account once it enters the margin,
 		// unless it was reconnected with a new token in the meantime.
 		f.clk.Set(t0.Add(40 * time.Minute))
-		fresh, err := f.db.Read().AccountByID(ctx, within.ID)
-		require.NoError(t, err)
-		fresh.Credentials = exp(7 * 24 * time.Hour)
-		require.NoError(t, f.db.Write().UpdateAccount(ctx, fresh))
+		f.reconnect(t, within.ID, exp(7*24*time.Hour))
 		require.NoError(t, f.c.CheckToken(ctx, within.ID))
 		got, err := f.db.Read().AccountByID(ctx, within.ID)
 		require.NoError(t, err)
@@ -355,14 +369,30 @@ func collectorSuite(t *testing.T, b testdb.Backend) {
 		stale, err := f.db.Read().AccountByID(ctx, a.ID)
 		require.NoError(t, err)
 		f.clk.Set(t0.Add(time.Second))
-		fresh := *stale
-		fresh.Credentials = map[string]string{"access_token": "new"}
-		require.NoError(t, f.db.Write().UpdateAccount(ctx, &fresh))
+		f.reconnect(t, a.ID, map[string]string{"access_token": "new"})
+		fresh, err := f.db.Read().AccountByID(ctx, a.ID)
+		require.NoError(t, err)
 		changed, err := f.db.Write().SetAccountHealth(ctx, stale, ferry.HealthNeedsReauth, "old news")
 		require.NoError(t, err)
 		require.False(t, changed)
-		changed, err = f.db.Write().SetAccountHealth(ctx, &fresh, ferry.HealthNeedsReauth, "now")
+		changed, err = f.db.Write().SetAccountHealth(ctx, fresh, ferry.HealthNeedsReauth, "now")
 		require.NoError(t, err)
 		require.True(t, changed)
+	})
+
+	t.Run("ARefusalOfReplacedCredentialsKeepsTheAccountConnected", func(t *testing.T) {
+		t.Parallel()
+		f := newFixture(t, b)
+		a := f.account(t, "3002", nil)
+		f.conn.fail(&platform.Error{Class: platform.Reauth, Code: "weibo:21332", Message: "The Weibo authorisation was revoked; reconnect the account."})
+		f.conn.during = func() { f.reconnect(t, a.ID, map[string]string{"access_token": "refreshed"}) }
+		ok, err := f.c.CollectAccount(ctx, a.ID)
+		require.NoError(t, err)
+		require.False(t, ok)
+		got, err := f.db.Read().AccountByID(ctx, a.ID)
+		require.NoError(t, err)
+		require.Equal(t, ferry.HealthConnected, got.Health, "the refusal was of the old token")
+		require.Equal(t, "refreshed", got.Credentials["access_token"])
+		require.Empty(t, f.audits(t, a.ID, "account.needs_reauth"))
 	})
 }

@@ -151,7 +151,9 @@ type AccountPatch struct {
 
 // UpdateAccount changes an account. New credentials are checked with the
 // platform; an account that needed re-authorisation is connected again and
-// its waiting publications resume.
+// its waiting publications resume. The check happens before the
+// transaction, which reads the account again and writes only what the
+// patch changes: an account closed meanwhile stays closed (ECONFLICT).
 func (s *Service) UpdateAccount(ctx context.Context, p ferry.Principal, id string, patch AccountPatch) (*ferry.Account, error) {
 	if err := require(p, ferry.RoleAdmin, "change accounts"); err != nil {
 		return nil, err
@@ -169,7 +171,6 @@ func (s *Service) UpdateAccount(ctx context.Context, p ferry.Principal, id strin
 	if patch.Settings != nil {
 		a.Settings = patch.Settings
 	}
-	reconnected := false
 	if patch.Credentials != nil {
 		in := AccountInput{Platform: a.Platform, ExternalID: a.ExternalID, Name: a.Name, Credentials: patch.Credentials}
 		if err := in.validate(); err != nil {
@@ -179,35 +180,51 @@ func (s *Service) UpdateAccount(ctx context.Context, p ferry.Principal, id strin
 		if err := s.verify(ctx, a); err != nil {
 			return nil, err
 		}
-		reconnected = a.Health == ferry.HealthNeedsReauth
-		a.Health, a.HealthReason = ferry.HealthConnected, ""
 	}
+	var cur *ferry.Account
 	err = s.DB.InTx(ctx, func(tx *store.Tx) error {
-		if err := tx.UpdateAccount(ctx, a); err != nil {
+		var err error
+		if cur, err = tx.AccountForUpdate(ctx, p.WorkspaceID, id); err != nil {
 			return err
 		}
-		changed := []string{}
-		if patch.Name != nil {
-			changed = append(changed, "name")
+		if cur.Health == ferry.HealthClosed {
+			return ferry.Errorf(ferry.ECONFLICT, "Account %s was closed while it was being changed; it stays closed.", id)
 		}
+		changed := []string{}
+		if patch.Name != nil || patch.Settings != nil {
+			name, settings := cur.Name, cur.Settings
+			if patch.Name != nil {
+				name = a.Name
+				changed = append(changed, "name")
+			}
+			if patch.Settings != nil {
+				settings = a.Settings
+				changed = append(changed, "settings")
+			}
+			if err := tx.SetAccountProfile(ctx, cur, name, settings); err != nil {
+				return err
+			}
+		}
+		reconnected := false
 		if patch.Credentials != nil {
+			reconnected = cur.Health == ferry.HealthNeedsReauth
+			if err := tx.SetAccountCredentials(ctx, cur, a.Credentials); err != nil {
+				return err
+			}
 			changed = append(changed, "credentials")
 		}
-		if patch.Settings != nil {
-			changed = append(changed, "settings")
-		}
-		if err := tx.Audit(ctx, audit(p, "account.update", "account", a.ID, map[string]any{"changed": changed})); err != nil {
+		if err := tx.Audit(ctx, audit(p, "account.update", "account", cur.ID, map[string]any{"changed": changed})); err != nil {
 			return err
 		}
 		if !reconnected {
 			return nil
 		}
-		return s.resumeAccount(ctx, tx, p, a)
+		return s.resumeAccount(ctx, tx, p, cur)
 	})
 	if err != nil {
 		return nil, err
 	}
-	return a, nil
+	return cur, nil
 }
 
 // resumeAccount reschedules the publications that waited for the account
@@ -218,7 +235,14 @@ func (s *Service) resumeAccount(ctx context.Context, tx *store.Tx, p ferry.Princ
 		return err
 	}
 	now := tx.Now()
-	for _, pub := range pubs {
+	for _, listed := range pubs {
+		pub, err := tx.PublicationForUpdate(ctx, listed.ID)
+		if err != nil {
+			return err
+		}
+		if pub.State != ferry.StateNeedsReauth {
+			continue // moved on since it was listed (PostgreSQL)
+		}
 		if err := s.reschedule(ctx, tx, p, pub, &now, "The account was reconnected."); err != nil {
 			return err
 		}
@@ -235,14 +259,13 @@ func (s *Service) CloseAccount(ctx context.Context, p ferry.Principal, id string
 	var a *ferry.Account
 	err := s.DB.InTx(ctx, func(tx *store.Tx) error {
 		var err error
-		if a, err = tx.Account(ctx, p.WorkspaceID, id); err != nil {
+		if a, err = tx.AccountForUpdate(ctx, p.WorkspaceID, id); err != nil {
 			return err
 		}
 		if a.Health == ferry.HealthClosed {
 			return nil
 		}
-		a.Health, a.HealthReason = ferry.HealthClosed, "Closed by a workspace admin."
-		if err := tx.UpdateAccount(ctx, a); err != nil {
+		if _, err := tx.SetAccountHealth(ctx, a, ferry.HealthClosed, "Closed by a workspace admin."); err != nil {
 			return err
 		}
 		if err := tx.Audit(ctx, audit(p, "account.close", "account", a.ID, nil)); err != nil {
@@ -252,7 +275,14 @@ func (s *Service) CloseAccount(ctx context.Context, p ferry.Principal, id string
 		if err != nil {
 			return err
 		}
-		for _, pub := range pubs {
+		for _, listed := range pubs {
+			pub, err := tx.PublicationForUpdate(ctx, listed.ID)
+			if err != nil {
+				return err
+			}
+			if !isCancelable(pub.State) {
+				continue // being sent since it was listed (PostgreSQL)
+			}
 			if err := s.cancel(ctx, tx, p, pub, "The account was closed."); err != nil {
 				return err
 			}

@@ -443,7 +443,11 @@ func (s *Service) connectGrants(ctx context.Context, p ferry.Principal, pl ferry
 		}
 		for _, a := range ready {
 			c := ConnectedAccount{Account: a}
-			if old := findAccount(current, a.Platform, a.ExternalID); old != nil {
+			if listed := findAccount(current, a.Platform, a.ExternalID); listed != nil {
+				old, err := tx.AccountForUpdate(ctx, p.WorkspaceID, listed.ID)
+				if err != nil {
+					return err
+				}
 				if old.Health == ferry.HealthClosed {
 					res.Skipped = append(res.Skipped, SkippedAccount{Platform: a.Platform, ExternalID: a.ExternalID, Name: old.Name, Reason: fmt.Sprintf("Account %s was closed in Ferry and stays closed.", old.ID)})
 					continue
@@ -478,13 +482,12 @@ func (s *Service) connectGrants(ctx context.Context, p ferry.Principal, pl ferry
 	return res, nil
 }
 
-// reconnect gives an existing account new credentials, as UpdateAccount
-// does: it is connected again, and publications that waited for it resume.
+// reconnect gives an existing account, read with AccountForUpdate, new
+// credentials, as UpdateAccount does: it is connected again, and
+// publications that waited for it resume.
 func (s *Service) reconnect(ctx context.Context, tx *store.Tx, p ferry.Principal, a *ferry.Account, creds map[string]string) (resumed int, err error) {
 	wasReauth := a.Health == ferry.HealthNeedsReauth
-	a.Credentials = creds
-	a.Health, a.HealthReason = ferry.HealthConnected, ""
-	if err := tx.UpdateAccount(ctx, a); err != nil {
+	if err := tx.SetAccountCredentials(ctx, a, creds); err != nil {
 		return 0, err
 	}
 	if err := tx.Audit(ctx, audit(p, "account.update", "account", a.ID, map[string]any{"changed": []string{"credentials"}, "via": "oauth"})); err != nil {

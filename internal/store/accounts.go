@@ -54,21 +54,76 @@ func (q *Q) CreateAccount(ctx context.Context, a *ferry.Account) error {
 	return nil
 }
 
-// UpdateAccount saves an account's name, credentials, settings and health.
-func (q *Q) UpdateAccount(ctx context.Context, a *ferry.Account) error {
-	a.UpdatedAt = q.Now()
-	sealed, err := q.sealCredentials(a)
+// Accounts are changed by narrow updates, each writing only its own
+// columns, on the account as read again in the same transaction with
+// AccountForUpdate: network calls (verification, publishing) happen before
+// the transaction, and a change committed meanwhile (a reconnection, a close)
+// is seen and kept rather than overwritten (docs/architecture.md, "Writes").
+
+// AccountForUpdate reads an account of a workspace and, on PostgreSQL,
+// locks its row until the transaction ends (SQLite transactions are
+// already exclusive).
+func (tx *Tx) AccountForUpdate(ctx context.Context, workspaceID, id string) (*ferry.Account, error) {
+	a, err := tx.scanAccount(tx.queryRow(ctx, `SELECT `+accountColumns+` FROM accounts WHERE id = ? AND workspace_id = ?`+tx.forUpdate(), id, workspaceID))
+	if err != nil {
+		return nil, notFound(err, "account", id)
+	}
+	return a, nil
+}
+
+// AccountByIDForUpdate is AccountForUpdate whatever the account's
+// workspace (jobs).
+func (tx *Tx) AccountByIDForUpdate(ctx context.Context, id string) (*ferry.Account, error) {
+	a, err := tx.scanAccount(tx.queryRow(ctx, `SELECT `+accountColumns+` FROM accounts WHERE id = ?`+tx.forUpdate(), id))
+	if err != nil {
+		return nil, notFound(err, "account", id)
+	}
+	return a, nil
+}
+
+func (tx *Tx) forUpdate() string {
+	if tx.dialect == Postgres {
+		return " FOR UPDATE"
+	}
+	return ""
+}
+
+// SetAccountCredentials saves new, verified credentials and marks the
+// account connected. a is the account as read with AccountForUpdate; it is
+// updated to match. A closed account stays closed: it is refused with
+// ECONFLICT.
+func (tx *Tx) SetAccountCredentials(ctx context.Context, a *ferry.Account, creds map[string]string) error {
+	now := tx.Now()
+	sealed, err := tx.sealCredentials(&ferry.Account{ID: a.ID, Credentials: creds})
 	if err != nil {
 		return fmt.Errorf("store: seal credentials: %w", err)
 	}
-	res, err := q.exec(ctx, `UPDATE accounts SET name = ?, credentials = ?, settings = ?, health = ?, health_reason = ?, updated_at = ? WHERE id = ? AND workspace_id = ?`,
-		a.Name, sealed, toJSON(orEmpty(a.Settings)), string(a.Health), a.HealthReason, ms(a.UpdatedAt), a.ID, a.WorkspaceID)
+	res, err := tx.exec(ctx, `UPDATE accounts SET credentials = ?, health = ?, health_reason = '', updated_at = ? WHERE id = ? AND health <> ?`,
+		sealed, string(ferry.HealthConnected), ms(now), a.ID, string(ferry.HealthClosed))
 	if err != nil {
-		return fmt.Errorf("store: update account: %w", err)
+		return fmt.Errorf("store: set account credentials: %w", err)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return ferry.Errorf(ferry.ECONFLICT, "Account %s is closed.", a.ID)
+	}
+	a.Credentials, a.Health, a.HealthReason, a.UpdatedAt = creds, ferry.HealthConnected, "", now
+	return nil
+}
+
+// SetAccountProfile saves what a person edits of an account: its name and
+// settings. a is the account as read with AccountForUpdate; it is updated
+// to match.
+func (tx *Tx) SetAccountProfile(ctx context.Context, a *ferry.Account, name string, settings map[string]any) error {
+	now := tx.Now()
+	res, err := tx.exec(ctx, `UPDATE accounts SET name = ?, settings = ?, updated_at = ? WHERE id = ?`,
+		name, toJSON(orEmpty(settings)), ms(now), a.ID)
+	if err != nil {
+		return fmt.Errorf("store: set account profile: %w", err)
 	}
 	if n, _ := res.RowsAffected(); n == 0 {
 		return ferry.Errorf(ferry.ENOTFOUND, "Account %q was not found.", a.ID)
 	}
+	a.Name, a.Settings, a.UpdatedAt = name, settings, now
 	return nil
 }
 

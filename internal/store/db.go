@@ -161,14 +161,22 @@ func (db *DB) Read() *Q { return &Q{ex: db.read, dialect: db.dialect, now: db.No
 // Tx is a transaction.
 type Tx struct {
 	Q
-	tx *sql.Tx
+	tx          *sql.Tx
+	afterCommit []func()
 }
+
+// AfterCommit registers fn to run once the transaction has committed, in
+// the order registered; it never runs if the transaction rolls back. What
+// the world is told (events, metrics) must not announce a change that may
+// still be undone.
+func (tx *Tx) AfterCommit(fn func()) { tx.afterCommit = append(tx.afterCommit, fn) }
 
 // SQL returns the underlying transaction, for River's InsertTx and
 // JobCompleteTx.
 func (tx *Tx) SQL() *sql.Tx { return tx.tx }
 
-// InTx runs fn in a transaction, committing if fn returns nil.
+// InTx runs fn in a transaction, committing if fn returns nil, and then
+// runs the functions registered with AfterCommit.
 func (db *DB) InTx(ctx context.Context, fn func(tx *Tx) error) (err error) {
 	sqltx, err := db.write.BeginTx(ctx, nil)
 	if err != nil {
@@ -189,6 +197,9 @@ func (db *DB) InTx(ctx context.Context, fn func(tx *Tx) error) (err error) {
 	}
 	if err = sqltx.Commit(); err != nil {
 		return fmt.Errorf("store: commit: %w", err)
+	}
+	for _, after := range tx.afterCommit {
+		after()
 	}
 	return nil
 }

@@ -106,6 +106,118 @@ func suite(t *testing.T, b testdb.Backend) {
 		require.Equal(t, ferry.ENOTFOUND, ferry.ErrorCode(err), "accounts are scoped to their workspace")
 	})
 
+	t.Run("AccountUpdatesWriteOnlyTheirOwnColumns", func(t *testing.T) {
+		t.Parallel()
+		bu := setup(t, b)
+		a := &ferry.Account{WorkspaceID: bu.ws.ID, Platform: ferry.Weibo, ExternalID: "42", Name: "Old",
+			Credentials: map[string]string{"access_token": "t1"}, Settings: map[string]any{"link_url": "https://a.example"}}
+		require.NoError(t, bu.db.Write().CreateAccount(ctx, a))
+		stale, err := bu.db.Read().Account(ctx, bu.ws.ID, a.ID)
+		require.NoError(t, err)
+
+		require.NoError(t, bu.db.InTx(ctx, func(tx *store.Tx) error {
+			cur, err := tx.AccountForUpdate(ctx, bu.ws.ID, a.ID)
+			require.NoError(t, err)
+			_, err = tx.SetAccountHealth(ctx, cur, ferry.HealthNeedsReauth, "revoked")
+			require.NoError(t, err)
+			return tx.SetAccountCredentials(ctx, cur, map[string]string{"access_token": "t2"})
+		}))
+		require.NoError(t, bu.db.InTx(ctx, func(tx *store.Tx) error {
+			// A profile edit that started from the stale read keeps the new token.
+			cur, err := tx.AccountForUpdate(ctx, bu.ws.ID, a.ID)
+			require.NoError(t, err)
+			return tx.SetAccountProfile(ctx, cur, "New", stale.Settings)
+		}))
+		got, err := bu.db.Read().Account(ctx, bu.ws.ID, a.ID)
+		require.NoError(t, err)
+		require.Equal(t, "New", got.Name)
+		require.Equal(t, "t2", got.Credentials["access_token"])
+		require.Equal(t, ferry.HealthConnected, got.Health)
+		require.Empty(t, got.HealthReason)
+		require.Equal(t, "https://a.example", got.Settings["link_url"])
+
+		err = bu.db.InTx(ctx, func(tx *store.Tx) error {
+			cur, err := tx.AccountForUpdate(ctx, bu.ws.ID, a.ID)
+			require.NoError(t, err)
+			_, err = tx.SetAccountHealth(ctx, cur, ferry.HealthClosed, "closed")
+			require.NoError(t, err)
+			return tx.SetAccountCredentials(ctx, cur, map[string]string{"access_token": "t3"})
+		})
+		require.Equal(t, ferry.ECONFLICT, ferry.ErrorCode(err), "new credentials never reopen a closed account")
+
+		require.NoError(t, bu.db.InTx(ctx, func(tx *store.Tx) error {
+			_, err := tx.AccountForUpdate(ctx, "ws_other", a.ID)
+			require.Equal(t, ferry.ENOTFOUND, ferry.ErrorCode(err), "scoped to its workspace")
+			return nil
+		}))
+	})
+
+	t.Run("AccountForUpdateWaitsForAConcurrentChange", func(t *testing.T) {
+		t.Parallel()
+		bu := setup(t, b)
+		a := &ferry.Account{WorkspaceID: bu.ws.ID, Platform: ferry.Weibo, ExternalID: "43", Credentials: map[string]string{"access_token": "t1"}}
+		require.NoError(t, bu.db.Write().CreateAccount(ctx, a))
+		locked, release := make(chan struct{}), make(chan struct{})
+		first := make(chan error, 1)
+		go func() {
+			first <- bu.db.InTx(ctx, func(tx *store.Tx) error {
+				cur, err := tx.AccountByIDForUpdate(ctx, a.ID)
+				if err != nil {
+					return err
+				}
+				close(locked)
+				<-release
+				return tx.SetAccountCredentials(ctx, cur, map[string]string{"access_token": "t2"})
+			})
+		}()
+		<-locked
+		seen := make(chan string, 1)
+		second := make(chan error, 1)
+		go func() {
+			second <- bu.db.InTx(ctx, func(tx *store.Tx) error {
+				cur, err := tx.AccountByIDForUpdate(ctx, a.ID)
+				if err != nil {
+					return err
+				}
+				seen <- cur.Credentials["access_token"]
+				return nil
+			})
+		}()
+		select {
+		case tok := <-seen:
+			t.Fatalf("the second transaction read %q while the first held the account", tok)
+		case <-time.After(200 * time.Millisecond):
+		}
+		close(release)
+		require.NoError(t, <-first)
+		require.NoError(t, <-second)
+		require.Equal(t, "t2", <-seen, "the re-read sees the committed change")
+	})
+
+	t.Run("AfterCommitRunsOnceOnCommitAndNeverOnRollback", func(t *testing.T) {
+		t.Parallel()
+		bu := setup(t, b)
+		var ran []string
+		err := bu.db.InTx(ctx, func(tx *store.Tx) error {
+			tx.AfterCommit(func() { ran = append(ran, "rolled back") })
+			return ferry.Errorf(ferry.ECONFLICT, "no")
+		})
+		require.Error(t, err)
+		require.Empty(t, ran)
+
+		u := &ferry.User{Email: "after@example.org", PasswordHash: "x"}
+		require.NoError(t, bu.db.InTx(ctx, func(tx *store.Tx) error {
+			tx.AfterCommit(func() {
+				_, err := bu.db.Read().UserByEmail(ctx, u.Email)
+				require.NoError(t, err, "runs after the commit, when others can see it")
+				ran = append(ran, "first")
+			})
+			tx.AfterCommit(func() { ran = append(ran, "second") })
+			return tx.CreateUser(ctx, u)
+		}))
+		require.Equal(t, []string{"first", "second"}, ran)
+	})
+
 	t.Run("StoriesPageNewestFirst", func(t *testing.T) {
 		t.Parallel()
 		bu := setup(t, b)
