@@ -45,6 +45,10 @@ type DB struct {
 	listen *pgxpool.Pool
 	// Now is the store's clock.
 	Now func() time.Time
+	// TxHeld, when set, is told how long each transaction of InTx held
+	// the write pool, from begin to commit or rollback: on SQLite, how
+	// long every other writer waited. Set it while no transaction runs.
+	TxHeld func(time.Duration)
 
 	sealer Sealer
 }
@@ -175,6 +179,10 @@ func (db *DB) InTx(ctx context.Context, fn func(tx *Tx) error) (err error) {
 		return fmt.Errorf("store: begin: %w", err)
 	}
 	tx := &Tx{Q: Q{ex: sqltx, dialect: db.dialect, now: db.Now, sealer: db.sealer}, tx: sqltx}
+	if db.TxHeld != nil {
+		begun := time.Now()
+		defer func() { db.TxHeld(time.Since(begun)) }()
+	}
 	defer func() {
 		if p := recover(); p != nil {
 			_ = sqltx.Rollback()
