@@ -179,6 +179,17 @@ func utc(t *time.Time) *time.Time {
 // reschedule gives a publication a new version and time (nil: back to
 // draft). Jobs of older versions do nothing when they run.
 func (s *Service) reschedule(ctx context.Context, tx *store.Tx, p ferry.Principal, pub *ferry.Publication, at *time.Time, reason string) error {
+	job, err := s.move(ctx, tx, p, pub, at, reason)
+	if err != nil || job == nil {
+		return err
+	}
+	return s.Scheduler.SchedulePublish(ctx, tx, job.PublicationID, job.Version, job.At)
+}
+
+// move is reschedule without enqueueing: it returns the publish job to
+// enqueue (nil for a draft), so that a caller moving many publications
+// enqueues their jobs together (schedulePublishes).
+func (s *Service) move(ctx context.Context, tx *store.Tx, p ferry.Principal, pub *ferry.Publication, at *time.Time, reason string) (*delivery.PublishJob, error) {
 	from := pub.State
 	pub.Version++
 	pub.ScheduledAt, pub.NextAt, pub.Reason = at, nil, reason
@@ -187,15 +198,35 @@ func (s *Service) reschedule(ctx context.Context, tx *store.Tx, p ferry.Principa
 		pub.State = ferry.StateScheduled
 	}
 	if err := tx.SavePublication(ctx, pub); err != nil {
-		return err
+		return nil, err
 	}
 	if err := delivery.Transitioned(ctx, tx, s.Events, p.Actor(), pub, from); err != nil {
-		return err
+		return nil, err
 	}
 	if at == nil {
-		return nil
+		return nil, nil
 	}
-	return s.Scheduler.SchedulePublish(ctx, tx, pub.ID, pub.Version, *at)
+	return &delivery.PublishJob{PublicationID: pub.ID, Version: pub.Version, At: *at}, nil
+}
+
+// publishBatcher is a delivery.Scheduler that enqueues many publish jobs in
+// one insert (jobs.Client).
+type publishBatcher interface {
+	SchedulePublishes(ctx context.Context, tx *store.Tx, jobs []delivery.PublishJob) error
+}
+
+// schedulePublishes enqueues publish jobs, in one insert when the
+// scheduler can.
+func (s *Service) schedulePublishes(ctx context.Context, tx *store.Tx, jobs []delivery.PublishJob) error {
+	if b, ok := s.Scheduler.(publishBatcher); ok && len(jobs) > 1 {
+		return b.SchedulePublishes(ctx, tx, jobs)
+	}
+	for _, j := range jobs {
+		if err := s.Scheduler.SchedulePublish(ctx, tx, j.PublicationID, j.Version, j.At); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // cancelable are the states from which a publication can still be

@@ -314,6 +314,7 @@ func (s *Service) saveBuilt(ctx context.Context, tx *store.Tx, p ferry.Principal
 	if len(blocking) > 0 {
 		return blockingError(blocking)
 	}
+	var jobs []delivery.PublishJob
 	for _, id := range unsent {
 		pub := byAccount[id]
 		if pub == nil {
@@ -325,9 +326,16 @@ func (s *Service) saveBuilt(ctx context.Context, tx *store.Tx, p ferry.Principal
 				return err
 			}
 		}
-		if err := s.reschedule(ctx, tx, p, pub, story.ScheduledAt, ""); err != nil {
+		job, err := s.move(ctx, tx, p, pub, story.ScheduledAt, "")
+		if err != nil {
 			return err
 		}
+		if job != nil {
+			jobs = append(jobs, *job)
+		}
+	}
+	if err := s.schedulePublishes(ctx, tx, jobs); err != nil {
+		return err
 	}
 	for _, pub := range existing {
 		if !contains(story.Targets, pub.AccountID) && isCancelable(pub.State) {

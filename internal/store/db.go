@@ -45,10 +45,12 @@ type DB struct {
 	listen *pgxpool.Pool
 	// Now is the store's clock.
 	Now func() time.Time
-	// TxHeld, when set, is told how long each transaction of InTx held
-	// the write pool, from begin to commit or rollback: on SQLite, how
-	// long every other writer waited. Set it while no transaction runs.
-	TxHeld func(time.Duration)
+	// TxTrace, when set, is called as each transaction of InTx begins
+	// on the write pool, and the function it returns once the transaction
+	// has committed or rolled back: on SQLite, the time between is what
+	// every other writer waits. Benchmarks measure it; set it while no
+	// transaction runs.
+	TxTrace func() (end func())
 
 	sealer Sealer
 }
@@ -179,9 +181,8 @@ func (db *DB) InTx(ctx context.Context, fn func(tx *Tx) error) (err error) {
 		return fmt.Errorf("store: begin: %w", err)
 	}
 	tx := &Tx{Q: Q{ex: sqltx, dialect: db.dialect, now: db.Now, sealer: db.sealer}, tx: sqltx}
-	if db.TxHeld != nil {
-		begun := time.Now()
-		defer func() { db.TxHeld(time.Since(begun)) }()
+	if db.TxTrace != nil {
+		defer db.TxTrace()()
 	}
 	defer func() {
 		if p := recover(); p != nil {
