@@ -171,15 +171,16 @@ func (s *Server) patchStory(w http.ResponseWriter, r *http.Request, p ferry.Prin
 	patch := service.StoryPatch{Title: body.Title, Body: body.Body, MediaIDs: body.MediaIDs, Targets: body.Targets}
 	patch.OverrideBlackout = body.OverrideBlackout
 	patch.Tags, patch.Links, patch.SourceScript = body.Tags, body.Links, body.SourceScript
-	if len(body.ScheduledAt) > 0 {
-		patch.Reschedule = true
-		if string(body.ScheduledAt) != "null" {
-			t, err := parseTime(body.ScheduledAt)
-			if err != nil {
-				return err
-			}
-			patch.ScheduledAt = &t
+	switch {
+	case len(body.ScheduledAt) == 0:
+	case string(body.ScheduledAt) == "null":
+		patch.ScheduledAt = ferry.Null[time.Time]()
+	default:
+		t, err := parseTime(body.ScheduledAt)
+		if err != nil {
+			return err
 		}
+		patch.ScheduledAt = ferry.Some(t)
 	}
 	v, err := s.svc.UpdateStory(r.Context(), p, r.PathValue("id"), patch)
 	if err != nil {
@@ -219,14 +220,14 @@ func (s *Server) scheduleStory(w http.ResponseWriter, r *http.Request, p ferry.P
 	if err := decode(w, r, &body); err != nil {
 		return err
 	}
-	if len(body.At) == 0 {
-		return ferry.Errorf(ferry.EINVALID, "at is required.").WithDetails(map[string]string{"at": "required"})
+	in := service.ScheduleInput{OverrideBlackout: body.OverrideBlackout}
+	if len(body.At) > 0 {
+		var err error
+		if in.At, err = parseTime(body.At); err != nil {
+			return err
+		}
 	}
-	at, err := parseTime(body.At)
-	if err != nil {
-		return err
-	}
-	v, err := s.svc.UpdateStory(r.Context(), p, r.PathValue("id"), service.StoryPatch{Reschedule: true, ScheduledAt: &at, OverrideBlackout: body.OverrideBlackout})
+	v, err := s.svc.ScheduleStory(r.Context(), p, r.PathValue("id"), in)
 	if err != nil {
 		return err
 	}
@@ -242,8 +243,7 @@ func (s *Server) publishStory(w http.ResponseWriter, r *http.Request, p ferry.Pr
 	if err := decodeOptional(w, r, &body); err != nil {
 		return err
 	}
-	now := s.svc.DB.Now()
-	v, err := s.svc.UpdateStory(r.Context(), p, r.PathValue("id"), service.StoryPatch{Reschedule: true, ScheduledAt: &now, OverrideBlackout: body.OverrideBlackout})
+	v, err := s.svc.PublishStoryNow(r.Context(), p, r.PathValue("id"), service.PublishInput{OverrideBlackout: body.OverrideBlackout})
 	if err != nil {
 		return err
 	}

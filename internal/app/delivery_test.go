@@ -203,8 +203,7 @@ func TestDelivery_DeleteAndEditRacingTheScheduledTime(t *testing.T) {
 	start := time.Now().Add(2*time.Second + 2*time.Since(began))
 	for i, r := range races {
 		r.at = start.Add(time.Duration(i%100) * 40 * time.Millisecond)
-		at := r.at
-		_, err := b.m.Service.UpdateStory(ctx, owner, r.id, service.StoryPatch{Reschedule: true, ScheduledAt: &at})
+		_, err := b.m.Service.ScheduleStory(ctx, owner, r.id, service.ScheduleInput{At: r.at})
 		require.NoError(t, err)
 	}
 	require.True(t, time.Now().Before(start), "scheduling took longer than planned")

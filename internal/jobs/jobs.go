@@ -155,6 +155,18 @@ func (c *Client) SchedulePublish(ctx context.Context, tx *store.Tx, publicationI
 	return nil
 }
 
+// SchedulePublishes enqueues many publish jobs in one insert.
+func (c *Client) SchedulePublishes(ctx context.Context, tx *store.Tx, jobs []delivery.PublishJob) error {
+	params := make([]river.InsertManyParams, len(jobs))
+	for i, j := range jobs {
+		params[i] = river.InsertManyParams{Args: PublishArgs{PublicationID: j.PublicationID, Version: j.Version}, InsertOpts: &river.InsertOpts{ScheduledAt: j.At.Add(-publishLead)}}
+	}
+	if _, err := c.river.InsertManyTx(ctx, tx.SQL(), params); err != nil {
+		return fmt.Errorf("jobs: schedule publishes: %w", err)
+	}
+	return nil
+}
+
 // ScheduleExpiry implements delivery.Scheduler.
 func (c *Client) ScheduleExpiry(ctx context.Context, tx *store.Tx, publicationID string, version int, at time.Time) error {
 	_, err := c.river.InsertTx(ctx, tx.SQL(), ExpireArgs{PublicationID: publicationID, Version: version}, &river.InsertOpts{ScheduledAt: at})

@@ -2,6 +2,7 @@ package service
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"math"
 	"strings"
@@ -81,12 +82,15 @@ func (s *Service) Preview(ctx context.Context, p ferry.Principal, in PreviewInpu
 	for _, pl := range in.Platforms {
 		targets = append(targets, adapt.Target{Platform: pl})
 	}
+	originals := map[string]*ferry.Media{}
 	for i, id := range in.MediaIDs {
-		if _, err := q.Media(ctx, p.WorkspaceID, id); ferry.IsCode(err, ferry.ENOTFOUND) {
+		m, err := q.Media(ctx, p.WorkspaceID, id)
+		if ferry.IsCode(err, ferry.ENOTFOUND) {
 			details[fmt.Sprintf("media_ids[%d]", i)] = fmt.Sprintf("no media %q in this workspace", id)
 		} else if err != nil {
 			return nil, err
 		}
+		originals[id] = m
 	}
 	if len(details) > 0 {
 		return nil, ferry.Errorf(ferry.EINVALID, "The preview request is not valid.").WithDetails(details)
@@ -95,10 +99,7 @@ func (s *Service) Preview(ctx context.Context, p ferry.Principal, in PreviewInpu
 	if err != nil {
 		return nil, err
 	}
-	story, err := storyFor(ctx, q, p.WorkspaceID, in.Title, in.Body, in.Tags, in.Links, in.MediaIDs, in.SourceScript)
-	if err != nil {
-		return nil, err
-	}
+	story := storyFor(in.Title, in.Body, in.Tags, in.Links, in.MediaIDs, in.SourceScript, originals)
 	vs := s.adapter().Adapt(story, targets, env)
 	for i := range vs {
 		for j, vm := range vs[i].Media {
@@ -118,10 +119,11 @@ type MediaPatch struct {
 }
 
 // UpdateMedia sets an image's focal point. The stories that use it and
-// still have something to send are fitted again around the new point, in
-// the same transaction (so a story being sent right now makes this a
-// conflict, and a scheduled one whose variants would then have errors
-// makes it unprocessable).
+// still have something to send are fitted again around the new point and
+// saved with it (so a story being sent right now makes this a conflict,
+// and a scheduled one whose variants would then have errors makes it
+// unprocessable). Their variants are built before the transaction, like a
+// story save's.
 func (s *Service) UpdateMedia(ctx context.Context, p ferry.Principal, id string, patch MediaPatch) (*ferry.Media, error) {
 	if err := require(p, ferry.RoleEditor, "change media"); err != nil {
 		return nil, err
@@ -129,78 +131,101 @@ func (s *Service) UpdateMedia(ctx context.Context, p ferry.Principal, id string,
 	if f := patch.Focal; f != nil && (!unit(f.X) || !unit(f.Y)) {
 		return nil, ferry.Errorf(ferry.EINVALID, "focal.x and focal.y must be between 0 and 1.").WithDetails(map[string]string{"focal": "x and y from 0 to 1"})
 	}
-	q := s.DB.Read()
-	m, err := q.Media(ctx, p.WorkspaceID, id)
+	m, err := s.DB.Read().Media(ctx, p.WorkspaceID, id)
 	if err != nil {
 		return nil, err
 	}
 	if m.ParentID != "" {
 		return nil, ferry.Errorf(ferry.EINVALID, "Media %s is a copy fitted to a platform; set the focal point of its original, %s.", id, m.ParentID)
 	}
-	stories, err := q.StoriesWithMedia(ctx, p.WorkspaceID, id)
-	if err != nil {
-		return nil, err
-	}
-	// Fit the new crops before the transaction, as a story save does.
-	moved := *m
-	moved.Focal = patch.Focal
-	for _, st := range stories {
-		for i, mid := range st.MediaIDs {
-			if mid == id {
-				s.prefitOne(ctx, &moved, i, st.Targets)
-			}
+	for range maxBuilds {
+		builds, err := s.buildRefits(ctx, p, id, patch.Focal)
+		if err != nil {
+			return nil, err
 		}
-	}
-	err = s.DB.InTx(ctx, func(tx *store.Tx) error {
-		if err := tx.SetMediaFocal(ctx, p.WorkspaceID, id, patch.Focal); err != nil {
-			return err
-		}
-		if err := tx.Audit(ctx, audit(p, "media.focal", "media", id, map[string]any{"focal": patch.Focal})); err != nil {
-			return err
-		}
-		for _, st := range stories {
-			pubs, err := tx.Publications(ctx, store.PublicationFilter{StoryID: st.ID})
+		err = s.DB.InTx(ctx, func(tx *store.Tx) error { return s.saveRefits(ctx, tx, p, id, patch.Focal, builds) })
+		if !errors.Is(err, errStale) {
 			if err != nil {
-				return err
+				return nil, err
 			}
-			pending := false
-			for _, pub := range pubs {
-				pending = pending || isCancelable(pub.State)
-			}
-			if !pending {
-				continue // everything was sent or withdrawn: nothing to refit
-			}
-			if err := s.updateStory(ctx, tx, p, st.ID, StoryPatch{}); err != nil {
-				return fmt.Errorf("story %s: %w", st.ID, err)
-			}
+			m.Focal = patch.Focal
+			return m, nil
 		}
-		return nil
-	})
+	}
+	return nil, ferry.Errorf(ferry.ECONFLICT, "The stories using media %s kept changing while they were being fitted again; try again.", id)
+}
+
+// buildRefits builds the saves of the stories that use an image and still
+// have something to send, around the image's new focal point; the others
+// are listed with a nil build.
+func (s *Service) buildRefits(ctx context.Context, p ferry.Principal, mediaID string, focal *ferry.Focal) (map[string]*storyBuild, error) {
+	q := s.DB.Read()
+	stories, err := q.StoriesWithMedia(ctx, p.WorkspaceID, mediaID)
 	if err != nil {
 		return nil, err
 	}
-	m.Focal = patch.Focal
-	return m, nil
+	builds := map[string]*storyBuild{}
+	for _, st := range stories {
+		pubs, err := q.Publications(ctx, store.PublicationFilter{StoryID: st.ID})
+		if err != nil {
+			return nil, err
+		}
+		if !pending(pubs) {
+			builds[st.ID] = nil
+			continue
+		}
+		b, err := s.buildEdit(ctx, p, st.ID, StoryPatch{}, map[string]*ferry.Focal{mediaID: focal})
+		if err != nil {
+			return nil, fmt.Errorf("story %s: %w", st.ID, err)
+		}
+		builds[st.ID] = b
+	}
+	return builds, nil
+}
+
+// saveRefits sets an image's focal point and writes the built saves of the
+// stories using it, or returns errStale when one of them changed.
+func (s *Service) saveRefits(ctx context.Context, tx *store.Tx, p ferry.Principal, mediaID string, focal *ferry.Focal, builds map[string]*storyBuild) error {
+	if err := tx.SetMediaFocal(ctx, p.WorkspaceID, mediaID, focal); err != nil {
+		return err
+	}
+	if err := tx.Audit(ctx, audit(p, "media.focal", "media", mediaID, map[string]any{"focal": focal})); err != nil {
+		return err
+	}
+	stories, err := tx.StoriesWithMedia(ctx, p.WorkspaceID, mediaID)
+	if err != nil {
+		return err
+	}
+	for _, st := range stories {
+		b, known := builds[st.ID]
+		if !known {
+			return errStale // a story saved since the build
+		}
+		pubs, err := tx.Publications(ctx, store.PublicationFilter{StoryID: st.ID})
+		if err != nil {
+			return err
+		}
+		if !pending(pubs) {
+			continue // everything was sent or withdrawn: nothing to refit
+		}
+		if b == nil {
+			return errStale
+		}
+		if err := s.saveBuilt(ctx, tx, p, b); err != nil {
+			return fmt.Errorf("story %s: %w", st.ID, err)
+		}
+	}
+	return nil
+}
+
+// pending reports whether any of a story's publications can still be sent.
+func pending(pubs []*ferry.Publication) bool {
+	for _, pub := range pubs {
+		if isCancelable(pub.State) {
+			return true
+		}
+	}
+	return false
 }
 
 func unit(v float64) bool { return !math.IsNaN(v) && v >= 0 && v <= 1 }
-
-// prefitOne fits one image, the index-th of a story, for the platforms of
-// the story's targets that take that many images.
-func (s *Service) prefitOne(ctx context.Context, m *ferry.Media, index int, targets []string) {
-	q := s.DB.Read()
-	done := map[ferry.Platform]bool{}
-	for _, id := range targets {
-		a, err := q.Account(ctx, m.WorkspaceID, id)
-		if err != nil || done[a.Platform] {
-			continue
-		}
-		done[a.Platform] = true
-		if !takesImage(a.Platform, index) {
-			continue
-		}
-		if _, err := s.fitted(ctx, s.DB.Write(), m, a.Platform); err != nil && s.Log != nil {
-			s.Log.Debug("prefit failed", "media_id", m.ID, "platform", a.Platform, "error", err)
-		}
-	}
-}

@@ -94,7 +94,10 @@ type StoryView struct {
 	Publications []*ferry.Publication `json:"publications"`
 }
 
-func (s *Service) validateStory(ctx context.Context, q *store.Q, p ferry.Principal, in *StoryInput) (map[string]*ferry.Account, error) {
+// validateStory normalises and checks a story save, reading its images and
+// target accounts through q. The blackout check is the transaction's
+// (saveBuilt), since an override is audited there.
+func validateStory(ctx context.Context, q *store.Q, p ferry.Principal, in *StoryInput) (map[string]*ferry.Account, map[string]*ferry.Media, error) {
 	details := map[string]string{}
 	in.Title, in.Body = strings.TrimSpace(in.Title), strings.TrimSpace(in.Body)
 	switch {
@@ -115,13 +118,17 @@ func (s *Service) validateStory(ctx context.Context, q *store.Q, p ferry.Princip
 	if in.ScheduledAt != nil && in.ScheduledAt.Before(q.Now().Add(-pastTolerance)) {
 		details["scheduled_at"] = "is in the past; use POST /api/v1/stories/{id}/publish to publish now"
 	}
+	media := map[string]*ferry.Media{}
 	for i, id := range in.MediaIDs {
-		if _, err := q.Media(ctx, p.WorkspaceID, id); err != nil {
+		m, err := q.Media(ctx, p.WorkspaceID, id)
+		if err != nil {
 			if !ferry.IsCode(err, ferry.ENOTFOUND) {
-				return nil, err
+				return nil, nil, err
 			}
 			details[fmt.Sprintf("media_ids[%d]", i)] = fmt.Sprintf("no media %q in this workspace", id)
+			continue
 		}
+		media[id] = m
 	}
 	accts := map[string]*ferry.Account{}
 	for i, id := range in.Targets {
@@ -135,7 +142,7 @@ func (s *Service) validateStory(ctx context.Context, q *store.Q, p ferry.Princip
 			continue
 		}
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		if a.Health == ferry.HealthClosed {
 			details[fmt.Sprintf("targets[%d]", i)] = fmt.Sprintf("account %q is closed", id)
@@ -143,12 +150,9 @@ func (s *Service) validateStory(ctx context.Context, q *store.Q, p ferry.Princip
 		accts[id] = a
 	}
 	if len(details) > 0 {
-		return nil, ferry.Errorf(ferry.EINVALID, "The story is not valid.").WithDetails(details)
+		return nil, nil, ferry.Errorf(ferry.EINVALID, "The story is not valid.").WithDetails(details)
 	}
-	if err := s.checkBlackout(ctx, q, p, in); err != nil {
-		return nil, err
-	}
-	return accts, nil
+	return accts, media, nil
 }
 
 // CreateStory saves a story and, when it has a time, schedules its
@@ -157,27 +161,11 @@ func (s *Service) CreateStory(ctx context.Context, p ferry.Principal, in StoryIn
 	if err := require(p, ferry.RoleEditor, "write stories"); err != nil {
 		return nil, err
 	}
-	s.prefit(ctx, p.WorkspaceID, in.MediaIDs, in.Targets)
-	var story *ferry.Story
-	err := s.DB.InTx(ctx, func(tx *store.Tx) error {
-		accts, err := s.validateStory(ctx, &tx.Q, p, &in)
-		if err != nil {
-			return err
-		}
-		story = &ferry.Story{WorkspaceID: p.WorkspaceID, Title: in.Title, Body: in.Body, MediaIDs: in.MediaIDs, Tags: in.Tags, Links: in.Links, SourceScript: in.SourceScript,
-			Targets: in.Targets, ScheduledAt: utc(in.ScheduledAt), CreatedBy: p.UserID}
-		if err := tx.CreateStory(ctx, story); err != nil {
-			return err
-		}
-		if err := tx.Audit(ctx, audit(p, "story.create", "story", story.ID, map[string]any{"targets": in.Targets, "scheduled_at": story.ScheduledAt})); err != nil {
-			return err
-		}
-		return s.syncPublications(ctx, tx, p, story, accts)
-	})
+	b, err := s.saveStory(ctx, p, func() (*storyBuild, error) { return s.buildStory(ctx, p, nil, nil, in, nil) })
 	if err != nil {
 		return nil, err
 	}
-	return s.Story(ctx, p, story.ID)
+	return s.Story(ctx, p, b.story.ID)
 }
 
 func utc(t *time.Time) *time.Time {
@@ -188,56 +176,20 @@ func utc(t *time.Time) *time.Time {
 	return &u
 }
 
-// syncPublications makes the story's publications match its targets,
-// content and time: one per target, its variant regenerated (an edited
-// variant is kept, and flagged stale when the story now says something
-// else), rescheduled at a new version unless already sent. A story with a
-// time whose variants have errors is refused (EUNPROCESSABLE, with every
-// problem by account); a draft may be saved with problems.
-func (s *Service) syncPublications(ctx context.Context, tx *store.Tx, p ferry.Principal, story *ferry.Story, accts map[string]*ferry.Account) error {
-	existing, err := tx.Publications(ctx, store.PublicationFilter{StoryID: story.ID})
-	if err != nil {
-		return err
-	}
-	byAccount := map[string]*ferry.Publication{}
-	for _, pub := range existing {
-		byAccount[pub.AccountID] = pub
-	}
-	if err := s.syncVariants(ctx, tx, story, accts, byAccount); err != nil {
-		return err
-	}
-	for _, id := range story.Targets {
-		a := accts[id]
-		pub := byAccount[id]
-		if pub != nil && sent(pub.State) {
-			continue // already (maybe) on the platform: never sent again
-		}
-		if pub == nil {
-			pub = &ferry.Publication{WorkspaceID: p.WorkspaceID, StoryID: story.ID, AccountID: id, Platform: a.Platform, State: ferry.StateDraft}
-			if err := tx.CreatePublication(ctx, pub); err != nil {
-				return err
-			}
-			if err := delivery.Transitioned(ctx, tx, s.Events, p.Actor(), pub, ""); err != nil {
-				return err
-			}
-		}
-		if err := s.reschedule(ctx, tx, p, pub, story.ScheduledAt, ""); err != nil {
-			return err
-		}
-	}
-	for _, pub := range existing {
-		if !contains(story.Targets, pub.AccountID) && isCancelable(pub.State) {
-			if err := s.cancel(ctx, tx, p, pub, "The account was removed from the story's targets."); err != nil {
-				return err
-			}
-		}
-	}
-	return nil
-}
-
 // reschedule gives a publication a new version and time (nil: back to
 // draft). Jobs of older versions do nothing when they run.
 func (s *Service) reschedule(ctx context.Context, tx *store.Tx, p ferry.Principal, pub *ferry.Publication, at *time.Time, reason string) error {
+	job, err := s.move(ctx, tx, p, pub, at, reason)
+	if err != nil || job == nil {
+		return err
+	}
+	return s.Scheduler.SchedulePublish(ctx, tx, job.PublicationID, job.Version, job.At)
+}
+
+// move is reschedule without enqueueing: it returns the publish job to
+// enqueue (nil for a draft), so that a caller moving many publications
+// enqueues their jobs together (schedulePublishes).
+func (s *Service) move(ctx context.Context, tx *store.Tx, p ferry.Principal, pub *ferry.Publication, at *time.Time, reason string) (*delivery.PublishJob, error) {
 	from := pub.State
 	pub.Version++
 	pub.ScheduledAt, pub.NextAt, pub.Reason = at, nil, reason
@@ -246,15 +198,35 @@ func (s *Service) reschedule(ctx context.Context, tx *store.Tx, p ferry.Principa
 		pub.State = ferry.StateScheduled
 	}
 	if err := tx.SavePublication(ctx, pub); err != nil {
-		return err
+		return nil, err
 	}
 	if err := delivery.Transitioned(ctx, tx, s.Events, p.Actor(), pub, from); err != nil {
-		return err
+		return nil, err
 	}
 	if at == nil {
-		return nil
+		return nil, nil
 	}
-	return s.Scheduler.SchedulePublish(ctx, tx, pub.ID, pub.Version, *at)
+	return &delivery.PublishJob{PublicationID: pub.ID, Version: pub.Version, At: *at}, nil
+}
+
+// publishBatcher is a delivery.Scheduler that enqueues many publish jobs in
+// one insert (jobs.Client).
+type publishBatcher interface {
+	SchedulePublishes(ctx context.Context, tx *store.Tx, jobs []delivery.PublishJob) error
+}
+
+// schedulePublishes enqueues publish jobs, in one insert when the
+// scheduler can.
+func (s *Service) schedulePublishes(ctx context.Context, tx *store.Tx, jobs []delivery.PublishJob) error {
+	if b, ok := s.Scheduler.(publishBatcher); ok && len(jobs) > 1 {
+		return b.SchedulePublishes(ctx, tx, jobs)
+	}
+	for _, j := range jobs {
+		if err := s.Scheduler.SchedulePublish(ctx, tx, j.PublicationID, j.Version, j.At); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // cancelable are the states from which a publication can still be
@@ -367,8 +339,7 @@ func (s *Service) Stories(ctx context.Context, p ferry.Principal, f store.StoryF
 	return out, next, nil
 }
 
-// StoryPatch edits a story; nil fields stay as they are. ScheduledAt is set
-// when Reschedule is true (null then means "back to draft").
+// StoryPatch edits a story; nil fields stay as they are.
 type StoryPatch struct {
 	Title        *string
 	Body         *string
@@ -377,8 +348,10 @@ type StoryPatch struct {
 	Links        *[]string
 	SourceScript *string
 	Targets      *[]string
-	Reschedule   bool
-	ScheduledAt  *time.Time
+	// ScheduledAt left as it is keeps the story's time (an overdue story's
+	// unsent publications then go out now); null makes the story a draft;
+	// a time schedules it then.
+	ScheduledAt ferry.Optional[time.Time]
 	// OverrideBlackout is StoryInput.OverrideBlackout.
 	OverrideBlackout bool
 }
@@ -389,15 +362,47 @@ func (s *Service) UpdateStory(ctx context.Context, p ferry.Principal, id string,
 	if err := require(p, ferry.RoleEditor, "edit stories"); err != nil {
 		return nil, err
 	}
-	if story, err := s.DB.Read().Story(ctx, p.WorkspaceID, id); err == nil {
-		in := patch.apply(story)
-		s.prefit(ctx, p.WorkspaceID, in.MediaIDs, in.Targets)
-	}
-	err := s.DB.InTx(ctx, func(tx *store.Tx) error { return s.updateStory(ctx, tx, p, id, patch) })
+	_, err := s.saveStory(ctx, p, func() (*storyBuild, error) { return s.buildEdit(ctx, p, id, patch, nil) })
 	if err != nil {
 		return nil, err
 	}
 	return s.Story(ctx, p, id)
+}
+
+// ScheduleInput schedules a story's unsent publications at a time.
+type ScheduleInput struct {
+	// At is required.
+	At time.Time
+	// OverrideBlackout is StoryInput.OverrideBlackout.
+	OverrideBlackout bool
+}
+
+// ScheduleStory schedules a story's unsent publications at a time, moving
+// them if they were scheduled already.
+func (s *Service) ScheduleStory(ctx context.Context, p ferry.Principal, id string, in ScheduleInput) (*StoryView, error) {
+	if in.At.IsZero() {
+		return nil, ferry.Errorf(ferry.EINVALID, "at is required.").WithDetails(map[string]string{"at": "required"})
+	}
+	return s.UpdateStory(ctx, p, id, StoryPatch{ScheduledAt: ferry.Some(in.At), OverrideBlackout: in.OverrideBlackout})
+}
+
+// UnscheduleStory makes a story a draft again: its unsent publications
+// stay, unscheduled, until it is scheduled or published.
+func (s *Service) UnscheduleStory(ctx context.Context, p ferry.Principal, id string) (*StoryView, error) {
+	return s.UpdateStory(ctx, p, id, StoryPatch{ScheduledAt: ferry.Null[time.Time]()})
+}
+
+// PublishInput publishes a story's unsent publications now.
+type PublishInput struct {
+	// OverrideBlackout is StoryInput.OverrideBlackout.
+	OverrideBlackout bool
+}
+
+// PublishStoryNow schedules a story's unsent publications at the current
+// time, so that they go out at once.
+func (s *Service) PublishStoryNow(ctx context.Context, p ferry.Principal, id string, in PublishInput) (*StoryView, error) {
+	now := s.DB.Read().Now()
+	return s.UpdateStory(ctx, p, id, StoryPatch{ScheduledAt: ferry.Some(now), OverrideBlackout: in.OverrideBlackout})
 }
 
 // apply returns the story's fields with the patch applied.
@@ -425,47 +430,11 @@ func (patch StoryPatch) apply(story *ferry.Story) StoryInput {
 	if patch.Targets != nil {
 		in.Targets = *patch.Targets
 	}
-	if patch.Reschedule {
-		in.ScheduledAt = patch.ScheduledAt
+	if patch.ScheduledAt.IsSet() {
+		in.ScheduledAt = patch.ScheduledAt.Ptr()
 	}
 	in.OverrideBlackout = patch.OverrideBlackout
 	return in
-}
-
-// updateStory is UpdateStory inside a transaction.
-func (s *Service) updateStory(ctx context.Context, tx *store.Tx, p ferry.Principal, id string, patch StoryPatch) error {
-	story, err := tx.Story(ctx, p.WorkspaceID, id)
-	if err != nil {
-		return err
-	}
-	pubs, err := tx.Publications(ctx, store.PublicationFilter{StoryID: id})
-	if err != nil {
-		return err
-	}
-	for _, pub := range pubs {
-		if pub.State == ferry.StatePublishing {
-			return ferry.Errorf(ferry.ECONFLICT, "The story is being published to %s right now; try again in a moment.", pub.Platform)
-		}
-	}
-	in := patch.apply(story)
-	if !patch.Reschedule && in.ScheduledAt != nil && in.ScheduledAt.Before(tx.Now()) {
-		// An overdue story's unsent publications go out now.
-		now := tx.Now()
-		in.ScheduledAt = &now
-	}
-	accts, err := s.validateStory(ctx, &tx.Q, p, &in)
-	if err != nil {
-		return err
-	}
-	story.Title, story.Body, story.MediaIDs, story.Targets, story.ScheduledAt = in.Title, in.Body, in.MediaIDs, in.Targets, utc(in.ScheduledAt)
-	story.Tags, story.Links, story.SourceScript = in.Tags, in.Links, in.SourceScript
-	if err := tx.UpdateStory(ctx, story); err != nil {
-		return err
-	}
-	if err := tx.Audit(ctx, audit(p, "story.update", "story", story.ID, map[string]any{"version": story.Version, "scheduled_at": story.ScheduledAt})); err != nil {
-		return err
-	}
-	return s.syncPublications(ctx, tx, p, story, accts)
 }
 
 // DeleteStory deletes a story and cancels every publication not yet sent.

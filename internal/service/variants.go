@@ -129,56 +129,14 @@ func targetFor(a *ferry.Account) adapt.Target {
 }
 
 // storyFor is what adaptation reads of a story, with its images'
-// dimensions and focal points.
-func storyFor(ctx context.Context, q *store.Q, workspaceID string, title, body string, tags, links, mediaIDs []string, src string) (adapt.Story, error) {
+// dimensions and focal points (originals by id).
+func storyFor(title, body string, tags, links, mediaIDs []string, src string, originals map[string]*ferry.Media) adapt.Story {
 	st := adapt.Story{Title: title, Body: body, Tags: tags, Links: links, Script: script.Script(src)}
 	for _, id := range mediaIDs {
-		m, err := q.Media(ctx, workspaceID, id)
-		if err != nil {
-			return st, err
-		}
+		m := originals[id]
 		st.Media = append(st.Media, adapt.Media{ID: m.ID, Width: m.Width, Height: m.Height, Focal: m.Focal})
 	}
-	return st, nil
-}
-
-// syncVariants regenerates the variants of a story's unsent publications
-// and refuses a story with a time whose variants have errors.
-func (s *Service) syncVariants(ctx context.Context, tx *store.Tx, story *ferry.Story, accts map[string]*ferry.Account, pubs map[string]*ferry.Publication) error {
-	var targets []*ferry.Account
-	for _, id := range story.Targets {
-		if pub := pubs[id]; pub == nil || !sent(pub.State) {
-			targets = append(targets, accts[id])
-		}
-	}
-	if len(targets) == 0 {
-		return nil
-	}
-	gen, err := s.generate(ctx, &tx.Q, story, targets)
-	if err != nil {
-		return err
-	}
-	blocking := map[string][]ferry.Problem{}
-	for i, a := range targets {
-		prev, err := tx.Variant(ctx, story.ID, a.ID)
-		if err != nil && !ferry.IsCode(err, ferry.ENOTFOUND) {
-			return err
-		}
-		v, err := s.buildVariant(ctx, &tx.Q, story, a, gen[i], prev, nil)
-		if err != nil {
-			return err
-		}
-		if err := tx.PutVariant(ctx, v); err != nil {
-			return err
-		}
-		if story.ScheduledAt != nil && ferry.HasErrors(v.Problems) {
-			blocking[a.ID] = v.Problems
-		}
-	}
-	if len(blocking) > 0 {
-		return blockingError(blocking)
-	}
-	return nil
+	return st
 }
 
 // blockingError refuses to schedule variants with errors, listing every
@@ -188,16 +146,14 @@ func blockingError(problems map[string][]ferry.Problem) error {
 		WithDetails(map[string]any{"problems": problems})
 }
 
-// generate adapts a story for accounts.
-func (s *Service) generate(ctx context.Context, q *store.Q, story *ferry.Story, accts []*ferry.Account) ([]adapt.Variant, error) {
+// generate adapts a story, whose images are originals (by id), for
+// accounts.
+func (s *Service) generate(ctx context.Context, q *store.Q, story *ferry.Story, originals map[string]*ferry.Media, accts []*ferry.Account) ([]adapt.Variant, error) {
 	env, err := s.loadEnv(ctx, q, story.WorkspaceID)
 	if err != nil {
 		return nil, err
 	}
-	in, err := storyFor(ctx, q, story.WorkspaceID, story.Title, story.Body, story.Tags, story.Links, story.MediaIDs, story.SourceScript)
-	if err != nil {
-		return nil, err
-	}
+	in := storyFor(story.Title, story.Body, story.Tags, story.Links, story.MediaIDs, story.SourceScript, originals)
 	targets := make([]adapt.Target, len(accts))
 	for i, a := range accts {
 		targets[i] = targetFor(a)
@@ -217,11 +173,12 @@ type VariantEdit struct {
 
 // buildVariant makes the stored variant of one account from what the story
 // generates (gen), what was stored before (prev, may be nil) and a person's
-// edit (may be nil). An edited variant keeps its text; its base is what
-// the story generated when it was edited, and it is stale when the story
-// now generates something else.
-func (s *Service) buildVariant(ctx context.Context, q *store.Q, story *ferry.Story, a *ferry.Account, gen adapt.Variant, prev *store.Variant, edit *VariantEdit) (store.Variant, error) {
-	fitted, ids, fitProblems, err := s.fitVariantMedia(ctx, q, story.WorkspaceID, a.Platform, gen.Media)
+// edit (may be nil), fitting the story's images (originals, by id) to the
+// platform. An edited variant keeps its text; its base is what the story
+// generated when it was edited, and it is stale when the story now
+// generates something else.
+func (s *Service) buildVariant(ctx context.Context, story *ferry.Story, a *ferry.Account, gen adapt.Variant, prev *store.Variant, edit *VariantEdit, originals map[string]*ferry.Media) (store.Variant, error) {
+	fitted, ids, fitProblems, err := s.fitVariantMedia(ctx, a.Platform, gen.Media, originals)
 	if err != nil {
 		return store.Variant{}, err
 	}
@@ -285,9 +242,17 @@ func focalPoint(f *ferry.Focal) media.Point {
 
 // fitted returns the copy of an original fitted to a platform around its
 // focal point, making it if it does not exist yet. Originals are kept.
-func (s *Service) fitted(ctx context.Context, q *store.Q, orig *ferry.Media, p ferry.Platform) (*ferry.Media, error) {
+//
+// Fitting runs before a save's transaction, and its copy is recorded at
+// once on the write pool, outside that transaction: a fitted copy is a
+// cache shared by every story using the image, still right if the save
+// then rolls back. Its file is written first; blobs are addressed by the
+// SHA-256 of their content (internal/blob), so a file left without a row
+// (a failed insert, a crash) is an unreferenced file that nothing reads,
+// and writing the same copy again is a no-op.
+func (s *Service) fitted(ctx context.Context, orig *ferry.Media, p ferry.Platform) (*ferry.Media, error) {
 	key := fitKey(p, orig.Focal)
-	m, err := q.FittedMedia(ctx, orig.WorkspaceID, orig.ID, key)
+	m, err := s.DB.Read().FittedMedia(ctx, orig.WorkspaceID, orig.ID, key)
 	if err == nil || !ferry.IsCode(err, ferry.ENOTFOUND) {
 		return m, err
 	}
@@ -312,21 +277,19 @@ func (s *Service) fitted(ctx context.Context, q *store.Q, orig *ferry.Media, p f
 	if err != nil {
 		return nil, err
 	}
-	return q.CreateFittedMedia(ctx, orig.ID, key, &ferry.Media{WorkspaceID: orig.WorkspaceID, SHA256: sum, Mime: out.MIME, Width: out.Width, Height: out.Height, Bytes: int64(len(out.Data))})
+	return s.DB.Write().CreateFittedMedia(ctx, orig.ID, key, &ferry.Media{WorkspaceID: orig.WorkspaceID, SHA256: sum, Mime: out.MIME, Width: out.Width, Height: out.Height, Bytes: int64(len(out.Data))})
 }
 
-// fitVariantMedia fits a variant's planned images: the variant sends the
-// fitted copies. An image that cannot be fitted is left out with an error.
-func (s *Service) fitVariantMedia(ctx context.Context, q *store.Q, workspaceID string, p ferry.Platform, plan []ferry.VariantMedia) ([]ferry.VariantMedia, []string, []ferry.Problem, error) {
+// fitVariantMedia fits a variant's planned images (originals by id): the
+// variant sends the fitted copies. An image that cannot be fitted is left
+// out with an error.
+func (s *Service) fitVariantMedia(ctx context.Context, p ferry.Platform, plan []ferry.VariantMedia, originals map[string]*ferry.Media) ([]ferry.VariantMedia, []string, []ferry.Problem, error) {
 	out := make([]ferry.VariantMedia, 0, len(plan))
 	ids := []string{}
 	var problems []ferry.Problem
 	for _, vm := range plan {
-		orig, err := q.Media(ctx, workspaceID, vm.SourceID)
-		if err != nil {
-			return nil, nil, nil, err
-		}
-		m, err := s.fitted(ctx, q, orig, p)
+		orig := originals[vm.SourceID]
+		m, err := s.fitted(ctx, orig, p)
 		var me *media.Error
 		if errors.As(err, &me) {
 			problems = append(problems, adapt.UnfittableProblem(p, orig.ID, me.Message))
@@ -340,27 +303,6 @@ func (s *Service) fitVariantMedia(ctx context.Context, q *store.Q, workspaceID s
 		ids = append(ids, m.ID)
 	}
 	return out, ids, problems, nil
-}
-
-// prefit makes the fitted copies a story will need before its transaction
-// starts, so that the (single) writer is not held while images are
-// resampled. Failures are left for the transaction to report as problems.
-func (s *Service) prefit(ctx context.Context, workspaceID string, mediaIDs, targets []string) {
-	if len(mediaIDs) == 0 || len(targets) == 0 || s.Blobs == nil {
-		return
-	}
-	for i, id := range mediaIDs {
-		if orig, err := s.DB.Read().Media(ctx, workspaceID, id); err == nil {
-			s.prefitOne(ctx, orig, i, targets)
-		}
-	}
-}
-
-// takesImage reports whether a platform takes an index-th image (the
-// pipeline keeps the first ones up to the platform's maximum).
-func takesImage(p ferry.Platform, index int) bool {
-	rules, ok := media.RulesFor(media.Platform(p))
-	return ok && index < rules.Count.Max
 }
 
 // VariantView is a variant as the API shows it, with the publication it
@@ -450,76 +392,137 @@ func (s *Service) EditVariant(ctx context.Context, p ferry.Principal, storyID, a
 	if edit.Title != nil && utf8.RuneCountInString(*edit.Title) > maxTitle {
 		return nil, ferry.Errorf(ferry.EINVALID, "The title is longer than %d characters.", maxTitle).WithDetails(map[string]string{"title": "too long"})
 	}
-	var view VariantView
-	err := s.DB.InTx(ctx, func(tx *store.Tx) error {
-		story, err := tx.Story(ctx, p.WorkspaceID, storyID)
+	for range maxBuilds {
+		b, err := s.buildVariantEdit(ctx, p, storyID, accountID, edit)
 		if err != nil {
+			return nil, err
+		}
+		var view VariantView
+		err = s.DB.InTx(ctx, func(tx *store.Tx) (err error) {
+			view, err = s.saveVariantEdit(ctx, tx, p, b, edit)
 			return err
-		}
-		if !contains(story.Targets, accountID) {
-			return ferry.Errorf(ferry.ENOTFOUND, "Account %q is not a target of story %s.", accountID, storyID)
-		}
-		a, err := tx.Account(ctx, p.WorkspaceID, accountID)
-		if err != nil {
-			return err
-		}
-		if edit.Title != nil && a.Platform != ferry.Xiaohongshu && strings.TrimSpace(*edit.Title) != "" {
-			return ferry.Errorf(ferry.EINVALID, "Only Xiaohongshu variants have a separate title; on %s the title is part of the text.", a.Platform).
-				WithDetails(map[string]string{"title": "not a field of " + string(a.Platform) + " variants"})
-		}
-		pubs, err := tx.Publications(ctx, store.PublicationFilter{StoryID: storyID, AccountID: accountID})
-		if err != nil {
-			return err
-		}
-		var pub *ferry.Publication
-		if len(pubs) > 0 {
-			pub = pubs[0]
-		}
-		if pub != nil && (sent(pub.State) || pub.State == ferry.StateCanceled) {
-			return ferry.Errorf(ferry.ECONFLICT, "The %s publication is %s: its variant can no longer change.", a.Platform, pub.State)
-		}
-		prev, err := tx.Variant(ctx, storyID, accountID)
-		if err != nil {
-			return err
-		}
-		gen, err := s.generate(ctx, &tx.Q, story, []*ferry.Account{a})
-		if err != nil {
-			return err
-		}
-		v, err := s.buildVariant(ctx, &tx.Q, story, a, gen[0], prev, &edit)
-		if err != nil {
-			return err
-		}
-		// A publication that will go out on its own (now, or once its
-		// account is reconnected or an operator takes it) must not carry
-		// errors.
-		pending := pub != nil && pub.ScheduledAt != nil && isCancelable(pub.State) && pub.State != ferry.StateDraft
-		scheduled := pub != nil && (pub.State == ferry.StateScheduled || pub.State == ferry.StateWaiting)
-		if pending && ferry.HasErrors(v.Problems) {
-			return blockingError(map[string][]ferry.Problem{accountID: v.Problems})
-		}
-		if err := tx.PutVariant(ctx, v); err != nil {
-			return err
-		}
-		action := "variant.edit"
-		if edit.Reset {
-			action = "variant.reset"
-		}
-		if err := tx.Audit(ctx, audit(p, action, "story", storyID, map[string]any{"account_id": accountID, "problems": len(v.Problems)})); err != nil {
-			return err
-		}
-		if scheduled {
-			// The content changed: a new version, so that no job of the
-			// old one acts on it.
-			if err := s.reschedule(ctx, tx, p, pub, pub.ScheduledAt, ""); err != nil {
-				return err
+		})
+		if !errors.Is(err, errStale) {
+			if err != nil {
+				return nil, err
 			}
+			return &view, nil
 		}
-		view = viewOf(&v, pub)
-		return nil
-	})
+	}
+	return nil, ferry.Errorf(ferry.ECONFLICT, "The story kept changing while the variant was being saved; try again.")
+}
+
+// variantEditBuild is a variant edit worked out before its write
+// transaction, like a storyBuild.
+type variantEditBuild struct {
+	story   *ferry.Story
+	account *ferry.Account
+	variant store.Variant
+	inputs  buildInputs
+}
+
+// buildVariantEdit checks an edit and builds the variant it makes, reading
+// outside any transaction.
+func (s *Service) buildVariantEdit(ctx context.Context, p ferry.Principal, storyID, accountID string, edit VariantEdit) (*variantEditBuild, error) {
+	q := s.DB.Read()
+	story, err := q.Story(ctx, p.WorkspaceID, storyID)
 	if err != nil {
 		return nil, err
 	}
-	return &view, nil
+	if !contains(story.Targets, accountID) {
+		return nil, ferry.Errorf(ferry.ENOTFOUND, "Account %q is not a target of story %s.", accountID, storyID)
+	}
+	a, err := q.Account(ctx, p.WorkspaceID, accountID)
+	if err != nil {
+		return nil, err
+	}
+	if edit.Title != nil && a.Platform != ferry.Xiaohongshu && strings.TrimSpace(*edit.Title) != "" {
+		return nil, ferry.Errorf(ferry.EINVALID, "Only Xiaohongshu variants have a separate title; on %s the title is part of the text.", a.Platform).
+			WithDetails(map[string]string{"title": "not a field of " + string(a.Platform) + " variants"})
+	}
+	if _, err := variantPublication(ctx, q, story.ID, a); err != nil {
+		return nil, err
+	}
+	prev, err := q.Variant(ctx, storyID, accountID)
+	if err != nil {
+		return nil, err
+	}
+	originals := map[string]*ferry.Media{}
+	for _, id := range story.MediaIDs {
+		if originals[id], err = q.Media(ctx, p.WorkspaceID, id); err != nil {
+			return nil, err
+		}
+	}
+	gen, err := s.generate(ctx, q, story, originals, []*ferry.Account{a})
+	if err != nil {
+		return nil, err
+	}
+	v, err := s.buildVariant(ctx, story, a, gen[0], prev, &edit, originals)
+	if err != nil {
+		return nil, err
+	}
+	return &variantEditBuild{story: story, account: a, variant: v, inputs: buildInputs{storyID: story.ID, version: story.Version,
+		accounts: map[string]*ferry.Account{a.ID: a}, media: originals, prev: map[string]*store.Variant{a.ID: prev}}}, nil
+}
+
+// variantPublication returns the publication of a story to an account (nil
+// if there is none), refusing one whose variant can no longer change.
+func variantPublication(ctx context.Context, q *store.Q, storyID string, a *ferry.Account) (*ferry.Publication, error) {
+	pubs, err := q.Publications(ctx, store.PublicationFilter{StoryID: storyID, AccountID: a.ID})
+	if err != nil || len(pubs) == 0 {
+		return nil, err
+	}
+	pub := pubs[0]
+	if sent(pub.State) || pub.State == ferry.StateCanceled {
+		return nil, ferry.Errorf(ferry.ECONFLICT, "The %s publication is %s: its variant can no longer change.", a.Platform, pub.State)
+	}
+	return pub, nil
+}
+
+// saveVariantEdit writes a built variant edit in tx, or returns errStale
+// when what it was built from changed.
+func (s *Service) saveVariantEdit(ctx context.Context, tx *store.Tx, p ferry.Principal, b *variantEditBuild, edit VariantEdit) (VariantView, error) {
+	cur, err := tx.Story(ctx, p.WorkspaceID, b.story.ID)
+	if err != nil {
+		return VariantView{}, err
+	}
+	if cur.Version != b.inputs.version {
+		return VariantView{}, errStale
+	}
+	pub, err := variantPublication(ctx, &tx.Q, b.story.ID, b.account)
+	if err != nil {
+		return VariantView{}, err
+	}
+	if ok, err := b.inputs.unchanged(ctx, tx, p.WorkspaceID); err != nil || !ok {
+		if err == nil {
+			err = errStale
+		}
+		return VariantView{}, err
+	}
+	v := b.variant
+	// A publication that will go out on its own (now, or once its account
+	// is reconnected or an operator takes it) must not carry errors.
+	pending := pub != nil && pub.ScheduledAt != nil && isCancelable(pub.State) && pub.State != ferry.StateDraft
+	scheduled := pub != nil && (pub.State == ferry.StateScheduled || pub.State == ferry.StateWaiting)
+	if pending && ferry.HasErrors(v.Problems) {
+		return VariantView{}, blockingError(map[string][]ferry.Problem{b.account.ID: v.Problems})
+	}
+	if err := tx.PutVariant(ctx, v); err != nil {
+		return VariantView{}, err
+	}
+	action := "variant.edit"
+	if edit.Reset {
+		action = "variant.reset"
+	}
+	if err := tx.Audit(ctx, audit(p, action, "story", b.story.ID, map[string]any{"account_id": b.account.ID, "problems": len(v.Problems)})); err != nil {
+		return VariantView{}, err
+	}
+	if scheduled {
+		// The content changed: a new version, so that no job of the old
+		// one acts on it.
+		if err := s.reschedule(ctx, tx, p, pub, pub.ScheduledAt, ""); err != nil {
+			return VariantView{}, err
+		}
+	}
+	return viewOf(&v, pub), nil
 }
