@@ -116,7 +116,7 @@ func validateStory(ctx context.Context, q *store.Q, p ferry.Principal, in *Story
 	}
 	validateTailoring(&in.Tags, &in.Links, &in.SourceScript, details)
 	if in.ScheduledAt != nil && in.ScheduledAt.Before(q.Now().Add(-pastTolerance)) {
-		details["scheduled_at"] = "is in the past; use POST /api/v1/stories/{id}/publish to publish now"
+		details["scheduled_at"] = "is in the past; publish the story now instead"
 	}
 	media := map[string]*ferry.Media{}
 	for i, id := range in.MediaIDs {
