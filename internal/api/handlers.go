@@ -10,7 +10,6 @@ import (
 
 	"github.com/ferry-social/ferry"
 	"github.com/ferry-social/ferry/internal/service"
-	"github.com/ferry-social/ferry/internal/store"
 )
 
 func (s *Server) listAccounts(w http.ResponseWriter, r *http.Request, p ferry.Principal) error {
@@ -107,7 +106,7 @@ func (s *Server) uploadMedia(w http.ResponseWriter, r *http.Request, p ferry.Pri
 
 func (s *Server) listStories(w http.ResponseWriter, r *http.Request, p ferry.Principal) error {
 	q := r.URL.Query()
-	f := store.StoryFilter{State: ferry.PublicationState(q.Get("state")), Query: q.Get("q"), Cursor: q.Get("cursor")}
+	f := ferry.StoryFilter{State: ferry.PublicationState(q.Get("state")), Query: q.Get("q"), Cursor: q.Get("cursor")}
 	if v := q.Get("limit"); v != "" {
 		n, err := strconv.Atoi(v)
 		if err != nil || n < 1 || n > 200 {

@@ -11,7 +11,6 @@ import (
 
 	"github.com/ferry-social/ferry"
 	"github.com/ferry-social/ferry/internal/app"
-	"github.com/ferry-social/ferry/internal/store"
 	"github.com/ferry-social/ferry/internal/testdb"
 )
 
@@ -309,7 +308,7 @@ func blackoutSuite(t *testing.T, b *testBundle) {
 		require.Equal(t, "scheduled", created.Publications[0].State)
 		ws, err := b.m.DB.Read().WorkspaceByName(ctx, app.DemoWorkspace)
 		require.NoError(t, err)
-		events, err := b.m.DB.Read().AuditEvents(ctx, store.AuditFilter{WorkspaceID: ws.ID, TargetType: "calendar_event", TargetID: blackout.ID})
+		events, err := b.m.DB.Read().AuditEvents(ctx, ferry.AuditFilter{WorkspaceID: ws.ID, TargetType: "calendar_event", TargetID: blackout.ID})
 		require.NoError(t, err)
 		var overrides []ferry.Audit
 		for _, ev := range events {
@@ -404,8 +403,8 @@ func bestTimesSuite(t *testing.T, b *testBundle) {
 		last := time.Date(today.Year(), today.Month(), today.Day(), 0, 0, 0, 0, hkt).AddDate(0, 0, -sinceTuesday-7)
 		q := b.m.DB.Write()
 		// The audience doubles between the second and third weeks.
-		require.NoError(t, q.PutAccountSnapshot(ctx, store.AccountSnapshot{AccountID: tg, At: last.AddDate(0, 0, -60), Followers: snapshotCount(1000)}))
-		require.NoError(t, q.PutAccountSnapshot(ctx, store.AccountSnapshot{AccountID: tg, At: last.AddDate(0, 0, -8), Followers: snapshotCount(2000)}))
+		require.NoError(t, q.PutAccountSnapshot(ctx, ferry.AccountSnapshot{AccountID: tg, At: last.AddDate(0, 0, -60), Followers: snapshotCount(1000)}))
+		require.NoError(t, q.PutAccountSnapshot(ctx, ferry.AccountSnapshot{AccountID: tg, At: last.AddDate(0, 0, -8), Followers: snapshotCount(2000)}))
 		publish := func(at time.Time, likes, comments int64) {
 			t.Helper()
 			s := &ferry.Story{WorkspaceID: ws.ID, Title: "history", Body: "b", CreatedBy: "test"}
@@ -414,9 +413,9 @@ func bestTimesSuite(t *testing.T, b *testBundle) {
 			require.NoError(t, q.CreatePublication(ctx, pub))
 			// An early reading and one past the first week are not the
 			// measure; the last reading of the first week is.
-			require.NoError(t, q.PutPostSnapshot(ctx, store.PostSnapshot{PublicationID: pub.ID, AccountID: tg, At: at.Add(time.Hour), Likes: snapshotCount(1)}))
-			require.NoError(t, q.PutPostSnapshot(ctx, store.PostSnapshot{PublicationID: pub.ID, AccountID: tg, At: at.Add(48 * time.Hour), Likes: snapshotCount(likes), Comments: snapshotCount(comments)}))
-			require.NoError(t, q.PutPostSnapshot(ctx, store.PostSnapshot{PublicationID: pub.ID, AccountID: tg, At: at.Add(10 * 24 * time.Hour), Likes: snapshotCount(100000)}))
+			require.NoError(t, q.PutPostSnapshot(ctx, ferry.PostSnapshot{PublicationID: pub.ID, AccountID: tg, At: at.Add(time.Hour), Likes: snapshotCount(1)}))
+			require.NoError(t, q.PutPostSnapshot(ctx, ferry.PostSnapshot{PublicationID: pub.ID, AccountID: tg, At: at.Add(48 * time.Hour), Likes: snapshotCount(likes), Comments: snapshotCount(comments)}))
+			require.NoError(t, q.PutPostSnapshot(ctx, ferry.PostSnapshot{PublicationID: pub.ID, AccountID: tg, At: at.Add(10 * 24 * time.Hour), Likes: snapshotCount(100000)}))
 		}
 		for week := range 4 {
 			day := last.AddDate(0, 0, -7*(3-week))

@@ -9,7 +9,6 @@ import (
 	"github.com/ferry-social/ferry"
 	"github.com/ferry-social/ferry/internal/config"
 	"github.com/ferry-social/ferry/internal/sandbox"
-	"github.com/ferry-social/ferry/internal/store"
 )
 
 func TestDelivery_RevokedTokenWaitsForReauthThenResumes(t *testing.T) {
@@ -46,7 +45,7 @@ func TestDelivery_NotReconnectedInTimeIsMissed(t *testing.T) {
 	require.Contains(t, s.Publications[0].Reason, "not reconnected")
 	require.Equal(t, "published 0 of 1, 1 missed", s.Summary)
 	require.Empty(t, b.m.Sandbox.Posts(ferry.Telegram, ""))
-	events, err := b.m.DB.Read().AuditEvents(t.Context(), store.AuditFilter{WorkspaceID: b.workspace(t), TargetType: "publication", TargetID: s.Publications[0].ID})
+	events, err := b.m.DB.Read().AuditEvents(t.Context(), ferry.AuditFilter{WorkspaceID: b.workspace(t), TargetType: "publication", TargetID: s.Publications[0].ID})
 	require.NoError(t, err)
 	var actions []string
 	for _, ev := range events {
@@ -101,7 +100,7 @@ func TestDelivery_UnknownOutcomeIsResolvedByAPerson(t *testing.T) {
 	require.Equal(t, ferry.OutcomeAbandoned, atts[0].Outcome)
 	require.Equal(t, ferry.OutcomePublished, atts[1].Outcome)
 
-	events, err := b.m.DB.Read().AuditEvents(t.Context(), store.AuditFilter{WorkspaceID: b.workspace(t), TargetType: "publication", TargetID: lost.Publications[0].ID})
+	events, err := b.m.DB.Read().AuditEvents(t.Context(), ferry.AuditFilter{WorkspaceID: b.workspace(t), TargetType: "publication", TargetID: lost.Publications[0].ID})
 	require.NoError(t, err)
 	var actions []string
 	for _, ev := range events {

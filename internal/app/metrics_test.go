@@ -234,7 +234,7 @@ func TestMetrics_AnExpiringWeiboTokenMovesTheAccountBeforeAPublish(t *testing.T)
 	require.Equal(t, "connected", acct.Health)
 
 	audits := func(id string) []string {
-		evs, err := b.m.DB.Read().AuditEvents(ctx, store.AuditFilter{WorkspaceID: b.workspaceID(t), TargetType: "account", TargetID: id})
+		evs, err := b.m.DB.Read().AuditEvents(ctx, ferry.AuditFilter{WorkspaceID: b.workspaceID(t), TargetType: "account", TargetID: id})
 		require.NoError(t, err)
 		var out []string
 		for _, e := range evs {

@@ -30,7 +30,6 @@ import (
 	"github.com/ferry-social/ferry/internal/config"
 	"github.com/ferry-social/ferry/internal/sandbox"
 	"github.com/ferry-social/ferry/internal/service"
-	"github.com/ferry-social/ferry/internal/store"
 )
 
 // Options configure a delivery benchmark.
@@ -339,7 +338,7 @@ func (o Options) run(ctx context.Context, backend string, workers int) (Run, err
 	// Outcomes are recorded just after the posts arrive.
 	want := o.Burst + o.Sustained
 	for deadline := time.Now().Add(30 * time.Second); r.Published < want && time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
-		pubs, err := e.main.DB.Read().Publications(ctx, store.PublicationFilter{WorkspaceID: e.p.WorkspaceID, States: []ferry.PublicationState{ferry.StatePublished}})
+		pubs, err := e.main.DB.Read().Publications(ctx, ferry.PublicationFilter{WorkspaceID: e.p.WorkspaceID, States: []ferry.PublicationState{ferry.StatePublished}})
 		if err != nil {
 			stop(procs)
 			return r, err

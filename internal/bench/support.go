@@ -31,7 +31,7 @@ func storeMany(ctx context.Context, e *env, n int) error {
 				if err := tx.CreateStory(ctx, s); err != nil {
 					return err
 				}
-				if err := tx.PutVariant(ctx, store.Variant{StoryID: s.ID, AccountID: acc, Text: s.Body}); err != nil {
+				if err := tx.PutVariant(ctx, ferry.Variant{StoryID: s.ID, AccountID: acc, Text: s.Body}); err != nil {
 					return err
 				}
 				p := &ferry.Publication{WorkspaceID: ws, StoryID: s.ID, AccountID: acc, Platform: ferry.Telegram, State: ferry.StatePublished,

@@ -253,7 +253,7 @@ func (e *env) harness(t *testing.T, o opts) *harness {
 	require.NoError(t, e.db.Write().CreateAccount(ctx, acct))
 	story := &ferry.Story{WorkspaceID: e.ws.ID, Title: "Title", Body: "Body", Targets: []string{acct.ID}, ScheduledAt: &t0, CreatedBy: e.usr.ID}
 	require.NoError(t, e.db.Write().CreateStory(ctx, story))
-	require.NoError(t, e.db.Write().PutVariant(ctx, store.Variant{StoryID: story.ID, AccountID: acct.ID, Platform: acct.Platform, Title: "Title", Text: "Body"}))
+	require.NoError(t, e.db.Write().PutVariant(ctx, ferry.Variant{StoryID: story.ID, AccountID: acct.ID, Platform: acct.Platform, Title: "Title", Text: "Body"}))
 	h := &harness{db: e.db, clk: &clock{now: t0}, conn: conn, jobs: &scheduler{}, ev: &listener{}, acct: acct, story: story, reconciler: o.reconciler,
 		admin: ferry.Principal{UserID: e.usr.ID, WorkspaceID: e.ws.ID, Role: ferry.RoleAdmin}}
 	reg := platform.NewRegistry(c)

@@ -116,11 +116,11 @@ func (m *Manager) Open(ctx context.Context, tx *store.Tx, p *ferry.Publication, 
 		due = *p.ScheduledAt
 	}
 	deadline := due.Add(set.Deadline)
-	h := &store.Handoff{WorkspaceID: p.WorkspaceID, PublicationID: p.ID, StoryID: p.StoryID, AccountID: p.AccountID, Version: p.Version,
-		State: store.HandoffOpen, DueAt: due, DeadlineAt: deadline, ExpiresAt: deadline.Add(m.LinkMargin)}
+	h := &ferry.Handoff{WorkspaceID: p.WorkspaceID, PublicationID: p.ID, StoryID: p.StoryID, AccountID: p.AccountID, Version: p.Version,
+		State: ferry.HandoffOpen, DueAt: due, DeadlineAt: deadline, ExpiresAt: deadline.Add(m.LinkMargin)}
 	loc := m.location(ctx, &tx.Q, p.WorkspaceID)
 	if !deadline.After(now) {
-		h.State, h.ClosedBy, h.ClosedAt = store.HandoffMissed, "system", &now
+		h.State, h.ClosedBy, h.ClosedAt = ferry.HandoffMissed, "system", &now
 		if err := tx.CreateHandoff(ctx, h); err != nil {
 			return err
 		}
@@ -305,7 +305,7 @@ func (m *Manager) Expire(ctx context.Context, handoffID string, complete deliver
 		if err != nil {
 			return err
 		}
-		if h.State != store.HandoffOpen {
+		if h.State != ferry.HandoffOpen {
 			return complete(ctx, tx)
 		}
 		p, err := tx.PublicationForUpdate(ctx, h.PublicationID)
@@ -314,7 +314,7 @@ func (m *Manager) Expire(ctx context.Context, handoffID string, complete deliver
 		}
 		now := m.now()
 		if !live(h, p) {
-			h.State, h.ClosedBy, h.ClosedAt = store.HandoffWithdrawn, "system", &now
+			h.State, h.ClosedBy, h.ClosedAt = ferry.HandoffWithdrawn, "system", &now
 			if err := tx.SaveHandoff(ctx, h); err != nil {
 				return err
 			}
@@ -327,7 +327,7 @@ func (m *Manager) Expire(ctx context.Context, handoffID string, complete deliver
 			}
 			return complete(ctx, tx)
 		}
-		h.State, h.ClosedBy, h.ClosedAt = store.HandoffMissed, "system", &now
+		h.State, h.ClosedBy, h.ClosedAt = ferry.HandoffMissed, "system", &now
 		if err := tx.SaveHandoff(ctx, h); err != nil {
 			return err
 		}
@@ -345,7 +345,7 @@ func (m *Manager) Expire(ctx context.Context, handoffID string, complete deliver
 
 // notifyMissed tells the workspace's owners and admins (by email) and its
 // webhook that a handoff was missed.
-func (m *Manager) notifyMissed(ctx context.Context, tx *store.Tx, h *store.Handoff) error {
+func (m *Manager) notifyMissed(ctx context.Context, tx *store.Tx, h *ferry.Handoff) error {
 	admins, err := tx.WorkspaceMembers(ctx, h.WorkspaceID, ferry.RoleOwner, ferry.RoleAdmin)
 	if err != nil {
 		return err
@@ -364,16 +364,16 @@ func (m *Manager) notifyMissed(ctx context.Context, tx *store.Tx, h *store.Hando
 
 // live reports whether a handoff still stands: open, and its publication
 // still waiting for it at its version.
-func live(h *store.Handoff, p *ferry.Publication) bool {
-	return h.State == store.HandoffOpen && p.Version == h.Version && p.State == ferry.StateHandoff
+func live(h *ferry.Handoff, p *ferry.Publication) bool {
+	return h.State == ferry.HandoffOpen && p.Version == h.Version && p.State == ferry.StateHandoff
 }
 
 // Status is a handoff's state as people see it: an open handoff whose
 // publication was edited or canceled is withdrawn even before the deadline
 // job records it.
-func Status(h *store.Handoff, p *ferry.Publication) string {
-	if h.State == store.HandoffOpen && !live(h, p) {
-		return store.HandoffWithdrawn
+func Status(h *ferry.Handoff, p *ferry.Publication) string {
+	if h.State == ferry.HandoffOpen && !live(h, p) {
+		return ferry.HandoffWithdrawn
 	}
 	return h.State
 }
@@ -403,7 +403,7 @@ func (m *Manager) Confirm(ctx context.Context, c Confirmation) (*ferry.Publicati
 	var pub *ferry.Publication
 	err = m.DB.InTx(ctx, func(tx *store.Tx) error {
 		var (
-			h   *store.Handoff
+			h   *ferry.Handoff
 			err error
 		)
 		if c.HandoffID != "" {
@@ -431,18 +431,18 @@ func (m *Manager) Confirm(ctx context.Context, c Confirmation) (*ferry.Publicati
 		pub = p
 		loc := m.location(ctx, &tx.Q, h.WorkspaceID)
 		switch Status(h, p) {
-		case store.HandoffConfirmed:
+		case ferry.HandoffConfirmed:
 			if h.URL == noteURL {
 				return nil
 			}
 			return ferry.Errorf(ferry.ECONFLICT, "This handoff was already confirmed, with %s.", h.URL).WithDetails(map[string]string{"url": h.URL})
-		case store.HandoffMissed:
+		case ferry.HandoffMissed:
 			return ferry.Errorf(ferry.ECONFLICT, "The deadline (%s) has passed: this publication was marked missed.", formatTime(h.DeadlineAt, loc))
-		case store.HandoffWithdrawn:
+		case ferry.HandoffWithdrawn:
 			return ferry.Errorf(ferry.ECONFLICT, "This handoff was withdrawn: the story was edited or deleted, or the account removed (the publication is %s).", p.State)
 		}
 		now := m.now()
-		h.State, h.URL, h.ClosedBy, h.ClosedAt = store.HandoffConfirmed, noteURL, c.Actor, &now
+		h.State, h.URL, h.ClosedBy, h.ClosedAt = ferry.HandoffConfirmed, noteURL, c.Actor, &now
 		if err := tx.SaveHandoff(ctx, h); err != nil {
 			return err
 		}
@@ -504,7 +504,7 @@ func (m *Manager) Handoff(ctx context.Context, workspaceID, publicationID string
 }
 
 // PageURL is the signed link to a handoff's page.
-func (m *Manager) PageURL(h *store.Handoff) string {
+func (m *Manager) PageURL(h *ferry.Handoff) string {
 	return strings.TrimRight(m.PublicURL, "/") + "/handoff/" + url.PathEscape(h.ID) + "?" + m.Links.Query(h.ID, h.ExpiresAt).Encode()
 }
 

@@ -196,7 +196,7 @@ func setup(t *testing.T, b testdb.Backend, settings map[string]any) *fixture {
 		if err := tx.CreateStory(ctx, st); err != nil {
 			return err
 		}
-		if err := tx.PutVariant(ctx, store.Variant{StoryID: st.ID, AccountID: f.acct.ID, Platform: ferry.Xiaohongshu, Title: "中秋", Text: "月饼\n\n#中秋", Hashtags: []string{"#中秋"}}); err != nil {
+		if err := tx.PutVariant(ctx, ferry.Variant{StoryID: st.ID, AccountID: f.acct.ID, Platform: ferry.Xiaohongshu, Title: "中秋", Text: "月饼\n\n#中秋", Hashtags: []string{"#中秋"}}); err != nil {
 			return err
 		}
 		sched := f.clock
@@ -226,7 +226,7 @@ func (f *fixture) publication(t *testing.T) *ferry.Publication {
 	return p
 }
 
-func (f *fixture) handoff(t *testing.T) *store.Handoff {
+func (f *fixture) handoff(t *testing.T) *ferry.Handoff {
 	t.Helper()
 	h, err := f.db.Read().LatestHandoff(context.Background(), f.ws, f.pub.ID)
 	require.NoError(t, err)
@@ -246,13 +246,13 @@ func TestManager(t *testing.T) {
 			t.Run("OpensOncePerVersionAndNotifiesTheOperators", func(t *testing.T) {
 				t.Parallel()
 				f := setup(t, b, operators)
-				require.NoError(t, f.db.Write().PutNotificationSettings(ctx, &store.NotificationSettings{WorkspaceID: f.ws, WebhookURL: "https://hooks.example/x", WebhookSecret: "0123456789abcdef"}))
+				require.NoError(t, f.db.Write().PutNotificationSettings(ctx, &ferry.NotificationSettings{WorkspaceID: f.ws, WebhookURL: "https://hooks.example/x", WebhookSecret: "0123456789abcdef"}))
 				require.NoError(t, f.open(t))
 				p := f.publication(t)
 				require.Equal(t, ferry.StateHandoff, p.State)
 				require.Contains(t, p.Reason, "confirm with the note's URL")
 				h := f.handoff(t)
-				require.Equal(t, store.HandoffOpen, h.State)
+				require.Equal(t, ferry.HandoffOpen, h.State)
 				require.Equal(t, p.Version, h.Version)
 				require.Equal(t, f.clock.Add(2*time.Hour), h.DeadlineAt)
 				require.Equal(t, h.DeadlineAt, f.jobs.deadlines[h.ID])
@@ -316,7 +316,7 @@ func TestManager(t *testing.T) {
 				require.Equal(t, "66f1a2b3c4d5e6f708192a3b", p.RemoteID)
 				require.NotNil(t, p.PublishedAt)
 				h := f.handoff(t)
-				require.Equal(t, store.HandoffConfirmed, h.State)
+				require.Equal(t, ferry.HandoffConfirmed, h.State)
 				require.Equal(t, "user:usr_1", h.ClosedBy)
 
 				_, err = f.m.Confirm(ctx, c)
@@ -346,7 +346,7 @@ func TestManager(t *testing.T) {
 				p := f.publication(t)
 				require.Equal(t, ferry.StateMissed, p.State)
 				require.Contains(t, p.Reason, "Nobody confirmed")
-				require.Equal(t, store.HandoffMissed, f.handoff(t).State)
+				require.Equal(t, ferry.HandoffMissed, f.handoff(t).State)
 				var told []string
 				for _, n := range f.jobs.notifications(handoff.EventMissed) {
 					told = append(told, n.Channel+":"+n.To)
@@ -371,7 +371,7 @@ func TestManager(t *testing.T) {
 					p.State = ferry.StateCanceled
 					return tx.SavePublication(ctx, p)
 				}))
-				require.Equal(t, store.HandoffWithdrawn, handoff.Status(h, f.publication(t)))
+				require.Equal(t, ferry.HandoffWithdrawn, handoff.Status(h, f.publication(t)))
 				_, err := f.m.Confirm(ctx, handoff.Confirmation{HandoffID: h.ID, URL: "https://xhslink.com/a/abc", Actor: "x", Via: "page"})
 				require.True(t, ferry.IsCode(err, ferry.ECONFLICT), "%v", err)
 				require.Contains(t, ferry.ErrorMessage(err), "withdrawn")
@@ -382,7 +382,7 @@ func TestManager(t *testing.T) {
 				require.Empty(t, f.tg.sent)
 				f.clock = h.DeadlineAt.Add(time.Second)
 				require.NoError(t, f.m.Expire(ctx, h.ID, completed))
-				require.Equal(t, store.HandoffWithdrawn, f.handoff(t).State)
+				require.Equal(t, ferry.HandoffWithdrawn, f.handoff(t).State)
 				require.Equal(t, ferry.StateCanceled, f.publication(t).State)
 				require.Empty(t, f.jobs.notifications(handoff.EventMissed))
 			})
@@ -423,7 +423,7 @@ func TestManager(t *testing.T) {
 				f.clock = f.clock.Add(3 * time.Hour) // Ferry was down
 				require.NoError(t, f.open(t))
 				require.Equal(t, ferry.StateMissed, f.publication(t).State)
-				require.Equal(t, store.HandoffMissed, f.handoff(t).State)
+				require.Equal(t, ferry.HandoffMissed, f.handoff(t).State)
 				require.Len(t, f.jobs.notifications(handoff.EventMissed), 2)
 				require.Empty(t, f.jobs.notifications(handoff.EventOpened))
 			})

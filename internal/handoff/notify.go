@@ -53,7 +53,7 @@ func (m *Manager) enqueue(ctx context.Context, tx *store.Tx, n Notification) err
 
 // enqueueWebhook schedules the workspace webhook's delivery of an event, if
 // the workspace has a webhook.
-func (m *Manager) enqueueWebhook(ctx context.Context, tx *store.Tx, h *store.Handoff, event string) error {
+func (m *Manager) enqueueWebhook(ctx context.Context, tx *store.Tx, h *ferry.Handoff, event string) error {
 	ns, err := tx.NotificationSettings(ctx, h.WorkspaceID)
 	if err != nil {
 		return err
@@ -80,7 +80,7 @@ func (m *Manager) Deliver(ctx context.Context, n Notification, deliveryID string
 	if err != nil {
 		return err
 	}
-	if n.Event == EventOpened && Status(h, p) != store.HandoffOpen {
+	if n.Event == EventOpened && Status(h, p) != ferry.HandoffOpen {
 		m.Log.Debug("handoff no longer open; notification dropped", "handoff_id", h.ID, "channel", n.Channel)
 		return nil
 	}
@@ -122,7 +122,7 @@ func (m *Manager) Deliver(ctx context.Context, n Notification, deliveryID string
 
 // content is what notifications say about a handoff.
 type content struct {
-	h         *store.Handoff
+	h         *ferry.Handoff
 	p         *ferry.Publication
 	account   string
 	title     string
@@ -131,7 +131,7 @@ type content struct {
 	operators []string
 }
 
-func (m *Manager) content(ctx context.Context, q *store.Q, h *store.Handoff, p *ferry.Publication) (*content, error) {
+func (m *Manager) content(ctx context.Context, q *store.Q, h *ferry.Handoff, p *ferry.Publication) (*content, error) {
 	acct, err := q.Account(ctx, h.WorkspaceID, h.AccountID)
 	if err != nil {
 		return nil, err

@@ -18,7 +18,6 @@ import (
 	"time"
 
 	"github.com/ferry-social/ferry"
-	"github.com/ferry-social/ferry/internal/store"
 )
 
 //go:embed page.html
@@ -67,7 +66,7 @@ type pageImage struct {
 // authorize checks the signed link and loads its handoff, answering the
 // request itself when it cannot go on: 403 for a link that is not valid,
 // 410 for an expired one.
-func (m *Manager) authorize(w http.ResponseWriter, r *http.Request) (*store.Handoff, bool) {
+func (m *Manager) authorize(w http.ResponseWriter, r *http.Request) (*ferry.Handoff, bool) {
 	id := r.PathValue("id")
 	switch err := m.Links.Check(id, r.URL.Query(), m.now()); {
 	case errors.Is(err, ErrExpired):
@@ -133,7 +132,7 @@ func (m *Manager) serveConfirm(w http.ResponseWriter, r *http.Request) {
 
 // render shows the page for h: the content while it can be published,
 // and its state.
-func (m *Manager) render(w http.ResponseWriter, r *http.Request, h *store.Handoff, status int, input, problem string) {
+func (m *Manager) render(w http.ResponseWriter, r *http.Request, h *ferry.Handoff, status int, input, problem string) {
 	v, err := m.view(r.Context(), h)
 	if err != nil {
 		m.Log.Error("handoff page", "handoff_id", h.ID, "error", err)
@@ -153,7 +152,7 @@ func (m *Manager) render(w http.ResponseWriter, r *http.Request, h *store.Handof
 	_, _ = w.Write(buf.Bytes())
 }
 
-func (m *Manager) view(ctx context.Context, h *store.Handoff) (*pageView, error) {
+func (m *Manager) view(ctx context.Context, h *ferry.Handoff) (*pageView, error) {
 	q := m.DB.Read()
 	p, err := q.Publication(ctx, h.WorkspaceID, h.PublicationID)
 	if err != nil {
@@ -167,7 +166,7 @@ func (m *Manager) view(ctx context.Context, h *store.Handoff) (*pageView, error)
 	v := &pageView{Nonce: nonce(), Status: Status(h, p), Account: acct.Name, Due: formatTime(h.DueAt, loc), Deadline: formatTime(h.DeadlineAt, loc),
 		Expires: formatTime(h.ExpiresAt, loc), NoteURL: h.URL, Action: m.signedPath(h, "")}
 	// A withdrawn note must not be published: its content is not shown.
-	if v.Status == store.HandoffWithdrawn {
+	if v.Status == ferry.HandoffWithdrawn {
 		return v, nil
 	}
 	variant, err := q.Variant(ctx, h.StoryID, h.AccountID)
@@ -200,7 +199,7 @@ func (m *Manager) serveMedia(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
 	q := m.DB.Read()
 	p, err := q.Publication(ctx, h.WorkspaceID, h.PublicationID)
-	if err != nil || Status(h, p) == store.HandoffWithdrawn {
+	if err != nil || Status(h, p) == ferry.HandoffWithdrawn {
 		http.NotFound(w, r)
 		return
 	}
@@ -240,7 +239,7 @@ func (m *Manager) serveMedia(w http.ResponseWriter, r *http.Request) {
 
 // signedPath is the path (from the server's root) of the handoff's page
 // plus suffix, with the link's signature.
-func (m *Manager) signedPath(h *store.Handoff, suffix string) string {
+func (m *Manager) signedPath(h *ferry.Handoff, suffix string) string {
 	return "/handoff/" + url.PathEscape(h.ID) + suffix + "?" + m.Links.Query(h.ID, h.ExpiresAt).Encode()
 }
 

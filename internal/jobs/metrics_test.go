@@ -98,7 +98,7 @@ func TestMetricsJobs_ReadWhatIsDueThroughRiver(t *testing.T) {
 			require.Eventually(t, func() bool {
 				accts, err := db.Read().AccountSnapshots(ctx, reader.ID, time.Time{}, time.Time{})
 				require.NoError(t, err)
-				posts, err := db.Read().PostSnapshots(ctx, store.PostSnapshotFilter{PublicationID: pub.ID})
+				posts, err := db.Read().PostSnapshots(ctx, ferry.PostSnapshotFilter{PublicationID: pub.ID})
 				require.NoError(t, err)
 				a, err := db.Read().AccountByID(ctx, lapsing.ID)
 				require.NoError(t, err)

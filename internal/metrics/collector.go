@@ -106,7 +106,7 @@ func (c *Collector) CollectAccount(ctx context.Context, accountID string) (bool,
 	if err != nil {
 		return false, c.failed(ctx, acct, err, "account metrics")
 	}
-	snap := store.AccountSnapshot{AccountID: acct.ID, At: c.Now().UTC().Truncate(time.Millisecond), Followers: m.Followers, Following: m.Following, Posts: m.Posts}
+	snap := ferry.AccountSnapshot{AccountID: acct.ID, At: c.Now().UTC().Truncate(time.Millisecond), Followers: m.Followers, Following: m.Following, Posts: m.Posts}
 	if err := c.DB.Write().PutAccountSnapshot(ctx, snap); err != nil {
 		return false, err
 	}
@@ -157,7 +157,7 @@ func (c *Collector) CollectPosts(ctx context.Context, accountID string) (int, er
 	if err != nil {
 		return 0, err
 	}
-	byRemote := map[string]store.PostReading{}
+	byRemote := map[string]ferry.PostReading{}
 	var ids []string
 	for _, p := range list {
 		if _, due := DueCheckpoint(p.PublishedAt, p.LastAt, now); due {
@@ -189,7 +189,7 @@ func (c *Collector) CollectPosts(ctx context.Context, accountID string) (int, er
 				continue
 			}
 			p := byRemote[id]
-			snap := store.PostSnapshot{PublicationID: p.PublicationID, AccountID: acct.ID, At: at, Views: m.Views, Likes: m.Likes, Comments: m.Comments, Shares: m.Shares, Saves: m.Saves}
+			snap := ferry.PostSnapshot{PublicationID: p.PublicationID, AccountID: acct.ID, At: at, Views: m.Views, Likes: m.Likes, Comments: m.Comments, Shares: m.Shares, Saves: m.Saves}
 			if err := tx.PutPostSnapshot(ctx, snap); err != nil {
 				return err
 			}

@@ -148,7 +148,7 @@ func (f *fixture) reconnect(t *testing.T, id string, creds map[string]string) {
 
 func (f *fixture) audits(t *testing.T, accountID, action string) []ferry.Audit {
 	t.Helper()
-	all, err := f.db.Read().AuditEvents(context.Background(), store.AuditFilter{WorkspaceID: f.ws.ID, TargetType: "account", TargetID: accountID})
+	all, err := f.db.Read().AuditEvents(context.Background(), ferry.AuditFilter{WorkspaceID: f.ws.ID, TargetType: "account", TargetID: accountID})
 	require.NoError(t, err)
 	return slices.DeleteFunc(all, func(e ferry.Audit) bool { return e.Action != action })
 }
@@ -238,7 +238,7 @@ func collectorSuite(t *testing.T, b testdb.Backend) {
 		n, err = f.c.CollectPosts(ctx, a.ID)
 		require.NoError(t, err)
 		require.Equal(t, 2, n)
-		snaps, err := f.db.Read().PostSnapshots(ctx, store.PostSnapshotFilter{PublicationID: p1.ID})
+		snaps, err := f.db.Read().PostSnapshots(ctx, ferry.PostSnapshotFilter{PublicationID: p1.ID})
 		require.NoError(t, err)
 		require.Len(t, snaps, 2)
 		var names []string
@@ -247,7 +247,7 @@ func collectorSuite(t *testing.T, b testdb.Backend) {
 		}
 		require.Equal(t, []string{"1h", "24h"}, names)
 		require.Equal(t, t0.Add(2*time.Hour), snaps[0].At, "the actual reading time is kept")
-		none, err := f.db.Read().PostSnapshots(ctx, store.PostSnapshotFilter{PublicationID: gone.ID})
+		none, err := f.db.Read().PostSnapshots(ctx, ferry.PostSnapshotFilter{PublicationID: gone.ID})
 		require.NoError(t, err)
 		require.Empty(t, none)
 	})

@@ -124,4 +124,3 @@ func (c *Collector) warnExpiring(ctx context.Context, a *ferry.Account, exp time
 				"message": fmt.Sprintf("The %s authorisation of %s expires at %s; reconnect the account before then.", a.Platform.Name(), a.Name, exp.UTC().Format(time.RFC3339))}})
 	})
 }
-

@@ -230,7 +230,7 @@ func (s *Service) UpdateAccount(ctx context.Context, p ferry.Principal, id strin
 // resumeAccount reschedules the publications that waited for the account
 // to be reconnected.
 func (s *Service) resumeAccount(ctx context.Context, tx *store.Tx, p ferry.Principal, a *ferry.Account) error {
-	pubs, err := tx.Publications(ctx, store.PublicationFilter{AccountID: a.ID, States: []ferry.PublicationState{ferry.StateNeedsReauth}})
+	pubs, err := tx.Publications(ctx, ferry.PublicationFilter{AccountID: a.ID, States: []ferry.PublicationState{ferry.StateNeedsReauth}})
 	if err != nil {
 		return err
 	}
@@ -271,7 +271,7 @@ func (s *Service) CloseAccount(ctx context.Context, p ferry.Principal, id string
 		if err := tx.Audit(ctx, audit(p, "account.close", "account", a.ID, nil)); err != nil {
 			return err
 		}
-		pubs, err := tx.Publications(ctx, store.PublicationFilter{AccountID: a.ID, States: cancelable})
+		pubs, err := tx.Publications(ctx, ferry.PublicationFilter{AccountID: a.ID, States: cancelable})
 		if err != nil {
 			return err
 		}

@@ -162,15 +162,15 @@ type engagementSample struct {
 // known, and raw otherwise.
 func engagementSamples(ctx context.Context, q *store.Q, a *ferry.Account, now time.Time) ([]engagementSample, string, error) {
 	since := now.Add(-bestTimeLookback)
-	pubs, err := q.Publications(ctx, store.PublicationFilter{WorkspaceID: a.WorkspaceID, AccountID: a.ID, States: []ferry.PublicationState{ferry.StatePublished}})
+	pubs, err := q.Publications(ctx, ferry.PublicationFilter{WorkspaceID: a.WorkspaceID, AccountID: a.ID, States: []ferry.PublicationState{ferry.StatePublished}})
 	if err != nil {
 		return nil, "", err
 	}
-	snaps, err := q.PostSnapshots(ctx, store.PostSnapshotFilter{AccountID: a.ID, From: since})
+	snaps, err := q.PostSnapshots(ctx, ferry.PostSnapshotFilter{AccountID: a.ID, From: since})
 	if err != nil {
 		return nil, "", err
 	}
-	reading := map[string]store.PostSnapshot{}
+	reading := map[string]ferry.PostSnapshot{}
 	published := map[string]time.Time{}
 	for _, pub := range pubs {
 		if pub.PublishedAt != nil && !pub.PublishedAt.Before(since) {
@@ -187,7 +187,7 @@ func engagementSamples(ctx context.Context, q *store.Q, a *ferry.Account, now ti
 	if err != nil {
 		return nil, "", err
 	}
-	followers = slices.DeleteFunc(followers, func(s store.AccountSnapshot) bool { return s.Followers == nil || *s.Followers <= 0 })
+	followers = slices.DeleteFunc(followers, func(s ferry.AccountSnapshot) bool { return s.Followers == nil || *s.Followers <= 0 })
 	metric := "engagement_rate"
 	if len(followers) == 0 {
 		metric = "engagement"
@@ -220,8 +220,8 @@ func engagementSamples(ctx context.Context, q *store.Q, a *ferry.Account, now ti
 
 // followersAt returns the follower count of the last reading at or before
 // t, or of the first after it; readings are in time order and not empty.
-func followersAt(readings []store.AccountSnapshot, t time.Time) int64 {
-	i, _ := slices.BinarySearchFunc(readings, t, func(s store.AccountSnapshot, t time.Time) int {
+func followersAt(readings []ferry.AccountSnapshot, t time.Time) int64 {
+	i, _ := slices.BinarySearchFunc(readings, t, func(s ferry.AccountSnapshot, t time.Time) int {
 		if s.At.After(t) {
 			return 1
 		}

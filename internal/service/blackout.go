@@ -27,7 +27,7 @@ func (s *Service) checkBlackout(ctx context.Context, q *store.Q, p ferry.Princip
 		return err
 	}
 	// An instant inside [start, end): the range [at, at+1ms) overlaps it.
-	blackouts, err := s.eventsBetween(ctx, q, p.WorkspaceID, store.KindBlackout, at, at.Add(time.Millisecond), loc)
+	blackouts, err := s.eventsBetween(ctx, q, p.WorkspaceID, ferry.EventBlackout, at, at.Add(time.Millisecond), loc)
 	if err != nil || len(blackouts) == 0 {
 		return err
 	}
@@ -51,7 +51,7 @@ func (s *Service) checkBlackout(ctx context.Context, q *store.Q, p ferry.Princip
 	return nil
 }
 
-func eventName(e *store.CalendarEvent) string {
+func eventName(e *ferry.CalendarEvent) string {
 	if e.NameEN != "" {
 		return e.NameEN
 	}

@@ -59,7 +59,7 @@ type CalendarView struct {
 
 // CalendarEntry is one line of the calendar. Its Kind is a calendar.Kind
 // (festival, public_holiday, working_day) for the region's entries, and
-// store.KindCampaign or store.KindBlackout for the workspace's own.
+// ferry.EventCampaign or ferry.EventBlackout for the workspace's own.
 // Festivals and holidays carry Key and Region; a workspace event carries
 // EventID and its bounds, and is listed once, under its first day, with
 // EndDate its last; an occurrence of a recurring campaign carries
@@ -155,7 +155,7 @@ func (s *Service) Calendar(ctx context.Context, p ferry.Principal, cq CalendarQu
 			return nil, fmt.Errorf("service: recurring campaign %s: %w", c.ID, err)
 		}
 		for _, at := range occurrences(rec, from, to, loc) {
-			view.Events = append(view.Events, CalendarEntry{Date: calendar.DateOf(at), Kind: store.KindCampaign, NameEN: c.NameEN, NameZh: c.NameZh,
+			view.Events = append(view.Events, CalendarEntry{Date: calendar.DateOf(at), Kind: ferry.EventCampaign, NameEN: c.NameEN, NameZh: c.NameZh,
 				RecurringID: c.ID, At: &at, Note: c.Note})
 		}
 	}
@@ -267,17 +267,17 @@ type CalendarEventPatch struct {
 // plan a campaign, but a blackout stops everyone's scheduling, so it is a
 // decision for an admin.
 func mayManageEvent(p ferry.Principal, kind string) error {
-	if kind == store.KindBlackout {
+	if kind == ferry.EventBlackout {
 		return require(p, ferry.RoleAdmin, "manage blackout periods")
 	}
 	return require(p, ferry.RoleEditor, "manage campaigns")
 }
 
 // validate checks the input and fills e's fields from it.
-func (in *CalendarEventInput) validate(e *store.CalendarEvent, loc *time.Location) error {
+func (in *CalendarEventInput) validate(e *ferry.CalendarEvent, loc *time.Location) error {
 	details := map[string]string{}
 	in.Kind = strings.TrimSpace(in.Kind)
-	if in.Kind != store.KindCampaign && in.Kind != store.KindBlackout {
+	if in.Kind != ferry.EventCampaign && in.Kind != ferry.EventBlackout {
 		details["kind"] = `must be "campaign" or "blackout"`
 	}
 	in.NameEN, in.NameZh, in.Note = strings.TrimSpace(in.NameEN), strings.TrimSpace(in.NameZh), strings.TrimSpace(in.Note)
@@ -350,7 +350,7 @@ func (in *CalendarEventInput) validate(e *store.CalendarEvent, loc *time.Locatio
 // instants of an all-day event are recomputed from its dates (they are
 // authoritative, should the zone change), and a timed event gets the dates
 // of its first and last moments.
-func present(e *store.CalendarEvent, loc *time.Location) error {
+func present(e *ferry.CalendarEvent, loc *time.Location) error {
 	if e.AllDay {
 		first, err := calendar.ParseDate(e.StartDate)
 		if err != nil {
@@ -376,8 +376,8 @@ const zoneSlack = 48 * time.Hour
 
 // eventsBetween returns the workspace's events (of a kind, or all when kind
 // is empty) overlapping [start, end), presented in loc.
-func (s *Service) eventsBetween(ctx context.Context, q *store.Q, workspaceID, kind string, start, end time.Time, loc *time.Location) ([]*store.CalendarEvent, error) {
-	list, err := q.CalendarEvents(ctx, store.CalendarEventFilter{WorkspaceID: workspaceID, Kind: kind, From: start.Add(-zoneSlack), To: end.Add(zoneSlack)})
+func (s *Service) eventsBetween(ctx context.Context, q *store.Q, workspaceID, kind string, start, end time.Time, loc *time.Location) ([]*ferry.CalendarEvent, error) {
+	list, err := q.CalendarEvents(ctx, ferry.CalendarEventFilter{WorkspaceID: workspaceID, Kind: kind, From: start.Add(-zoneSlack), To: end.Add(zoneSlack)})
 	if err != nil {
 		return nil, err
 	}
@@ -403,11 +403,11 @@ type CalendarEventFilter struct {
 
 // CalendarEvents lists the workspace's campaigns and blackout periods by
 // start.
-func (s *Service) CalendarEvents(ctx context.Context, p ferry.Principal, f CalendarEventFilter) ([]*store.CalendarEvent, error) {
+func (s *Service) CalendarEvents(ctx context.Context, p ferry.Principal, f CalendarEventFilter) ([]*ferry.CalendarEvent, error) {
 	if err := require(p, ferry.RoleViewer, "see the calendar"); err != nil {
 		return nil, err
 	}
-	if f.Kind != "" && f.Kind != store.KindCampaign && f.Kind != store.KindBlackout {
+	if f.Kind != "" && f.Kind != ferry.EventCampaign && f.Kind != ferry.EventBlackout {
 		return nil, ferry.Errorf(ferry.EINVALID, `kind must be "campaign" or "blackout".`).WithDetails(map[string]string{"kind": `must be "campaign" or "blackout"`})
 	}
 	q := s.DB.Read()
@@ -439,13 +439,13 @@ func (s *Service) CalendarEvents(ctx context.Context, p ferry.Principal, f Calen
 		return nil, err
 	}
 	if list == nil {
-		list = []*store.CalendarEvent{}
+		list = []*ferry.CalendarEvent{}
 	}
 	return list, nil
 }
 
 // CalendarEvent returns one of the workspace's events.
-func (s *Service) CalendarEvent(ctx context.Context, p ferry.Principal, id string) (*store.CalendarEvent, error) {
+func (s *Service) CalendarEvent(ctx context.Context, p ferry.Principal, id string) (*ferry.CalendarEvent, error) {
 	if err := require(p, ferry.RoleViewer, "see the calendar"); err != nil {
 		return nil, err
 	}
@@ -463,11 +463,11 @@ func (s *Service) CalendarEvent(ctx context.Context, p ferry.Principal, id strin
 
 // CreateCalendarEvent adds a campaign (editors and above) or a blackout
 // period (admins and owners).
-func (s *Service) CreateCalendarEvent(ctx context.Context, p ferry.Principal, in CalendarEventInput) (*store.CalendarEvent, error) {
+func (s *Service) CreateCalendarEvent(ctx context.Context, p ferry.Principal, in CalendarEventInput) (*ferry.CalendarEvent, error) {
 	if err := require(p, ferry.RoleEditor, "manage the calendar"); err != nil {
 		return nil, err
 	}
-	e := &store.CalendarEvent{WorkspaceID: p.WorkspaceID, CreatedBy: p.UserID}
+	e := &ferry.CalendarEvent{WorkspaceID: p.WorkspaceID, CreatedBy: p.UserID}
 	err := s.DB.InTx(ctx, func(tx *store.Tx) error {
 		loc, err := s.location(ctx, &tx.Q, p.WorkspaceID)
 		if err != nil {
@@ -493,17 +493,17 @@ func (s *Service) CreateCalendarEvent(ctx context.Context, p ferry.Principal, in
 	return e, nil
 }
 
-func eventAudit(e *store.CalendarEvent) map[string]any {
+func eventAudit(e *ferry.CalendarEvent) map[string]any {
 	return map[string]any{"kind": e.Kind, "name_en": e.NameEN, "name_zh": e.NameZh, "starts_at": e.StartsAt.UTC(), "ends_at": e.EndsAt.UTC(), "all_day": e.AllDay}
 }
 
 // UpdateCalendarEvent edits an event. Who may depends on its kind before
 // and after the edit (see CreateCalendarEvent).
-func (s *Service) UpdateCalendarEvent(ctx context.Context, p ferry.Principal, id string, patch CalendarEventPatch) (*store.CalendarEvent, error) {
+func (s *Service) UpdateCalendarEvent(ctx context.Context, p ferry.Principal, id string, patch CalendarEventPatch) (*ferry.CalendarEvent, error) {
 	if err := require(p, ferry.RoleEditor, "manage the calendar"); err != nil {
 		return nil, err
 	}
-	var e *store.CalendarEvent
+	var e *ferry.CalendarEvent
 	err := s.DB.InTx(ctx, func(tx *store.Tx) error {
 		loc, err := s.location(ctx, &tx.Q, p.WorkspaceID)
 		if err != nil {
@@ -572,11 +572,11 @@ func (patch CalendarEventPatch) apply(in *CalendarEventInput) {
 
 // DeleteCalendarEvent deletes an event (see CreateCalendarEvent for who may)
 // and returns what it was.
-func (s *Service) DeleteCalendarEvent(ctx context.Context, p ferry.Principal, id string) (*store.CalendarEvent, error) {
+func (s *Service) DeleteCalendarEvent(ctx context.Context, p ferry.Principal, id string) (*ferry.CalendarEvent, error) {
 	if err := require(p, ferry.RoleEditor, "manage the calendar"); err != nil {
 		return nil, err
 	}
-	var e *store.CalendarEvent
+	var e *ferry.CalendarEvent
 	err := s.DB.InTx(ctx, func(tx *store.Tx) error {
 		loc, err := s.location(ctx, &tx.Q, p.WorkspaceID)
 		if err != nil {

@@ -19,7 +19,7 @@ type RecurringCampaignInput struct {
 	NameEN     string           `json:"name_en"`
 	NameZh     string           `json:"name_zh"`
 	Note       string           `json:"note"`
-	Recurrence store.Recurrence `json:"recurrence"`
+	Recurrence ferry.Recurrence `json:"recurrence"`
 	Active     *bool            `json:"active"`
 }
 
@@ -29,14 +29,14 @@ type RecurringCampaignPatch struct {
 	NameEN     *string           `json:"name_en"`
 	NameZh     *string           `json:"name_zh"`
 	Note       *string           `json:"note"`
-	Recurrence *store.Recurrence `json:"recurrence"`
+	Recurrence *ferry.Recurrence `json:"recurrence"`
 	Active     *bool             `json:"active"`
 }
 
 // RecurringCampaignView is a recurring campaign with its next occurrence
 // (nil when paused or past the calendar's range).
 type RecurringCampaignView struct {
-	*store.RecurringCampaign
+	*ferry.RecurringCampaign
 	TimeZone string     `json:"time_zone"`
 	NextAt   *time.Time `json:"next_at"`
 }
@@ -57,7 +57,7 @@ type OccurrencesView struct {
 }
 
 // recurrence checks a stored recurrence and turns it into the calendar's.
-func recurrence(r store.Recurrence) (calendar.Recurrence, error) {
+func recurrence(r ferry.Recurrence) (calendar.Recurrence, error) {
 	rec, details := checkRecurrence(r)
 	if len(details) > 0 {
 		return rec, ferry.Errorf(ferry.EINVALID, "The recurrence is not valid.").WithDetails(details)
@@ -66,7 +66,7 @@ func recurrence(r store.Recurrence) (calendar.Recurrence, error) {
 }
 
 // checkRecurrence converts a recurrence and lists its problems by field.
-func checkRecurrence(r store.Recurrence) (calendar.Recurrence, map[string]string) {
+func checkRecurrence(r ferry.Recurrence) (calendar.Recurrence, map[string]string) {
 	details := map[string]string{}
 	rec := calendar.Recurrence{Festival: r.Festival, LunarMonth: r.LunarMonth, LunarDay: r.LunarDay, LunarLeap: r.Leap,
 		Month: time.Month(r.Month), Day: r.Day, LocalTime: r.LocalTime}
@@ -127,7 +127,7 @@ func occurrences(rec calendar.Recurrence, from, to calendar.Date, loc *time.Loca
 	return out
 }
 
-func (in *RecurringCampaignInput) validate(c *store.RecurringCampaign) error {
+func (in *RecurringCampaignInput) validate(c *ferry.RecurringCampaign) error {
 	in.NameEN, in.NameZh, in.Note = strings.TrimSpace(in.NameEN), strings.TrimSpace(in.NameZh), strings.TrimSpace(in.Note)
 	details := map[string]string{}
 	switch {
@@ -154,7 +154,7 @@ func (in *RecurringCampaignInput) validate(c *store.RecurringCampaign) error {
 }
 
 // recurringView adds the time zone and the next occurrence.
-func (s *Service) recurringView(c *store.RecurringCampaign, loc *time.Location) *RecurringCampaignView {
+func (s *Service) recurringView(c *ferry.RecurringCampaign, loc *time.Location) *RecurringCampaignView {
 	v := &RecurringCampaignView{RecurringCampaign: c, TimeZone: loc.String()}
 	if rec, err := recurrence(c.Recurrence); err == nil && c.Active {
 		if next := rec.Next(s.DB.Now(), loc, 1); len(next) == 1 {
@@ -208,7 +208,7 @@ func (s *Service) CreateRecurringCampaign(ctx context.Context, p ferry.Principal
 	if err := require(p, ferry.RoleEditor, "manage campaigns"); err != nil {
 		return nil, err
 	}
-	c := &store.RecurringCampaign{WorkspaceID: p.WorkspaceID, CreatedBy: p.UserID}
+	c := &ferry.RecurringCampaign{WorkspaceID: p.WorkspaceID, CreatedBy: p.UserID}
 	if err := in.validate(c); err != nil {
 		return nil, err
 	}
@@ -229,7 +229,7 @@ func (s *Service) CreateRecurringCampaign(ctx context.Context, p ferry.Principal
 	return s.recurringView(c, loc), nil
 }
 
-func recurringAudit(c *store.RecurringCampaign) map[string]any {
+func recurringAudit(c *ferry.RecurringCampaign) map[string]any {
 	return map[string]any{"name_en": c.NameEN, "name_zh": c.NameZh, "recurrence": c.Recurrence, "active": c.Active}
 }
 
@@ -238,7 +238,7 @@ func (s *Service) UpdateRecurringCampaign(ctx context.Context, p ferry.Principal
 	if err := require(p, ferry.RoleEditor, "manage campaigns"); err != nil {
 		return nil, err
 	}
-	var c *store.RecurringCampaign
+	var c *ferry.RecurringCampaign
 	var loc *time.Location
 	err := s.DB.InTx(ctx, func(tx *store.Tx) error {
 		var err error
@@ -284,7 +284,7 @@ func (s *Service) DeleteRecurringCampaign(ctx context.Context, p ferry.Principal
 	if err := require(p, ferry.RoleEditor, "manage campaigns"); err != nil {
 		return nil, err
 	}
-	var c *store.RecurringCampaign
+	var c *ferry.RecurringCampaign
 	var loc *time.Location
 	err := s.DB.InTx(ctx, func(tx *store.Tx) error {
 		var err error

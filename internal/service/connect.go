@@ -496,7 +496,7 @@ func (s *Service) reconnect(ctx context.Context, tx *store.Tx, p ferry.Principal
 	if !wasReauth {
 		return 0, nil
 	}
-	pubs, err := tx.Publications(ctx, store.PublicationFilter{AccountID: a.ID, States: []ferry.PublicationState{ferry.StateNeedsReauth}})
+	pubs, err := tx.Publications(ctx, ferry.PublicationFilter{AccountID: a.ID, States: []ferry.PublicationState{ferry.StateNeedsReauth}})
 	if err != nil {
 		return 0, err
 	}

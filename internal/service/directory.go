@@ -43,7 +43,7 @@ type GlossaryPhrase struct {
 	Scripts []string `json:"scripts"`
 }
 
-func glossaryOf(terms []store.GlossaryTerm) *Glossary {
+func glossaryOf(terms []ferry.GlossaryTerm) *Glossary {
 	g := &Glossary{Protected: []string{}, Phrases: []GlossaryPhrase{}}
 	for _, t := range terms {
 		if t.Protect {
@@ -59,19 +59,19 @@ func glossaryOf(terms []store.GlossaryTerm) *Glossary {
 	return g
 }
 
-func (g *Glossary) terms() []store.GlossaryTerm {
-	var out []store.GlossaryTerm
+func (g *Glossary) terms() []ferry.GlossaryTerm {
+	var out []ferry.GlossaryTerm
 	for _, t := range g.Protected {
-		out = append(out, store.GlossaryTerm{Term: t, Protect: true})
+		out = append(out, ferry.GlossaryTerm{Term: t, Protect: true})
 	}
 	for _, p := range g.Phrases {
-		out = append(out, store.GlossaryTerm{Term: p.From, Replacement: p.To, Scripts: p.Scripts})
+		out = append(out, ferry.GlossaryTerm{Term: p.From, Replacement: p.To, Scripts: p.Scripts})
 	}
 	return out
 }
 
 // compileGlossary builds the converter's glossary from stored terms.
-func compileGlossary(terms []store.GlossaryTerm) (*script.Glossary, error) {
+func compileGlossary(terms []ferry.GlossaryTerm) (*script.Glossary, error) {
 	var protected []string
 	var phrases []script.Phrase
 	for _, t := range terms {
@@ -155,7 +155,7 @@ type PersonInput struct {
 }
 
 // People lists the workspace's people directory.
-func (s *Service) People(ctx context.Context, p ferry.Principal) ([]store.DirectoryPerson, error) {
+func (s *Service) People(ctx context.Context, p ferry.Principal) ([]ferry.DirectoryPerson, error) {
 	if err := require(p, ferry.RoleViewer, "see the people directory"); err != nil {
 		return nil, err
 	}
@@ -169,7 +169,7 @@ func validKey(k string) bool {
 }
 
 // PutPerson creates or replaces the directory entry with a key.
-func (s *Service) PutPerson(ctx context.Context, p ferry.Principal, key string, in PersonInput) (*store.DirectoryPerson, error) {
+func (s *Service) PutPerson(ctx context.Context, p ferry.Principal, key string, in PersonInput) (*ferry.DirectoryPerson, error) {
 	if err := require(p, ferry.RoleEditor, "change the people directory"); err != nil {
 		return nil, err
 	}
@@ -196,7 +196,7 @@ func (s *Service) PutPerson(ctx context.Context, p ferry.Principal, key string, 
 	if len(details) > 0 {
 		return nil, ferry.Errorf(ferry.EINVALID, "The person is not valid.").WithDetails(details)
 	}
-	person := &store.DirectoryPerson{Key: key, Name: in.Name, Handles: handles}
+	person := &ferry.DirectoryPerson{Key: key, Name: in.Name, Handles: handles}
 	err := s.DB.InTx(ctx, func(tx *store.Tx) error {
 		people, err := tx.People(ctx, p.WorkspaceID)
 		if err != nil {
@@ -256,7 +256,7 @@ func (s *Service) Templates(ctx context.Context, p ferry.Principal) ([]TemplateV
 	return out, nil
 }
 
-func templateView(pl ferry.Platform, own map[ferry.Platform]store.Template) TemplateView {
+func templateView(pl ferry.Platform, own map[ferry.Platform]ferry.Template) TemplateView {
 	v := TemplateView{Platform: pl, Default: adapt.DefaultTemplateSource(pl)}
 	v.Source = v.Default
 	if t, ok := own[pl]; ok {
@@ -283,7 +283,7 @@ func (s *Service) PutTemplate(ctx context.Context, p ferry.Principal, pl ferry.P
 	if _, err := adapt.ParseTemplate(source); err != nil {
 		return nil, ferry.Errorf(ferry.EINVALID, "The template is not valid: %v.", err).WithDetails(map[string]string{"source": err.Error()})
 	}
-	t := &store.Template{Platform: pl, Source: source}
+	t := &ferry.Template{Platform: pl, Source: source}
 	err := s.DB.InTx(ctx, func(tx *store.Tx) error {
 		if err := tx.PutTemplate(ctx, p.WorkspaceID, t); err != nil {
 			return err
@@ -293,7 +293,7 @@ func (s *Service) PutTemplate(ctx context.Context, p ferry.Principal, pl ferry.P
 	if err != nil {
 		return nil, err
 	}
-	v := templateView(pl, map[ferry.Platform]store.Template{pl: *t})
+	v := templateView(pl, map[ferry.Platform]ferry.Template{pl: *t})
 	return &v, nil
 }
 

@@ -113,7 +113,7 @@ func (s *Service) UpdateNotificationSettings(ctx context.Context, p ferry.Princi
 		return nil, ferry.Errorf(ferry.EINVALID, "The notification settings are not valid.").WithDetails(details)
 	}
 	var (
-		ns        *store.NotificationSettings
+		ns        *ferry.NotificationSettings
 		generated string
 	)
 	err := s.DB.InTx(ctx, func(tx *store.Tx) error {
@@ -150,7 +150,7 @@ func (s *Service) UpdateNotificationSettings(ctx context.Context, p ferry.Princi
 	return s.notificationView(ns, generated), nil
 }
 
-func (s *Service) notificationView(ns *store.NotificationSettings, secret string) *NotificationSettingsView {
+func (s *Service) notificationView(ns *ferry.NotificationSettings, secret string) *NotificationSettingsView {
 	v := &NotificationSettingsView{WebhookURL: ns.WebhookURL, WebhookSecretSet: ns.WebhookSecret != "", WebhookSecret: secret}
 	if !ns.UpdatedAt.IsZero() {
 		t := ns.UpdatedAt

@@ -85,15 +85,15 @@ func (s *Service) AccountMetrics(ctx context.Context, p ferry.Principal, account
 }
 
 // change compares, per count, the first and the last reading that have it.
-func change(snaps []store.AccountSnapshot) MetricsChange {
+func change(snaps []ferry.AccountSnapshot) MetricsChange {
 	var c MetricsChange
 	for _, f := range []struct {
-		get func(store.AccountSnapshot) *int64
+		get func(ferry.AccountSnapshot) *int64
 		dst **int64
 	}{
-		{func(s store.AccountSnapshot) *int64 { return s.Followers }, &c.Followers},
-		{func(s store.AccountSnapshot) *int64 { return s.Following }, &c.Following},
-		{func(s store.AccountSnapshot) *int64 { return s.Posts }, &c.Posts},
+		{func(s ferry.AccountSnapshot) *int64 { return s.Followers }, &c.Followers},
+		{func(s ferry.AccountSnapshot) *int64 { return s.Following }, &c.Following},
+		{func(s ferry.AccountSnapshot) *int64 { return s.Posts }, &c.Posts},
 	} {
 		first, last := -1, -1
 		for i, sn := range snaps {
@@ -198,7 +198,7 @@ func (s *Service) PublicationMetrics(ctx context.Context, p ferry.Principal, id 
 }
 
 func postMetricsView(ctx context.Context, q *store.Q, pub *ferry.Publication) (*PostMetricsView, error) {
-	snaps, err := q.PostSnapshots(ctx, store.PostSnapshotFilter{PublicationID: pub.ID})
+	snaps, err := q.PostSnapshots(ctx, ferry.PostSnapshotFilter{PublicationID: pub.ID})
 	if err != nil {
 		return nil, err
 	}
@@ -307,7 +307,7 @@ func (s *Service) RecordPostMetrics(ctx context.Context, p ferry.Principal, id s
 			return ferry.Errorf(ferry.EINVALID, "A reading cannot be dated before the post was published (%s).", pub.PublishedAt.Format(time.RFC3339)).
 				WithDetails(map[string]string{"at": "must not be before published_at"})
 		}
-		snap := store.PostSnapshot{PublicationID: pub.ID, AccountID: pub.AccountID, At: at,
+		snap := ferry.PostSnapshot{PublicationID: pub.ID, AccountID: pub.AccountID, At: at,
 			Views: counts.Views, Likes: counts.Likes, Comments: counts.Comments, Shares: counts.Shares, Saves: counts.Saves}
 		if err := tx.PutPostSnapshot(ctx, snap); err != nil {
 			return err
@@ -400,7 +400,7 @@ func (s *Service) ImportMetrics(ctx context.Context, p ferry.Principal, accountI
 		}
 		for _, m := range matches {
 			c := m.Row.Counts
-			snap := store.PostSnapshot{PublicationID: m.PublicationID, AccountID: a.ID, At: at, Views: c.Views, Likes: c.Likes, Comments: c.Comments, Shares: c.Shares, Saves: c.Saves}
+			snap := ferry.PostSnapshot{PublicationID: m.PublicationID, AccountID: a.ID, At: at, Views: c.Views, Likes: c.Likes, Comments: c.Comments, Shares: c.Shares, Saves: c.Saves}
 			if err := tx.PutPostSnapshot(ctx, snap); err != nil {
 				return err
 			}
@@ -418,7 +418,7 @@ func (s *Service) ImportMetrics(ctx context.Context, p ferry.Principal, accountI
 // importCandidates lists the account's published publications with the
 // titles they went out under.
 func importCandidates(ctx context.Context, tx *store.Tx, a *ferry.Account) ([]metrics.Candidate, error) {
-	pubs, err := tx.Publications(ctx, store.PublicationFilter{WorkspaceID: a.WorkspaceID, AccountID: a.ID, States: []ferry.PublicationState{ferry.StatePublished}})
+	pubs, err := tx.Publications(ctx, ferry.PublicationFilter{WorkspaceID: a.WorkspaceID, AccountID: a.ID, States: []ferry.PublicationState{ferry.StatePublished}})
 	if err != nil {
 		return nil, err
 	}

@@ -166,7 +166,7 @@ func (s *Service) buildRefits(ctx context.Context, p ferry.Principal, mediaID st
 	}
 	builds := map[string]*storyBuild{}
 	for _, st := range stories {
-		pubs, err := q.Publications(ctx, store.PublicationFilter{StoryID: st.ID})
+		pubs, err := q.Publications(ctx, ferry.PublicationFilter{StoryID: st.ID})
 		if err != nil {
 			return nil, err
 		}
@@ -201,7 +201,7 @@ func (s *Service) saveRefits(ctx context.Context, tx *store.Tx, p ferry.Principa
 		if !known {
 			return errStale // a story saved since the build
 		}
-		pubs, err := tx.Publications(ctx, store.PublicationFilter{StoryID: st.ID})
+		pubs, err := tx.Publications(ctx, ferry.PublicationFilter{StoryID: st.ID})
 		if err != nil {
 			return err
 		}

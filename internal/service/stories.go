@@ -271,7 +271,7 @@ func (s *Service) Story(ctx context.Context, p ferry.Principal, id string) (*Sto
 	if err != nil {
 		return nil, err
 	}
-	pubs, err := q.Publications(ctx, store.PublicationFilter{StoryID: id})
+	pubs, err := q.Publications(ctx, ferry.PublicationFilter{StoryID: id})
 	if err != nil {
 		return nil, err
 	}
@@ -310,7 +310,7 @@ func Summary(pubs []*ferry.Publication) string {
 }
 
 // Stories lists stories, newest first.
-func (s *Service) Stories(ctx context.Context, p ferry.Principal, f store.StoryFilter) ([]*StoryView, string, error) {
+func (s *Service) Stories(ctx context.Context, p ferry.Principal, f ferry.StoryFilter) ([]*StoryView, string, error) {
 	if err := require(p, ferry.RoleViewer, "see stories"); err != nil {
 		return nil, "", err
 	}
@@ -449,7 +449,7 @@ func (s *Service) DeleteStory(ctx context.Context, p ferry.Principal, id string)
 		if err != nil {
 			return err
 		}
-		pubs, err := tx.Publications(ctx, store.PublicationFilter{StoryID: id})
+		pubs, err := tx.Publications(ctx, ferry.PublicationFilter{StoryID: id})
 		if err != nil {
 			return err
 		}

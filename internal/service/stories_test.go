@@ -11,7 +11,6 @@ import (
 
 	"github.com/ferry-social/ferry"
 	"github.com/ferry-social/ferry/internal/service"
-	"github.com/ferry-social/ferry/internal/store"
 	"github.com/ferry-social/ferry/internal/testdb"
 )
 
@@ -60,7 +59,7 @@ func (b *testBundle) story(t *testing.T, id string) *ferry.Story {
 // pubs reads a story's publications by account id.
 func (b *testBundle) pubs(t *testing.T, storyID string) map[string]*ferry.Publication {
 	t.Helper()
-	list, err := b.db.Read().Publications(context.Background(), store.PublicationFilter{StoryID: storyID})
+	list, err := b.db.Read().Publications(context.Background(), ferry.PublicationFilter{StoryID: storyID})
 	require.NoError(t, err)
 	out := map[string]*ferry.Publication{}
 	for _, p := range list {
@@ -69,7 +68,7 @@ func (b *testBundle) pubs(t *testing.T, storyID string) map[string]*ferry.Public
 	return out
 }
 
-func (b *testBundle) variant(t *testing.T, storyID, accountID string) *store.Variant {
+func (b *testBundle) variant(t *testing.T, storyID, accountID string) *ferry.Variant {
 	t.Helper()
 	v, err := b.db.Read().Variant(context.Background(), storyID, accountID)
 	require.NoError(t, err)
@@ -79,7 +78,7 @@ func (b *testBundle) variant(t *testing.T, storyID, accountID string) *store.Var
 // actions lists the audit actions recorded about a target, oldest first.
 func (b *testBundle) actions(t *testing.T, targetType, id string) []string {
 	t.Helper()
-	events, err := b.db.Read().AuditEvents(context.Background(), store.AuditFilter{WorkspaceID: b.ws.ID, TargetType: targetType, TargetID: id})
+	events, err := b.db.Read().AuditEvents(context.Background(), ferry.AuditFilter{WorkspaceID: b.ws.ID, TargetType: targetType, TargetID: id})
 	require.NoError(t, err)
 	var out []string
 	for _, e := range events {
@@ -91,7 +90,7 @@ func (b *testBundle) actions(t *testing.T, targetType, id string) []string {
 // storyCount counts the workspace's stories.
 func (b *testBundle) storyCount(t *testing.T) int {
 	t.Helper()
-	list, _, err := b.db.Read().Stories(context.Background(), store.StoryFilter{WorkspaceID: b.ws.ID})
+	list, _, err := b.db.Read().Stories(context.Background(), ferry.StoryFilter{WorkspaceID: b.ws.ID})
 	require.NoError(t, err)
 	return len(list)
 }
@@ -340,7 +339,7 @@ func TestScheduling_BlackoutIsRefusedUnlessAnAdminOverrides(t *testing.T) {
 		f := withAccounts(t, b)
 		ctx := context.Background()
 		start, end := f.now.Add(time.Hour), f.now.Add(3*time.Hour)
-		ev, err := f.svc.CreateCalendarEvent(ctx, f.as[ferry.RoleAdmin], service.CalendarEventInput{Kind: store.KindBlackout, NameEN: "Quiet period", StartsAt: &start, EndsAt: &end})
+		ev, err := f.svc.CreateCalendarEvent(ctx, f.as[ferry.RoleAdmin], service.CalendarEventInput{Kind: ferry.EventBlackout, NameEN: "Quiet period", StartsAt: &start, EndsAt: &end})
 		require.NoError(t, err)
 		at := f.now.Add(2 * time.Hour)
 

@@ -38,7 +38,7 @@ type buildInputs struct {
 	media    map[string]*ferry.Media
 	// prev holds, for each account whose variant was built, the variant
 	// stored before (nil for none): a person's edit is kept from it.
-	prev map[string]*store.Variant
+	prev map[string]*ferry.Variant
 }
 
 // unchanged reports whether tx reads what the variants were built from.
@@ -76,7 +76,7 @@ func (in *buildInputs) unchanged(ctx context.Context, tx *store.Tx, workspaceID 
 	if err != nil {
 		return false, err
 	}
-	now := map[string]*store.Variant{}
+	now := map[string]*ferry.Variant{}
 	for _, v := range stored {
 		now[v.AccountID] = v
 	}
@@ -98,7 +98,7 @@ func sameFocal(a, b *ferry.Focal) bool {
 // sameEdit reports whether two stored variants (either may be nil) carry
 // the same person's edit, which is what building a variant reads of the
 // previous one.
-func sameEdit(a, b *store.Variant) bool {
+func sameEdit(a, b *ferry.Variant) bool {
 	if a == nil || b == nil {
 		return a == b
 	}
@@ -114,7 +114,7 @@ type storyBuild struct {
 	accts map[string]*ferry.Account
 	// variants are those of the targets not sent when the save was built,
 	// by account id.
-	variants map[string]store.Variant
+	variants map[string]ferry.Variant
 	inputs   buildInputs
 }
 
@@ -144,7 +144,7 @@ func (s *Service) buildEdit(ctx context.Context, p ferry.Principal, id string, p
 	if err != nil {
 		return nil, err
 	}
-	pubs, err := q.Publications(ctx, store.PublicationFilter{StoryID: id})
+	pubs, err := q.Publications(ctx, ferry.PublicationFilter{StoryID: id})
 	if err != nil {
 		return nil, err
 	}
@@ -193,8 +193,8 @@ func (s *Service) buildStory(ctx context.Context, p ferry.Principal, stored *fer
 	}
 	story.Title, story.Body, story.MediaIDs, story.Targets, story.ScheduledAt = in.Title, in.Body, in.MediaIDs, in.Targets, utc(in.ScheduledAt)
 	story.Tags, story.Links, story.SourceScript = in.Tags, in.Links, in.SourceScript
-	b := &storyBuild{story: story, in: in, accts: accts, variants: map[string]store.Variant{},
-		inputs: buildInputs{storyID: story.ID, version: story.Version, accounts: accts, media: media, prev: map[string]*store.Variant{}}}
+	b := &storyBuild{story: story, in: in, accts: accts, variants: map[string]ferry.Variant{},
+		inputs: buildInputs{storyID: story.ID, version: story.Version, accounts: accts, media: media, prev: map[string]*ferry.Variant{}}}
 
 	byAccount := publicationsByAccount(pubs)
 	var targets []*ferry.Account
@@ -206,7 +206,7 @@ func (s *Service) buildStory(ctx context.Context, p ferry.Principal, stored *fer
 	if len(targets) == 0 {
 		return b, nil
 	}
-	prev := map[string]*store.Variant{}
+	prev := map[string]*ferry.Variant{}
 	if stored != nil {
 		vs, err := q.Variants(ctx, story.ID)
 		if err != nil {
@@ -259,7 +259,7 @@ func (s *Service) saveBuilt(ctx context.Context, tx *store.Tx, p ferry.Principal
 		if cur.Version != b.inputs.version {
 			return errStale
 		}
-		if existing, err = tx.Publications(ctx, store.PublicationFilter{StoryID: story.ID}); err != nil {
+		if existing, err = tx.Publications(ctx, ferry.PublicationFilter{StoryID: story.ID}); err != nil {
 			return err
 		}
 		if err := notPublishing(existing); err != nil {

@@ -177,16 +177,16 @@ type VariantEdit struct {
 // platform. An edited variant keeps its text; its base is what the story
 // generated when it was edited, and it is stale when the story now
 // generates something else.
-func (s *Service) buildVariant(ctx context.Context, story *ferry.Story, a *ferry.Account, gen adapt.Variant, prev *store.Variant, edit *VariantEdit, originals map[string]*ferry.Media) (store.Variant, error) {
+func (s *Service) buildVariant(ctx context.Context, story *ferry.Story, a *ferry.Account, gen adapt.Variant, prev *ferry.Variant, edit *VariantEdit, originals map[string]*ferry.Media) (ferry.Variant, error) {
 	fitted, ids, fitProblems, err := s.fitVariantMedia(ctx, a.Platform, gen.Media, originals)
 	if err != nil {
-		return store.Variant{}, err
+		return ferry.Variant{}, err
 	}
-	v := store.Variant{
+	v := ferry.Variant{
 		StoryID: story.ID, AccountID: a.ID, Platform: a.Platform, Title: gen.Title, Text: gen.Text, Hashtags: gen.Hashtags,
 		MediaIDs: ids, Media: fitted, Script: string(gen.Script), Length: gen.Length, Problems: append(gen.Problems, fitProblems...),
 	}
-	generated := store.VariantBase{Title: gen.Title, Text: gen.Text}
+	generated := ferry.VariantBase{Title: gen.Title, Text: gen.Text}
 	switch {
 	case edit != nil && edit.Reset:
 		return v, nil
@@ -327,7 +327,7 @@ type VariantView struct {
 	UpdatedAt time.Time          `json:"updated_at"`
 }
 
-func viewOf(v *store.Variant, pub *ferry.Publication) VariantView {
+func viewOf(v *ferry.Variant, pub *ferry.Publication) VariantView {
 	view := VariantView{
 		AccountID: v.AccountID, Platform: v.Platform, Script: v.Script, Title: v.Title, Text: v.Text, Hashtags: v.Hashtags,
 		Media: v.Media, Length: v.Length, Problems: v.Problems, Edited: v.Edited, Stale: v.Stale, UpdatedAt: v.UpdatedAt,
@@ -359,7 +359,7 @@ func (s *Service) Variants(ctx context.Context, p ferry.Principal, storyID strin
 	if err != nil {
 		return nil, err
 	}
-	pubs, err := q.Publications(ctx, store.PublicationFilter{StoryID: storyID})
+	pubs, err := q.Publications(ctx, ferry.PublicationFilter{StoryID: storyID})
 	if err != nil {
 		return nil, err
 	}
@@ -417,7 +417,7 @@ func (s *Service) EditVariant(ctx context.Context, p ferry.Principal, storyID, a
 type variantEditBuild struct {
 	story   *ferry.Story
 	account *ferry.Account
-	variant store.Variant
+	variant ferry.Variant
 	inputs  buildInputs
 }
 
@@ -462,13 +462,13 @@ func (s *Service) buildVariantEdit(ctx context.Context, p ferry.Principal, story
 		return nil, err
 	}
 	return &variantEditBuild{story: story, account: a, variant: v, inputs: buildInputs{storyID: story.ID, version: story.Version,
-		accounts: map[string]*ferry.Account{a.ID: a}, media: originals, prev: map[string]*store.Variant{a.ID: prev}}}, nil
+		accounts: map[string]*ferry.Account{a.ID: a}, media: originals, prev: map[string]*ferry.Variant{a.ID: prev}}}, nil
 }
 
 // variantPublication returns the publication of a story to an account (nil
 // if there is none), refusing one whose variant can no longer change.
 func variantPublication(ctx context.Context, q *store.Q, storyID string, a *ferry.Account) (*ferry.Publication, error) {
-	pubs, err := q.Publications(ctx, store.PublicationFilter{StoryID: storyID, AccountID: a.ID})
+	pubs, err := q.Publications(ctx, ferry.PublicationFilter{StoryID: storyID, AccountID: a.ID})
 	if err != nil || len(pubs) == 0 {
 		return nil, err
 	}

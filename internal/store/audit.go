@@ -20,16 +20,8 @@ func (q *Q) Audit(ctx context.Context, e ferry.Audit) error {
 	return nil
 }
 
-// AuditFilter selects audit events.
-type AuditFilter struct {
-	WorkspaceID string
-	TargetType  string
-	TargetID    string
-	Limit       int
-}
-
 // AuditEvents lists audit events, oldest first.
-func (q *Q) AuditEvents(ctx context.Context, f AuditFilter) ([]ferry.Audit, error) {
+func (q *Q) AuditEvents(ctx context.Context, f ferry.AuditFilter) ([]ferry.Audit, error) {
 	where, args := "workspace_id = ?", []any{f.WorkspaceID}
 	if f.TargetType != "" {
 		where += " AND target_type = ?"

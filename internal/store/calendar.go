@@ -9,38 +9,10 @@ import (
 	"github.com/ferry-social/ferry"
 )
 
-// Kinds of a workspace's own calendar events.
-const (
-	KindCampaign = "campaign" // a dated campaign: informative
-	KindBlackout = "blackout" // a period in which nothing may be scheduled without an override
-)
-
-// CalendarEvent is a workspace's own dated event: a campaign or a blackout
-// period. An all-day event is kept as dates (StartDate, EndDate, inclusive,
-// YYYY-MM-DD), which are authoritative, and its instants are derived in the
-// workspace's time zone; a timed event is kept as instants only.
-type CalendarEvent struct {
-	ID          string `json:"id"`
-	WorkspaceID string `json:"-"`
-	Kind        string `json:"kind"`
-	NameEN      string `json:"name_en"`
-	NameZh      string `json:"name_zh"`
-	Note        string `json:"note"`
-	AllDay      bool   `json:"all_day"`
-	StartDate   string `json:"start_date"`
-	EndDate     string `json:"end_date"`
-	// StartsAt and EndsAt bound the event, end exclusive.
-	StartsAt  time.Time `json:"starts_at"`
-	EndsAt    time.Time `json:"ends_at"`
-	CreatedBy string    `json:"created_by"`
-	CreatedAt time.Time `json:"created_at"`
-	UpdatedAt time.Time `json:"updated_at"`
-}
-
 const calendarEventColumns = `id, workspace_id, kind, name_en, name_zh, note, all_day, start_date, end_date, starts_at, ends_at, created_by, created_at, updated_at`
 
 // CreateCalendarEvent inserts a workspace calendar event.
-func (q *Q) CreateCalendarEvent(ctx context.Context, e *CalendarEvent) error {
+func (q *Q) CreateCalendarEvent(ctx context.Context, e *ferry.CalendarEvent) error {
 	now := q.Now()
 	e.ID = NewID("cal", q.now())
 	e.CreatedAt, e.UpdatedAt = now, now
@@ -53,7 +25,7 @@ func (q *Q) CreateCalendarEvent(ctx context.Context, e *CalendarEvent) error {
 }
 
 // UpdateCalendarEvent saves an event's editable fields.
-func (q *Q) UpdateCalendarEvent(ctx context.Context, e *CalendarEvent) error {
+func (q *Q) UpdateCalendarEvent(ctx context.Context, e *ferry.CalendarEvent) error {
 	e.UpdatedAt = q.Now()
 	res, err := q.exec(ctx, `UPDATE calendar_events SET kind = ?, name_en = ?, name_zh = ?, note = ?, all_day = ?, start_date = ?, end_date = ?, starts_at = ?, ends_at = ?, updated_at = ?
 		WHERE id = ? AND workspace_id = ?`,
@@ -80,7 +52,7 @@ func (q *Q) DeleteCalendarEvent(ctx context.Context, workspaceID, id string) err
 }
 
 // CalendarEvent returns an event of a workspace.
-func (q *Q) CalendarEvent(ctx context.Context, workspaceID, id string) (*CalendarEvent, error) {
+func (q *Q) CalendarEvent(ctx context.Context, workspaceID, id string) (*ferry.CalendarEvent, error) {
 	e, err := scanCalendarEvent(q.queryRow(ctx, `SELECT `+calendarEventColumns+` FROM calendar_events WHERE id = ? AND workspace_id = ?`, id, workspaceID))
 	if err != nil {
 		return nil, notFound(err, "calendar event", id)
@@ -88,18 +60,8 @@ func (q *Q) CalendarEvent(ctx context.Context, workspaceID, id string) (*Calenda
 	return e, nil
 }
 
-// CalendarEventFilter selects a workspace's events.
-type CalendarEventFilter struct {
-	WorkspaceID string
-	// Kind keeps one kind; empty keeps all.
-	Kind string
-	// From and To keep the events overlapping [From, To) by their stored
-	// instants; zero values leave that side open.
-	From, To time.Time
-}
-
 // CalendarEvents lists events by start, then id.
-func (q *Q) CalendarEvents(ctx context.Context, f CalendarEventFilter) ([]*CalendarEvent, error) {
+func (q *Q) CalendarEvents(ctx context.Context, f ferry.CalendarEventFilter) ([]*ferry.CalendarEvent, error) {
 	where, args := "workspace_id = ?", []any{f.WorkspaceID}
 	if f.Kind != "" {
 		where += " AND kind = ?"
@@ -118,7 +80,7 @@ func (q *Q) CalendarEvents(ctx context.Context, f CalendarEventFilter) ([]*Calen
 		return nil, fmt.Errorf("store: calendar events: %w", err)
 	}
 	defer rows.Close()
-	var out []*CalendarEvent
+	var out []*ferry.CalendarEvent
 	for rows.Next() {
 		e, err := scanCalendarEvent(rows)
 		if err != nil {
@@ -129,8 +91,8 @@ func (q *Q) CalendarEvents(ctx context.Context, f CalendarEventFilter) ([]*Calen
 	return out, rows.Err()
 }
 
-func scanCalendarEvent(s scanner) (*CalendarEvent, error) {
-	var e CalendarEvent
+func scanCalendarEvent(s scanner) (*ferry.CalendarEvent, error) {
+	var e ferry.CalendarEvent
 	var allDay int
 	var starts, ends, created, updated int64
 	if err := s.Scan(&e.ID, &e.WorkspaceID, &e.Kind, &e.NameEN, &e.NameZh, &e.Note, &allDay, &e.StartDate, &e.EndDate,
@@ -143,43 +105,10 @@ func scanCalendarEvent(s scanner) (*CalendarEvent, error) {
 	return &e, nil
 }
 
-// Recurrence is a yearly date and wall-clock time, as stored and as the API
-// shows it. Exactly one of Festival, a lunar date (LunarMonth, LunarDay,
-// Leap) or a Gregorian date (Month, Day) is set; package calendar gives it
-// meaning.
-type Recurrence struct {
-	Festival   string `json:"festival,omitempty"`
-	LunarMonth int    `json:"lunar_month,omitempty"`
-	LunarDay   int    `json:"lunar_day,omitempty"`
-	Leap       bool   `json:"leap,omitempty"`
-	Month      int    `json:"month,omitempty"`
-	Day        int    `json:"day,omitempty"`
-	// LocalTime is HH:MM in the workspace's time zone.
-	LocalTime string `json:"local_time"`
-	// Missing says what happens in a year without the day: "clamp" (the
-	// default: the nearest day that exists) or "skip".
-	Missing string `json:"missing,omitempty"`
-}
-
-// RecurringCampaign is a campaign that comes back every year, such as
-// "every Mid-Autumn at 20:00".
-type RecurringCampaign struct {
-	ID          string     `json:"id"`
-	WorkspaceID string     `json:"-"`
-	NameEN      string     `json:"name_en"`
-	NameZh      string     `json:"name_zh"`
-	Note        string     `json:"note"`
-	Recurrence  Recurrence `json:"recurrence"`
-	Active      bool       `json:"active"`
-	CreatedBy   string     `json:"created_by"`
-	CreatedAt   time.Time  `json:"created_at"`
-	UpdatedAt   time.Time  `json:"updated_at"`
-}
-
 const recurringColumns = `id, workspace_id, name_en, name_zh, note, recurrence, active, created_by, created_at, updated_at`
 
 // CreateRecurringCampaign inserts a recurring campaign.
-func (q *Q) CreateRecurringCampaign(ctx context.Context, c *RecurringCampaign) error {
+func (q *Q) CreateRecurringCampaign(ctx context.Context, c *ferry.RecurringCampaign) error {
 	now := q.Now()
 	c.ID = NewID("rcp", q.now())
 	c.CreatedAt, c.UpdatedAt = now, now
@@ -192,7 +121,7 @@ func (q *Q) CreateRecurringCampaign(ctx context.Context, c *RecurringCampaign) e
 }
 
 // UpdateRecurringCampaign saves a recurring campaign's editable fields.
-func (q *Q) UpdateRecurringCampaign(ctx context.Context, c *RecurringCampaign) error {
+func (q *Q) UpdateRecurringCampaign(ctx context.Context, c *ferry.RecurringCampaign) error {
 	c.UpdatedAt = q.Now()
 	res, err := q.exec(ctx, `UPDATE recurring_campaigns SET name_en = ?, name_zh = ?, note = ?, recurrence = ?, active = ?, updated_at = ? WHERE id = ? AND workspace_id = ?`,
 		c.NameEN, c.NameZh, c.Note, toJSON(c.Recurrence), boolInt(c.Active), ms(c.UpdatedAt), c.ID, c.WorkspaceID)
@@ -218,7 +147,7 @@ func (q *Q) DeleteRecurringCampaign(ctx context.Context, workspaceID, id string)
 }
 
 // RecurringCampaign returns a recurring campaign of a workspace.
-func (q *Q) RecurringCampaign(ctx context.Context, workspaceID, id string) (*RecurringCampaign, error) {
+func (q *Q) RecurringCampaign(ctx context.Context, workspaceID, id string) (*ferry.RecurringCampaign, error) {
 	c, err := scanRecurring(q.queryRow(ctx, `SELECT `+recurringColumns+` FROM recurring_campaigns WHERE id = ? AND workspace_id = ?`, id, workspaceID))
 	if err != nil {
 		return nil, notFound(err, "recurring campaign", id)
@@ -228,7 +157,7 @@ func (q *Q) RecurringCampaign(ctx context.Context, workspaceID, id string) (*Rec
 
 // RecurringCampaigns lists a workspace's recurring campaigns, oldest first;
 // activeOnly leaves out the paused ones.
-func (q *Q) RecurringCampaigns(ctx context.Context, workspaceID string, activeOnly bool) ([]*RecurringCampaign, error) {
+func (q *Q) RecurringCampaigns(ctx context.Context, workspaceID string, activeOnly bool) ([]*ferry.RecurringCampaign, error) {
 	where := "workspace_id = ?"
 	if activeOnly {
 		where += " AND active = 1"
@@ -238,7 +167,7 @@ func (q *Q) RecurringCampaigns(ctx context.Context, workspaceID string, activeOn
 		return nil, fmt.Errorf("store: recurring campaigns: %w", err)
 	}
 	defer rows.Close()
-	var out []*RecurringCampaign
+	var out []*ferry.RecurringCampaign
 	for rows.Next() {
 		c, err := scanRecurring(rows)
 		if err != nil {
@@ -249,8 +178,8 @@ func (q *Q) RecurringCampaigns(ctx context.Context, workspaceID string, activeOn
 	return out, rows.Err()
 }
 
-func scanRecurring(s scanner) (*RecurringCampaign, error) {
-	var c RecurringCampaign
+func scanRecurring(s scanner) (*ferry.RecurringCampaign, error) {
+	var c ferry.RecurringCampaign
 	var rec string
 	var active int
 	var created, updated int64
@@ -258,7 +187,7 @@ func scanRecurring(s scanner) (*RecurringCampaign, error) {
 		return nil, err
 	}
 	var err error
-	if c.Recurrence, err = fromJSON[Recurrence](rec); err != nil {
+	if c.Recurrence, err = fromJSON[ferry.Recurrence](rec); err != nil {
 		return nil, err
 	}
 	c.Active = active != 0
@@ -266,19 +195,9 @@ func scanRecurring(s scanner) (*RecurringCampaign, error) {
 	return &c, nil
 }
 
-// AccountSnapshot is a reading of an account's counts at a time. A count the
-// platform does not give is nil.
-type AccountSnapshot struct {
-	AccountID string    `json:"account_id"`
-	At        time.Time `json:"at"`
-	Followers *int64    `json:"followers"`
-	Following *int64    `json:"following"`
-	Posts     *int64    `json:"posts"`
-}
-
 // PutAccountSnapshot records a reading; a second reading of the account at
 // the same instant replaces the first, so a collector may safely repeat.
-func (q *Q) PutAccountSnapshot(ctx context.Context, s AccountSnapshot) error {
+func (q *Q) PutAccountSnapshot(ctx context.Context, s ferry.AccountSnapshot) error {
 	_, err := q.exec(ctx, `INSERT INTO account_snapshots (account_id, at, followers, following, posts) VALUES (?, ?, ?, ?, ?)
 		ON CONFLICT (account_id, at) DO UPDATE SET followers = excluded.followers, following = excluded.following, posts = excluded.posts`,
 		s.AccountID, ms(s.At), nullCount(s.Followers), nullCount(s.Following), nullCount(s.Posts))
@@ -290,16 +209,16 @@ func (q *Q) PutAccountSnapshot(ctx context.Context, s AccountSnapshot) error {
 
 // AccountSnapshots lists an account's readings in [from, to), oldest first;
 // a zero bound leaves that side open.
-func (q *Q) AccountSnapshots(ctx context.Context, accountID string, from, to time.Time) ([]AccountSnapshot, error) {
+func (q *Q) AccountSnapshots(ctx context.Context, accountID string, from, to time.Time) ([]ferry.AccountSnapshot, error) {
 	where, args := atRange("account_id = ?", []any{accountID}, from, to)
 	rows, err := q.query(ctx, `SELECT account_id, at, followers, following, posts FROM account_snapshots WHERE `+where+` ORDER BY at`, args...)
 	if err != nil {
 		return nil, fmt.Errorf("store: account snapshots: %w", err)
 	}
 	defer rows.Close()
-	var out []AccountSnapshot
+	var out []ferry.AccountSnapshot
 	for rows.Next() {
-		var s AccountSnapshot
+		var s ferry.AccountSnapshot
 		var at int64
 		var followers, following, posts sql.NullInt64
 		if err := rows.Scan(&s.AccountID, &at, &followers, &following, &posts); err != nil {
@@ -312,22 +231,9 @@ func (q *Q) AccountSnapshots(ctx context.Context, accountID string, from, to tim
 	return out, rows.Err()
 }
 
-// PostSnapshot is a reading of a publication's counts on its platform at a
-// time. A count the platform does not give is nil.
-type PostSnapshot struct {
-	PublicationID string    `json:"publication_id"`
-	AccountID     string    `json:"account_id"`
-	At            time.Time `json:"at"`
-	Views         *int64    `json:"views"`
-	Likes         *int64    `json:"likes"`
-	Comments      *int64    `json:"comments"`
-	Shares        *int64    `json:"shares"`
-	Saves         *int64    `json:"saves"`
-}
-
 // PutPostSnapshot records a reading; a second reading of the publication at
 // the same instant replaces the first.
-func (q *Q) PutPostSnapshot(ctx context.Context, s PostSnapshot) error {
+func (q *Q) PutPostSnapshot(ctx context.Context, s ferry.PostSnapshot) error {
 	_, err := q.exec(ctx, `INSERT INTO post_snapshots (publication_id, account_id, at, views, likes, comments, shares, saves) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
 		ON CONFLICT (publication_id, at) DO UPDATE SET views = excluded.views, likes = excluded.likes, comments = excluded.comments, shares = excluded.shares, saves = excluded.saves`,
 		s.PublicationID, s.AccountID, ms(s.At), nullCount(s.Views), nullCount(s.Likes), nullCount(s.Comments), nullCount(s.Shares), nullCount(s.Saves))
@@ -337,18 +243,8 @@ func (q *Q) PutPostSnapshot(ctx context.Context, s PostSnapshot) error {
 	return nil
 }
 
-// PostSnapshotFilter selects post readings. AccountID or PublicationID (or
-// both) must be set.
-type PostSnapshotFilter struct {
-	AccountID     string
-	PublicationID string
-	// From and To keep readings taken in [From, To); a zero bound leaves
-	// that side open.
-	From, To time.Time
-}
-
 // PostSnapshots lists readings by publication, then time.
-func (q *Q) PostSnapshots(ctx context.Context, f PostSnapshotFilter) ([]PostSnapshot, error) {
+func (q *Q) PostSnapshots(ctx context.Context, f ferry.PostSnapshotFilter) ([]ferry.PostSnapshot, error) {
 	if f.AccountID == "" && f.PublicationID == "" {
 		return nil, fmt.Errorf("store: post snapshots: no account or publication given")
 	}
@@ -367,9 +263,9 @@ func (q *Q) PostSnapshots(ctx context.Context, f PostSnapshotFilter) ([]PostSnap
 		return nil, fmt.Errorf("store: post snapshots: %w", err)
 	}
 	defer rows.Close()
-	var out []PostSnapshot
+	var out []ferry.PostSnapshot
 	for rows.Next() {
-		var s PostSnapshot
+		var s ferry.PostSnapshot
 		var at int64
 		var views, likes, comments, shares, saves sql.NullInt64
 		if err := rows.Scan(&s.PublicationID, &s.AccountID, &at, &views, &likes, &comments, &shares, &saves); err != nil {

@@ -8,7 +8,6 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/ferry-social/ferry"
-	"github.com/ferry-social/ferry/internal/store"
 	"github.com/ferry-social/ferry/internal/testdb"
 )
 
@@ -35,13 +34,13 @@ func calendarSuite(t *testing.T, b testdb.Backend) {
 		bu := setup(t, b)
 		q := bu.db.Write()
 		day := func(d int) time.Time { return time.Date(2026, 12, d, 0, 0, 0, 0, hk) }
-		blackout := &store.CalendarEvent{WorkspaceID: bu.ws.ID, Kind: store.KindBlackout, NameEN: "Election day", NameZh: "選舉日",
+		blackout := &ferry.CalendarEvent{WorkspaceID: bu.ws.ID, Kind: ferry.EventBlackout, NameEN: "Election day", NameZh: "選舉日",
 			AllDay: true, StartDate: "2026-12-07", EndDate: "2026-12-07", StartsAt: day(7), EndsAt: day(8), CreatedBy: bu.usr.ID}
-		campaign := &store.CalendarEvent{WorkspaceID: bu.ws.ID, Kind: store.KindCampaign, NameEN: "Winter lights", Note: "evenings",
+		campaign := &ferry.CalendarEvent{WorkspaceID: bu.ws.ID, Kind: ferry.EventCampaign, NameEN: "Winter lights", Note: "evenings",
 			StartsAt: day(5).Add(18 * time.Hour), EndsAt: day(10).Add(23 * time.Hour), CreatedBy: bu.usr.ID}
-		later := &store.CalendarEvent{WorkspaceID: bu.ws.ID, Kind: store.KindBlackout, NameEN: "Quiet week",
+		later := &ferry.CalendarEvent{WorkspaceID: bu.ws.ID, Kind: ferry.EventBlackout, NameEN: "Quiet week",
 			AllDay: true, StartDate: "2026-12-20", EndDate: "2026-12-26", StartsAt: day(20), EndsAt: day(27), CreatedBy: bu.usr.ID}
-		for _, e := range []*store.CalendarEvent{blackout, campaign, later} {
+		for _, e := range []*ferry.CalendarEvent{blackout, campaign, later} {
 			require.NoError(t, q.CreateCalendarEvent(ctx, e))
 		}
 
@@ -54,22 +53,22 @@ func calendarSuite(t *testing.T, b testdb.Backend) {
 
 		// [7th 12:00, 8th 00:00) overlaps the election day and the campaign;
 		// an event ending exactly at From does not overlap.
-		list, err := q.CalendarEvents(ctx, store.CalendarEventFilter{WorkspaceID: bu.ws.ID, From: day(7).Add(12 * time.Hour), To: day(8)})
+		list, err := q.CalendarEvents(ctx, ferry.CalendarEventFilter{WorkspaceID: bu.ws.ID, From: day(7).Add(12 * time.Hour), To: day(8)})
 		require.NoError(t, err)
 		require.Equal(t, []string{campaign.ID, blackout.ID}, eventIDs(list), "ordered by start")
-		list, err = q.CalendarEvents(ctx, store.CalendarEventFilter{WorkspaceID: bu.ws.ID, From: day(8), To: day(9)})
+		list, err = q.CalendarEvents(ctx, ferry.CalendarEventFilter{WorkspaceID: bu.ws.ID, From: day(8), To: day(9)})
 		require.NoError(t, err)
 		require.Equal(t, []string{campaign.ID}, eventIDs(list))
-		list, err = q.CalendarEvents(ctx, store.CalendarEventFilter{WorkspaceID: bu.ws.ID, Kind: store.KindBlackout})
+		list, err = q.CalendarEvents(ctx, ferry.CalendarEventFilter{WorkspaceID: bu.ws.ID, Kind: ferry.EventBlackout})
 		require.NoError(t, err)
 		require.Equal(t, []string{blackout.ID, later.ID}, eventIDs(list))
 
-		got.Kind, got.NameEN, got.EndDate, got.EndsAt = store.KindCampaign, "Election week", "2026-12-09", day(10)
+		got.Kind, got.NameEN, got.EndDate, got.EndsAt = ferry.EventCampaign, "Election week", "2026-12-09", day(10)
 		require.NoError(t, q.UpdateCalendarEvent(ctx, got))
 		again, err := q.CalendarEvent(ctx, bu.ws.ID, blackout.ID)
 		require.NoError(t, err)
 		require.Equal(t, "Election week", again.NameEN)
-		require.Equal(t, store.KindCampaign, again.Kind)
+		require.Equal(t, ferry.EventCampaign, again.Kind)
 		require.Equal(t, day(10).UTC(), again.EndsAt)
 
 		_, err = q.CalendarEvent(ctx, "ws_other", blackout.ID)
@@ -87,10 +86,10 @@ func calendarSuite(t *testing.T, b testdb.Backend) {
 		clock := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
 		bu.db.Now = func() time.Time { clock = clock.Add(time.Second); return clock }
 		q := bu.db.Write()
-		moon := &store.RecurringCampaign{WorkspaceID: bu.ws.ID, NameEN: "Mid-Autumn greeting", NameZh: "中秋祝福", Active: true, CreatedBy: bu.usr.ID,
-			Recurrence: store.Recurrence{Festival: "mid_autumn", LocalTime: "20:00"}}
-		laba := &store.RecurringCampaign{WorkspaceID: bu.ws.ID, NameEN: "Laba porridge", Active: false, CreatedBy: bu.usr.ID,
-			Recurrence: store.Recurrence{LunarMonth: 12, LunarDay: 8, LocalTime: "09:30", Missing: "skip"}}
+		moon := &ferry.RecurringCampaign{WorkspaceID: bu.ws.ID, NameEN: "Mid-Autumn greeting", NameZh: "中秋祝福", Active: true, CreatedBy: bu.usr.ID,
+			Recurrence: ferry.Recurrence{Festival: "mid_autumn", LocalTime: "20:00"}}
+		laba := &ferry.RecurringCampaign{WorkspaceID: bu.ws.ID, NameEN: "Laba porridge", Active: false, CreatedBy: bu.usr.ID,
+			Recurrence: ferry.Recurrence{LunarMonth: 12, LunarDay: 8, LocalTime: "09:30", Missing: "skip"}}
 		require.NoError(t, q.CreateRecurringCampaign(ctx, moon))
 		require.NoError(t, q.CreateRecurringCampaign(ctx, laba))
 
@@ -106,9 +105,9 @@ func calendarSuite(t *testing.T, b testdb.Backend) {
 		require.NoError(t, err)
 		require.Len(t, active, 1)
 		require.Equal(t, moon.ID, active[0].ID)
-		require.Equal(t, store.Recurrence{Festival: "mid_autumn", LocalTime: "20:00"}, active[0].Recurrence)
+		require.Equal(t, ferry.Recurrence{Festival: "mid_autumn", LocalTime: "20:00"}, active[0].Recurrence)
 
-		got.Active, got.Recurrence = true, store.Recurrence{Month: 12, Day: 25, LocalTime: "10:00"}
+		got.Active, got.Recurrence = true, ferry.Recurrence{Month: 12, Day: 25, LocalTime: "10:00"}
 		require.NoError(t, q.UpdateRecurringCampaign(ctx, got))
 		active, err = q.RecurringCampaigns(ctx, bu.ws.ID, true)
 		require.NoError(t, err)
@@ -135,38 +134,38 @@ func calendarSuite(t *testing.T, b testdb.Backend) {
 
 		t0 := time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
 		for i := range 3 {
-			require.NoError(t, q.PutAccountSnapshot(ctx, store.AccountSnapshot{AccountID: a.ID, At: t0.Add(time.Duration(i) * 24 * time.Hour), Followers: snapshotCount(int64(1000 + i))}))
+			require.NoError(t, q.PutAccountSnapshot(ctx, ferry.AccountSnapshot{AccountID: a.ID, At: t0.Add(time.Duration(i) * 24 * time.Hour), Followers: snapshotCount(int64(1000 + i))}))
 		}
 		// A repeated reading at the same instant replaces the first.
-		require.NoError(t, q.PutAccountSnapshot(ctx, store.AccountSnapshot{AccountID: a.ID, At: t0, Followers: snapshotCount(990), Posts: snapshotCount(7)}))
+		require.NoError(t, q.PutAccountSnapshot(ctx, ferry.AccountSnapshot{AccountID: a.ID, At: t0, Followers: snapshotCount(990), Posts: snapshotCount(7)}))
 		snaps, err := q.AccountSnapshots(ctx, a.ID, t0, t0.Add(48*time.Hour))
 		require.NoError(t, err)
 		require.Len(t, snaps, 2, "[from, to)")
-		require.Equal(t, store.AccountSnapshot{AccountID: a.ID, At: t0, Followers: snapshotCount(990), Posts: snapshotCount(7)}, snaps[0])
+		require.Equal(t, ferry.AccountSnapshot{AccountID: a.ID, At: t0, Followers: snapshotCount(990), Posts: snapshotCount(7)}, snaps[0])
 		require.Nil(t, snaps[1].Following, "a count the platform does not give stays unknown")
 		all, err := q.AccountSnapshots(ctx, a.ID, time.Time{}, time.Time{})
 		require.NoError(t, err)
 		require.Len(t, all, 3)
 
 		for i := range 3 {
-			require.NoError(t, q.PutPostSnapshot(ctx, store.PostSnapshot{PublicationID: pub.ID, AccountID: a.ID, At: t0.Add(time.Duration(i) * time.Hour),
+			require.NoError(t, q.PutPostSnapshot(ctx, ferry.PostSnapshot{PublicationID: pub.ID, AccountID: a.ID, At: t0.Add(time.Duration(i) * time.Hour),
 				Views: snapshotCount(int64(100 * (i + 1))), Likes: snapshotCount(int64(i)), Comments: snapshotCount(0)}))
 		}
-		require.NoError(t, q.PutPostSnapshot(ctx, store.PostSnapshot{PublicationID: pub.ID, AccountID: a.ID, At: t0.Add(2 * time.Hour), Likes: snapshotCount(9), Saves: snapshotCount(4)}))
-		posts, err := q.PostSnapshots(ctx, store.PostSnapshotFilter{AccountID: a.ID, From: t0.Add(time.Hour)})
+		require.NoError(t, q.PutPostSnapshot(ctx, ferry.PostSnapshot{PublicationID: pub.ID, AccountID: a.ID, At: t0.Add(2 * time.Hour), Likes: snapshotCount(9), Saves: snapshotCount(4)}))
+		posts, err := q.PostSnapshots(ctx, ferry.PostSnapshotFilter{AccountID: a.ID, From: t0.Add(time.Hour)})
 		require.NoError(t, err)
 		require.Len(t, posts, 2)
 		require.Equal(t, snapshotCount(200), posts[0].Views)
-		require.Equal(t, store.PostSnapshot{PublicationID: pub.ID, AccountID: a.ID, At: t0.Add(2 * time.Hour), Likes: snapshotCount(9), Saves: snapshotCount(4)}, posts[1])
-		byPub, err := q.PostSnapshots(ctx, store.PostSnapshotFilter{PublicationID: pub.ID, To: t0.Add(time.Hour)})
+		require.Equal(t, ferry.PostSnapshot{PublicationID: pub.ID, AccountID: a.ID, At: t0.Add(2 * time.Hour), Likes: snapshotCount(9), Saves: snapshotCount(4)}, posts[1])
+		byPub, err := q.PostSnapshots(ctx, ferry.PostSnapshotFilter{PublicationID: pub.ID, To: t0.Add(time.Hour)})
 		require.NoError(t, err)
 		require.Len(t, byPub, 1)
-		_, err = q.PostSnapshots(ctx, store.PostSnapshotFilter{})
+		_, err = q.PostSnapshots(ctx, ferry.PostSnapshotFilter{})
 		require.Error(t, err, "an unbounded scan of every account is refused")
 	})
 }
 
-func recurringIDs(cs []*store.RecurringCampaign) []string {
+func recurringIDs(cs []*ferry.RecurringCampaign) []string {
 	var out []string
 	for _, c := range cs {
 		out = append(out, c.ID)
@@ -174,7 +173,7 @@ func recurringIDs(cs []*store.RecurringCampaign) []string {
 	return out
 }
 
-func eventIDs(es []*store.CalendarEvent) []string {
+func eventIDs(es []*ferry.CalendarEvent) []string {
 	var out []string
 	for _, e := range es {
 		out = append(out, e.ID)

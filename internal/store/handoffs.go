@@ -9,45 +9,11 @@ import (
 	"github.com/ferry-social/ferry"
 )
 
-// Handoff states.
-const (
-	HandoffOpen      = "open"      // waiting for an operator
-	HandoffConfirmed = "confirmed" // the operator gave the note's URL
-	HandoffMissed    = "missed"    // not confirmed by the deadline
-	HandoffWithdrawn = "withdrawn" // the publication was edited or canceled
-)
-
-// Handoff is the task of publishing one publication, at one version, by
-// hand (Xiaohongshu has no publishing API). There is at most one per
-// (publication, version).
-type Handoff struct {
-	ID            string
-	WorkspaceID   string
-	PublicationID string
-	StoryID       string
-	AccountID     string
-	Version       int
-	State         string
-	// DueAt is when the note should go out (the scheduled time);
-	// DeadlineAt is when an unconfirmed handoff is missed; ExpiresAt is
-	// when its signed links stop working.
-	DueAt      time.Time
-	DeadlineAt time.Time
-	ExpiresAt  time.Time
-	// URL is the note's address once confirmed.
-	URL string
-	// ClosedBy is who confirmed it (an audit actor) or "system".
-	ClosedBy  string
-	ClosedAt  *time.Time
-	CreatedAt time.Time
-	UpdatedAt time.Time
-}
-
 const handoffColumns = `id, workspace_id, publication_id, story_id, account_id, version, state, due_at, deadline_at, expires_at, url, closed_by, closed_at, created_at, updated_at`
 
 // CreateHandoff inserts a handoff. A second handoff for the same
 // publication version is a conflict.
-func (q *Q) CreateHandoff(ctx context.Context, h *Handoff) error {
+func (q *Q) CreateHandoff(ctx context.Context, h *ferry.Handoff) error {
 	now := q.Now()
 	h.ID = NewID("hof", q.now())
 	h.CreatedAt, h.UpdatedAt = now, now
@@ -64,7 +30,7 @@ func (q *Q) CreateHandoff(ctx context.Context, h *Handoff) error {
 }
 
 // SaveHandoff writes a handoff's state, URL and closing.
-func (q *Q) SaveHandoff(ctx context.Context, h *Handoff) error {
+func (q *Q) SaveHandoff(ctx context.Context, h *ferry.Handoff) error {
 	h.UpdatedAt = q.Now()
 	res, err := q.exec(ctx, `UPDATE handoffs SET state = ?, url = ?, closed_by = ?, closed_at = ?, updated_at = ? WHERE id = ?`,
 		h.State, h.URL, h.ClosedBy, msPtr(h.ClosedAt), ms(h.UpdatedAt), h.ID)
@@ -78,7 +44,7 @@ func (q *Q) SaveHandoff(ctx context.Context, h *Handoff) error {
 }
 
 // Handoff returns a handoff whatever its workspace (signed links, jobs).
-func (q *Q) Handoff(ctx context.Context, id string) (*Handoff, error) {
+func (q *Q) Handoff(ctx context.Context, id string) (*ferry.Handoff, error) {
 	h, err := scanHandoff(q.queryRow(ctx, `SELECT `+handoffColumns+` FROM handoffs WHERE id = ?`, id))
 	if err != nil {
 		return nil, notFound(err, "handoff", id)
@@ -88,7 +54,7 @@ func (q *Q) Handoff(ctx context.Context, id string) (*Handoff, error) {
 
 // LatestHandoff returns the handoff of a workspace's publication at its
 // highest version.
-func (q *Q) LatestHandoff(ctx context.Context, workspaceID, publicationID string) (*Handoff, error) {
+func (q *Q) LatestHandoff(ctx context.Context, workspaceID, publicationID string) (*ferry.Handoff, error) {
 	h, err := scanHandoff(q.queryRow(ctx, `SELECT `+handoffColumns+` FROM handoffs WHERE workspace_id = ? AND publication_id = ?
 		ORDER BY version DESC LIMIT 1`, workspaceID, publicationID))
 	if err != nil {
@@ -97,8 +63,8 @@ func (q *Q) LatestHandoff(ctx context.Context, workspaceID, publicationID string
 	return h, nil
 }
 
-func scanHandoff(s scanner) (*Handoff, error) {
-	var h Handoff
+func scanHandoff(s scanner) (*ferry.Handoff, error) {
+	var h ferry.Handoff
 	var due, deadline, expires, created, updated int64
 	var closed sql.NullInt64
 	if err := s.Scan(&h.ID, &h.WorkspaceID, &h.PublicationID, &h.StoryID, &h.AccountID, &h.Version, &h.State, &due, &deadline, &expires,
@@ -133,15 +99,9 @@ func (q *Q) ScheduledOn(ctx context.Context, platform ferry.Platform, before tim
 	return out, rows.Err()
 }
 
-// WorkspaceMember is a workspace member with their role.
-type WorkspaceMember struct {
-	User ferry.User
-	Role ferry.Role
-}
-
 // WorkspaceMembers lists a workspace's members with one of the given
 // roles (all members when none is given), in the order they joined.
-func (q *Q) WorkspaceMembers(ctx context.Context, workspaceID string, roles ...ferry.Role) ([]WorkspaceMember, error) {
+func (q *Q) WorkspaceMembers(ctx context.Context, workspaceID string, roles ...ferry.Role) ([]ferry.WorkspaceMember, error) {
 	where, args := "m.workspace_id = ?", []any{workspaceID}
 	if len(roles) > 0 {
 		where += " AND m.role IN (?" + repeat(", ?", len(roles)-1) + ")"
@@ -155,9 +115,9 @@ func (q *Q) WorkspaceMembers(ctx context.Context, workspaceID string, roles ...f
 		return nil, fmt.Errorf("store: members: %w", err)
 	}
 	defer rows.Close()
-	var out []WorkspaceMember
+	var out []ferry.WorkspaceMember
 	for rows.Next() {
-		var m WorkspaceMember
+		var m ferry.WorkspaceMember
 		var created int64
 		if err := rows.Scan(&m.User.ID, &m.User.Email, &m.User.Name, &created, &m.Role); err != nil {
 			return nil, fmt.Errorf("store: members: %w", err)
@@ -168,22 +128,10 @@ func (q *Q) WorkspaceMembers(ctx context.Context, workspaceID string, roles ...f
 	return out, rows.Err()
 }
 
-// NotificationSettings are where a workspace's notifications go besides
-// email and Telegram.
-type NotificationSettings struct {
-	WorkspaceID string
-	// WebhookURL receives every notification as signed JSON; empty: none.
-	WebhookURL string
-	// WebhookSecret signs webhook bodies (HMAC-SHA256). It is sealed at
-	// rest and never shown again once set.
-	WebhookSecret string
-	UpdatedAt     time.Time
-}
-
 // NotificationSettings returns a workspace's settings; a workspace that
 // never set any gets empty ones.
-func (q *Q) NotificationSettings(ctx context.Context, workspaceID string) (*NotificationSettings, error) {
-	ns := &NotificationSettings{WorkspaceID: workspaceID}
+func (q *Q) NotificationSettings(ctx context.Context, workspaceID string) (*ferry.NotificationSettings, error) {
+	ns := &ferry.NotificationSettings{WorkspaceID: workspaceID}
 	var sealed []byte
 	var updated int64
 	err := q.queryRow(ctx, `SELECT webhook_url, webhook_secret, updated_at FROM notification_settings WHERE workspace_id = ?`, workspaceID).
@@ -206,7 +154,7 @@ func (q *Q) NotificationSettings(ctx context.Context, workspaceID string) (*Noti
 }
 
 // PutNotificationSettings saves a workspace's settings.
-func (q *Q) PutNotificationSettings(ctx context.Context, ns *NotificationSettings) error {
+func (q *Q) PutNotificationSettings(ctx context.Context, ns *ferry.NotificationSettings) error {
 	ns.UpdatedAt = q.Now()
 	sealed := []byte{}
 	if ns.WebhookSecret != "" {

@@ -9,20 +9,9 @@ import (
 	"github.com/ferry-social/ferry"
 )
 
-// AccountReading is a connected account, its workspace's time zone and
-// when its counts were last read.
-type AccountReading struct {
-	AccountID   string
-	WorkspaceID string
-	Platform    ferry.Platform
-	TimeZone    string
-	// LastAt is the time of the latest snapshot; nil if there is none.
-	LastAt *time.Time
-}
-
 // AccountReadings lists every connected account, of every workspace, with
 // the time of its latest snapshot (metrics jobs).
-func (q *Q) AccountReadings(ctx context.Context) ([]AccountReading, error) {
+func (q *Q) AccountReadings(ctx context.Context) ([]ferry.AccountReading, error) {
 	rows, err := q.query(ctx, `SELECT a.id, a.workspace_id, a.platform, w.time_zone, MAX(s.at)
 		FROM accounts a JOIN workspaces w ON w.id = a.workspace_id LEFT JOIN account_snapshots s ON s.account_id = a.id
 		WHERE a.health = ? GROUP BY a.id, a.workspace_id, a.platform, w.time_zone ORDER BY a.id`, string(ferry.HealthConnected))
@@ -30,9 +19,9 @@ func (q *Q) AccountReadings(ctx context.Context) ([]AccountReading, error) {
 		return nil, fmt.Errorf("store: account readings: %w", err)
 	}
 	defer rows.Close()
-	var out []AccountReading
+	var out []ferry.AccountReading
 	for rows.Next() {
-		var r AccountReading
+		var r ferry.AccountReading
 		var last sql.NullInt64
 		if err := rows.Scan(&r.AccountID, &r.WorkspaceID, &r.Platform, &r.TimeZone, &last); err != nil {
 			return nil, fmt.Errorf("store: account readings: %w", err)
@@ -43,32 +32,19 @@ func (q *Q) AccountReadings(ctx context.Context) ([]AccountReading, error) {
 	return out, rows.Err()
 }
 
-// PostReading is a published publication of a connected account and when
-// its counts were last read.
-type PostReading struct {
-	PublicationID string
-	AccountID     string
-	WorkspaceID   string
-	Platform      ferry.Platform
-	RemoteID      string
-	PublishedAt   time.Time
-	// LastAt is the time of the latest snapshot; nil if there is none.
-	LastAt *time.Time
-}
-
 // PostReadings lists the publications published since a time on connected
 // accounts (of one account, when accountID is set), with the time of each
 // one's latest snapshot, by account, then publication time.
-func (q *Q) PostReadings(ctx context.Context, accountID string, publishedSince time.Time) ([]PostReading, error) {
+func (q *Q) PostReadings(ctx context.Context, accountID string, publishedSince time.Time) ([]ferry.PostReading, error) {
 	query, args := postReadingsQuery(accountID, publishedSince)
 	rows, err := q.query(ctx, query, args...)
 	if err != nil {
 		return nil, fmt.Errorf("store: post readings: %w", err)
 	}
 	defer rows.Close()
-	var out []PostReading
+	var out []ferry.PostReading
 	for rows.Next() {
-		var r PostReading
+		var r ferry.PostReading
 		var published int64
 		var last sql.NullInt64
 		if err := rows.Scan(&r.PublicationID, &r.AccountID, &r.WorkspaceID, &r.Platform, &r.RemoteID, &published, &last); err != nil {

@@ -142,13 +142,13 @@ func BenchmarkStoriesPage(b *testing.B) {
 			ctx := context.Background()
 			s := seed(b, be, 10000, 10)
 			q := s.db.Read()
-			f := store.StoryFilter{WorkspaceID: s.ws.ID, Limit: 50}
+			f := ferry.StoryFilter{WorkspaceID: s.ws.ID, Limit: 50}
 			b.Run("QueryPerStory", func(b *testing.B) {
 				for b.Loop() {
 					stories, _, err := q.Stories(ctx, f)
 					require.NoError(b, err)
 					for _, st := range stories {
-						pubs, err := q.Publications(ctx, store.PublicationFilter{StoryID: st.ID})
+						pubs, err := q.Publications(ctx, ferry.PublicationFilter{StoryID: st.ID})
 						require.NoError(b, err)
 						require.Len(b, pubs, 10)
 					}

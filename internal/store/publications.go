@@ -92,16 +92,8 @@ func (tx *Tx) PublicationForUpdate(ctx context.Context, id string) (*ferry.Publi
 	return p, nil
 }
 
-// PublicationFilter selects publications.
-type PublicationFilter struct {
-	WorkspaceID string
-	StoryID     string
-	AccountID   string
-	States      []ferry.PublicationState
-}
-
 // Publications lists publications in creation order.
-func (q *Q) Publications(ctx context.Context, f PublicationFilter) ([]*ferry.Publication, error) {
+func (q *Q) Publications(ctx context.Context, f ferry.PublicationFilter) ([]*ferry.Publication, error) {
 	where, args := "1 = 1", []any{}
 	for _, c := range []struct{ col, val string }{{"workspace_id", f.WorkspaceID}, {"story_id", f.StoryID}, {"account_id", f.AccountID}} {
 		if c.val != "" {

@@ -130,21 +130,9 @@ func (q *Q) Story(ctx context.Context, workspaceID, id string) (*ferry.Story, er
 	return s, nil
 }
 
-// StoryFilter selects stories.
-type StoryFilter struct {
-	WorkspaceID string
-	// State keeps stories having at least one publication in that state.
-	State ferry.PublicationState
-	// Query matches title or body.
-	Query string
-	// Cursor continues after the story with this id (newest first).
-	Cursor string
-	Limit  int
-}
-
 // Stories lists stories newest first. It returns the cursor of the next
 // page, or "" at the end.
-func (q *Q) Stories(ctx context.Context, f StoryFilter) ([]*ferry.Story, string, error) {
+func (q *Q) Stories(ctx context.Context, f ferry.StoryFilter) ([]*ferry.Story, string, error) {
 	where, args := []string{"workspace_id = ?", "deleted_at IS NULL"}, []any{f.WorkspaceID}
 	if f.State != "" {
 		where = append(where, "EXISTS (SELECT 1 FROM publications p WHERE p.story_id = stories.id AND p.state = ?)")

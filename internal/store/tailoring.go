@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"strings"
-	"time"
 
 	"github.com/ferry-social/ferry"
 )
@@ -86,26 +85,16 @@ func (q *Q) StoriesWithMedia(ctx context.Context, workspaceID, mediaID string) (
 	return out, rows.Err()
 }
 
-// GlossaryTerm is one entry of a workspace's glossary: a term protected
-// from script conversion, or a phrase with the workspace's own
-// translation for some audience scripts (all when Scripts is empty).
-type GlossaryTerm struct {
-	Term        string   `json:"term"`
-	Protect     bool     `json:"protect"`
-	Replacement string   `json:"replacement,omitempty"`
-	Scripts     []string `json:"scripts,omitempty"`
-}
-
 // Glossary returns a workspace's glossary in the order it was written.
-func (q *Q) Glossary(ctx context.Context, workspaceID string) ([]GlossaryTerm, error) {
+func (q *Q) Glossary(ctx context.Context, workspaceID string) ([]ferry.GlossaryTerm, error) {
 	rows, err := q.query(ctx, `SELECT term, protect, replacement, scripts FROM glossary_terms WHERE workspace_id = ? ORDER BY position`, workspaceID)
 	if err != nil {
 		return nil, fmt.Errorf("store: glossary: %w", err)
 	}
 	defer rows.Close()
-	out := []GlossaryTerm{}
+	out := []ferry.GlossaryTerm{}
 	for rows.Next() {
-		var g GlossaryTerm
+		var g ferry.GlossaryTerm
 		var protect int
 		var scripts string
 		if err := rows.Scan(&g.Term, &protect, &g.Replacement, &scripts); err != nil {
@@ -122,7 +111,7 @@ func (q *Q) Glossary(ctx context.Context, workspaceID string) ([]GlossaryTerm, e
 
 // ReplaceGlossary replaces a workspace's whole glossary. Run it in a
 // transaction so that readers never see half of it.
-func (q *Q) ReplaceGlossary(ctx context.Context, workspaceID string, terms []GlossaryTerm) error {
+func (q *Q) ReplaceGlossary(ctx context.Context, workspaceID string, terms []ferry.GlossaryTerm) error {
 	if _, err := q.exec(ctx, `DELETE FROM glossary_terms WHERE workspace_id = ?`, workspaceID); err != nil {
 		return fmt.Errorf("store: replace glossary: %w", err)
 	}
@@ -136,27 +125,16 @@ func (q *Q) ReplaceGlossary(ctx context.Context, workspaceID string, terms []Glo
 	return nil
 }
 
-// DirectoryPerson is an entry of a workspace's people directory: how to
-// mention one person on each platform.
-type DirectoryPerson struct {
-	// Key is what story bodies write between @{ and }.
-	Key  string `json:"key"`
-	Name string `json:"name"`
-	// Handles maps a platform to the person's handle there.
-	Handles   map[ferry.Platform]string `json:"handles"`
-	UpdatedAt time.Time                 `json:"updated_at"`
-}
-
 // People lists a workspace's directory by key.
-func (q *Q) People(ctx context.Context, workspaceID string) ([]DirectoryPerson, error) {
+func (q *Q) People(ctx context.Context, workspaceID string) ([]ferry.DirectoryPerson, error) {
 	rows, err := q.query(ctx, `SELECT key, name, handles, updated_at FROM directory_people WHERE workspace_id = ? ORDER BY key`, workspaceID)
 	if err != nil {
 		return nil, fmt.Errorf("store: people: %w", err)
 	}
 	defer rows.Close()
-	out := []DirectoryPerson{}
+	out := []ferry.DirectoryPerson{}
 	for rows.Next() {
-		var p DirectoryPerson
+		var p ferry.DirectoryPerson
 		var handles string
 		var updated int64
 		if err := rows.Scan(&p.Key, &p.Name, &handles, &updated); err != nil {
@@ -175,7 +153,7 @@ func (q *Q) People(ctx context.Context, workspaceID string) ([]DirectoryPerson, 
 }
 
 // PutPerson creates or replaces a directory entry.
-func (q *Q) PutPerson(ctx context.Context, workspaceID string, p *DirectoryPerson) error {
+func (q *Q) PutPerson(ctx context.Context, workspaceID string, p *ferry.DirectoryPerson) error {
 	p.UpdatedAt = q.Now()
 	if p.Handles == nil {
 		p.Handles = map[ferry.Platform]string{}
@@ -201,23 +179,16 @@ func (q *Q) DeletePerson(ctx context.Context, workspaceID, key string) error {
 	return nil
 }
 
-// Template is a workspace's own template for a platform.
-type Template struct {
-	Platform  ferry.Platform
-	Source    string
-	UpdatedAt time.Time
-}
-
 // Templates returns a workspace's own templates by platform.
-func (q *Q) Templates(ctx context.Context, workspaceID string) (map[ferry.Platform]Template, error) {
+func (q *Q) Templates(ctx context.Context, workspaceID string) (map[ferry.Platform]ferry.Template, error) {
 	rows, err := q.query(ctx, `SELECT platform, source, updated_at FROM templates WHERE workspace_id = ?`, workspaceID)
 	if err != nil {
 		return nil, fmt.Errorf("store: templates: %w", err)
 	}
 	defer rows.Close()
-	out := map[ferry.Platform]Template{}
+	out := map[ferry.Platform]ferry.Template{}
 	for rows.Next() {
-		var t Template
+		var t ferry.Template
 		var updated int64
 		if err := rows.Scan(&t.Platform, &t.Source, &updated); err != nil {
 			return nil, fmt.Errorf("store: templates: %w", err)
@@ -229,7 +200,7 @@ func (q *Q) Templates(ctx context.Context, workspaceID string) (map[ferry.Platfo
 }
 
 // PutTemplate sets a workspace's template for a platform.
-func (q *Q) PutTemplate(ctx context.Context, workspaceID string, t *Template) error {
+func (q *Q) PutTemplate(ctx context.Context, workspaceID string, t *ferry.Template) error {
 	t.UpdatedAt = q.Now()
 	_, err := q.exec(ctx, `INSERT INTO templates (workspace_id, platform, source, updated_at) VALUES (?, ?, ?, ?)
 		ON CONFLICT (workspace_id, platform) DO UPDATE SET source = excluded.source, updated_at = excluded.updated_at`,

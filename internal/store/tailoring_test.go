@@ -60,16 +60,16 @@ func tailoringSuite(t *testing.T, b testdb.Backend) {
 		q := bu.db.Write()
 		s := &ferry.Story{WorkspaceID: bu.ws.ID, Title: "t", Body: "b", CreatedBy: bu.usr.ID}
 		require.NoError(t, q.CreateStory(ctx, s))
-		v := store.Variant{
+		v := ferry.Variant{
 			StoryID: s.ID, AccountID: accts[1].ID, Platform: ferry.Telegram, Title: "", Text: "<b>t</b>", Hashtags: []string{"#t"},
 			MediaIDs: []string{"med_fit"}, Media: []ferry.VariantMedia{{SourceID: "med_src", MediaID: "med_fit", Spec: "telegram", Focal: &ferry.Focal{X: 0.25, Y: 0.75}, Width: 40, Height: 30}},
 			Script: "hk", Length: ferry.TextLength{Used: 1, Limit: 4096, Unit: "utf16"},
 			Problems: []ferry.Problem{{Code: "text_too_long", Severity: ferry.SeverityError, Message: "m", MessageZH: "訊息", Field: "text", Span: &[2]int{3, 9}}},
-			Edited:   true, Stale: true, Base: store.VariantBase{Text: "old"},
+			Edited:   true, Stale: true, Base: ferry.VariantBase{Text: "old"},
 			Diff: ferry.VariantDiff{Text: []ferry.TextEdit{{Op: "delete", Text: "old"}, {Op: "insert", Text: "new"}}},
 		}
 		require.NoError(t, q.PutVariant(ctx, v))
-		require.NoError(t, q.PutVariant(ctx, store.Variant{StoryID: s.ID, AccountID: accts[0].ID, Platform: ferry.Telegram, Text: "x"}))
+		require.NoError(t, q.PutVariant(ctx, ferry.Variant{StoryID: s.ID, AccountID: accts[0].ID, Platform: ferry.Telegram, Text: "x"}))
 
 		got, err := bu.db.Read().Variant(ctx, s.ID, accts[1].ID)
 		require.NoError(t, err)
@@ -159,7 +159,7 @@ func tailoringSuite(t *testing.T, b testdb.Backend) {
 	t.Run("GlossaryIsReplacedWhole", func(t *testing.T) {
 		t.Parallel()
 		bu := setup(t, b)
-		terms := []store.GlossaryTerm{
+		terms := []ferry.GlossaryTerm{
 			{Term: "发哥", Protect: true},
 			{Term: "软件", Replacement: "軟件", Scripts: []string{"hk"}},
 			{Term: "软件", Replacement: "軟體", Scripts: []string{"tw"}},
@@ -179,9 +179,9 @@ func tailoringSuite(t *testing.T, b testdb.Backend) {
 		t.Parallel()
 		bu := setup(t, b)
 		q := bu.db.Write()
-		p := &store.DirectoryPerson{Key: "chan", Name: "陳大文", Handles: map[ferry.Platform]string{ferry.Weibo: "陈大文", ferry.Instagram: "chantaiman"}}
+		p := &ferry.DirectoryPerson{Key: "chan", Name: "陳大文", Handles: map[ferry.Platform]string{ferry.Weibo: "陈大文", ferry.Instagram: "chantaiman"}}
 		require.NoError(t, q.PutPerson(ctx, bu.ws.ID, p))
-		require.NoError(t, q.PutPerson(ctx, bu.ws.ID, &store.DirectoryPerson{Key: "au", Name: "區"}))
+		require.NoError(t, q.PutPerson(ctx, bu.ws.ID, &ferry.DirectoryPerson{Key: "au", Name: "區"}))
 		p.Handles[ferry.Telegram] = "chan_tg"
 		require.NoError(t, q.PutPerson(ctx, bu.ws.ID, p))
 		people, err := q.People(ctx, bu.ws.ID)
@@ -198,8 +198,8 @@ func tailoringSuite(t *testing.T, b testdb.Backend) {
 		t.Parallel()
 		bu := setup(t, b)
 		q := bu.db.Write()
-		require.NoError(t, q.PutTemplate(ctx, bu.ws.ID, &store.Template{Platform: ferry.Weibo, Source: "{{body}} {{link}}"}))
-		require.NoError(t, q.PutTemplate(ctx, bu.ws.ID, &store.Template{Platform: ferry.Weibo, Source: "{{title}}：{{body}} {{link}}"}))
+		require.NoError(t, q.PutTemplate(ctx, bu.ws.ID, &ferry.Template{Platform: ferry.Weibo, Source: "{{body}} {{link}}"}))
+		require.NoError(t, q.PutTemplate(ctx, bu.ws.ID, &ferry.Template{Platform: ferry.Weibo, Source: "{{title}}：{{body}} {{link}}"}))
 		ts, err := q.Templates(ctx, bu.ws.ID)
 		require.NoError(t, err)
 		require.Len(t, ts, 1)

@@ -3,47 +3,14 @@ package store
 import (
 	"context"
 	"fmt"
-	"time"
 
 	"github.com/ferry-social/ferry"
 )
 
-// Variant is a story as one account will receive it.
-type Variant struct {
-	StoryID   string
-	AccountID string
-	Platform  ferry.Platform
-	Title     string
-	Text      string
-	Hashtags  []string
-	// MediaIDs are the media sent, in order: the copies fitted to the
-	// platform (Media says which original each comes from).
-	MediaIDs []string
-	Media    []ferry.VariantMedia
-	Script   string
-	Length   ferry.TextLength
-	Problems []ferry.Problem
-	// Edited is true once a person changed the variant; it is then kept
-	// when the story changes, and Stale says whether the story now
-	// generates something else than Base, the generated variant the edit
-	// started from, with Diff saying how.
-	Edited    bool
-	Stale     bool
-	Base      VariantBase
-	Diff      ferry.VariantDiff
-	UpdatedAt time.Time
-}
-
-// VariantBase is the generated text an edit started from.
-type VariantBase struct {
-	Title string `json:"title"`
-	Text  string `json:"text"`
-}
-
 const variantColumns = `story_id, account_id, platform, title, text, hashtags, media_ids, media, script, length, problems, edited, stale, base, diff, updated_at`
 
 // PutVariant inserts or replaces a variant.
-func (q *Q) PutVariant(ctx context.Context, v Variant) error {
+func (q *Q) PutVariant(ctx context.Context, v ferry.Variant) error {
 	_, err := q.exec(ctx, `INSERT INTO variants (`+variantColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 		ON CONFLICT (story_id, account_id) DO UPDATE SET platform = excluded.platform, title = excluded.title, text = excluded.text,
 		hashtags = excluded.hashtags, media_ids = excluded.media_ids, media = excluded.media, script = excluded.script, length = excluded.length,
@@ -57,7 +24,7 @@ func (q *Q) PutVariant(ctx context.Context, v Variant) error {
 }
 
 // Variant returns the variant of a story for an account.
-func (q *Q) Variant(ctx context.Context, storyID, accountID string) (*Variant, error) {
+func (q *Q) Variant(ctx context.Context, storyID, accountID string) (*ferry.Variant, error) {
 	v, err := scanVariant(q.queryRow(ctx, `SELECT `+variantColumns+` FROM variants WHERE story_id = ? AND account_id = ?`, storyID, accountID))
 	if err != nil {
 		return nil, notFound(err, "variant", storyID+"/"+accountID)
@@ -67,14 +34,14 @@ func (q *Q) Variant(ctx context.Context, storyID, accountID string) (*Variant, e
 
 // Variants lists a story's variants in the order their accounts were
 // connected.
-func (q *Q) Variants(ctx context.Context, storyID string) ([]*Variant, error) {
+func (q *Q) Variants(ctx context.Context, storyID string) ([]*ferry.Variant, error) {
 	rows, err := q.query(ctx, `SELECT `+prefixed("v.", variantColumns)+` FROM variants v JOIN accounts a ON a.id = v.account_id
 		WHERE v.story_id = ? ORDER BY a.created_at, a.id`, storyID)
 	if err != nil {
 		return nil, fmt.Errorf("store: variants: %w", err)
 	}
 	defer rows.Close()
-	var out []*Variant
+	var out []*ferry.Variant
 	for rows.Next() {
 		v, err := scanVariant(rows)
 		if err != nil {
@@ -85,8 +52,8 @@ func (q *Q) Variants(ctx context.Context, storyID string) ([]*Variant, error) {
 	return out, rows.Err()
 }
 
-func scanVariant(s scanner) (*Variant, error) {
-	var v Variant
+func scanVariant(s scanner) (*ferry.Variant, error) {
+	var v ferry.Variant
 	var hashtags, mediaIDs, media, length, problems, base, diff string
 	var edited, stale int
 	var updated int64
@@ -111,7 +78,7 @@ func scanVariant(s scanner) (*Variant, error) {
 	if v.Problems, err = fromJSON[[]ferry.Problem](problems); err != nil {
 		return nil, err
 	}
-	if v.Base, err = fromJSON[VariantBase](base); err != nil {
+	if v.Base, err = fromJSON[ferry.VariantBase](base); err != nil {
 		return nil, err
 	}
 	if v.Diff, err = fromJSON[ferry.VariantDiff](diff); err != nil {

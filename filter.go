@@ -1,0 +1,29 @@
+package ferry
+
+// StoryFilter selects stories.
+type StoryFilter struct {
+	WorkspaceID string
+	// State keeps stories having at least one publication in that state.
+	State PublicationState
+	// Query matches title or body.
+	Query string
+	// Cursor continues after the story with this id (newest first).
+	Cursor string
+	Limit  int
+}
+
+// PublicationFilter selects publications.
+type PublicationFilter struct {
+	WorkspaceID string
+	StoryID     string
+	AccountID   string
+	States      []PublicationState
+}
+
+// AuditFilter selects audit events.
+type AuditFilter struct {
+	WorkspaceID string
+	TargetType  string
+	TargetID    string
+	Limit       int
+}
