@@ -5,7 +5,6 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"fmt"
 	"image"
 	"image/color"
 	"image/png"
@@ -352,22 +351,4 @@ func TestAPI_PhotoAndAlbumReachTelegram(t *testing.T) {
 	}
 	require.Len(t, byText["One\n\nphoto"].Media, 1)
 	require.Len(t, byText["Album\n\nthree"].Media, 3)
-}
-
-func TestAPI_DeletedStoryIsNeverSent(t *testing.T) {
-	t.Parallel()
-	b := boot(t, t.TempDir(), "")
-	acc := b.accountID(t, ferry.Telegram)
-	var s story
-	require.Equal(t, 201, b.do(t, "POST", "/api/v1/stories", map[string]any{"title": "Withdrawn", "targets": []string{acc}, "scheduled_at": time.Now().Add(1500 * time.Millisecond).UTC().Format(time.RFC3339Nano)}, &s))
-	var deleted story
-	require.Equal(t, 200, b.do(t, "DELETE", "/api/v1/stories/"+s.ID, nil, &deleted))
-	require.Equal(t, "canceled", deleted.Publications[0].State)
-	time.Sleep(3 * time.Second)
-	require.Empty(t, b.m.Sandbox.Posts(ferry.Telegram, ""))
-	require.Equal(t, 404, b.do(t, "GET", "/api/v1/stories/"+s.ID, nil, nil))
-	pubPath := fmt.Sprintf("/api/v1/publications/%s", s.Publications[0].ID)
-	var pub struct{ State string }
-	require.Equal(t, 200, b.do(t, "GET", pubPath, nil, &pub))
-	require.Equal(t, "canceled", pub.State)
 }
