@@ -440,20 +440,8 @@ func (e *Engine) send(ctx context.Context, log *slog.Logger, plan *sendPlan, com
 		att := plan.attempt
 		switch {
 		case callErr == nil && found:
-			att.Outcome, att.RemoteID = ferry.OutcomePublished, res.RemoteID
-			if plan.reconcile {
-				att.Outcome = ferry.OutcomeReconciled
-			}
-			if err := tx.FinishAttempt(ctx, att); err != nil {
-				return err
-			}
-			published := res.PublishedAt
-			if published.IsZero() {
-				published = e.Now()
-			}
-			p.PublishedAt, p.RemoteID, p.RemoteURL, p.NextAt = &published, res.RemoteID, res.URL, nil
 			log.Info("published", "remote_id", res.RemoteID, "reconciled", plan.reconcile)
-			err = e.transition(ctx, tx, p, ferry.StatePublished, "", nil)
+			err = e.published(ctx, tx, p, plan, res, "")
 		case callErr == nil && !found:
 			// The platform positively has no such post: the earlier attempt
 			// did not take effect, so sending again is safe.
@@ -488,6 +476,12 @@ func (e *Engine) superseded(ctx context.Context, tx *store.Tx, log *slog.Logger,
 	if !sent || (p.State != ferry.StateScheduled && p.State != ferry.StateWaiting) {
 		return nil
 	}
+	return e.published(ctx, tx, p, plan, res, "Found on the platform after all: it is not sent again.")
+}
+
+// published closes the plan's attempt with the post the platform has, and
+// makes the publication published.
+func (e *Engine) published(ctx context.Context, tx *store.Tx, p *ferry.Publication, plan *sendPlan, res platform.Result, reason string) error {
 	att := plan.attempt
 	att.Outcome, att.RemoteID, att.ErrorCode, att.ErrorMessage = ferry.OutcomePublished, res.RemoteID, "", ""
 	if plan.reconcile {
@@ -501,7 +495,7 @@ func (e *Engine) superseded(ctx context.Context, tx *store.Tx, log *slog.Logger,
 		published = e.Now()
 	}
 	p.PublishedAt, p.RemoteID, p.RemoteURL, p.NextAt = &published, res.RemoteID, res.URL, nil
-	return e.transition(ctx, tx, p, ferry.StatePublished, "Found on the platform after all: it is not sent again.", nil)
+	return e.transition(ctx, tx, p, ferry.StatePublished, reason, nil)
 }
 
 // release undoes an attempt that was opened but never sent, because the
