@@ -135,6 +135,9 @@ type StoryFilter struct {
 	WorkspaceID string
 	// State keeps stories having at least one publication in that state.
 	State ferry.PublicationState
+	// AccountID keeps stories with a publication to that account (in
+	// State, when both are set).
+	AccountID string
 	// Query matches title or body.
 	Query string
 	// Cursor continues after the story with this id (newest first).
@@ -146,9 +149,18 @@ type StoryFilter struct {
 // page, or "" at the end.
 func (q *Q) Stories(ctx context.Context, f StoryFilter) ([]*ferry.Story, string, error) {
 	where, args := []string{"workspace_id = ?", "deleted_at IS NULL"}, []any{f.WorkspaceID}
-	if f.State != "" {
-		where = append(where, "EXISTS (SELECT 1 FROM publications p WHERE p.story_id = stories.id AND p.state = ?)")
-		args = append(args, string(f.State))
+	if f.State != "" || f.AccountID != "" {
+		// One publication must match both, when both are given.
+		cond := "p.story_id = stories.id"
+		if f.State != "" {
+			cond += " AND p.state = ?"
+			args = append(args, string(f.State))
+		}
+		if f.AccountID != "" {
+			cond += " AND p.account_id = ?"
+			args = append(args, f.AccountID)
+		}
+		where = append(where, "EXISTS (SELECT 1 FROM publications p WHERE "+cond+")")
 	}
 	if f.Query != "" {
 		where = append(where, "(title LIKE ? OR body LIKE ?)")
