@@ -165,7 +165,9 @@ func (s *Service) Dashboard(ctx context.Context, p ferry.Principal) (*Dashboard,
 	slices.SortStableFunc(failed, func(a, b PublicationItem) int { return b.Publication.UpdatedAt.Compare(a.Publication.UpdatedAt) })
 	slices.SortStableFunc(handoffs, func(a, b PublicationItem) int { return compareTimes(a.DeadlineAt, b.DeadlineAt) })
 	slices.SortStableFunc(waiting, func(a, b PublicationItem) int { return compareTimes(a.Publication.NextAt, b.Publication.NextAt) })
-	slices.SortStableFunc(upcoming, func(a, b PublicationItem) int { return compareTimes(a.Publication.ScheduledAt, b.Publication.ScheduledAt) })
+	slices.SortStableFunc(upcoming, func(a, b PublicationItem) int {
+		return compareTimes(a.Publication.ScheduledAt, b.Publication.ScheduledAt)
+	})
 	titles := map[string]string{}
 	for _, list := range []struct {
 		items []PublicationItem
