@@ -25,6 +25,7 @@ import (
 	"github.com/ferry-social/ferry/internal/blob"
 	"github.com/ferry-social/ferry/internal/config"
 	"github.com/ferry-social/ferry/internal/delivery"
+	"github.com/ferry-social/ferry/internal/httpd"
 	"github.com/ferry-social/ferry/internal/jobs"
 	"github.com/ferry-social/ferry/internal/platform"
 	"github.com/ferry-social/ferry/internal/platform/facebook"
@@ -35,6 +36,7 @@ import (
 	"github.com/ferry-social/ferry/internal/secret"
 	"github.com/ferry-social/ferry/internal/service"
 	"github.com/ferry-social/ferry/internal/store"
+	"github.com/ferry-social/ferry/internal/web"
 )
 
 // Main is a running Ferry.
@@ -208,7 +210,15 @@ func (m *Main) Serve(ctx context.Context) error {
 		return fmt.Errorf("start workers: %w", err)
 	}
 	mux := http.NewServeMux()
-	mux.Handle("/", api.New(m.Service, m.Log, m.metrics).Handler())
+	apiHandler := api.New(m.Service, m.Log, m.metrics).Handler()
+	for _, prefix := range []string{"/api/", "/healthz", "/readyz", "/metrics"} {
+		mux.Handle(prefix, apiHandler)
+	}
+	ui, err := web.New(web.Options{Service: m.Service, Log: m.Log, PublicURL: m.Config.PublicURL})
+	if err != nil {
+		return err
+	}
+	mux.Handle("/", ui.Handler()) // the web UI takes every other path
 	mux.Handle("GET /media/{sha256}", mediaHandler(m.Service.Blobs))
 	if m.Sandbox != nil {
 		mux.Handle("/sandbox/", http.StripPrefix("/sandbox", m.Sandbox))
@@ -216,7 +226,7 @@ func (m *Main) Serve(ctx context.Context) error {
 	// Further top-level handlers (HTML pages, OAuth callbacks) are mounted here, one line each.
 	mux.Handle("/handoff/", m.handoffPages())
 	mux.Handle("GET /oauth/{platform}/callback", api.OAuthCallback(m.Service, m.Log))
-	m.server = &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
+	m.server = &http.Server{Handler: httpd.Handler(mux, m.Log), ReadHeaderTimeout: 10 * time.Second}
 	go func() {
 		if err := m.server.Serve(m.listener); err != nil && !errors.Is(err, http.ErrServerClosed) {
 			m.Log.Error("http server stopped", "error", err)

@@ -154,3 +154,12 @@ func TestTemplates_PagesShareLayoutsAndFailCleanly(t *testing.T) {
 	require.NotContains(t, w.Body.String(), "<main>")
 	require.Contains(t, logs.String(), `"page":"b.html"`)
 }
+
+func TestHandler_LogsNoBotTokenFromAPath(t *testing.T) {
+	t.Parallel()
+	var logs bytes.Buffer
+	h := Handler(http.NotFoundHandler(), slog.New(slog.NewJSONHandler(&logs, nil)))
+	h.ServeHTTP(httptest.NewRecorder(), httptest.NewRequest("POST", "/sandbox/telegram/bot100000001:secret-token/sendMessage", nil))
+	require.NotContains(t, logs.String(), "secret-token")
+	require.Equal(t, "/sandbox/telegram/bot<redacted>/sendMessage", logLines(t, &logs)[0]["path"])
+}

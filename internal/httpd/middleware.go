@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"regexp"
 	"runtime/debug"
 	"strings"
 	"time"
@@ -58,7 +59,7 @@ func Handler(h http.Handler, log *slog.Logger) http.Handler {
 				level = slog.LevelWarn
 			}
 			log.LogAttrs(r.Context(), level, "http request",
-				slog.String("request_id", id), slog.String("method", r.Method), slog.String("path", r.URL.Path),
+				slog.String("request_id", id), slog.String("method", r.Method), slog.String("path", logPath(r.URL.Path)),
 				slog.Int("status", status), slog.Int64("bytes", rec.bytes),
 				slog.Float64("duration_ms", float64(time.Since(start).Microseconds())/1000), slog.String("remote_addr", r.RemoteAddr))
 		}()
@@ -80,6 +81,12 @@ func Handler(h http.Handler, log *slog.Logger) http.Handler {
 		h.ServeHTTP(rec, r)
 	})
 }
+
+// botToken matches a Telegram bot token in a Bot API path (the sandbox
+// serves that API under Ferry's address), which must not reach the log.
+var botToken = regexp.MustCompile(`/bot[0-9]+:[^/]+`)
+
+func logPath(p string) string { return botToken.ReplaceAllString(p, "/bot<redacted>") }
 
 // SecurityHeaders sets the headers every response carries unless its
 // handler replaces them.
