@@ -60,7 +60,9 @@ func (v *view) Current(path string) bool {
 func (v *view) Static(name string) string { return v.s.static[name] }
 
 // T translates a key, with placeholders from name/value pairs.
-func (v *view) T(key string, args ...any) string { return v.s.catalog.translate(v.rq.lang, key, args...) }
+func (v *view) T(key string, args ...any) string {
+	return v.s.catalog.translate(v.rq.lang, key, args...)
+}
 
 // TN translates a key whose wording depends on a count n: key.one for 1,
 // key.other otherwise, with {n} filled.
