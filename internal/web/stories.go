@@ -6,6 +6,7 @@ import (
 	"slices"
 
 	"github.com/ferry-social/ferry"
+	"github.com/ferry-social/ferry/internal/handoff"
 	"github.com/ferry-social/ferry/internal/service"
 	"github.com/ferry-social/ferry/internal/store"
 )
@@ -91,6 +92,8 @@ type storyPage struct {
 	Title    string
 	Names    map[string]string
 	Attempts map[string][]*ferry.Attempt
+	// Handoffs are the open Xiaohongshu handoffs, by publication.
+	Handoffs map[string]*handoff.View
 }
 
 func (s *Server) story(w http.ResponseWriter, r *http.Request, rq *request) {
@@ -105,7 +108,8 @@ func (s *Server) story(w http.ResponseWriter, r *http.Request, rq *request) {
 		s.fail(w, r, rq, err)
 		return
 	}
-	page := storyPage{Story: st, Title: service.StoryTitle(st.Story), Names: map[string]string{}, Attempts: map[string][]*ferry.Attempt{}}
+	page := storyPage{Story: st, Title: service.StoryTitle(st.Story), Names: map[string]string{}, Attempts: map[string][]*ferry.Attempt{},
+		Handoffs: map[string]*handoff.View{}}
 	for _, a := range accts {
 		page.Names[a.ID] = a.Name
 	}
@@ -113,6 +117,16 @@ func (s *Server) story(w http.ResponseWriter, r *http.Request, rq *request) {
 		if page.Attempts[pub.ID], err = s.svc.Attempts(ctx, p, pub.ID); err != nil {
 			s.fail(w, r, rq, err)
 			return
+		}
+		if pub.State == ferry.StateHandoff {
+			h, err := s.svc.Handoff(ctx, p, pub.ID)
+			switch {
+			case err == nil:
+				page.Handoffs[pub.ID] = h
+			case !ferry.IsCode(err, ferry.ENOTFOUND):
+				s.fail(w, r, rq, err)
+				return
+			}
 		}
 	}
 	v := s.view(r, rq, "story.title")

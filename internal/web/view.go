@@ -194,3 +194,16 @@ type pubList struct {
 func (v *view) List(key, kind string, l service.PublicationList) pubList {
 	return pubList{V: v, Key: key, Kind: kind, Items: l.Items, More: l.Total - len(l.Items)}
 }
+
+// Explain is the catalog key of a state's plain-words explanation, or ""
+// for a state that needs none.
+func (v *view) Explain(st ferry.PublicationState) string {
+	key := "explain." + string(st)
+	if v.s.catalog.has(v.rq.lang, key) {
+		return key
+	}
+	return ""
+}
+
+// StoryTitle names a story in a list: its title, or the start of its body.
+func (v *view) StoryTitle(st *ferry.Story) string { return service.StoryTitle(st) }
