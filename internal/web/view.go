@@ -186,14 +186,36 @@ type pubList struct {
 	V     *view
 	Key   string // the catalog key of its heading
 	Kind  string // which time and reason an item shows: unknown, failed, handoff, waiting, upcoming
-	Items []service.PublicationItem
+	Items []listItem
 	More  int
+	Total int
 }
 
-// List prepares a dashboard list for the "publist" template.
-func (v *view) List(key, kind string, l service.PublicationList) pubList {
-	return pubList{V: v, Key: key, Kind: kind, Items: l.Items, More: l.Total - len(l.Items)}
+// listItem is one line of a dashboard list: a publication, and in the
+// upcoming list the story's other publications due at the same time.
+type listItem struct {
+	service.PublicationItem
+	Others []service.PublicationItem
 }
+
+// List prepares a dashboard list for the "publist" template. Upcoming
+// publications of one story at one time share a line.
+func (v *view) List(key, kind string, l service.PublicationList) pubList {
+	out := pubList{V: v, Key: key, Kind: kind, More: l.Total - len(l.Items), Total: l.Total}
+	for _, it := range l.Items {
+		if n := len(out.Items); kind == "upcoming" && n > 0 {
+			last := &out.Items[n-1]
+			if last.Publication.StoryID == it.Publication.StoryID && sameTime(last.Publication.ScheduledAt, it.Publication.ScheduledAt) {
+				last.Others = append(last.Others, it)
+				continue
+			}
+		}
+		out.Items = append(out.Items, listItem{PublicationItem: it})
+	}
+	return out
+}
+
+func sameTime(a, b *time.Time) bool { return a != nil && b != nil && a.Equal(*b) }
 
 // Explain is the catalog key of a state's plain-words explanation, or ""
 // for a state that needs none.
