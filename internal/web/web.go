@@ -13,6 +13,7 @@ import (
 	"io/fs"
 	"log/slog"
 	"net/http"
+	"net/url"
 	"strings"
 
 	"github.com/ferry-social/ferry"
@@ -52,6 +53,12 @@ func New(o Options) (*Server, error) {
 	}
 	s := &Server{svc: o.Service, log: o.Log, catalog: c, secure: strings.HasPrefix(o.PublicURL, "https://"),
 		cross: http.NewCrossOriginProtection(), static: map[string]string{}}
+	if u, err := url.Parse(o.PublicURL); err == nil && u.Scheme != "" && u.Host != "" {
+		// Behind a proxy that rewrites Host, the public origin is still ours.
+		if err := s.cross.AddTrustedOrigin(u.Scheme + "://" + u.Host); err != nil {
+			return nil, fmt.Errorf("web: public URL %q: %w", o.PublicURL, err)
+		}
+	}
 	err = fs.WalkDir(files, "static", func(p string, d fs.DirEntry, err error) error {
 		if err != nil || d.IsDir() {
 			return err

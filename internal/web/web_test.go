@@ -231,10 +231,23 @@ func TestForms_ACrossSitePostIsRefusedAndChangesNothing(t *testing.T) {
 	require.NoError(t, err)
 	require.Empty(t, me.User.Language, "the language did not change")
 
+	// Behind a proxy that rewrites Host, the public URL's origin is ours.
+	req, err = http.NewRequest("POST", tb.srv.URL+"/language", strings.NewReader(url.Values{"csrf": {token}, "lang": {"en"}}.Encode()))
+	require.NoError(t, err)
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.Header.Set("Origin", "http://ferry.test")
+	require.Equal(t, http.StatusSeeOther, br.do(req).status)
+	me, err = tb.svc.Me(context.Background(), p)
+	require.NoError(t, err)
+	require.Equal(t, "en", me.User.Language)
+
 	// Same site without the form's token: 403 too.
 	require.Equal(t, http.StatusForbidden, br.post("/logout", "same-origin", nil).status)
 	require.Equal(t, http.StatusForbidden, br.post("/language", "same-origin", url.Values{"lang": {"zh-Hans"}, "csrf": {"forged"}}).status)
 	require.Equal(t, 200, br.get("/").status, "still signed in")
+	me, err = tb.svc.Me(context.Background(), p)
+	require.NoError(t, err)
+	require.Equal(t, "en", me.User.Language, "the forged form changed nothing")
 
 	// A sign-in posted from elsewhere signs no one in.
 	other := tb.browser()
