@@ -35,12 +35,3 @@ func Status(code string) int {
 	}
 	return http.StatusInternalServerError
 }
-
-// StatusOf returns the HTTP status of an error: Status of its code, and 200
-// for nil.
-func StatusOf(err error) int {
-	if err == nil {
-		return http.StatusOK
-	}
-	return Status(ferry.ErrorCode(err))
-}

@@ -30,11 +30,6 @@ func RequestID(ctx context.Context) string {
 	return id
 }
 
-// WithRequestID returns ctx carrying a request id.
-func WithRequestID(ctx context.Context, id string) context.Context {
-	return context.WithValue(ctx, requestIDKey{}, id)
-}
-
 // Handler wraps h with what every request gets, outermost first: a request
 // id (the client's X-Request-Id when it is sane, else a new one, echoed in
 // the response), one log line when it ends, recovery from a panic (logged
@@ -46,7 +41,7 @@ func Handler(h http.Handler, log *slog.Logger) http.Handler {
 		if !saneID(id) {
 			id = newID()
 		}
-		r = r.WithContext(WithRequestID(r.Context(), id))
+		r = r.WithContext(context.WithValue(r.Context(), requestIDKey{}, id))
 		w.Header().Set(RequestIDHeader, id)
 		rec := &recorder{ResponseWriter: w}
 		defer func() {

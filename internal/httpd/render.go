@@ -46,9 +46,6 @@ func ParseTemplates(fsys fs.FS, funcs template.FuncMap, shared, pages string, lo
 	return t, nil
 }
 
-// Has reports whether a page exists.
-func (t *Templates) Has(name string) bool { return t.pages[name] != nil }
-
 // Render writes page name with data and status. The page is executed into
 // a buffer first, so a template error answers a clean 500 (and is logged),
 // never half a page.
