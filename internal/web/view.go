@@ -32,8 +32,10 @@ func (s *Server) view(r *http.Request, rq *request, title string) *view {
 	return &view{s: s, rq: rq, Title: title, Path: r.URL.Path, Here: r.URL.RequestURI()}
 }
 
-// Lang is the page's language; HTMLLang its lang attribute.
-func (v *view) Lang() string     { return v.rq.lang }
+// Lang is the page's language.
+func (v *view) Lang() string { return v.rq.lang }
+
+// HTMLLang is the page's lang attribute.
 func (v *view) HTMLLang() string { return htmlLang(v.rq.lang) }
 
 // Languages lists the language switch's choices.
