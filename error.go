@@ -6,7 +6,7 @@ import (
 )
 
 // Error codes. They are machine-readable, stable, and mapped to HTTP status
-// in exactly one place (internal/api).
+// in exactly one place (internal/httpd).
 const (
 	EINVALID       = "invalid"         // the request is malformed or breaks a rule
 	ENOTFOUND      = "not_found"       // the thing does not exist (or is not visible to the caller)

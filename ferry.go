@@ -91,10 +91,14 @@ type Workspace struct {
 	Name      string    `json:"name"`
 	TimeZone  string    `json:"time_zone"`
 	CreatedAt time.Time `json:"created_at"`
+	Region    string    `json:"region"` // whose festivals and holidays it plans around: HK, CN, TW or MO
 }
 
 // DefaultTimeZone is the time zone of a new workspace.
 const DefaultTimeZone = "Asia/Hong_Kong"
+
+// DefaultRegion is the calendar region of a new workspace.
+const DefaultRegion = "HK"
 
 // User is a person who signs in.
 type User struct {
@@ -103,6 +107,7 @@ type User struct {
 	Name         string    `json:"name"`
 	PasswordHash string    `json:"-"`
 	CreatedAt    time.Time `json:"created_at"`
+	Language     string    `json:"language"` // the web UI's: "en", "zh-Hant", "zh-Hans"; empty: the browser's
 }
 
 // Membership gives a user a role in a workspace.

@@ -5,6 +5,9 @@ type StoryFilter struct {
 	WorkspaceID string
 	// State keeps stories having at least one publication in that state.
 	State PublicationState
+	// AccountID keeps stories with a publication to that account (in
+	// State, when both are set).
+	AccountID string
 	// Query matches title or body.
 	Query string
 	// Cursor continues after the story with this id (newest first).

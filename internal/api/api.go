@@ -1,7 +1,7 @@
 // Package api serves Ferry's REST API under /api/v1, plus the health,
 // readiness and metrics endpoints. Handlers are thin: they decode, call the
 // service, and encode; every error becomes {"error":{"code","message",
-// "details"}} with its HTTP status decided in one place (errorStatus).
+// "details"}} with its HTTP status decided in one place (httpd.Status).
 package api
 
 import (
@@ -19,6 +19,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"github.com/ferry-social/ferry"
+	"github.com/ferry-social/ferry/internal/httpd"
 	"github.com/ferry-social/ferry/internal/service"
 )
 
@@ -155,31 +156,6 @@ func (r *statusRecorder) WriteHeader(code int) {
 	r.ResponseWriter.WriteHeader(code)
 }
 
-// errorStatus maps error codes to HTTP status: the only such mapping.
-func errorStatus(code string) int {
-	switch code {
-	case ferry.EINVALID:
-		return http.StatusBadRequest
-	case ferry.EUNAUTHORIZED:
-		return http.StatusUnauthorized
-	case ferry.EFORBIDDEN:
-		return http.StatusForbidden
-	case ferry.ENOTFOUND:
-		return http.StatusNotFound
-	case ferry.ECONFLICT:
-		return http.StatusConflict
-	case ferry.ETOOLARGE:
-		return http.StatusRequestEntityTooLarge
-	case ferry.EUNSUPPORTED:
-		return http.StatusUnsupportedMediaType
-	case ferry.EUNPROCESSABLE:
-		return http.StatusUnprocessableEntity
-	case ferry.ESCHEMA:
-		return http.StatusServiceUnavailable
-	}
-	return http.StatusInternalServerError
-}
-
 type errorBody struct {
 	Error struct {
 		Code    string `json:"code"`
@@ -196,9 +172,9 @@ func writeError(w http.ResponseWriter, r *http.Request, log *slog.Logger, err er
 	if errors.As(err, &fe) {
 		body.Error.Details = fe.Details
 	}
-	status := errorStatus(code)
+	status := httpd.Status(code)
 	if status >= 500 {
-		log.Error("request failed", "method", r.Method, "path", r.URL.Path, "error", err)
+		log.Error("request failed", "request_id", httpd.RequestID(r.Context()), "method", r.Method, "path", r.URL.Path, "error", err)
 	}
 	writeJSON(w, status, body)
 }

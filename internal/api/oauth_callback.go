@@ -6,6 +6,7 @@ import (
 	"net/http"
 
 	"github.com/ferry-social/ferry"
+	"github.com/ferry-social/ferry/internal/httpd"
 	"github.com/ferry-social/ferry/internal/service"
 )
 
@@ -30,7 +31,7 @@ func OAuthCallback(svc *service.Service, log *slog.Logger) http.Handler {
 		status := http.StatusOK
 		if err != nil {
 			code := ferry.ErrorCode(err)
-			status = errorStatus(code)
+			status = httpd.Status(code)
 			page.Error = ferry.ErrorMessage(err)
 			if status >= 500 {
 				log.Error("oauth callback failed", "platform", cb.Platform, "error", err)

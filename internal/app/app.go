@@ -27,6 +27,7 @@ import (
 	"github.com/ferry-social/ferry/internal/blob"
 	"github.com/ferry-social/ferry/internal/config"
 	"github.com/ferry-social/ferry/internal/delivery"
+	"github.com/ferry-social/ferry/internal/httpd"
 	"github.com/ferry-social/ferry/internal/jobs"
 	"github.com/ferry-social/ferry/internal/platform"
 	"github.com/ferry-social/ferry/internal/platform/facebook"
@@ -37,6 +38,7 @@ import (
 	"github.com/ferry-social/ferry/internal/secret"
 	"github.com/ferry-social/ferry/internal/service"
 	"github.com/ferry-social/ferry/internal/store"
+	"github.com/ferry-social/ferry/internal/web"
 )
 
 // Main is a running Ferry.
@@ -214,6 +216,14 @@ func (m *Main) Build() error {
 // seeds the demo data once the server is up. Ready is closed once Run has
 // started everything.
 func (m *Main) Run(ctx context.Context) error {
+	var handler http.Handler
+	if m.listener != nil {
+		h, err := m.handler()
+		if err != nil {
+			return err
+		}
+		handler = h
+	}
 	// Cancelling River's start context is a hard stop that cancels running
 	// jobs, platform calls included; River gets a context that ctx's
 	// cancellation does not reach, and is stopped gracefully in stop.
@@ -222,7 +232,7 @@ func (m *Main) Run(ctx context.Context) error {
 	}
 	g, gctx := errgroup.WithContext(ctx)
 	if m.listener != nil {
-		m.server = &http.Server{Handler: m.handler(), ReadHeaderTimeout: 10 * time.Second}
+		m.server = &http.Server{Handler: handler, ReadHeaderTimeout: 10 * time.Second}
 		g.Go(func() error {
 			if err := m.server.Serve(m.listener); !errors.Is(err, http.ErrServerClosed) {
 				return fmt.Errorf("http server: %w", err)
@@ -259,9 +269,17 @@ func (m *Main) Ready() <-chan struct{} { return m.ready }
 func (m *Main) Force() { m.force() }
 
 // handler routes every HTTP request.
-func (m *Main) handler() http.Handler {
+func (m *Main) handler() (http.Handler, error) {
 	mux := http.NewServeMux()
-	mux.Handle("/", api.New(m.Service, m.Log, m.metrics).Handler())
+	apiHandler := api.New(m.Service, m.Log, m.metrics).Handler()
+	for _, prefix := range []string{"/api/", "/healthz", "/readyz", "/metrics"} {
+		mux.Handle(prefix, apiHandler)
+	}
+	ui, err := web.New(web.Options{Service: m.Service, Log: m.Log, PublicURL: m.Config.PublicURL})
+	if err != nil {
+		return nil, err
+	}
+	mux.Handle("/", ui.Handler()) // the web UI takes every other path
 	mux.Handle("GET /media/{sha256}", mediaHandler(m.Service.Blobs))
 	if m.Sandbox != nil {
 		mux.Handle("/sandbox/", http.StripPrefix("/sandbox", m.Sandbox))
@@ -269,7 +287,7 @@ func (m *Main) handler() http.Handler {
 	// Further top-level handlers (HTML pages, OAuth callbacks) are mounted here, one line each.
 	mux.Handle("/handoff/", m.handoffPages())
 	mux.Handle("GET /oauth/{platform}/callback", api.OAuthCallback(m.Service, m.Log))
-	return m.untilReady(mux)
+	return httpd.Handler(m.untilReady(mux), m.Log), nil
 }
 
 // untilReady answers 503 to everything but the sandbox until Run is ready,

@@ -215,6 +215,7 @@ func (e *env) run(m *app.Main, ready func()) error {
 func (e *env) banner(m *app.Main) {
 	w := e.stdout
 	fmt.Fprintf(w, "Ferry %s is running at %s (%s)\n", version(), m.URL(), m.Config.Backend())
+	fmt.Fprintf(w, "Web UI:     %s/\n", m.URL())
 	if m.Sandbox != nil {
 		fmt.Fprintf(w, "Sandbox platforms: %s/sandbox/  (posts: %s/sandbox/api/posts)\n", m.URL(), m.URL())
 	}
@@ -223,7 +224,7 @@ func (e *env) banner(m *app.Main) {
 		if m.Config.DatabaseURL == "" {
 			data = " --data " + m.Config.DataDir
 		}
-		fmt.Fprintf(w, "Demo user:  %s (password %s), owner of workspace %q\n", app.DemoEmail, app.DemoPassword, app.DemoWorkspace)
+		fmt.Fprintf(w, "Demo login: %s / %s (owner of workspace %q): sign in at %s/login\n", app.DemoEmail, app.DemoPassword, app.DemoWorkspace, m.URL())
 		fmt.Fprintf(w, "API token:  go run ./cmd/ferry token create%s --email %s\n", data, app.DemoEmail)
 		fmt.Fprintf(w, "Then:       curl -H \"Authorization: Bearer <token>\" %s/api/v1/accounts\n", m.URL())
 	}

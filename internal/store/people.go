@@ -17,7 +17,10 @@ func (q *Q) CreateWorkspace(ctx context.Context, w *ferry.Workspace) error {
 	if w.TimeZone == "" {
 		w.TimeZone = ferry.DefaultTimeZone
 	}
-	_, err := q.exec(ctx, `INSERT INTO workspaces (id, name, time_zone, created_at) VALUES (?, ?, ?, ?)`, w.ID, w.Name, w.TimeZone, ms(w.CreatedAt))
+	if w.Region == "" {
+		w.Region = ferry.DefaultRegion
+	}
+	_, err := q.exec(ctx, `INSERT INTO workspaces (id, name, time_zone, region, created_at) VALUES (?, ?, ?, ?, ?)`, w.ID, w.Name, w.TimeZone, w.Region, ms(w.CreatedAt))
 	if err != nil {
 		return fmt.Errorf("store: create workspace: %w", err)
 	}
@@ -28,7 +31,7 @@ func (q *Q) CreateWorkspace(ctx context.Context, w *ferry.Workspace) error {
 func (q *Q) Workspace(ctx context.Context, id string) (*ferry.Workspace, error) {
 	var w ferry.Workspace
 	var created int64
-	err := q.queryRow(ctx, `SELECT id, name, time_zone, created_at FROM workspaces WHERE id = ?`, id).Scan(&w.ID, &w.Name, &w.TimeZone, &created)
+	err := q.queryRow(ctx, `SELECT id, name, time_zone, region, created_at FROM workspaces WHERE id = ?`, id).Scan(&w.ID, &w.Name, &w.TimeZone, &w.Region, &created)
 	if err != nil {
 		return nil, notFound(err, "workspace", id)
 	}
@@ -52,7 +55,7 @@ func (q *Q) CreateUser(ctx context.Context, u *ferry.User) error {
 	u.ID = NewID("usr", q.now())
 	u.CreatedAt = q.Now()
 	u.Email = strings.ToLower(strings.TrimSpace(u.Email))
-	_, err := q.exec(ctx, `INSERT INTO users (id, email, name, password_hash, created_at) VALUES (?, ?, ?, ?, ?)`, u.ID, u.Email, u.Name, u.PasswordHash, ms(u.CreatedAt))
+	_, err := q.exec(ctx, `INSERT INTO users (id, email, name, password_hash, language, created_at) VALUES (?, ?, ?, ?, ?, ?)`, u.ID, u.Email, u.Name, u.PasswordHash, u.Language, ms(u.CreatedAt))
 	if isUniqueViolation(err) {
 		return ferry.Errorf(ferry.ECONFLICT, "A user with email %s already exists.", u.Email)
 	}
@@ -75,7 +78,7 @@ func (q *Q) User(ctx context.Context, id string) (*ferry.User, error) {
 func (q *Q) user(ctx context.Context, where string, arg string) (*ferry.User, error) {
 	var u ferry.User
 	var created int64
-	err := q.queryRow(ctx, `SELECT id, email, name, password_hash, created_at FROM users WHERE `+where, arg).Scan(&u.ID, &u.Email, &u.Name, &u.PasswordHash, &created)
+	err := q.queryRow(ctx, `SELECT id, email, name, password_hash, language, created_at FROM users WHERE `+where, arg).Scan(&u.ID, &u.Email, &u.Name, &u.PasswordHash, &u.Language, &created)
 	if err != nil {
 		return nil, notFound(err, "user", arg)
 	}

@@ -134,9 +134,18 @@ func (q *Q) Story(ctx context.Context, workspaceID, id string) (*ferry.Story, er
 // page, or "" at the end.
 func (q *Q) Stories(ctx context.Context, f ferry.StoryFilter) ([]*ferry.Story, string, error) {
 	where, args := []string{"workspace_id = ?", "deleted_at IS NULL"}, []any{f.WorkspaceID}
-	if f.State != "" {
-		where = append(where, "EXISTS (SELECT 1 FROM publications p WHERE p.story_id = stories.id AND p.state = ?)")
-		args = append(args, string(f.State))
+	if f.State != "" || f.AccountID != "" {
+		// One publication must match both, when both are given.
+		cond := "p.story_id = stories.id"
+		if f.State != "" {
+			cond += " AND p.state = ?"
+			args = append(args, string(f.State))
+		}
+		if f.AccountID != "" {
+			cond += " AND p.account_id = ?"
+			args = append(args, f.AccountID)
+		}
+		where = append(where, "EXISTS (SELECT 1 FROM publications p WHERE "+cond+")")
 	}
 	if f.Query != "" {
 		where = append(where, "(title LIKE ? OR body LIKE ?)")

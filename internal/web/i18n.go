@@ -1,0 +1,141 @@
+package web
+
+import (
+	"embed"
+	"encoding/json"
+	"fmt"
+	"io/fs"
+	"net/http"
+	"path"
+	"regexp"
+	"strconv"
+	"strings"
+	"time"
+
+	"golang.org/x/text/language"
+
+	"github.com/ferry-social/ferry/internal/service"
+)
+
+// The message catalogs: one flat JSON object per language, key → message,
+// with named placeholders ({n}, {name}). docs/architecture.md says why not
+// golang.org/x/text/message.
+//
+//go:embed i18n/*.json
+var catalogFS embed.FS
+
+// catalog holds every language's messages.
+type catalog struct {
+	messages map[string]map[string]string // language → key → message
+}
+
+func loadCatalog() (*catalog, error) {
+	c := &catalog{messages: map[string]map[string]string{}}
+	for _, lang := range service.Languages {
+		b, err := fs.ReadFile(catalogFS, path.Join("i18n", lang+".json"))
+		if err != nil {
+			return nil, fmt.Errorf("web: catalog %s: %w", lang, err)
+		}
+		m := map[string]string{}
+		if err := json.Unmarshal(b, &m); err != nil {
+			return nil, fmt.Errorf("web: catalog %s: %w", lang, err)
+		}
+		c.messages[lang] = m
+	}
+	return c, nil
+}
+
+// match picks the language for an Accept-Language header: the first
+// language the person reads that Ferry speaks. Chinese (and Cantonese) goes
+// by its script, so zh-HK, zh-TW and yue read Traditional, zh-CN, zh-SG and
+// plain zh Simplified. (language.Matcher prefers an exact "zh" at a lower
+// weight over zh-HK, which sends Hong Kong browsers to Simplified.)
+func (c *catalog) match(acceptLanguage string) string {
+	tags, _, err := language.ParseAcceptLanguage(acceptLanguage)
+	if err != nil {
+		return service.Languages[0]
+	}
+	for _, t := range tags {
+		base, _ := t.Base()
+		switch base.String() {
+		case "en":
+			return "en"
+		case "zh", "yue":
+			if script, _ := t.Script(); script.String() == "Hans" {
+				return "zh-Hans"
+			}
+			return "zh-Hant"
+		}
+	}
+	return service.Languages[0]
+}
+
+// known reports whether lang is a catalog's language.
+func (c *catalog) known(lang string) bool { return c.messages[lang] != nil }
+
+var placeholder = regexp.MustCompile(`\{([a-z_]+)\}`)
+
+// translate returns the message for key in lang with its placeholders
+// filled from name/value pairs. A missing key shows itself, in brackets,
+// so that it is seen (and the catalog test fails first).
+func (c *catalog) translate(lang, key string, args ...any) string {
+	msg, ok := c.messages[lang][key]
+	if !ok {
+		return "[" + key + "]"
+	}
+	if len(args) == 0 {
+		return msg
+	}
+	vals := map[string]string{}
+	for i := 0; i+1 < len(args); i += 2 {
+		vals[fmt.Sprint(args[i])] = fmt.Sprint(args[i+1])
+	}
+	return placeholder.ReplaceAllStringFunc(msg, func(m string) string {
+		if v, ok := vals[m[1:len(m)-1]]; ok {
+			return v
+		}
+		return m
+	})
+}
+
+// has reports whether key exists in lang.
+func (c *catalog) has(lang, key string) bool {
+	_, ok := c.messages[lang][key]
+	return ok
+}
+
+// htmlLang is the lang attribute of a page: Traditional Chinese as read in
+// Hong Kong, so that the browser picks Hong Kong glyph forms.
+func htmlLang(lang string) string {
+	if lang == "zh-Hant" {
+		return "zh-Hant-HK"
+	}
+	return lang
+}
+
+// formatTime writes t in loc the language's way, from the catalog's
+// patterns: "Fri 25 Sep 2026, 20:00" or "2026年9月25日 星期五 20:00".
+func (c *catalog) formatTime(lang, pattern string, t time.Time, loc *time.Location) string {
+	t = t.In(loc)
+	return c.translate(lang, pattern,
+		"year", t.Year(), "month", c.translate(lang, "month."+strconv.Itoa(int(t.Month()))), "month_number", int(t.Month()),
+		"day", t.Day(), "weekday", c.translate(lang, "weekday."+strconv.Itoa(int(t.Weekday()))), "time", t.Format("15:04"))
+}
+
+// langCookie remembers the language chosen by someone not signed in.
+const langCookie = "ferry_lang"
+
+// requestLanguage decides a request's language: the person's setting,
+// else the language cookie, else Accept-Language, else English.
+func (c *catalog) requestLanguage(r *http.Request, setting string) string {
+	if c.known(setting) {
+		return setting
+	}
+	if ck, err := r.Cookie(langCookie); err == nil && c.known(ck.Value) {
+		return ck.Value
+	}
+	if h := strings.TrimSpace(r.Header.Get("Accept-Language")); h != "" {
+		return c.match(h)
+	}
+	return service.Languages[0]
+}

@@ -1,0 +1,155 @@
+// Package web serves Ferry's web UI: server-rendered HTML pages over the
+// same service layer as the REST API, acting as the signed-in person's
+// Principal. Templates, static files and message catalogs are embedded, so
+// `go build` needs nothing else. Every route is listed in routes().
+package web
+
+import (
+	"crypto/sha256"
+	"embed"
+	"encoding/hex"
+	"fmt"
+	"html/template"
+	"io/fs"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"strings"
+
+	"github.com/ferry-social/ferry"
+	"github.com/ferry-social/ferry/internal/httpd"
+	"github.com/ferry-social/ferry/internal/service"
+)
+
+//go:embed templates static
+var files embed.FS
+
+// Options configure the web UI.
+type Options struct {
+	Service *service.Service
+	Log     *slog.Logger
+	// PublicURL is Ferry's address as browsers reach it; https makes the
+	// session cookie Secure.
+	PublicURL string
+}
+
+// Server is the web UI.
+type Server struct {
+	svc     *service.Service
+	log     *slog.Logger
+	pages   *httpd.Templates
+	catalog *catalog
+	secure  bool
+	cross   *http.CrossOriginProtection
+	// static maps a static file's name to its URL, versioned by content.
+	static map[string]string
+}
+
+// New parses the templates and catalogs.
+func New(o Options) (*Server, error) {
+	c, err := loadCatalog()
+	if err != nil {
+		return nil, err
+	}
+	s := &Server{svc: o.Service, log: o.Log, catalog: c, secure: strings.HasPrefix(o.PublicURL, "https://"),
+		cross: http.NewCrossOriginProtection(), static: map[string]string{}}
+	if u, err := url.Parse(o.PublicURL); err == nil && u.Scheme != "" && u.Host != "" {
+		// Behind a proxy that rewrites Host, the public origin is still ours.
+		if err := s.cross.AddTrustedOrigin(u.Scheme + "://" + u.Host); err != nil {
+			return nil, fmt.Errorf("web: public URL %q: %w", o.PublicURL, err)
+		}
+	}
+	err = fs.WalkDir(files, "static", func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		b, err := fs.ReadFile(files, p)
+		if err != nil {
+			return err
+		}
+		sum := sha256.Sum256(b)
+		name := strings.TrimPrefix(p, "static/")
+		s.static[name] = "/static/" + name + "?v=" + hex.EncodeToString(sum[:6])
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("web: static files: %w", err)
+	}
+	s.pages, err = httpd.ParseTemplates(files, template.FuncMap{}, "templates/layout/*.html", "templates/*.html", o.Log)
+	if err != nil {
+		return nil, err
+	}
+	return s, nil
+}
+
+// access says who may reach a route.
+type access int
+
+const (
+	anyone   access = iota // signed in or not
+	signedIn               // a session is needed; others go to sign-in (or setup)
+)
+
+// route is one page or form. Routes lists them all, in one place.
+type route struct {
+	pattern string
+	access  access
+	handler func(w http.ResponseWriter, r *http.Request, rq *request)
+}
+
+func (s *Server) routes() []route {
+	return []route{
+		{"GET /setup", anyone, s.setupForm},
+		{"POST /setup", anyone, s.setup},
+		{"GET /login", anyone, s.loginForm},
+		{"POST /login", anyone, s.login},
+		{"POST /logout", signedIn, s.logout},
+		{"POST /language", anyone, s.setLanguage},
+
+		{"GET /{$}", signedIn, s.dashboard},
+		{"GET /stories", signedIn, s.stories},
+		{"GET /stories/{id}", signedIn, s.story},
+		// Later pages (compose, calendar, accounts, settings) are added
+		// here, one line each, with their entry in nav().
+	}
+}
+
+// navItem is one entry of the header's navigation.
+type navItem struct {
+	Key  string // the catalog key of its label
+	Path string
+}
+
+// nav lists the header's entries: only pages that exist.
+func nav() []navItem {
+	return []navItem{{"nav.dashboard", "/"}, {"nav.stories", "/stories"}}
+}
+
+// Handler returns the web UI's handler: every route, the static files, and
+// a page for anything else.
+func (s *Server) Handler() http.Handler {
+	mux := http.NewServeMux()
+	for _, rt := range s.routes() {
+		mux.Handle(rt.pattern, s.wrap(rt))
+	}
+	mux.Handle("GET /static/", s.staticFiles())
+	mux.Handle("/", s.wrap(route{access: anyone, handler: func(w http.ResponseWriter, r *http.Request, rq *request) {
+		s.fail(w, r, rq, ferry.Errorf(ferry.ENOTFOUND, "No page %s.", r.URL.Path))
+	}}))
+	return mux
+}
+
+// staticFiles serves the embedded CSS and JS; a versioned URL is cached
+// for a year, since its content never changes under it.
+func (s *Server) staticFiles() http.Handler {
+	sub, _ := fs.Sub(files, "static")
+	fsrv := http.StripPrefix("/static/", http.FileServerFS(sub))
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Query().Get("v") != "" {
+			w.Header().Set("Cache-Control", "public, max-age=31536000, immutable")
+		} else {
+			w.Header().Set("Cache-Control", "no-cache")
+		}
+		fsrv.ServeHTTP(w, r)
+	})
+}
