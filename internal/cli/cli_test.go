@@ -121,7 +121,7 @@ func TestServeDemo_HealthyMeansTheDemoIsReady(t *testing.T) {
 	r = stop()
 	require.Equal(t, 0, r.code, "stops cleanly: %s", r.stderr)
 	require.Contains(t, r.stderr, "stopping: waiting for 0 publications in flight")
-	require.Contains(t, r.stdout, "Demo user:  demo@ferry.example", "the banner names the demo user")
+	require.Contains(t, r.stdout, "Demo login: demo@ferry.example", "the banner names the demo login")
 }
 
 func TestServeRefusesAnOlderSchema(t *testing.T) {
