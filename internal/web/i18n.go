@@ -17,11 +17,13 @@ import (
 	"github.com/ferry-social/ferry/internal/service"
 )
 
-// The message catalogs: one flat JSON object per language, key → message,
-// with named placeholders ({n}, {name}). docs/architecture.md says why not
+// The message catalogs: for each language a folder of flat JSON objects,
+// key → message, with named placeholders ({n}, {name}); each area of the UI
+// keeps its keys in a file of its own (core.json, compose.json, …), and a key
+// may be defined once. docs/architecture.md says why not
 // golang.org/x/text/message.
 //
-//go:embed i18n/*.json
+//go:embed i18n
 var catalogFS embed.FS
 
 // catalog holds every language's messages.
@@ -32,13 +34,26 @@ type catalog struct {
 func loadCatalog() (*catalog, error) {
 	c := &catalog{messages: map[string]map[string]string{}}
 	for _, lang := range service.Languages {
-		b, err := fs.ReadFile(catalogFS, path.Join("i18n", lang+".json"))
-		if err != nil {
-			return nil, fmt.Errorf("web: catalog %s: %w", lang, err)
+		files, err := fs.Glob(catalogFS, path.Join("i18n", lang, "*.json"))
+		if err != nil || len(files) == 0 {
+			return nil, fmt.Errorf("web: catalog %s: no message files", lang)
 		}
 		m := map[string]string{}
-		if err := json.Unmarshal(b, &m); err != nil {
-			return nil, fmt.Errorf("web: catalog %s: %w", lang, err)
+		for _, f := range files {
+			b, err := fs.ReadFile(catalogFS, f)
+			if err != nil {
+				return nil, fmt.Errorf("web: catalog %s: %w", f, err)
+			}
+			part := map[string]string{}
+			if err := json.Unmarshal(b, &part); err != nil {
+				return nil, fmt.Errorf("web: catalog %s: %w", f, err)
+			}
+			for k, v := range part {
+				if _, dup := m[k]; dup {
+					return nil, fmt.Errorf("web: catalog %s: key %q is defined twice", f, k)
+				}
+				m[k] = v
+			}
 		}
 		c.messages[lang] = m
 	}
