@@ -8,12 +8,12 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"log/slog"
 	"net"
 	"net/http"
 	"path/filepath"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -57,9 +57,10 @@ type Main struct {
 	url      string
 	metrics  *prometheus.Registry
 
-	ready  chan struct{}   // closed once Run serves and works
-	forced context.Context // cancelled by Force
-	force  context.CancelFunc
+	ready    chan struct{}   // closed once Run serves and works
+	stopping atomic.Bool     // set when a stop begins: /readyz answers 503
+	forced   context.Context // cancelled by Force
+	force    context.CancelFunc
 }
 
 // New returns a Main for a configuration; nothing is opened yet.
@@ -293,17 +294,26 @@ func (m *Main) handler() (http.Handler, error) {
 // untilReady answers 503 to everything but the sandbox until Run is ready,
 // /healthz and /readyz included: with --demo the server must run for the
 // demo accounts to be verified against the sandbox, and nothing may look
-// ready before the demo user and accounts exist.
+// ready before the demo user and accounts exist. Once a stop begins,
+// /readyz answers 503 so that a load balancer sends no new work, while
+// everything else is still served for the calls in flight.
 func (m *Main) untilReady(next http.Handler) http.Handler {
+	unavailable := func(w http.ResponseWriter, code, message string) {
+		w.Header().Set("Content-Type", "application/json; charset=utf-8")
+		w.Header().Set("Retry-After", "1")
+		w.WriteHeader(http.StatusServiceUnavailable)
+		_, _ = fmt.Fprintf(w, `{"error":{"code":%q,"message":%q}}`+"\n", code, message)
+	}
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		select {
 		case <-m.ready:
+			if m.stopping.Load() && r.URL.Path == "/readyz" {
+				unavailable(w, "stopping", "Ferry is stopping.")
+				return
+			}
 		default:
 			if !strings.HasPrefix(r.URL.Path, "/sandbox/") {
-				w.Header().Set("Content-Type", "application/json; charset=utf-8")
-				w.Header().Set("Retry-After", "1")
-				w.WriteHeader(http.StatusServiceUnavailable)
-				_, _ = io.WriteString(w, `{"error":{"code":"starting","message":"Ferry is starting; try again in a moment."}}`+"\n")
+				unavailable(w, "starting", "Ferry is starting; try again in a moment.")
 				return
 			}
 		}
@@ -329,6 +339,7 @@ const (
 // from it, and in sandbox mode the platforms are served by it. Force, or
 // jobs outlasting the attempt timeout, cancel the jobs in flight.
 func (m *Main) stop() error {
+	m.stopping.Store(true)
 	start := time.Now()
 	n := m.Jobs.Publishing()
 	m.Log.Info(fmt.Sprintf("stopping: waiting for %d publications in flight (second signal forces)", n), "in_flight", n)

@@ -154,6 +154,16 @@ func TestProcess_StopWaitsForCallsInFlightAndRecordsTheirOutcomes(t *testing.T) 
 
 			c.signal("serve", syscall.SIGTERM)
 			stopped := time.Now()
+			// While the calls drain, /readyz tells load balancers to send
+			// nothing new.
+			require.Eventually(t, func() bool {
+				res, err := http.Get("http://" + c.addr + "/readyz")
+				if err != nil {
+					return false
+				}
+				res.Body.Close()
+				return res.StatusCode == http.StatusServiceUnavailable
+			}, 2*time.Second, 20*time.Millisecond, "/readyz answers 503 during the stop")
 			require.Equal(t, 0, c.wait("serve", 30*time.Second), "a graceful stop exits 0")
 			t.Logf("stopped %v after SIGTERM", time.Since(stopped).Round(time.Millisecond))
 			require.Contains(t, c.allLogs(), fmt.Sprintf("stopping: waiting for %d publications in flight", len(ids)))
