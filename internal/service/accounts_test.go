@@ -3,8 +3,6 @@ package service_test
 import (
 	"context"
 	"errors"
-	"log/slog"
-	"sync"
 	"testing"
 	"time"
 
@@ -34,51 +32,22 @@ func (c *verifyingConn) Verify(context.Context, platform.Account) (platform.Iden
 	return platform.Identity{Name: "Verified"}, nil
 }
 
-// publishJob is a publish job a service call enqueued.
-type publishJob struct {
-	PublicationID string
-	Version       int
-}
-
-// jobRecorder records the jobs of committed transactions.
-type jobRecorder struct {
-	mu   sync.Mutex
-	jobs []publishJob
-}
-
-func (r *jobRecorder) SchedulePublish(_ context.Context, tx *store.Tx, id string, version int, _ time.Time) error {
-	tx.AfterCommit(func() {
-		r.mu.Lock()
-		defer r.mu.Unlock()
-		r.jobs = append(r.jobs, publishJob{id, version})
-	})
-	return nil
-}
-
-func (r *jobRecorder) ScheduleExpiry(context.Context, *store.Tx, string, int, time.Time) error {
-	return nil
-}
-
 type accountsFixture struct {
-	svc   *service.Service
+	*testBundle
 	conn  *verifyingConn
-	jobs  *jobRecorder
 	admin ferry.Principal
 	acct  *ferry.Account
 }
 
+// newAccountsFixture is a workspace whose Telegram connector verifies
+// through conn, with one account connected by its admin.
 func newAccountsFixture(t *testing.T, b testdb.Backend) *accountsFixture {
 	t.Helper()
-	ctx := context.Background()
-	db := testdb.Open(t, b)
-	f := &accountsFixture{conn: &verifyingConn{}, jobs: &jobRecorder{}}
-	f.svc = &service.Service{DB: db, Connectors: platform.NewRegistry(f.conn), Scheduler: f.jobs,
-		Log: slog.New(slog.DiscardHandler), VerifyTimeout: time.Second}
-	ws := &ferry.Workspace{Name: "Accounts"}
-	require.NoError(t, db.Write().CreateWorkspace(ctx, ws))
-	f.admin = ferry.Principal{UserID: "usr_admin", WorkspaceID: ws.ID, Role: ferry.RoleAdmin}
+	f := &accountsFixture{testBundle: setup(t, b), conn: &verifyingConn{}}
+	f.svc.Connectors, f.svc.VerifyTimeout = platform.NewRegistry(f.conn), time.Second
+	f.admin = f.as[ferry.RoleAdmin]
 	var err error
-	f.acct, err = f.svc.CreateAccount(ctx, f.admin, service.AccountInput{Platform: ferry.Telegram, ExternalID: "@ferrynews", Name: "News",
+	f.acct, err = f.svc.CreateAccount(context.Background(), f.admin, service.AccountInput{Platform: ferry.Telegram, ExternalID: "@ferrynews", Name: "News",
 		Credentials: map[string]string{"bot_token": "old"}})
 	require.NoError(t, err)
 	return f
@@ -147,7 +116,7 @@ func TestUpdateAccount_Races(t *testing.T) {
 				p, err := db.Read().PublicationByID(ctx, pub.ID)
 				require.NoError(t, err)
 				require.Equal(t, ferry.StateScheduled, p.State, "the publication that waited for the account resumes")
-				require.Equal(t, []publishJob{{pub.ID, p.Version}}, f.jobs.jobs)
+				require.Equal(t, []scheduledJob{{Kind: "publish", PublicationID: pub.ID, Version: p.Version, At: f.now}}, f.sched.take())
 			})
 		})
 	}

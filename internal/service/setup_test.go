@@ -33,25 +33,28 @@ type scheduledJob struct {
 	At            time.Time
 }
 
-// fakeScheduler records the jobs the service enqueues. The service asks
-// for them inside its transaction, so a test reads them after a command
-// that committed.
+// fakeScheduler records the jobs the service enqueues in transactions that
+// commit, as River's jobs inserted in the same transaction would be.
 type fakeScheduler struct {
 	mu   sync.Mutex
 	jobs []scheduledJob
 }
 
-func (f *fakeScheduler) SchedulePublish(_ context.Context, _ *store.Tx, id string, version int, at time.Time) error {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	f.jobs = append(f.jobs, scheduledJob{Kind: "publish", PublicationID: id, Version: version, At: at})
+func (f *fakeScheduler) add(tx *store.Tx, j scheduledJob) {
+	tx.AfterCommit(func() {
+		f.mu.Lock()
+		defer f.mu.Unlock()
+		f.jobs = append(f.jobs, j)
+	})
+}
+
+func (f *fakeScheduler) SchedulePublish(_ context.Context, tx *store.Tx, id string, version int, at time.Time) error {
+	f.add(tx, scheduledJob{Kind: "publish", PublicationID: id, Version: version, At: at})
 	return nil
 }
 
-func (f *fakeScheduler) ScheduleExpiry(_ context.Context, _ *store.Tx, id string, version int, at time.Time) error {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	f.jobs = append(f.jobs, scheduledJob{Kind: "expire", PublicationID: id, Version: version, At: at})
+func (f *fakeScheduler) ScheduleExpiry(_ context.Context, tx *store.Tx, id string, version int, at time.Time) error {
+	f.add(tx, scheduledJob{Kind: "expire", PublicationID: id, Version: version, At: at})
 	return nil
 }
 
