@@ -92,12 +92,21 @@ func TestDelivery_DroppedResponsesAreReconciledNotDuplicated(t *testing.T) {
 			b := boot(t, t.TempDir(), be.Options(t).URL)
 			accts := b.connect(t, ferry.Weibo, 10)
 			require.NoError(t, b.m.Sandbox.SetFaults(sandbox.Faults{Platform: ferry.Weibo, LatencyMS: 20, DropResponseRate: 0.2}))
-			at := time.Now().Add(time.Second).UTC().Format(time.RFC3339Nano)
+			// Drafts first, then all due at one time far enough ahead that
+			// scheduling them finishes first (the race detector on a loaded
+			// machine makes each write slow).
+			ctx, owner := t.Context(), b.owner(t)
+			began := time.Now()
 			var ids []string
 			for i := range 100 {
-				var s story
-				require.Equal(t, 201, b.do(t, "POST", "/api/v1/stories", map[string]any{"body": fmt.Sprintf("第%d条 dropped-response test", i), "targets": []string{accts[i%len(accts)]}, "scheduled_at": at}, &s))
+				s, err := b.m.Service.CreateStory(ctx, owner, service.StoryInput{Body: fmt.Sprintf("第%d条 dropped-response test", i), Targets: []string{accts[i%len(accts)]}})
+				require.NoError(t, err)
 				ids = append(ids, s.ID)
+			}
+			at := time.Now().Add(time.Second + time.Since(began))
+			for _, id := range ids {
+				_, err := b.m.Service.ScheduleStory(ctx, owner, id, service.ScheduleInput{At: at})
+				require.NoError(t, err)
 			}
 			stories := b.settle(t, ids, 90*time.Second)
 			counts := textCounts(b.m.Sandbox.Posts(ferry.Weibo, ""))

@@ -242,7 +242,9 @@ func TestDelivery_OutcomeIsRecordedAfterTheJobsContextEnds(t *testing.T) {
 // Ferry's writes for d, from another connection, and returns once locked.
 func lockPublications(t *testing.T, dir, dbURL string) func(d time.Duration) {
 	t.Helper()
-	driver, dsn, lock := "sqlite", filepath.Join(dir, "ferry.db"), []string{"BEGIN IMMEDIATE"}
+	// Ferry's own writes (River's among them) may hold SQLite's lock for a
+	// moment when the lock is taken: wait for it, as Ferry does.
+	driver, dsn, lock := "sqlite", "file:"+filepath.Join(dir, "ferry.db")+"?_pragma=busy_timeout(10000)", []string{"BEGIN IMMEDIATE"}
 	if dbURL != "" {
 		driver, dsn, lock = "pgx", dbURL, []string{"BEGIN", "SELECT id FROM publications FOR UPDATE"}
 	}
