@@ -243,12 +243,14 @@ func TestDelivery_DeleteAndEditRacingTheScheduledTime(t *testing.T) {
 	b.settle(t, ids, 90*time.Second)
 	// Deleted stories' publications must also be final.
 	ws := b.workspace(t)
-	for _, r := range races {
+	for i, r := range races {
 		if r.deleted {
+			var p *ferry.Publication
 			require.Eventually(t, func() bool {
-				p, err := b.m.DB.Read().Publication(ctx, ws, r.pubID)
+				var err error
+				p, err = b.m.DB.Read().Publication(ctx, ws, r.pubID)
 				return err == nil && p.State.Final()
-			}, 60*time.Second, 100*time.Millisecond)
+			}, 60*time.Second, 100*time.Millisecond, "race %d (delete answered %d, then %q): the publication is still %+v", i, r.status, r.stateAfter, p)
 		}
 	}
 	counts := textCounts(b.m.Sandbox.Posts(ferry.Telegram, ""))
