@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/ferry-social/ferry"
@@ -245,12 +246,17 @@ func TestDelivery_DeleteAndEditRacingTheScheduledTime(t *testing.T) {
 	ws := b.workspace(t)
 	for i, r := range races {
 		if r.deleted {
-			var p *ferry.Publication
-			require.Eventually(t, func() bool {
-				var err error
-				p, err = b.m.DB.Read().Publication(ctx, ws, r.pubID)
+			final := func() bool {
+				p, err := b.m.DB.Read().Publication(ctx, ws, r.pubID)
 				return err == nil && p.State.Final()
-			}, 60*time.Second, 100*time.Millisecond, "race %d (delete answered %d, then %q): the publication is still %+v", i, r.status, r.stateAfter, p)
+			}
+			if !assert.Eventually(t, final, 60*time.Second, 100*time.Millisecond) {
+				p, err := b.m.DB.Read().Publication(ctx, ws, r.pubID)
+				require.NoError(t, err)
+				atts, err := b.m.DB.Read().Attempts(ctx, r.pubID)
+				require.NoError(t, err)
+				t.Fatalf("race %d (delete answered %d, then %q): the publication is still %+v; attempts %+v", i, r.status, r.stateAfter, p, atts)
+			}
 		}
 	}
 	counts := textCounts(b.m.Sandbox.Posts(ferry.Telegram, ""))
