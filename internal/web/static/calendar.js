@@ -87,6 +87,10 @@ document.addEventListener("DOMContentLoaded", function () {
     var cell = drop ? targetAt(ev.clientX, ev.clientY) : null;
     if (cell) send(d.item, cell);
   }
+  // Links inside a story would start the browser's own drag of a URL.
+  cal.addEventListener("dragstart", function (ev) {
+    if (ev.target.closest && ev.target.closest(".cal-item.movable")) ev.preventDefault();
+  });
   document.addEventListener("pointerup", function (ev) { endDrag(ev, true); });
   document.addEventListener("pointercancel", function (ev) { endDrag(ev, false); });
 
