@@ -555,3 +555,7 @@ func (v *view) Cal(args ...any) calArgs {
 	}
 	return a
 }
+
+// DayHead names a day in a week view's column head: "Mon 14 Dec",
+// "12月14日 星期一".
+func (v *view) DayHead(d calendar.Date) string { return v.format("format.calendar_day", d) }

@@ -213,7 +213,7 @@ func TestBrowser_CalendarMonthOf500Publications(t *testing.T) {
 	require.NoError(t, err)
 	seedMonth(t, db, ses.Principal(), 2027, time.March, 100, 5)
 
-	b.run(chromedp.Navigate(srv.URL+"/login"))
+	b.run(chromedp.Navigate(srv.URL + "/login"))
 	b.eval(`document.cookie = "ferry_session=` + token + `; path=/"`)
 	b.run(chromedp.Navigate(srv.URL+"/calendar?month=2027-03"), chromedp.WaitVisible(chromedp.CSS(`#cal`)))
 	require.EqualValues(t, 500, b.eval(`document.querySelectorAll("#cal .chip").length`))

@@ -32,7 +32,9 @@ func (j *jobRecorder) SchedulePublish(_ context.Context, _ *store.Tx, id string,
 	return nil
 }
 
-func (j *jobRecorder) ScheduleExpiry(context.Context, *store.Tx, string, int, time.Time) error { return nil }
+func (j *jobRecorder) ScheduleExpiry(context.Context, *store.Tx, string, int, time.Time) error {
+	return nil
+}
 
 func (j *jobRecorder) at(id string) time.Time {
 	j.mu.Lock()
@@ -95,7 +97,6 @@ func (cb *calendarBundle) scheduledAt() time.Time {
 	require.NotNil(cb.t, st.ScheduledAt)
 	return st.ScheduledAt.In(cb.loc)
 }
-
 
 func storyCell(t *testing.T, body, id string) (date, hour string) {
 	t.Helper()
