@@ -42,7 +42,7 @@ func BenchmarkCalendarPage(b *testing.B) {
 			for _, q := range []string{
 				fmt.Sprintf(`INSERT INTO stories (id, workspace_id, title, body, created_by, created_at, updated_at, scheduled_at)
 					WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 20000)
-					SELECT 'old_' || i, '%s', 'old', 'b', '%s', %d - i * %d, %d - i * %d, %d - i * %d FROM n`, p.WorkspaceID, p.UserID, end, hour, end, hour, end, hour),
+					SELECT 'old_' || i, '%s', 'old', 'b', '%s', %d - CAST(i AS BIGINT) * %d, %d - CAST(i AS BIGINT) * %d, %d - CAST(i AS BIGINT) * %d FROM n`, p.WorkspaceID, p.UserID, end, hour, end, hour, end, hour),
 				fmt.Sprintf(`INSERT INTO publications (id, workspace_id, story_id, account_id, platform, state, scheduled_at, published_at, created_at, updated_at)
 					SELECT 'pub_' || s.id || '_' || a.id, s.workspace_id, s.id, a.id, a.platform, 'published', s.scheduled_at, s.scheduled_at, s.created_at, s.created_at
 					FROM stories s CROSS JOIN accounts a WHERE s.workspace_id = '%s' AND s.id LIKE 'old_%%'`, p.WorkspaceID),

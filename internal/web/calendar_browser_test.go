@@ -182,6 +182,14 @@ func TestBrowser_CalendarDragKeyboardUndoAndScreenshots(t *testing.T) {
 	b.run(chromedp.Navigate(base+"/calendar?view=week&week="+next.Format(time.DateOnly)), chromedp.WaitVisible(chromedp.CSS(item)))
 	require.Equal(t, "23", fmt.Sprint(b.eval(`document.getElementById("story-`+id+`").closest("td").dataset.hour`)))
 	require.Equal(t, next.Format(time.DateOnly), b.storyDay(id))
+	// In the week view a story dragged to another hour takes that hour and
+	// keeps its minutes.
+	b.drag(item, `td[data-date="`+next.Format(time.DateOnly)+`"][data-hour="21"]`)
+	b.waitURL("moved=")
+	b.run(chromedp.WaitVisible(chromedp.CSS(item)))
+	require.Equal(t, next.Add(21*time.Hour+30*time.Minute), scheduled())
+	require.Equal(t, "21", fmt.Sprint(b.eval(`document.getElementById("story-`+id+`").closest("td").dataset.hour`)))
+	require.Equal(t, "21:30", b.text(item+" .cal-time"))
 	b.shot("calendar-week-zh-Hant")
 	b.run(chromedp.Navigate(monthURL), chromedp.WaitVisible(chromedp.CSS(item)), chromedp.EmulateViewport(375, 812))
 	require.True(t, b.fitsWidth(), "the calendar fits 375 px")
@@ -230,6 +238,7 @@ func TestBrowser_CalendarMonthOf500Publications(t *testing.T) {
 		require.NoError(t, err)
 		t.Logf("month of 500 publications, load %d: %s", run, timing)
 	}
+	b.shot("calendar-month-500-zh-Hant")
 	b.noConsoleErrors()
 }
 
