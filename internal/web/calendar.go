@@ -414,8 +414,11 @@ func (s *Server) move(w http.ResponseWriter, r *http.Request, rq *request) {
 						page.Blackout = b.NameZh
 					}
 					key := "calendar.move.blackout"
-					if fe.Code == ferry.EFORBIDDEN {
+					switch {
+					case fe.Code == ferry.EFORBIDDEN:
 						key = "calendar.move.blackout_admin"
+					case rq.me.Role.AtLeast(ferry.RoleAdmin):
+						key = "calendar.move.blackout_override"
 					}
 					s.renderMove(w, r, rq, http.StatusUnprocessableEntity, page, map[string]string{"date": key}, "")
 					return
