@@ -304,8 +304,13 @@ func (s *Server) movedNotice(r *http.Request, rq *request, id, was string, undon
 
 // entryName names a calendar entry in the page's language.
 func (s *Server) entryName(rq *request, e service.CalendarEntry) string {
-	if rq.lang == "en" && e.NameEN != "" || e.NameZh == "" {
+	switch {
+	case rq.lang == "en" && e.NameEN != "" || e.NameZh == "":
 		return e.NameEN
+	case rq.lang == "zh-Hant" && e.NameZhHant != "":
+		return e.NameZhHant
+	case rq.lang == "zh-Hans" && e.NameZhHans != "":
+		return e.NameZhHans
 	}
 	return e.NameZh
 }

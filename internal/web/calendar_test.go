@@ -175,6 +175,13 @@ func TestCalendar_ShowsHolidaysOfTheChosenRegionAndRefusesBadInput(t *testing.T)
 	require.Regexp(t, `<td class="day working" data-drop data-date="2026-02-14"`, cn.body)
 	require.Contains(t, text(cn.body), "Spring Festival")
 
+	// Each script names the holidays its own way, whatever the region.
+	br.lang = "zh-CN"
+	require.Contains(t, text(br.get("/calendar?month=2026-12").body), "圣诞节")
+	br.lang = "zh-HK"
+	require.Contains(t, text(br.get("/calendar?month=2026-02&region=CN").body), "春節")
+	br.lang = "en"
+
 	bad := br.get("/calendar?month=2026-13&region=XX")
 	require.Equal(t, 200, bad.status)
 	require.Contains(t, bad.body, `<p class="field-error" id="month-error">Choose a month between 1901 and 2099.</p>`)
