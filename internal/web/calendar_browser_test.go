@@ -9,7 +9,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/chromedp/cdproto/input"
 	"github.com/chromedp/chromedp"
 	"github.com/chromedp/chromedp/kb"
 	"github.com/stretchr/testify/require"
@@ -39,14 +38,14 @@ func (b *browserSession) center(sel string) (x, y float64) {
 func (b *browserSession) drag(from, to string) {
 	b.t.Helper()
 	x0, y0 := b.center(from)
-	b.run(chromedp.MouseEvent(input.DispatchMouseEventTypeMousePressed, x0, y0, chromedp.ButtonType(input.MouseButtonLeft), chromedp.ClickCount(1)))
+	b.run(chromedp.MouseEvent("mousePressed", x0, y0, chromedp.Button("left"), chromedp.ClickCount(1)))
 	x1, y1 := b.center(to)
 	// The item may have scrolled with the target; the press stays where it was.
 	for i := 1; i <= 8; i++ {
 		f := float64(i) / 8
-		b.run(chromedp.MouseEvent(input.DispatchMouseEventTypeMouseMoved, x0+(x1-x0)*f, y0+(y1-y0)*f, chromedp.ButtonType(input.MouseButtonLeft)))
+		b.run(chromedp.MouseEvent("mouseMoved", x0+(x1-x0)*f, y0+(y1-y0)*f, chromedp.Button("left")))
 	}
-	b.run(chromedp.MouseEvent(input.DispatchMouseEventTypeMouseReleased, x1, y1, chromedp.ButtonType(input.MouseButtonLeft), chromedp.ClickCount(1)))
+	b.run(chromedp.MouseEvent("mouseReleased", x1, y1, chromedp.Button("left"), chromedp.ClickCount(1)))
 }
 
 // waitURL waits until the page's address contains part (and the page
