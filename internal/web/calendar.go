@@ -441,11 +441,7 @@ func (s *Server) move(w http.ResponseWriter, r *http.Request, rq *request) {
 		s.fail(w, r, rq, err)
 		return
 	}
-	u, _ := url.Parse(page.Next)
-	vals := u.Query()
-	for _, k := range []string{"moved", "was", "undone", "added"} {
-		vals.Del(k)
-	}
+	u, vals := calendarBack(page.Next)
 	if page.Undo || was == nil {
 		vals.Set("undone", st.ID)
 	} else {
@@ -464,6 +460,20 @@ func calendarNext(next string) string {
 		return "/calendar"
 	}
 	return next
+}
+
+// calendarBack parses a calendarNext address and its query without the
+// notices of the last move or addition.
+func calendarBack(next string) (*url.URL, url.Values) {
+	u, err := url.Parse(next)
+	if err != nil {
+		u = &url.URL{Path: "/calendar"}
+	}
+	vals := u.Query()
+	for _, k := range []string{"moved", "was", "undone", "added"} {
+		vals.Del(k)
+	}
+	return u, vals
 }
 
 // addEvent adds a campaign (editors) or a blackout period (admins) through
@@ -514,16 +524,13 @@ func (s *Server) addEvent(w http.ResponseWriter, r *http.Request, rq *request) {
 			}
 		}
 		// The calendar comes back as it was, with the form open.
-		r.URL.Path, r.URL.RawQuery = "/calendar", strings.TrimPrefix(strings.TrimPrefix(next, "/calendar"), "?")
+		_, vals := calendarBack(next)
+		r.URL.Path, r.URL.RawQuery = "/calendar", vals.Encode()
 		errs["form"] = form.Kind
 		s.renderCalendar(w, r, rq, http.StatusBadRequest, form, errs, problem)
 		return
 	}
-	u, _ := url.Parse(next)
-	vals := u.Query()
-	for _, k := range []string{"moved", "was", "undone"} {
-		vals.Del(k)
-	}
+	u, vals := calendarBack(next)
 	vals.Set("added", form.Kind)
 	u.RawQuery = vals.Encode()
 	http.Redirect(w, r, u.String(), http.StatusSeeOther)
