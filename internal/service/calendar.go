@@ -80,6 +80,10 @@ type CalendarEntry struct {
 	EndsAt      *time.Time     `json:"ends_at,omitempty"`
 	At          *time.Time     `json:"at,omitempty"`
 	Note        string         `json:"note,omitempty"`
+	// NameZhHant and NameZhHans name a festival or holiday in each script,
+	// for a page in either (NameZh is the region's own).
+	NameZhHant string `json:"-"`
+	NameZhHans string `json:"-"`
 }
 
 // Calendar lists, for a date range, the festivals and public holidays of a
@@ -119,7 +123,7 @@ func (s *Service) Calendar(ctx context.Context, p ferry.Principal, cq CalendarQu
 	for _, e := range events {
 		view.Events = append(view.Events, CalendarEntry{
 			Date: e.Date, Kind: string(e.Kind), Key: e.Key, Region: e.Region, Substitute: e.Substitute,
-			NameEN: e.NameEN, NameZh: chineseName(region, e.NameZhHant, e.NameZhHans),
+			NameEN: e.NameEN, NameZh: chineseName(region, e.NameZhHant, e.NameZhHans), NameZhHant: e.NameZhHant, NameZhHans: e.NameZhHans,
 		})
 	}
 

@@ -78,3 +78,8 @@ func (q *Q) ExecForTest(ctx context.Context, query string, args ...any) error {
 	_, err := q.exec(ctx, query, args...)
 	return err
 }
+
+// PublicationsScheduledBetweenQuery is the calendar's query.
+func PublicationsScheduledBetweenQuery(workspaceID string, from, to time.Time) PlannedQuery {
+	return PlannedQuery{scheduledBetweenQuery, []any{workspaceID, ms(from), ms(to), string(ferry.StateCanceled)}}
+}

@@ -96,6 +96,7 @@ func TestQueryPlans_ScansAreIndexRanges(t *testing.T) {
 				{"HandoffSweep", "publications", "publications_state_platform_scheduled", store.ScheduledOnQuery(ferry.Xiaohongshu, hours(300))},
 				{"PostReadings", "publications", "publications_state_published", store.PostReadingsQuery("", hours(1980))},
 				{"PostReadingsOfAccount", "publications", "publications_account_state_published", store.PostReadingsQuery(s.accounts[0].ID, hours(1980))},
+				{"CalendarRange", "publications", "publications_workspace_scheduled", store.PublicationsScheduledBetweenQuery(s.ws.ID, hours(1000), hours(1048))},
 				{"RateHistoryPrune", "rate_events", "rate_events_at", store.PruneRatesQuery(hours(20))},
 				{"IdempotencyKeyPrune", "idempotency_keys", "idempotency_keys_created", store.PruneIdempotencyKeysQuery(hours(20))},
 			} {

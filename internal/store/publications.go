@@ -13,6 +13,9 @@ import (
 
 const publicationColumns = `id, workspace_id, story_id, account_id, platform, state, reason, version, scheduled_at, next_attempt_at, published_at, remote_id, remote_url, error_code, error_message, attempts, created_at, updated_at`
 
+// publicationColumnsOfP are publicationColumns of the table aliased p.
+var publicationColumnsOfP = "p." + strings.ReplaceAll(publicationColumns, ", ", ", p.")
+
 // CreatePublication inserts a publication.
 func (q *Q) CreatePublication(ctx context.Context, p *ferry.Publication) error {
 	now := q.Now()
@@ -392,4 +395,30 @@ func (q *Q) PruneIdempotencyKeys(ctx context.Context, before time.Time) (int64, 
 		return 0, fmt.Errorf("store: prune idempotency keys: %w", err)
 	}
 	return res.RowsAffected()
+}
+
+// scheduledBetweenQuery is a range of publications_workspace_scheduled;
+// canceled publications and those of deleted stories are left out.
+var scheduledBetweenQuery = `SELECT ` + publicationColumnsOfP + ` FROM publications p JOIN stories s ON s.id = p.story_id
+		WHERE p.workspace_id = ? AND p.scheduled_at >= ? AND p.scheduled_at < ? AND p.state <> ? AND s.deleted_at IS NULL
+		ORDER BY p.scheduled_at, p.story_id, p.created_at, p.id`
+
+// PublicationsScheduledBetween lists a workspace's publications scheduled
+// in [from, to), soonest first, one story's together: what the calendar
+// shows. Canceled publications and those of deleted stories are left out.
+func (q *Q) PublicationsScheduledBetween(ctx context.Context, workspaceID string, from, to time.Time) ([]*ferry.Publication, error) {
+	rows, err := q.query(ctx, scheduledBetweenQuery, workspaceID, ms(from), ms(to), string(ferry.StateCanceled))
+	if err != nil {
+		return nil, fmt.Errorf("store: publications scheduled between: %w", err)
+	}
+	defer rows.Close()
+	var out []*ferry.Publication
+	for rows.Next() {
+		p, err := scanPublication(rows)
+		if err != nil {
+			return nil, fmt.Errorf("store: publications scheduled between: %w", err)
+		}
+		out = append(out, p)
+	}
+	return out, rows.Err()
 }

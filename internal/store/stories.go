@@ -216,3 +216,29 @@ func scanStory(s scanner) (*ferry.Story, error) {
 	st.CreatedAt, st.UpdatedAt = fromMS(created), fromMS(updated)
 	return &st, nil
 }
+
+// StoriesByID returns a workspace's stories with the given ids, by id, in
+// one query; deleted stories and unknown ids are absent.
+func (q *Q) StoriesByID(ctx context.Context, workspaceID string, ids []string) (map[string]*ferry.Story, error) {
+	out := make(map[string]*ferry.Story, len(ids))
+	if len(ids) == 0 {
+		return out, nil
+	}
+	args := []any{workspaceID}
+	for _, id := range ids {
+		args = append(args, id)
+	}
+	rows, err := q.query(ctx, `SELECT `+storyColumns+` FROM stories WHERE workspace_id = ? AND deleted_at IS NULL AND id IN (?`+repeat(", ?", len(ids)-1)+`)`, args...)
+	if err != nil {
+		return nil, fmt.Errorf("store: stories by id: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		s, err := scanStory(rows)
+		if err != nil {
+			return nil, fmt.Errorf("store: stories by id: %w", err)
+		}
+		out[s.ID] = s
+	}
+	return out, rows.Err()
+}

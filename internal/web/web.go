@@ -109,6 +109,7 @@ func (s *Server) routes() []route {
 		{"GET /{$}", signedIn, s.dashboard},
 		{"GET /stories", signedIn, s.stories},
 		{"GET /stories/{id}", signedIn, s.story},
+		{"GET /calendar", signedIn, s.calendarPage}, {"GET /calendar/move", signedIn, s.moveForm}, {"POST /calendar/move", signedIn, s.move}, {"POST /calendar/events", signedIn, s.addEvent},
 		// Later pages (compose, calendar, accounts, settings) are added
 		// here, one line each, with their entry in nav().
 	}
@@ -122,7 +123,7 @@ type navItem struct {
 
 // nav lists the header's entries: only pages that exist.
 func nav() []navItem {
-	return []navItem{{"nav.dashboard", "/"}, {"nav.stories", "/stories"}}
+	return []navItem{{"nav.dashboard", "/"}, {"nav.stories", "/stories"}, {"nav.calendar", "/calendar"}}
 }
 
 // Handler returns the web UI's handler: every route, the static files, and
