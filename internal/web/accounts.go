@@ -62,7 +62,10 @@ func (s *Server) problems(rq *request, form string, err error, rename map[string
 			if f, ok := rename[field]; ok {
 				field = f
 			}
-			if strings.ContainsAny(reason, " ") {
+			switch {
+			case strings.HasPrefix(reason, "is required"):
+				reason = "required"
+			case strings.ContainsAny(reason, " "):
 				reason = "invalid"
 			}
 			key := form + "." + field + "." + reason
