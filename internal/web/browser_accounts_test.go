@@ -80,11 +80,11 @@ func TestBrowser_AccountsConnectTelegramFixSettingsAndSignInWithWeibo(t *testing
 	b.run(chromedp.EmulateViewport(1280, 900))
 
 	// Signing in with Weibo (the sandbox signs the demo user in at once)
-	// reconnects the demo account, on a page of the UI.
+	// connects the account it grants, on a page of the UI.
 	b.run(chromedp.Navigate(base+"/accounts/connect"), chromedp.WaitVisible(chromedp.CSS(`#connect-weibo button[type=submit]`)),
 		chromedp.Click(chromedp.CSS(`#connect-weibo button[type=submit]`)), chromedp.WaitVisible(chromedp.CSS(`.callback h1`)))
 	require.Equal(t, "已連接", b.text(".callback h1"))
-	require.Contains(t, b.text("#accounts"), "已重新連接")
+	require.Contains(t, b.text("#accounts"), "設定連結", "a new Weibo account is asked for its link")
 	b.shot("oauth-callback-zh-Hant")
 
 	// Closing asks first, and says what closing does.
