@@ -119,6 +119,10 @@ func TestBrowser_SettingsTokenShownOnceInvitationAcceptedAndLanguageChanged(t *t
 
 	b.run(chromedp.Navigate(base+"/settings/workspace"), chromedp.WaitVisible(chromedp.CSS(`#ws-name`)))
 	b.shot("settings-workspace-en")
+	for _, page := range []string{"templates", "glossary", "people"} {
+		b.run(chromedp.Navigate(base+"/settings/"+page), chromedp.WaitVisible(chromedp.CSS(`.settings-main`)))
+		b.shot("settings-" + page + "-en")
+	}
 	b.run(chromedp.Navigate(base+"/settings/notifications"), chromedp.WaitVisible(chromedp.CSS(`#webhook_url`)))
 	b.shot("settings-notifications-en")
 
@@ -152,7 +156,7 @@ func TestBrowser_SettingsTokenShownOnceInvitationAcceptedAndLanguageChanged(t *t
 		chromedp.WaitVisible(chromedp.CSS(`html[lang="zh-Hant-HK"] .notice`)))
 	require.Equal(t, "設定", b.text("h1"))
 	b.shot("settings-profile-zh-Hant")
-	for _, page := range []string{"tokens", "workspace", "members", "notifications"} {
+	for _, page := range []string{"tokens", "templates", "glossary", "people", "workspace", "members", "notifications"} {
 		b.run(chromedp.Navigate(base+"/settings/"+page), chromedp.WaitVisible(chromedp.CSS(`.settings-main`)))
 		b.shot("settings-" + page + "-zh-Hant")
 	}

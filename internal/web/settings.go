@@ -27,6 +27,9 @@ func (v *view) SettingsSections() []settingsSection {
 	all := []settingsSection{
 		{"settings.profile", "/settings/profile", false},
 		{"settings.tokens", "/settings/tokens", false},
+		{"settings.templates", "/settings/templates", false},
+		{"settings.glossary", "/settings/glossary", false},
+		{"settings.people", "/settings/people", false},
 		{"settings.workspace", "/settings/workspace", true},
 		{"settings.members", "/settings/members", true},
 		{"settings.notifications", "/settings/notifications", true},

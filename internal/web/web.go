@@ -137,6 +137,13 @@ func (s *Server) routes() []route {
 		{"POST /settings/invitations/{id}/withdraw", signedIn, s.withdrawInvitation},
 		{"GET /settings/notifications", signedIn, s.notifications},
 		{"POST /settings/notifications", signedIn, s.saveNotifications},
+		{"GET /settings/templates", signedIn, s.templates},
+		{"POST /settings/templates/{platform}", signedIn, s.saveTemplate},
+		{"GET /settings/glossary", signedIn, s.glossary},
+		{"POST /settings/glossary", signedIn, s.saveGlossary},
+		{"GET /settings/people", signedIn, s.people},
+		{"POST /settings/people", signedIn, s.putPerson},
+		{"POST /settings/people/delete", signedIn, s.deletePerson},
 		{"GET /invitations/{token}", anyone, s.invitation},
 		{"POST /invitations/{token}", anyone, s.acceptInvitation},
 		// Later pages (compose, calendar, accounts, settings) are added

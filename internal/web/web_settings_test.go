@@ -24,7 +24,7 @@ func TestSettings_EveryPageRendersAndWorkspacePagesAreForAdmins(t *testing.T) {
 			br := tb.browser()
 			br.signIn("ada@example.org", ownerPassword)
 			require.Equal(t, "/settings/profile", br.get("/settings").location)
-			for _, path := range []string{"/settings/profile", "/settings/tokens", "/settings/workspace", "/settings/members", "/settings/notifications"} {
+			for _, path := range []string{"/settings/profile", "/settings/tokens", "/settings/templates", "/settings/glossary", "/settings/people", "/settings/workspace", "/settings/members", "/settings/notifications"} {
 				p := br.get(path)
 				require.Equal(t, 200, p.status, path+": "+p.body)
 				require.Contains(t, p.body, `href="`+path+`" aria-current="page"`, path)
@@ -186,4 +186,55 @@ func TestSettings_ProfilePasswordAndSessions(t *testing.T) {
 			require.Equal(t, 200, br.get("/").status)
 		})
 	}
+}
+
+func TestSettings_TemplatePreviewGlossaryAndPeople(t *testing.T) {
+	t.Parallel()
+	tb := setup(t, testdb.Backends()[0])
+	owner := tb.setUp()
+	ctx := context.Background()
+	br := tb.browser()
+	br.signIn("ada@example.org", ownerPassword)
+	csrf := br.csrf()
+
+	page := br.get("/settings/templates")
+	require.Equal(t, 200, page.status, page.body)
+	require.Contains(t, page.body, "中秋節海港燈會", "each template is shown on the sample story")
+
+	preview := br.post("/settings/templates/telegram", "same-origin", url.Values{"csrf": {csrf}, "action": {"preview"}, "source": {"★ {{title}}"}})
+	require.Equal(t, 200, preview.status)
+	require.Contains(t, text(preview.body), "★ 中秋節海港燈會")
+	views, err := tb.svc.Templates(ctx, owner)
+	require.NoError(t, err)
+	for _, v := range views {
+		require.False(t, v.Custom, "a preview saves nothing")
+	}
+	bad := br.post("/settings/templates/telegram", "same-origin", url.Values{"csrf": {csrf}, "action": {"save"}, "source": {"{{#title}}open"}})
+	require.Equal(t, http.StatusBadRequest, bad.status)
+	require.Contains(t, bad.body, `id="src-telegram-error"`)
+	require.Contains(t, bad.body, "{{#title}}open", "the input is kept")
+	saved := br.post("/settings/templates/telegram", "same-origin", url.Values{"csrf": {csrf}, "action": {"save"}, "source": {"★ {{title}}"}})
+	require.Equal(t, http.StatusSeeOther, saved.status)
+
+	g := br.post("/settings/glossary", "same-origin", url.Values{"csrf": {csrf}, "protected": {"維多利亞港\n"}, "phrases": {"的士 = 出租车 | s\nno equals sign"}})
+	require.Equal(t, http.StatusBadRequest, g.status)
+	require.Contains(t, g.body, `id="phrases-error"`)
+	g = br.post("/settings/glossary", "same-origin", url.Values{"csrf": {csrf}, "protected": {"維多利亞港\n"}, "phrases": {"的士 = 出租车 | s"}})
+	require.Equal(t, http.StatusSeeOther, g.status)
+	gl, err := tb.svc.Glossary(ctx, owner)
+	require.NoError(t, err)
+	require.Equal(t, []string{"維多利亞港"}, gl.Protected)
+	require.Equal(t, []string{"s"}, gl.Phrases[0].Scripts)
+
+	bp := br.post("/settings/people", "same-origin", url.Values{"csrf": {csrf}, "key": {"bad key}"}, "name": {""}})
+	require.Equal(t, http.StatusBadRequest, bp.status)
+	require.Contains(t, bp.body, `id="key-error"`)
+	require.Contains(t, bp.body, `id="pname-error"`)
+	gp := br.post("/settings/people", "same-origin", url.Values{"csrf": {csrf}, "key": {"chan"}, "name": {"陳大文"}, "handle_weibo": {"@chantaiman"}})
+	require.Equal(t, http.StatusSeeOther, gp.status)
+	require.Contains(t, br.get("/settings/people").body, "chantaiman")
+
+	viewer := tb.member(owner, "vi@example.org", ferry.RoleViewer)
+	require.Contains(t, viewer.get("/settings/glossary").body, "<fieldset disabled>")
+	require.Equal(t, http.StatusForbidden, viewer.post("/settings/people", "same-origin", url.Values{"csrf": {viewer.csrf()}, "key": {"x"}, "name": {"X"}}).status)
 }
