@@ -10,7 +10,7 @@ import (
 )
 
 // oauthRoutes start OAuth connection flows; the platform then sends the
-// browser to /oauth/{platform}/callback (OAuthCallback), outside the API.
+// browser to /oauth/{platform}/callback, a page of the web UI.
 func (s *Server) oauthRoutes() []route {
 	return []route{
 		{method: "GET", path: "/api/v1/connections", handler: s.listConnectionMethods, response: "ConnectionMethodList",

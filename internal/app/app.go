@@ -287,7 +287,6 @@ func (m *Main) handler() (http.Handler, error) {
 	}
 	// Further top-level handlers (HTML pages, OAuth callbacks) are mounted here, one line each.
 	mux.Handle("/handoff/", m.handoffPages())
-	mux.Handle("GET /oauth/{platform}/callback", api.OAuthCallback(m.Service, m.Log))
 	return httpd.Handler(m.untilReady(mux), m.Log), nil
 }
 

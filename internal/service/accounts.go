@@ -58,6 +58,9 @@ func (in *AccountInput) validate() error {
 			}
 		}
 	}
+	for k, reason := range checkAccountSettings(in.Settings) {
+		details["settings."+k] = reason
+	}
 	in.Name = strings.TrimSpace(in.Name)
 	if len(in.Name) > 200 {
 		details["name"] = "must be at most 200 characters"
@@ -169,6 +172,13 @@ func (s *Service) UpdateAccount(ctx context.Context, p ferry.Principal, id strin
 		a.Name = strings.TrimSpace(*patch.Name)
 	}
 	if patch.Settings != nil {
+		if details := checkAccountSettings(patch.Settings); len(details) > 0 {
+			fields := make(map[string]string, len(details))
+			for k, v := range details {
+				fields["settings."+k] = v
+			}
+			return nil, ferry.Errorf(ferry.EINVALID, "The account's settings are not valid: audience_script is one of %q, link_url an http(s) URL, operators a list of emails or {email, name, telegram_chat_id}, lead_time (0 to 24h) and deadline_after (up to 168h) durations such as \"30m\".", AudienceScripts).WithDetails(fields)
+		}
 		a.Settings = patch.Settings
 	}
 	if patch.Credentials != nil {

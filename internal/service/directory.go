@@ -318,3 +318,36 @@ func (s *Service) DeleteTemplate(ctx context.Context, p ferry.Principal, pl ferr
 	v := templateView(pl, nil)
 	return &v, nil
 }
+
+// TemplatePreview is a template applied to a sample story.
+type TemplatePreview struct {
+	Title string
+	Text  string
+}
+
+// sampleStory is what a template preview is applied to.
+var sampleStory = adapt.Story{Title: "中秋節海港燈會", Body: "今年中秋節，海港公園將舉行燈籠會，歡迎大家一同賞月。\nLantern fair at Harbour Park this Mid-Autumn Festival.",
+	Tags: []string{"中秋", "海港"}, Links: []string{"https://news.example.hk/lanterns"}, Script: script.HongKong}
+
+// PreviewTemplate applies source, unsaved, to a sample story for a
+// platform, with the workspace's glossary and directory, as a story would
+// be adapted. An invalid template is EINVALID with details {"source": …}.
+func (s *Service) PreviewTemplate(ctx context.Context, p ferry.Principal, pl ferry.Platform, source string) (*TemplatePreview, error) {
+	if err := require(p, ferry.RoleViewer, "preview templates"); err != nil {
+		return nil, err
+	}
+	if err := platformParam(pl); err != nil {
+		return nil, err
+	}
+	tmpl, err := adapt.ParseTemplate(source)
+	if err != nil {
+		return nil, ferry.Errorf(ferry.EINVALID, "The template is not valid: %v.", err).WithDetails(map[string]string{"source": err.Error()})
+	}
+	env, err := s.loadEnv(ctx, s.DB.Read(), p.WorkspaceID)
+	if err != nil {
+		return nil, err
+	}
+	env.Templates[pl] = tmpl
+	vs := s.adapter().Adapt(sampleStory, []adapt.Target{{AccountID: "preview", Platform: pl, Audience: script.Source}}, env)
+	return &TemplatePreview{Title: vs[0].Title, Text: vs[0].Text}, nil
+}

@@ -41,6 +41,8 @@ type Server struct {
 	catalog *catalog
 	secure  bool
 	cross   *http.CrossOriginProtection
+	// publicURL is Ferry's address for links shown to be passed on.
+	publicURL string
 	// static maps a static file's name to its URL, versioned by content.
 	static map[string]string
 }
@@ -52,7 +54,7 @@ func New(o Options) (*Server, error) {
 		return nil, err
 	}
 	s := &Server{svc: o.Service, log: o.Log, catalog: c, secure: strings.HasPrefix(o.PublicURL, "https://"),
-		cross: http.NewCrossOriginProtection(), static: map[string]string{}}
+		cross: http.NewCrossOriginProtection(), static: map[string]string{}, publicURL: o.PublicURL}
 	if u, err := url.Parse(o.PublicURL); err == nil && u.Scheme != "" && u.Host != "" {
 		// Behind a proxy that rewrites Host, the public origin is still ours.
 		if err := s.cross.AddTrustedOrigin(u.Scheme + "://" + u.Host); err != nil {
@@ -109,7 +111,45 @@ func (s *Server) routes() []route {
 		{"GET /{$}", signedIn, s.dashboard},
 		{"GET /stories", signedIn, s.stories},
 		{"GET /stories/{id}", signedIn, s.story},
-		{"GET /calendar", signedIn, s.calendarPage}, {"GET /calendar/move", signedIn, s.moveForm}, {"POST /calendar/move", signedIn, s.move}, {"POST /calendar/events", signedIn, s.addEvent},
+		{"GET /calendar", signedIn, s.calendarPage},
+		{"GET /calendar/move", signedIn, s.moveForm},
+		{"POST /calendar/move", signedIn, s.move},
+		{"POST /calendar/events", signedIn, s.addEvent},
+		{"GET /accounts", signedIn, s.accounts},
+		{"GET /accounts/connect", signedIn, s.connectForm},
+		{"POST /accounts/connect", signedIn, s.connect},
+		{"GET /accounts/{id}", signedIn, s.account},
+		{"POST /accounts/{id}", signedIn, s.saveAccount},
+		{"POST /accounts/{id}/reconnect", signedIn, s.reconnectAccount},
+		{"GET /accounts/{id}/close", signedIn, s.closeAccountForm},
+		{"POST /accounts/{id}/close", signedIn, s.closeAccount},
+		{"GET /oauth/{platform}/callback", anyone, s.oauthCallback},
+		{"GET /settings", signedIn, s.settings},
+		{"GET /settings/profile", signedIn, s.profile},
+		{"POST /settings/profile", signedIn, s.saveProfile},
+		{"POST /settings/password", signedIn, s.changePassword},
+		{"POST /settings/sessions/others", signedIn, s.signOutOthers},
+		{"GET /settings/tokens", signedIn, s.tokens},
+		{"POST /settings/tokens", signedIn, s.createToken},
+		{"POST /settings/tokens/{id}/revoke", signedIn, s.revokeToken},
+		{"GET /settings/workspace", signedIn, s.workspaceSettings},
+		{"POST /settings/workspace", signedIn, s.saveWorkspace},
+		{"GET /settings/members", signedIn, s.members},
+		{"POST /settings/members/{id}/role", signedIn, s.setRole},
+		{"POST /settings/members/{id}/remove", signedIn, s.removeMember},
+		{"POST /settings/invitations", signedIn, s.invite},
+		{"POST /settings/invitations/{id}/withdraw", signedIn, s.withdrawInvitation},
+		{"GET /settings/notifications", signedIn, s.notifications},
+		{"POST /settings/notifications", signedIn, s.saveNotifications},
+		{"GET /settings/templates", signedIn, s.templates},
+		{"POST /settings/templates/{platform}", signedIn, s.saveTemplate},
+		{"GET /settings/glossary", signedIn, s.glossary},
+		{"POST /settings/glossary", signedIn, s.saveGlossary},
+		{"GET /settings/people", signedIn, s.people},
+		{"POST /settings/people", signedIn, s.putPerson},
+		{"POST /settings/people/delete", signedIn, s.deletePerson},
+		{"GET /invitations/{token}", anyone, s.invitation},
+		{"POST /invitations/{token}", anyone, s.acceptInvitation},
 		// Later pages (compose, calendar, accounts, settings) are added
 		// here, one line each, with their entry in nav().
 	}
@@ -123,7 +163,8 @@ type navItem struct {
 
 // nav lists the header's entries: only pages that exist.
 func nav() []navItem {
-	return []navItem{{"nav.dashboard", "/"}, {"nav.stories", "/stories"}, {"nav.calendar", "/calendar"}}
+	return []navItem{{"nav.dashboard", "/"}, {"nav.stories", "/stories"}, {"nav.calendar", "/calendar"},
+		{"nav.accounts", "/accounts"}, {"nav.settings", "/settings"}}
 }
 
 // Handler returns the web UI's handler: every route, the static files, and

@@ -133,19 +133,19 @@ func (c *Connector) Verify(ctx context.Context, acct platform.Account) (platform
 		ID int64 `json:"id"`
 	}
 	if err := c.call(ctx, token, "getMe", form{}, nil, &me); err != nil {
-		return platform.Identity{}, verifyError(err, "Telegram does not accept this bot token: copy it again from @BotFather (it looks like 123456789:AAH…).")
+		return platform.Identity{}, verifyError(err, "telegram:bad_token", "Telegram does not accept this bot token: copy it again from @BotFather (it looks like 123456789:AAH…).")
 	}
 	const makeAdmin = "add the bot to the channel as an administrator who may post messages"
 	var chat chat
 	if err := c.call(ctx, token, "getChat", form{"chat_id": acct.ExternalID}, nil, &chat); err != nil {
-		return platform.Identity{}, verifyError(err, fmt.Sprintf("Telegram has no channel %s that this bot can see: check the name (@name of a public channel, or the numeric id of a private one, like -1001234567890) and %s.", acct.ExternalID, makeAdmin))
+		return platform.Identity{}, verifyError(err, "telegram:no_channel", fmt.Sprintf("Telegram has no channel %s that this bot can see: check the name (@name of a public channel, or the numeric id of a private one, like -1001234567890) and %s.", acct.ExternalID, makeAdmin))
 	}
 	var member struct {
 		Status          string `json:"status"`
 		CanPostMessages bool   `json:"can_post_messages"`
 	}
 	if err := c.call(ctx, token, "getChatMember", form{"chat_id": acct.ExternalID, "user_id": strconv.FormatInt(me.ID, 10)}, nil, &member); err != nil {
-		return platform.Identity{}, verifyError(err, fmt.Sprintf("The bot is not a member of %s: %s.", acct.ExternalID, makeAdmin))
+		return platform.Identity{}, verifyError(err, "telegram:not_member", fmt.Sprintf("The bot is not a member of %s: %s.", acct.ExternalID, makeAdmin))
 	}
 	if member.Status != "creator" && !(member.Status == "administrator" && member.CanPostMessages) {
 		is := "a " + member.Status
@@ -157,15 +157,15 @@ func (c *Connector) Verify(ctx context.Context, acct platform.Account) (platform
 	return platform.Identity{ExternalID: acct.ExternalID, Name: chat.Title}, nil
 }
 
-// verifyError explains, in words about connecting, a refusal while an
-// account is checked; failures that may pass (outages, rate limits) keep
-// their own words.
-func verifyError(err error, msg string) error {
+// verifyError explains, in words about connecting and with a code naming
+// the check, a refusal while an account is checked; failures that may pass
+// (outages, rate limits) keep their own words.
+func verifyError(err error, code, msg string) error {
 	pe := platform.Classify(err)
 	if pe.Class == platform.Retry || pe.Class == platform.Unknown {
 		return err
 	}
-	return &platform.Error{Class: platform.Permanent, Code: pe.Code, Message: msg}
+	return &platform.Error{Class: platform.Permanent, Code: code, Message: msg}
 }
 
 // AccountMetrics implements platform.MetricsReader: the Bot API reports

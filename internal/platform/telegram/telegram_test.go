@@ -466,7 +466,7 @@ func TestVerify(t *testing.T) {
 		missing.ExternalID = "@missing_channel"
 		_, err := New(f.URL, nil).Verify(context.Background(), missing)
 		pe := requireClass(t, err, platform.Permanent)
-		require.Equal(t, "telegram:400", pe.Code)
+		require.Equal(t, "telegram:no_channel", pe.Code, "the check that failed, whatever the status")
 		require.Contains(t, pe.Message, "@missing_channel")
 	})
 	t.Run("WrongToken", func(t *testing.T) {
@@ -476,7 +476,7 @@ func TestVerify(t *testing.T) {
 		wrong.Credentials = map[string]string{"bot_token": "7123456789:AAHq-another-token-0123456789abcdefXYZ"}
 		_, err := New(f.URL, nil).Verify(context.Background(), wrong)
 		pe := requireClass(t, err, platform.Permanent)
-		require.Equal(t, "telegram:401", pe.Code, "connecting fails; there is nothing to re-authorise yet")
+		require.Equal(t, "telegram:bad_token", pe.Code, "connecting fails; there is nothing to re-authorise yet")
 		require.Len(t, f.Calls(), 1, "getMe fails first")
 	})
 	t.Run("NoToken", func(t *testing.T) {

@@ -1,0 +1,496 @@
+package service
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/base64"
+	"net/mail"
+	"slices"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/ferry-social/ferry"
+	"github.com/ferry-social/ferry/internal/auth"
+	"github.com/ferry-social/ferry/internal/store"
+)
+
+// Settings a person changes in the web UI: the workspace, its members and
+// invitations, their own API tokens, name, password and sessions. Invalid
+// input is EINVALID with details naming each field and a reason code
+// ("required", "invalid", "too_long", "too_short", "wrong").
+
+// WorkspaceInput is a workspace's name, time zone and region.
+type WorkspaceInput struct {
+	Name     string
+	TimeZone string
+	Region   string
+}
+
+// UpdateWorkspace changes the workspace's name, time zone and region.
+func (s *Service) UpdateWorkspace(ctx context.Context, p ferry.Principal, in WorkspaceInput) (*ferry.Workspace, error) {
+	if err := require(p, ferry.RoleAdmin, "change the workspace"); err != nil {
+		return nil, err
+	}
+	in.Name = strings.TrimSpace(in.Name)
+	details := map[string]string{}
+	switch {
+	case in.Name == "":
+		details["name"] = "required"
+	case utf8.RuneCountInString(in.Name) > maxName:
+		details["name"] = "too_long"
+	}
+	if loc, err := time.LoadLocation(in.TimeZone); err != nil || in.TimeZone == "" || loc == time.Local {
+		details["time_zone"] = "invalid"
+	}
+	if !slices.Contains(CalendarRegions(), in.Region) {
+		details["region"] = "invalid"
+	}
+	if len(details) > 0 {
+		return nil, ferry.Errorf(ferry.EINVALID, "The workspace settings are not valid.").WithDetails(details)
+	}
+	var ws *ferry.Workspace
+	err := s.DB.InTx(ctx, func(tx *store.Tx) error {
+		var err error
+		if ws, err = tx.Workspace(ctx, p.WorkspaceID); err != nil {
+			return err
+		}
+		ws.Name, ws.TimeZone, ws.Region = in.Name, in.TimeZone, in.Region
+		if err := tx.UpdateWorkspace(ctx, ws); err != nil {
+			return err
+		}
+		return tx.Audit(ctx, audit(p, "workspace.update", "workspace", ws.ID, map[string]any{"name": ws.Name, "time_zone": ws.TimeZone, "region": ws.Region}))
+	})
+	return ws, err
+}
+
+// Members lists the workspace's members and their roles.
+func (s *Service) Members(ctx context.Context, p ferry.Principal) ([]ferry.WorkspaceMember, error) {
+	if err := require(p, ferry.RoleViewer, "see the members"); err != nil {
+		return nil, err
+	}
+	return s.DB.Read().WorkspaceMembers(ctx, p.WorkspaceID)
+}
+
+// memberChange checks that p may change member userID's role (to role,
+// or remove them when role is ""): admins manage members below owner;
+// only an owner makes or unmakes owners; the last owner stays.
+func (s *Service) memberChange(ctx context.Context, tx *store.Tx, p ferry.Principal, userID string, role ferry.Role) (ferry.Role, error) {
+	if err := require(p, ferry.RoleAdmin, "change members"); err != nil {
+		return "", err
+	}
+	members, err := tx.WorkspaceMembers(ctx, p.WorkspaceID)
+	if err != nil {
+		return "", err
+	}
+	var current ferry.Role
+	owners := 0
+	for _, m := range members {
+		if m.User.ID == userID {
+			current = m.Role
+		}
+		if m.Role == ferry.RoleOwner {
+			owners++
+		}
+	}
+	switch {
+	case current == "":
+		return "", ferry.Errorf(ferry.ENOTFOUND, "%q is not a member of this workspace.", userID)
+	case (current == ferry.RoleOwner || role == ferry.RoleOwner) && p.Role != ferry.RoleOwner:
+		return "", ferry.Errorf(ferry.EFORBIDDEN, "Only an owner may make or change an owner.")
+	case current == ferry.RoleOwner && role != ferry.RoleOwner && owners == 1:
+		return "", ferry.Errorf(ferry.ECONFLICT, "The workspace's last owner stays: make someone else owner first.")
+	}
+	return current, nil
+}
+
+// SetMemberRole gives a member another role.
+func (s *Service) SetMemberRole(ctx context.Context, p ferry.Principal, userID string, role ferry.Role) error {
+	if !role.Valid() {
+		return ferry.Errorf(ferry.EINVALID, "Role %q is not one of owner, admin, editor, reviewer, viewer.", role).WithDetails(map[string]string{"role": "invalid"})
+	}
+	return s.DB.InTx(ctx, func(tx *store.Tx) error {
+		old, err := s.memberChange(ctx, tx, p, userID, role)
+		if err != nil {
+			return err
+		}
+		if err := tx.SetMembership(ctx, p.WorkspaceID, userID, role); err != nil {
+			return err
+		}
+		return tx.Audit(ctx, audit(p, "member.role", "user", userID, map[string]any{"from": old, "to": role}))
+	})
+}
+
+// RemoveMember takes a person out of the workspace: their sessions and API
+// tokens there stop working at once.
+func (s *Service) RemoveMember(ctx context.Context, p ferry.Principal, userID string) error {
+	return s.DB.InTx(ctx, func(tx *store.Tx) error {
+		old, err := s.memberChange(ctx, tx, p, userID, "")
+		if err != nil {
+			return err
+		}
+		if err := tx.DeleteMembership(ctx, p.WorkspaceID, userID); err != nil {
+			return err
+		}
+		return tx.Audit(ctx, audit(p, "member.remove", "user", userID, map[string]any{"role": old}))
+	})
+}
+
+// InvitationTTL is how long an invitation link works.
+const InvitationTTL = 7 * 24 * time.Hour
+
+// Invite invites a person by email to join the workspace with a role. It
+// returns the invitation and the token of its link, which only the
+// inviter sees (the store keeps its hash).
+func (s *Service) Invite(ctx context.Context, p ferry.Principal, email string, role ferry.Role) (*ferry.Invitation, string, error) {
+	if err := require(p, ferry.RoleAdmin, "invite members"); err != nil {
+		return nil, "", err
+	}
+	email = strings.ToLower(strings.TrimSpace(email))
+	details := map[string]string{}
+	if email == "" {
+		details["email"] = "required"
+	} else if a, err := mail.ParseAddress(email); err != nil || a.Address != email {
+		details["email"] = "invalid"
+	}
+	if !role.Valid() {
+		details["role"] = "invalid"
+	}
+	if len(details) > 0 {
+		return nil, "", ferry.Errorf(ferry.EINVALID, "The invitation is not valid.").WithDetails(details)
+	}
+	if role == ferry.RoleOwner && p.Role != ferry.RoleOwner {
+		return nil, "", ferry.Errorf(ferry.EFORBIDDEN, "Only an owner may invite an owner.")
+	}
+	token, hash, err := newSecret()
+	if err != nil {
+		return nil, "", err
+	}
+	var inv *ferry.Invitation
+	err = s.DB.InTx(ctx, func(tx *store.Tx) error {
+		members, err := tx.WorkspaceMembers(ctx, p.WorkspaceID)
+		if err != nil {
+			return err
+		}
+		for _, m := range members {
+			if m.User.Email == email {
+				return ferry.Errorf(ferry.ECONFLICT, "%s is already a member.", email).WithDetails(map[string]string{"email": "member"})
+			}
+		}
+		inv = &ferry.Invitation{WorkspaceID: p.WorkspaceID, Email: email, Role: role, TokenHash: hash, InvitedBy: p.UserID, ExpiresAt: tx.Now().Add(InvitationTTL)}
+		if err := tx.CreateInvitation(ctx, inv); err != nil {
+			return err
+		}
+		return tx.Audit(ctx, audit(p, "invitation.create", "invitation", inv.ID, map[string]any{"email": email, "role": role}))
+	})
+	if err != nil {
+		return nil, "", err
+	}
+	return inv, token, nil
+}
+
+// Invitations lists the workspace's invitations still open.
+func (s *Service) Invitations(ctx context.Context, p ferry.Principal) ([]*ferry.Invitation, error) {
+	if err := require(p, ferry.RoleAdmin, "see invitations"); err != nil {
+		return nil, err
+	}
+	return s.DB.Read().Invitations(ctx, p.WorkspaceID, s.DB.Now())
+}
+
+// WithdrawInvitation withdraws an open invitation: its link stops working.
+func (s *Service) WithdrawInvitation(ctx context.Context, p ferry.Principal, id string) error {
+	if err := require(p, ferry.RoleAdmin, "withdraw invitations"); err != nil {
+		return err
+	}
+	return s.DB.InTx(ctx, func(tx *store.Tx) error {
+		if err := tx.DeleteInvitation(ctx, p.WorkspaceID, id); err != nil {
+			return err
+		}
+		return tx.Audit(ctx, audit(p, "invitation.delete", "invitation", id, nil))
+	})
+}
+
+// InvitationView is what the invitee sees before accepting.
+type InvitationView struct {
+	Invitation *ferry.Invitation
+	Workspace  *ferry.Workspace
+	// Existing is set when a user with the invited email already exists:
+	// they confirm with their password instead of choosing one.
+	Existing bool
+}
+
+// errInvitation is the one answer to an unknown, used or expired link.
+func errInvitation() error {
+	return ferry.Errorf(ferry.ENOTFOUND, "This invitation link is not valid: it was used already, withdrawn, or it expired. Ask an admin for a new one.")
+}
+
+// OpenInvitation returns the invitation of a link token, while it can be
+// accepted.
+func (s *Service) OpenInvitation(ctx context.Context, token string) (*InvitationView, error) {
+	q := s.DB.Read()
+	inv, err := q.InvitationByTokenHash(ctx, auth.HashToken(token))
+	if ferry.IsCode(err, ferry.ENOTFOUND) || (err == nil && (inv.AcceptedAt != nil || !s.DB.Now().Before(inv.ExpiresAt))) {
+		return nil, errInvitation()
+	}
+	if err != nil {
+		return nil, err
+	}
+	ws, err := q.Workspace(ctx, inv.WorkspaceID)
+	if err != nil {
+		return nil, err
+	}
+	_, err = q.UserByEmail(ctx, inv.Email)
+	if err != nil && !ferry.IsCode(err, ferry.ENOTFOUND) {
+		return nil, err
+	}
+	return &InvitationView{Invitation: inv, Workspace: ws, Existing: err == nil}, nil
+}
+
+// AcceptInput is what an invitee types: a name and a new password, or
+// their current password when they already have an account.
+type AcceptInput struct {
+	Name     string
+	Password string
+	Language string
+}
+
+// AcceptInvitation makes the invitee a member with the invited role and
+// signs them in. A new person chooses their password; one who already has
+// an account confirms with theirs. The link works once.
+func (s *Service) AcceptInvitation(ctx context.Context, token string, in AcceptInput, userAgent string) (*ferry.Session, string, error) {
+	view, err := s.OpenInvitation(ctx, token)
+	if err != nil {
+		return nil, "", err
+	}
+	inv := view.Invitation
+	in.Name = strings.TrimSpace(in.Name)
+	details := map[string]string{}
+	var hash string
+	if view.Existing {
+		u, err := s.DB.Read().UserByEmail(ctx, inv.Email)
+		if err != nil {
+			return nil, "", err
+		}
+		if auth.CheckPassword(u.PasswordHash, in.Password) != nil {
+			details["password"] = "wrong"
+		}
+	} else {
+		if utf8.RuneCountInString(in.Name) > maxName {
+			details["name"] = "too_long"
+		}
+		if len(in.Password) < auth.MinPasswordLength {
+			details["password"] = "too_short"
+		}
+		if in.Language != "" && !slices.Contains(Languages, in.Language) {
+			details["language"] = "invalid"
+		}
+	}
+	if len(details) > 0 {
+		return nil, "", ferry.Errorf(ferry.EINVALID, "The form is not valid.").WithDetails(details)
+	}
+	if !view.Existing {
+		if hash, err = auth.HashPassword(in.Password); err != nil {
+			return nil, "", err
+		}
+	}
+	var ses *ferry.Session
+	var sessionToken string
+	err = s.DB.InTx(ctx, func(tx *store.Tx) error {
+		if err := tx.AcceptInvitation(ctx, inv.ID, tx.Now()); err != nil {
+			return errInvitation()
+		}
+		u, err := tx.UserByEmail(ctx, inv.Email)
+		switch {
+		case ferry.IsCode(err, ferry.ENOTFOUND):
+			u = &ferry.User{Email: inv.Email, Name: in.Name, PasswordHash: hash, Language: in.Language}
+			if err := tx.CreateUser(ctx, u); err != nil {
+				return err
+			}
+		case err != nil:
+			return err
+		case hash != "":
+			// The account was made since the form was shown: it is theirs
+			// to confirm with its own password.
+			return ferry.Errorf(ferry.ECONFLICT, "An account with this email was just created; open the invitation again.")
+		}
+		if err := tx.SetMembership(ctx, inv.WorkspaceID, u.ID, inv.Role); err != nil {
+			return err
+		}
+		p := ferry.Principal{UserID: u.ID, WorkspaceID: inv.WorkspaceID, Role: inv.Role}
+		if err := tx.Audit(ctx, audit(p, "invitation.accept", "invitation", inv.ID, map[string]any{"email": inv.Email, "role": inv.Role})); err != nil {
+			return err
+		}
+		ses, sessionToken, err = s.openSession(ctx, tx, u.ID, inv.WorkspaceID, userAgent)
+		if ses != nil {
+			ses.Role = inv.Role
+		}
+		return err
+	})
+	return ses, sessionToken, err
+}
+
+// newSecret returns a random 256-bit token and its hash.
+func newSecret() (string, []byte, error) {
+	var b [32]byte
+	if _, err := rand.Read(b[:]); err != nil {
+		return "", nil, err
+	}
+	token := base64.RawURLEncoding.EncodeToString(b[:])
+	return token, auth.HashToken(token), nil
+}
+
+// APITokens lists p's own API tokens in the workspace, with when each was
+// last used.
+func (s *Service) APITokens(ctx context.Context, p ferry.Principal) ([]*ferry.APIToken, error) {
+	if err := require(p, ferry.RoleViewer, "see API tokens"); err != nil {
+		return nil, err
+	}
+	return s.DB.Read().Tokens(ctx, p.UserID, p.WorkspaceID)
+}
+
+// CreateAPIToken makes an API token for p in the workspace; it acts with
+// p's role there. The token is returned once; only its hash is kept.
+func (s *Service) CreateAPIToken(ctx context.Context, p ferry.Principal, name string) (*ferry.APIToken, string, error) {
+	if err := require(p, ferry.RoleViewer, "create API tokens"); err != nil {
+		return nil, "", err
+	}
+	if p.UserID == "" {
+		return nil, "", ferry.Errorf(ferry.EFORBIDDEN, "API tokens are made by a person.")
+	}
+	name = strings.TrimSpace(name)
+	switch {
+	case name == "":
+		return nil, "", ferry.Errorf(ferry.EINVALID, "Name the token after what uses it.").WithDetails(map[string]string{"name": "required"})
+	case utf8.RuneCountInString(name) > maxName:
+		return nil, "", ferry.Errorf(ferry.EINVALID, "The token's name is too long.").WithDetails(map[string]string{"name": "too_long"})
+	}
+	token, hash, err := auth.NewToken()
+	if err != nil {
+		return nil, "", err
+	}
+	t := &ferry.APIToken{UserID: p.UserID, WorkspaceID: p.WorkspaceID, Name: name, Hash: hash}
+	err = s.DB.InTx(ctx, func(tx *store.Tx) error {
+		if err := tx.CreateToken(ctx, t); err != nil {
+			return err
+		}
+		return tx.Audit(ctx, audit(p, "token.create", "token", t.ID, map[string]any{"name": name}))
+	})
+	if err != nil {
+		return nil, "", err
+	}
+	return t, token, nil
+}
+
+// RevokeAPIToken revokes one of p's API tokens: it stops working at once.
+func (s *Service) RevokeAPIToken(ctx context.Context, p ferry.Principal, id string) error {
+	if err := require(p, ferry.RoleViewer, "revoke API tokens"); err != nil {
+		return err
+	}
+	return s.DB.InTx(ctx, func(tx *store.Tx) error {
+		if err := tx.DeleteToken(ctx, p.UserID, p.WorkspaceID, id); err != nil {
+			return err
+		}
+		return tx.Audit(ctx, audit(p, "token.delete", "token", id, nil))
+	})
+}
+
+// ProfileInput is a person's name and language.
+type ProfileInput struct {
+	Name     string
+	Language string
+}
+
+// UpdateProfile saves p's name and web UI language.
+func (s *Service) UpdateProfile(ctx context.Context, p ferry.Principal, in ProfileInput) error {
+	if err := require(p, ferry.RoleViewer, "change your profile"); err != nil {
+		return err
+	}
+	in.Name = strings.TrimSpace(in.Name)
+	details := map[string]string{}
+	if utf8.RuneCountInString(in.Name) > maxName {
+		details["name"] = "too_long"
+	}
+	if in.Language != "" && !slices.Contains(Languages, in.Language) {
+		details["language"] = "invalid"
+	}
+	if len(details) > 0 {
+		return ferry.Errorf(ferry.EINVALID, "The profile is not valid.").WithDetails(details)
+	}
+	return s.DB.InTx(ctx, func(tx *store.Tx) error {
+		if err := tx.SetUserName(ctx, p.UserID, in.Name); err != nil {
+			return err
+		}
+		if err := tx.SetUserLanguage(ctx, p.UserID, in.Language); err != nil {
+			return err
+		}
+		return tx.Audit(ctx, audit(p, "user.profile", "user", p.UserID, map[string]any{"language": in.Language}))
+	})
+}
+
+// ChangePassword changes p's password after checking the current one, and
+// ends p's other sessions (keepSessionID is the one in use).
+func (s *Service) ChangePassword(ctx context.Context, p ferry.Principal, current, next, keepSessionID string) error {
+	if err := require(p, ferry.RoleViewer, "change your password"); err != nil {
+		return err
+	}
+	u, err := s.DB.Read().User(ctx, p.UserID)
+	if err != nil {
+		return err
+	}
+	details := map[string]string{}
+	if auth.CheckPassword(u.PasswordHash, current) != nil {
+		details["current"] = "wrong"
+	}
+	if len(next) < auth.MinPasswordLength {
+		details["new"] = "too_short"
+	}
+	if len(details) > 0 {
+		return ferry.Errorf(ferry.EINVALID, "The password was not changed.").WithDetails(details)
+	}
+	hash, err := auth.HashPassword(next)
+	if err != nil {
+		return err
+	}
+	return s.DB.InTx(ctx, func(tx *store.Tx) error {
+		if err := tx.SetUserPassword(ctx, p.UserID, hash); err != nil {
+			return err
+		}
+		n, err := tx.DeleteOtherSessions(ctx, p.UserID, keepSessionID)
+		if err != nil {
+			return err
+		}
+		return tx.Audit(ctx, audit(p, "user.password", "user", p.UserID, map[string]any{"sessions_ended": n}))
+	})
+}
+
+// Sessions lists p's signed-in browsers, most recently seen first.
+func (s *Service) Sessions(ctx context.Context, p ferry.Principal) ([]*ferry.Session, error) {
+	if err := require(p, ferry.RoleViewer, "see your sessions"); err != nil {
+		return nil, err
+	}
+	list, err := s.DB.Read().Sessions(ctx, p.UserID)
+	if err != nil {
+		return nil, err
+	}
+	now := s.DB.Now()
+	return slices.DeleteFunc(list, func(ses *ferry.Session) bool {
+		return !now.Before(ses.ExpiresAt) || now.Sub(ses.LastSeenAt) >= SessionIdle
+	}), nil
+}
+
+// SignOutOthers ends every session of p but keepSessionID, and returns how
+// many it ended.
+func (s *Service) SignOutOthers(ctx context.Context, p ferry.Principal, keepSessionID string) (int64, error) {
+	if err := require(p, ferry.RoleViewer, "end your sessions"); err != nil {
+		return 0, err
+	}
+	var n int64
+	err := s.DB.InTx(ctx, func(tx *store.Tx) error {
+		var err error
+		if n, err = tx.DeleteOtherSessions(ctx, p.UserID, keepSessionID); err != nil {
+			return err
+		}
+		return tx.Audit(ctx, audit(p, "session.delete_others", "user", p.UserID, map[string]any{"ended": n}))
+	})
+	return n, err
+}

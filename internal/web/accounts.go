@@ -1,0 +1,421 @@
+package web
+
+import (
+	"errors"
+	"maps"
+	"net/http"
+	"strconv"
+	"strings"
+
+	"github.com/ferry-social/ferry"
+	"github.com/ferry-social/ferry/internal/service"
+)
+
+// accountsPage lists the workspace's accounts.
+type accountsPage struct {
+	Accounts []service.AccountOverview
+}
+
+func (s *Server) accounts(w http.ResponseWriter, r *http.Request, rq *request) {
+	list, err := s.svc.AccountOverviews(r.Context(), rq.principal())
+	if err != nil {
+		s.fail(w, r, rq, err)
+		return
+	}
+	v := s.view(r, rq, "accounts.title")
+	v.Data = accountsPage{Accounts: list}
+	s.pages.Render(w, r, http.StatusOK, "accounts.html", v)
+}
+
+// IsAdmin reports whether the signed-in person may change the workspace's
+// accounts and settings; the service decides, the page only hides what it
+// would refuse.
+func (v *view) IsAdmin() bool { return v.rq.me != nil && v.rq.me.Role.AtLeast(ferry.RoleAdmin) }
+
+// Say words a field's error: a catalog key, or the service's own words
+// (after "raw:") where the catalog has none.
+func (v *view) Say(field string) string {
+	msg := v.Errors[field]
+	if raw, ok := strings.CutPrefix(msg, "raw:"); ok {
+		return raw
+	}
+	return v.T(msg)
+}
+
+// problems turns a service error into field errors for a form: reason
+// codes are worded by "<form>.<field>.<reason>" or "field.<reason>", other
+// details (sentences) count as "invalid". rename maps the service's field
+// names to the form's. A platform's refusal is put beside the field its
+// check names (check maps platform codes to fields), worded by
+// "check.<code>" or in the service's words. It returns nil when err is not
+// about the form.
+func (s *Server) problems(rq *request, form string, err error, rename map[string]string, check map[string]string) map[string]string {
+	var fe *ferry.Error
+	if !errors.As(err, &fe) {
+		return nil
+	}
+	out := map[string]string{}
+	switch fe.Code {
+	case ferry.EINVALID:
+		details, _ := fe.Details.(map[string]string)
+		for field, reason := range details {
+			if f, ok := rename[field]; ok {
+				field = f
+			}
+			switch {
+			case strings.HasPrefix(reason, "is required"):
+				reason = "required"
+			case strings.ContainsAny(reason, " "):
+				reason = "invalid"
+			}
+			key := form + "." + field + "." + reason
+			if !s.catalog.has(rq.lang, key) {
+				key = "field." + reason
+			}
+			out[field] = key
+		}
+	case ferry.EUNPROCESSABLE:
+		details, _ := fe.Details.(map[string]string)
+		code := details["platform_code"]
+		field, ok := check[code]
+		if !ok {
+			field = "form"
+		}
+		if key := "check." + code; code != "" && s.catalog.has(rq.lang, key) {
+			out[field] = key
+		} else {
+			out[field] = "raw:" + fe.Message
+		}
+	default:
+		return nil
+	}
+	return out
+}
+
+// accountPage is one account: its details and settings form, and what was
+// typed into the form.
+type accountPage struct {
+	service.AccountOverview
+	Form    accountForm
+	Scripts []string
+	// Saved is set after the settings were saved.
+	Saved bool
+}
+
+// accountForm is the settings form, as typed.
+type accountForm struct {
+	Name, AudienceScript, LinkURL, Operators, LeadTime, DeadlineAfter string
+	BotToken                                                          string
+}
+
+// formOf fills the settings form from an account's settings.
+func formOf(a *ferry.Account) accountForm {
+	f := accountForm{Name: a.Name}
+	f.AudienceScript, _ = a.Settings["audience_script"].(string)
+	f.LinkURL, _ = a.Settings["link_url"].(string)
+	f.LeadTime, _ = a.Settings["lead_time"].(string)
+	f.DeadlineAfter, _ = a.Settings["deadline_after"].(string)
+	f.Operators = operatorLines(a.Settings["operators"])
+	return f
+}
+
+// operatorLines writes the operators setting as the form's lines: "email,
+// name, telegram chat id", trailing empty parts left out.
+func operatorLines(v any) string {
+	list, _ := v.([]any)
+	var lines []string
+	for _, item := range list {
+		switch op := item.(type) {
+		case string:
+			lines = append(lines, op)
+		case map[string]any:
+			parts := []string{str(op["email"]), str(op["name"]), str(op["telegram_chat_id"])}
+			for len(parts) > 1 && parts[len(parts)-1] == "" {
+				parts = parts[:len(parts)-1]
+			}
+			lines = append(lines, strings.Join(parts, ", "))
+		}
+	}
+	return strings.Join(lines, "\n")
+}
+
+func str(v any) string {
+	switch v := v.(type) {
+	case string:
+		return v
+	case float64:
+		return strconv.FormatFloat(v, 'f', -1, 64)
+	}
+	return ""
+}
+
+// operatorsSetting reads the form's operator lines into the setting's
+// shape; the service judges whether each is valid.
+func operatorsSetting(lines string) []any {
+	var out []any
+	for line := range strings.Lines(lines) {
+		line = strings.TrimSpace(line)
+		if line == "" {
+			continue
+		}
+		parts := strings.Split(line, ",")
+		op := map[string]any{}
+		for i, key := range []string{"email", "name", "telegram_chat_id"} {
+			if i < len(parts) && strings.TrimSpace(parts[i]) != "" {
+				op[key] = strings.TrimSpace(parts[i])
+			}
+		}
+		if len(parts) > 3 {
+			op["extra"] = strings.Join(parts[3:], ",") // the service refuses it
+		}
+		out = append(out, op)
+	}
+	return out
+}
+
+func (s *Server) account(w http.ResponseWriter, r *http.Request, rq *request) {
+	o, err := s.svc.AccountOverview(r.Context(), rq.principal(), r.PathValue("id"))
+	if err != nil {
+		s.fail(w, r, rq, err)
+		return
+	}
+	s.renderAccount(w, r, rq, http.StatusOK, accountPage{AccountOverview: *o, Form: formOf(o.Account), Saved: r.URL.Query().Get("saved") == "1"}, nil)
+}
+
+func (s *Server) renderAccount(w http.ResponseWriter, r *http.Request, rq *request, status int, page accountPage, errs map[string]string) {
+	page.Form.BotToken = ""
+	page.Scripts = service.AudienceScripts
+	v := s.view(r, rq, "account.title")
+	v.Errors, v.Data = errs, page
+	s.pages.Render(w, r, status, "account.html", v)
+}
+
+// saveAccount saves the settings form. Settings the form does not show are
+// kept; an emptied field removes its setting.
+func (s *Server) saveAccount(w http.ResponseWriter, r *http.Request, rq *request) {
+	id := r.PathValue("id")
+	o, err := s.svc.AccountOverview(r.Context(), rq.principal(), id)
+	if err != nil {
+		s.fail(w, r, rq, err)
+		return
+	}
+	f := r.PostForm
+	form := accountForm{Name: f.Get("name"), AudienceScript: f.Get("audience_script"), LinkURL: f.Get("link_url"),
+		Operators: f.Get("operators"), LeadTime: f.Get("lead_time"), DeadlineAfter: f.Get("deadline_after")}
+	settings := maps.Clone(o.Account.Settings)
+	if settings == nil {
+		settings = map[string]any{}
+	}
+	set := func(key, value string) {
+		if strings.TrimSpace(value) == "" {
+			delete(settings, key)
+		} else {
+			settings[key] = strings.TrimSpace(value)
+		}
+	}
+	set("audience_script", form.AudienceScript)
+	if o.Account.Platform == ferry.Weibo {
+		set("link_url", form.LinkURL)
+	}
+	if o.Account.Platform == ferry.Xiaohongshu {
+		if ops := operatorsSetting(form.Operators); len(ops) > 0 {
+			settings["operators"] = ops
+		} else {
+			delete(settings, "operators")
+		}
+		set("lead_time", form.LeadTime)
+		set("deadline_after", form.DeadlineAfter)
+	}
+	name := strings.TrimSpace(form.Name)
+	_, err = s.svc.UpdateAccount(r.Context(), rq.principal(), id, service.AccountPatch{Name: &name, Settings: settings})
+	if errs := s.problems(rq, "account", err, map[string]string{"settings.audience_script": "audience_script", "settings.link_url": "link_url",
+		"settings.operators": "operators", "settings.lead_time": "lead_time", "settings.deadline_after": "deadline_after"}, nil); errs != nil {
+		s.renderAccount(w, r, rq, http.StatusBadRequest, accountPage{AccountOverview: *o, Form: form}, errs)
+		return
+	}
+	if err != nil {
+		s.fail(w, r, rq, err)
+		return
+	}
+	http.Redirect(w, r, "/accounts/"+id+"?saved=1", http.StatusSeeOther)
+}
+
+// telegramChecks puts each Telegram check's refusal beside its field.
+var telegramChecks = map[string]string{"telegram:bad_token": "bot_token", "telegram:no_token": "bot_token",
+	"telegram:no_channel": "channel", "telegram:not_member": "channel", "telegram:not_admin": "channel"}
+
+// reconnectAccount reconnects an account the way its platform connects:
+// a Telegram channel with a new bot token, an OAuth account by signing in
+// on the platform again.
+func (s *Server) reconnectAccount(w http.ResponseWriter, r *http.Request, rq *request) {
+	id := r.PathValue("id")
+	o, err := s.svc.AccountOverview(r.Context(), rq.principal(), id)
+	if err != nil {
+		s.fail(w, r, rq, err)
+		return
+	}
+	switch o.Method {
+	case service.MethodBotToken:
+		token := r.PostForm.Get("bot_token")
+		_, err := s.svc.UpdateAccount(r.Context(), rq.principal(), id, service.AccountPatch{Credentials: map[string]string{"bot_token": token}})
+		if errs := s.problems(rq, "connect", err, map[string]string{"credentials.bot_token": "bot_token", "external_id": "channel"}, telegramChecks); errs != nil {
+			s.renderAccount(w, r, rq, http.StatusUnprocessableEntity, accountPage{AccountOverview: *o, Form: formOf(o.Account)}, errs)
+			return
+		}
+		if err != nil {
+			s.fail(w, r, rq, err)
+			return
+		}
+		http.Redirect(w, r, "/accounts/"+id+"?saved=1", http.StatusSeeOther)
+	case service.MethodOAuth, service.MethodFacebook:
+		pl := o.Account.Platform
+		if o.Method == service.MethodFacebook {
+			pl = ferry.Facebook
+		}
+		s.startConnection(w, r, rq, pl)
+	default:
+		s.fail(w, r, rq, ferry.Errorf(ferry.EUNPROCESSABLE, "%s accounts have nothing to reconnect.", o.Account.Platform.Name()))
+	}
+}
+
+// startConnection sends the browser to the platform's sign-in page.
+func (s *Server) startConnection(w http.ResponseWriter, r *http.Request, rq *request, pl ferry.Platform) {
+	start, err := s.svc.StartConnection(r.Context(), rq.principal(), pl)
+	if err != nil {
+		s.fail(w, r, rq, err)
+		return
+	}
+	http.Redirect(w, r, start.AuthorizeURL, http.StatusSeeOther)
+}
+
+// closePage asks before an account is closed.
+type closePage struct {
+	Account *ferry.Account
+}
+
+func (s *Server) closeAccountForm(w http.ResponseWriter, r *http.Request, rq *request) {
+	o, err := s.svc.AccountOverview(r.Context(), rq.principal(), r.PathValue("id"))
+	if err != nil {
+		s.fail(w, r, rq, err)
+		return
+	}
+	v := s.view(r, rq, "account_close.title")
+	v.Data = closePage{Account: o.Account}
+	s.pages.Render(w, r, http.StatusOK, "account_close.html", v)
+}
+
+func (s *Server) closeAccount(w http.ResponseWriter, r *http.Request, rq *request) {
+	id := r.PathValue("id")
+	if _, err := s.svc.CloseAccount(r.Context(), rq.principal(), id); err != nil {
+		s.fail(w, r, rq, err)
+		return
+	}
+	http.Redirect(w, r, "/accounts/"+id, http.StatusSeeOther)
+}
+
+// connectPage offers each platform's way of connecting, with the forms of
+// those connected by hand and what was typed into them.
+type connectPage struct {
+	Methods  []service.ConnectionMethod
+	Telegram struct{ Name, Channel string }
+	Manual   struct{ Name, ExternalID, Operators string }
+	// Form names the form whose errors are shown: telegram or xiaohongshu.
+	Form string
+}
+
+func (s *Server) connectForm(w http.ResponseWriter, r *http.Request, rq *request) {
+	s.renderConnect(w, r, rq, http.StatusOK, connectPage{}, nil)
+}
+
+func (s *Server) renderConnect(w http.ResponseWriter, r *http.Request, rq *request, status int, page connectPage, errs map[string]string) {
+	methods, err := s.svc.ConnectionMethods(r.Context(), rq.principal())
+	if err != nil {
+		s.fail(w, r, rq, err)
+		return
+	}
+	page.Methods = methods
+	v := s.view(r, rq, "connect.title")
+	v.Errors, v.Data = errs, page
+	s.pages.Render(w, r, status, "connect.html", v)
+}
+
+// connect connects an account: Telegram and Xiaohongshu by their forms,
+// the others by signing in on the platform.
+func (s *Server) connect(w http.ResponseWriter, r *http.Request, rq *request) {
+	pl := ferry.Platform(r.PostForm.Get("platform"))
+	f := r.PostForm
+	var page connectPage
+	var in service.AccountInput
+	rename := map[string]string{}
+	switch pl {
+	case ferry.Telegram:
+		page.Form = "telegram"
+		page.Telegram.Name, page.Telegram.Channel = f.Get("name"), f.Get("channel")
+		in = service.AccountInput{Platform: pl, Name: f.Get("name"), ExternalID: f.Get("channel"), Credentials: map[string]string{"bot_token": f.Get("bot_token")}}
+		rename = map[string]string{"credentials.bot_token": "bot_token", "external_id": "channel"}
+	case ferry.Xiaohongshu:
+		page.Form = "xiaohongshu"
+		page.Manual.Name, page.Manual.ExternalID, page.Manual.Operators = f.Get("name"), f.Get("external_id"), f.Get("operators")
+		in = service.AccountInput{Platform: pl, Name: f.Get("name"), ExternalID: f.Get("external_id")}
+		if ops := operatorsSetting(f.Get("operators")); len(ops) > 0 {
+			in.Settings = map[string]any{"operators": ops}
+		}
+		rename = map[string]string{"settings.operators": "operators"}
+	default:
+		s.startConnection(w, r, rq, pl)
+		return
+	}
+	a, err := s.svc.CreateAccount(r.Context(), rq.principal(), in)
+	if errs := s.problems(rq, "connect", err, rename, telegramChecks); errs != nil {
+		s.renderConnect(w, r, rq, http.StatusUnprocessableEntity, page, errs)
+		return
+	}
+	if err != nil {
+		s.fail(w, r, rq, err)
+		return
+	}
+	http.Redirect(w, r, "/accounts/"+a.ID, http.StatusSeeOther)
+}
+
+// healthBadge is an account's health as a badge.
+type healthBadge struct{ Tone, Label string }
+
+// AcctHealth words an account's health: a token about to lapse counts as
+// a warning even while the account works.
+func (v *view) AcctHealth(o service.AccountOverview) healthBadge {
+	switch {
+	case o.Account.Health == ferry.HealthClosed:
+		return healthBadge{"off", v.T("health.closed")}
+	case o.Account.Health != ferry.HealthConnected:
+		return healthBadge{"bad", v.T("health." + string(o.Account.Health))}
+	case o.Expiring:
+		return healthBadge{"warn", v.T("dashboard.token_expiring")}
+	}
+	return healthBadge{"ok", v.T("health.connected")}
+}
+
+// Count writes a count with the thousands grouped: 12,345.
+func (v *view) Count(n *int64) string {
+	if n == nil {
+		return ""
+	}
+	s := strconv.FormatInt(*n, 10)
+	neg := strings.HasPrefix(s, "-")
+	s = strings.TrimPrefix(s, "-")
+	for i := len(s) - 3; i > 0; i -= 3 {
+		s = s[:i] + "," + s[i:]
+	}
+	if neg {
+		s = "-" + s
+	}
+	return s
+}
+
+// OAuthPlatform is the platform whose sign-in (re)connects an account:
+// Facebook's for Instagram.
+func (v *view) OAuthPlatform(method string, pl ferry.Platform) ferry.Platform {
+	if method == service.MethodFacebook {
+		return ferry.Facebook
+	}
+	return pl
+}

@@ -1,0 +1,240 @@
+package web_test
+
+import (
+	"context"
+	"net/http"
+	"net/url"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/ferry-social/ferry"
+	"github.com/ferry-social/ferry/internal/testdb"
+)
+
+func TestSettings_EveryPageRendersAndWorkspacePagesAreForAdmins(t *testing.T) {
+	t.Parallel()
+	for _, b := range testdb.Backends() {
+		t.Run(b.Name, func(t *testing.T) {
+			t.Parallel()
+			tb := setup(t, b)
+			owner := tb.setUp()
+			br := tb.browser()
+			br.signIn("ada@example.org", ownerPassword)
+			require.Equal(t, "/settings/profile", br.get("/settings").location)
+			for _, path := range []string{"/settings/profile", "/settings/tokens", "/settings/templates", "/settings/glossary", "/settings/people", "/settings/workspace", "/settings/members", "/settings/notifications"} {
+				p := br.get(path)
+				require.Equal(t, 200, p.status, path+": "+p.body)
+				require.Contains(t, p.body, `href="`+path+`" aria-current="page"`, path)
+			}
+
+			viewer := tb.member(owner, "vi@example.org", ferry.RoleViewer)
+			p := viewer.get("/settings/profile")
+			require.Equal(t, 200, p.status)
+			require.NotContains(t, p.body, `href="/settings/members"`, "the menu shows only what a viewer may open")
+			for _, path := range []string{"/settings/workspace", "/settings/members", "/settings/notifications"} {
+				require.Equal(t, http.StatusForbidden, viewer.get(path).status, path)
+			}
+			csrf := viewer.csrf()
+			require.Equal(t, http.StatusForbidden, viewer.post("/settings/workspace", "same-origin", url.Values{"csrf": {csrf}, "name": {"Mine"}, "time_zone": {"UTC"}, "region": {"HK"}}).status)
+			require.Equal(t, http.StatusForbidden, viewer.post("/settings/invitations", "same-origin", url.Values{"csrf": {csrf}, "email": {"x@example.org"}, "role": {"owner"}}).status)
+			me, err := tb.svc.Me(context.Background(), owner)
+			require.NoError(t, err)
+			require.Equal(t, "Harbour News", me.Workspace.Name)
+		})
+	}
+}
+
+var secretInput = regexp.MustCompile(`id="secret" class="secret" readonly value="([^"]+)"`)
+
+func TestSettings_APITokenIsShownOnceAndWorksUntilRevoked(t *testing.T) {
+	t.Parallel()
+	tb := setup(t, testdb.Backends()[0])
+	owner := tb.setUp()
+	ctx := context.Background()
+	br := tb.browser()
+	br.signIn("ada@example.org", ownerPassword)
+	csrf := br.csrf()
+
+	bad := br.post("/settings/tokens", "same-origin", url.Values{"csrf": {csrf}, "name": {"  "}})
+	require.Equal(t, http.StatusBadRequest, bad.status)
+	require.Contains(t, bad.body, `id="token-name-error"`)
+
+	made := br.post("/settings/tokens", "same-origin", url.Values{"csrf": {csrf}, "name": {"Newsroom CMS"}})
+	require.Equal(t, 200, made.status, made.body)
+	m := secretInput.FindStringSubmatch(made.body)
+	require.NotNil(t, m)
+	p, err := tb.svc.Authenticate(ctx, m[1])
+	require.NoError(t, err)
+	require.Equal(t, owner.UserID, p.UserID)
+
+	again := br.get("/settings/tokens")
+	require.Contains(t, again.body, "Newsroom CMS")
+	require.NotContains(t, again.body, m[1], "shown once")
+	require.NotContains(t, again.body, "never", "the token was used")
+
+	list, err := tb.svc.APITokens(ctx, owner)
+	require.NoError(t, err)
+	require.Len(t, list, 1)
+	require.Equal(t, http.StatusForbidden, br.post("/settings/tokens/"+list[0].ID+"/revoke", "cross-site", url.Values{"csrf": {csrf}}).status)
+	revoked := br.post("/settings/tokens/"+list[0].ID+"/revoke", "same-origin", url.Values{"csrf": {csrf}})
+	require.Equal(t, http.StatusSeeOther, revoked.status)
+	_, err = tb.svc.Authenticate(ctx, m[1])
+	require.Equal(t, ferry.EUNAUTHORIZED, ferry.ErrorCode(err))
+}
+
+var linkInput = regexp.MustCompile(`id="link" class="secret" readonly value="([^"]+)"`)
+
+func TestSettings_InvitedPersonSetsTheirPasswordAndTheLinkWorksOnce(t *testing.T) {
+	t.Parallel()
+	for _, b := range testdb.Backends() {
+		t.Run(b.Name, func(t *testing.T) {
+			t.Parallel()
+			tb := setup(t, b)
+			owner := tb.setUp()
+			ctx := context.Background()
+			br := tb.browser()
+			br.signIn("ada@example.org", ownerPassword)
+			csrf := br.csrf()
+
+			bad := br.post("/settings/invitations", "same-origin", url.Values{"csrf": {csrf}, "email": {"not-an-email"}, "role": {"editor"}})
+			require.Equal(t, http.StatusBadRequest, bad.status)
+			require.Contains(t, bad.body, `id="invite-email-error"`)
+			require.Contains(t, bad.body, `value="not-an-email"`)
+			taken := br.post("/settings/invitations", "same-origin", url.Values{"csrf": {csrf}, "email": {"ada@example.org"}, "role": {"editor"}})
+			require.Equal(t, http.StatusConflict, taken.status)
+			require.Contains(t, text(taken.body), "This person is already a member.")
+
+			made := br.post("/settings/invitations", "same-origin", url.Values{"csrf": {csrf}, "email": {"Lee@Example.org"}, "role": {"reviewer"}})
+			require.Equal(t, 200, made.status, made.body)
+			m := linkInput.FindStringSubmatch(made.body)
+			require.NotNil(t, m)
+			link, err := url.Parse(m[1])
+			require.NoError(t, err)
+			require.Equal(t, "ferry.test", link.Host, "the link is on the public URL")
+			require.Contains(t, made.body, "lee@example.org")
+
+			invitee := tb.browser()
+			page := invitee.get(link.Path)
+			require.Equal(t, 200, page.status, page.body)
+			require.Equal(t, "no-referrer", page.header.Get("Referrer-Policy"))
+			require.Contains(t, text(page.body), "Join Harbour News on Ferry")
+			short := invitee.post(link.Path, "same-origin", url.Values{"name": {"Lee"}, "password": {"short"}})
+			require.Equal(t, http.StatusBadRequest, short.status)
+			require.Contains(t, short.body, `id="password-error"`)
+			require.Contains(t, short.body, `value="Lee"`)
+			joined := invitee.post(link.Path, "same-origin", url.Values{"name": {"Lee"}, "password": {"a-long-new-password"}, "language": {"zh-Hant"}})
+			require.Equal(t, http.StatusSeeOther, joined.status, joined.body)
+			home := invitee.get("/")
+			require.Equal(t, 200, home.status)
+			require.Contains(t, home.body, `lang="zh-Hant-HK"`)
+
+			members, err := tb.svc.Members(ctx, owner)
+			require.NoError(t, err)
+			require.Len(t, members, 2)
+			require.Equal(t, ferry.RoleReviewer, members[1].Role)
+			require.Equal(t, http.StatusNotFound, tb.browser().get(link.Path).status, "the link works once")
+
+			// The last owner stays; another member is removed, and is out.
+			require.Equal(t, http.StatusConflict, br.post("/settings/members/"+owner.UserID+"/role", "same-origin", url.Values{"csrf": {csrf}, "role": {"editor"}}).status)
+			removed := br.post("/settings/members/"+members[1].User.ID+"/remove", "same-origin", url.Values{"csrf": {csrf}})
+			require.Equal(t, http.StatusSeeOther, removed.status)
+			require.Equal(t, "/login", invitee.get("/").location)
+		})
+	}
+}
+
+func TestSettings_ProfilePasswordAndSessions(t *testing.T) {
+	t.Parallel()
+	for _, b := range testdb.Backends() {
+		t.Run(b.Name, func(t *testing.T) {
+			t.Parallel()
+			tb := setup(t, b)
+			tb.setUp()
+			br := tb.browser()
+			br.signIn("ada@example.org", ownerPassword)
+			other := tb.browser()
+			other.signIn("ada@example.org", ownerPassword)
+			csrf := br.csrf()
+
+			p := br.get("/settings/profile")
+			require.Equal(t, 3, strings.Count(p.body, "<tr>\n      <td>"), "the setup's session and both browsers' are listed")
+			require.Equal(t, 1, strings.Count(p.body, "this browser"))
+
+			saved := br.post("/settings/profile", "same-origin", url.Values{"csrf": {csrf}, "name": {"Ada Lau"}, "language": {"zh-Hans"}})
+			require.Equal(t, http.StatusSeeOther, saved.status)
+			require.Contains(t, br.get("/settings/profile").body, `<html lang="zh-Hans">`)
+
+			wrong := br.post("/settings/password", "same-origin", url.Values{"csrf": {csrf}, "current": {"not it"}, "new": {"short"}})
+			require.Equal(t, http.StatusBadRequest, wrong.status)
+			require.Contains(t, wrong.body, `id="current-error"`)
+			require.Contains(t, wrong.body, `id="new-error"`)
+			require.Equal(t, 200, other.get("/").status, "nothing changed")
+
+			changed := br.post("/settings/password", "same-origin", url.Values{"csrf": {csrf}, "current": {ownerPassword}, "new": {"a-brand-new-password"}})
+			require.Equal(t, http.StatusSeeOther, changed.status)
+			require.Equal(t, 200, br.get("/").status, "this session stays")
+			require.Equal(t, "/login", other.get("/").location, "the other is signed out")
+			other.signIn("ada@example.org", "a-brand-new-password")
+			require.Equal(t, 200, other.get("/").status)
+
+			out := br.post("/settings/sessions/others", "same-origin", url.Values{"csrf": {csrf}})
+			require.Equal(t, http.StatusSeeOther, out.status)
+			require.Equal(t, "/login", other.get("/").location)
+			require.Equal(t, 200, br.get("/").status)
+		})
+	}
+}
+
+func TestSettings_TemplatePreviewGlossaryAndPeople(t *testing.T) {
+	t.Parallel()
+	tb := setup(t, testdb.Backends()[0])
+	owner := tb.setUp()
+	ctx := context.Background()
+	br := tb.browser()
+	br.signIn("ada@example.org", ownerPassword)
+	csrf := br.csrf()
+
+	page := br.get("/settings/templates")
+	require.Equal(t, 200, page.status, page.body)
+	require.Contains(t, page.body, "中秋節海港燈會", "each template is shown on the sample story")
+
+	preview := br.post("/settings/templates/telegram", "same-origin", url.Values{"csrf": {csrf}, "action": {"preview"}, "source": {"★ {{title}}"}})
+	require.Equal(t, 200, preview.status)
+	require.Contains(t, text(preview.body), "★ 中秋節海港燈會")
+	views, err := tb.svc.Templates(ctx, owner)
+	require.NoError(t, err)
+	for _, v := range views {
+		require.False(t, v.Custom, "a preview saves nothing")
+	}
+	bad := br.post("/settings/templates/telegram", "same-origin", url.Values{"csrf": {csrf}, "action": {"save"}, "source": {"{{#title}}open"}})
+	require.Equal(t, http.StatusBadRequest, bad.status)
+	require.Contains(t, bad.body, `id="src-telegram-error"`)
+	require.Contains(t, bad.body, "{{#title}}open", "the input is kept")
+	saved := br.post("/settings/templates/telegram", "same-origin", url.Values{"csrf": {csrf}, "action": {"save"}, "source": {"★ {{title}}"}})
+	require.Equal(t, http.StatusSeeOther, saved.status)
+
+	g := br.post("/settings/glossary", "same-origin", url.Values{"csrf": {csrf}, "protected": {"維多利亞港\n"}, "phrases": {"的士 = 出租车 | s\nno equals sign"}})
+	require.Equal(t, http.StatusBadRequest, g.status)
+	require.Contains(t, g.body, `id="phrases-error"`)
+	g = br.post("/settings/glossary", "same-origin", url.Values{"csrf": {csrf}, "protected": {"維多利亞港\n"}, "phrases": {"的士 = 出租车 | s"}})
+	require.Equal(t, http.StatusSeeOther, g.status)
+	gl, err := tb.svc.Glossary(ctx, owner)
+	require.NoError(t, err)
+	require.Equal(t, []string{"維多利亞港"}, gl.Protected)
+	require.Equal(t, []string{"s"}, gl.Phrases[0].Scripts)
+
+	bp := br.post("/settings/people", "same-origin", url.Values{"csrf": {csrf}, "key": {"bad key}"}, "name": {""}})
+	require.Equal(t, http.StatusBadRequest, bp.status)
+	require.Contains(t, bp.body, `id="key-error"`)
+	require.Contains(t, bp.body, `id="pname-error"`)
+	gp := br.post("/settings/people", "same-origin", url.Values{"csrf": {csrf}, "key": {"chan"}, "name": {"陳大文"}, "handle_weibo": {"@chantaiman"}})
+	require.Equal(t, http.StatusSeeOther, gp.status)
+	require.Contains(t, br.get("/settings/people").body, "chantaiman")
+
+	viewer := tb.member(owner, "vi@example.org", ferry.RoleViewer)
+	require.Contains(t, viewer.get("/settings/glossary").body, "<fieldset disabled>")
+	require.Equal(t, http.StatusForbidden, viewer.post("/settings/people", "same-origin", url.Values{"csrf": {viewer.csrf()}, "key": {"x"}, "name": {"X"}}).status)
+}
