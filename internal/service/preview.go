@@ -9,6 +9,7 @@ import (
 
 	"github.com/ferry-social/ferry"
 	"github.com/ferry-social/ferry/internal/adapt"
+	"github.com/ferry-social/ferry/internal/adapt/script"
 	"github.com/ferry-social/ferry/internal/store"
 )
 
@@ -23,11 +24,18 @@ type PreviewInput struct {
 	SourceScript string           `json:"source_script"`
 	Targets      []string         `json:"targets"`
 	Platforms    []ferry.Platform `json:"platforms"`
+	// Sources asks for Preview.Sources (the web UI marks converted
+	// characters with them); the API does not offer it.
+	Sources bool `json:"-"`
 }
 
 // Preview is what each target would receive.
 type Preview struct {
 	Variants []adapt.Variant `json:"variants"`
+	// Sources, when asked for, hold each variant's text as it would be
+	// without script conversion, in the same order: "" where nothing is
+	// converted.
+	Sources []string `json:"-"`
 }
 
 // Preview adapts a story for targets or platforms without saving it.
@@ -108,7 +116,21 @@ func (s *Service) Preview(ctx context.Context, p ferry.Principal, in PreviewInpu
 			}
 		}
 	}
-	return &Preview{Variants: vs}, nil
+	out := &Preview{Variants: vs}
+	if in.Sources {
+		out.Sources = make([]string, len(vs))
+		src := targets[:0:0]
+		for _, t := range targets {
+			t.Audience = script.Source
+			src = append(src, t)
+		}
+		for i, sv := range s.adapter().Adapt(story, src, env) {
+			if sv.Script != vs[i].Script {
+				out.Sources[i] = sv.Text
+			}
+		}
+	}
+	return out, nil
 }
 
 // MediaPatch changes an uploaded image.

@@ -109,6 +109,9 @@ func (s *Server) routes() []route {
 		{"GET /{$}", signedIn, s.dashboard},
 		{"GET /stories", signedIn, s.stories},
 		{"GET /stories/{id}", signedIn, s.story},
+		{"GET /compose", signedIn, s.compose}, {"POST /compose", signedIn, s.saveCompose}, {"POST /compose/preview", signedIn, s.preview},
+		{"GET /stories/{id}/edit", signedIn, s.editStory}, {"POST /stories/{id}/edit", signedIn, s.saveCompose},
+		{"POST /stories/{id}/variants/{account}", signedIn, s.editVariant},
 		// Later pages (compose, calendar, accounts, settings) are added
 		// here, one line each, with their entry in nav().
 	}
@@ -122,7 +125,7 @@ type navItem struct {
 
 // nav lists the header's entries: only pages that exist.
 func nav() []navItem {
-	return []navItem{{"nav.dashboard", "/"}, {"nav.stories", "/stories"}}
+	return []navItem{{"nav.dashboard", "/"}, {"nav.stories", "/stories"}, {"nav.compose", "/compose"}}
 }
 
 // Handler returns the web UI's handler: every route, the static files, and

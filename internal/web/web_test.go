@@ -18,6 +18,7 @@ import (
 
 	"github.com/ferry-social/ferry"
 	"github.com/ferry-social/ferry/internal/auth"
+	"github.com/ferry-social/ferry/internal/blob"
 	"github.com/ferry-social/ferry/internal/httpd"
 	"github.com/ferry-social/ferry/internal/service"
 	"github.com/ferry-social/ferry/internal/testdb"
@@ -38,7 +39,9 @@ func setup(t *testing.T, b testdb.Backend) *testBundle {
 	t.Helper()
 	db := testdb.Open(t, b)
 	log := slog.New(slog.DiscardHandler)
-	svc := &service.Service{DB: db, Log: log}
+	blobs, err := blob.New(t.TempDir())
+	require.NoError(t, err)
+	svc := &service.Service{DB: db, Log: log, Blobs: blobs, Scheduler: jobless{}, MaxUploadBytes: 20 << 20}
 	ui, err := web.New(web.Options{Service: svc, Log: log, PublicURL: "http://ferry.test"})
 	require.NoError(t, err)
 	srv := httptest.NewServer(httpd.Handler(ui.Handler(), log))
