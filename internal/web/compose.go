@@ -48,7 +48,9 @@ func readComposeForm(f url.Values) composeForm {
 }
 
 func (c composeForm) tags() []string {
-	return strings.FieldsFunc(c.Tags, func(r rune) bool { return r == ',' || r == '，' || r == ' ' || r == '\n' || r == '\t' || r == '\r' || r == '、' })
+	return strings.FieldsFunc(c.Tags, func(r rune) bool {
+		return r == ',' || r == '，' || r == ' ' || r == '\n' || r == '\t' || r == '\r' || r == '、'
+	})
 }
 
 func (c composeForm) links() []string {
