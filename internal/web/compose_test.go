@@ -224,3 +224,34 @@ type jobless struct{}
 
 func (jobless) SchedulePublish(context.Context, *store.Tx, string, int, time.Time) error { return nil }
 func (jobless) ScheduleExpiry(context.Context, *store.Tx, string, int, time.Time) error  { return nil }
+
+// BenchmarkComposePreview measures the live preview's server time as the
+// compose page asks for it: a 2,000-character Hong Kong Chinese story with
+// tags and a link for the five platforms' accounts, on a festival day, the
+// fragment rendered (previews with conversion marks, the day's calendar
+// and the accounts' best times).
+func BenchmarkComposePreview(b *testing.B) {
+	for _, be := range testdb.Backends() {
+		b.Run(be.Name, func(b *testing.B) {
+			tb := setup(b, be)
+			p := tb.setUp()
+			var targets []string
+			for _, pl := range ferry.Platforms {
+				a := &ferry.Account{WorkspaceID: p.WorkspaceID, Platform: pl, ExternalID: string(pl), Name: string(pl), Health: ferry.HealthConnected,
+					Credentials: map[string]string{}, Settings: map[string]any{"link_url": "https://harbour.example/l"}}
+				require.NoError(b, tb.svc.DB.Write().CreateAccount(context.Background(), a))
+				targets = append(targets, a.ID)
+			}
+			br := tb.browser()
+			br.signIn("ada@example.org", ownerPassword)
+			para := "今年中秋節，海港公園將舉行燈籠會，歡迎大家一同賞月。Lantern fair at Harbour Park. "
+			body := string([]rune(strings.Repeat(para, 40))[:2000])
+			form := url.Values{"csrf": {br.csrf()}, "title": {"中秋節海港燈會"}, "body": {body}, "tags": {"中秋 海港"}, "links": {"https://harbour.example/mid-autumn"},
+				"targets": targets, "source_script": {"hk"}, "when": {"2026-12-25T20:00"}}
+			for b.Loop() {
+				pv := br.post("/compose/preview", "same-origin", form)
+				require.Equal(b, 200, pv.status)
+			}
+		})
+	}
+}

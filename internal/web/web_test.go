@@ -30,12 +30,12 @@ const ownerPassword = "correct horse battery"
 // testBundle is the web UI over a fresh database, behind the middleware
 // the server uses, on a test server.
 type testBundle struct {
-	t   *testing.T
+	t   testing.TB
 	svc *service.Service
 	srv *httptest.Server
 }
 
-func setup(t *testing.T, b testdb.Backend) *testBundle {
+func setup(t testing.TB, b testdb.Backend) *testBundle {
 	t.Helper()
 	db := testdb.Open(t, b)
 	log := slog.New(slog.DiscardHandler)
