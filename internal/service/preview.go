@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"math"
 	"strings"
 
@@ -251,3 +252,37 @@ func pending(pubs []*ferry.Publication) bool {
 }
 
 func unit(v float64) bool { return !math.IsNaN(v) && v >= 0 && v <= 1 }
+
+// MediaContent opens an image of the workspace, for the web UI to show it:
+// the media item and its bytes, which the caller closes.
+func (s *Service) MediaContent(ctx context.Context, p ferry.Principal, id string) (*ferry.Media, io.ReadCloser, error) {
+	if err := require(p, ferry.RoleViewer, "see media"); err != nil {
+		return nil, nil, err
+	}
+	m, err := s.DB.Read().Media(ctx, p.WorkspaceID, id)
+	if err != nil {
+		return nil, nil, err
+	}
+	rc, err := s.Blobs.Open(m.SHA256)
+	if err != nil {
+		return nil, nil, fmt.Errorf("service: open media %s: %w", id, err)
+	}
+	return m, rc, nil
+}
+
+// MediaItems returns images of the workspace by id, in the order asked.
+func (s *Service) MediaItems(ctx context.Context, p ferry.Principal, ids []string) ([]*ferry.Media, error) {
+	if err := require(p, ferry.RoleViewer, "see media"); err != nil {
+		return nil, err
+	}
+	q := s.DB.Read()
+	out := make([]*ferry.Media, 0, len(ids))
+	for _, id := range ids {
+		m, err := q.Media(ctx, p.WorkspaceID, id)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, m)
+	}
+	return out, nil
+}

@@ -92,6 +92,7 @@ type composePage struct {
 	// refused for it.
 	Blackout *ferry.CalendarEvent
 	Previews previewSet
+	Images   []composeImage
 	// Variants are the edited story's per-target texts, Names its
 	// accounts' names, Undo the edit a revert just dropped.
 	Variants []service.VariantView
@@ -156,6 +157,9 @@ func (s *Server) editStory(w http.ResponseWriter, r *http.Request, rq *request) 
 // renderCompose fills in what the page shows besides the form and writes it.
 func (s *Server) renderCompose(w http.ResponseWriter, r *http.Request, rq *request, status int, page composePage, v *view) {
 	ctx, p := r.Context(), rq.principal()
+	if v == nil {
+		v = s.view(r, rq, "compose.title")
+	}
 	groups, accts, err := s.accountGroups(ctx, p)
 	if err != nil {
 		s.fail(w, r, rq, err)
@@ -164,6 +168,13 @@ func (s *Server) renderCompose(w http.ResponseWriter, r *http.Request, rq *reque
 	page.Groups, page.Scripts, page.Names = groups, sourceScripts, map[string]string{}
 	for id, a := range accts {
 		page.Names[id] = a.Name
+	}
+	if page.Images, err = s.composeImages(r, rq, page.Form.MediaIDs); err != nil {
+		if !ferry.IsCode(err, ferry.ENOTFOUND) {
+			s.fail(w, r, rq, err)
+			return
+		}
+		v.Errors = map[string]string{"media": "field.invalid"}
 	}
 	if page.Story != nil && page.Variants == nil {
 		if page.Variants, err = s.svc.Variants(ctx, p, page.Story.ID); err != nil {
@@ -174,9 +185,6 @@ func (s *Server) renderCompose(w http.ResponseWriter, r *http.Request, rq *reque
 	page.CanEdit, page.IsAdmin = p.Role.AtLeast(ferry.RoleEditor), p.Role.AtLeast(ferry.RoleAdmin)
 	if page.SourceScriptEmpty() {
 		page.Form.SourceScript = ferry.DefaultSourceScript
-	}
-	if v == nil {
-		v = s.view(r, rq, "compose.title")
 	}
 	if page.Story != nil {
 		v.Title = "compose.edit_title"
@@ -222,6 +230,17 @@ func (s *Server) saveCompose(w http.ResponseWriter, r *http.Request, rq *request
 		}
 		v.Errors = map[string]string{"media": "compose.error.media." + ferry.ErrorCode(err)}
 		s.renderCompose(w, r, rq, http.StatusBadRequest, page, v)
+		return
+	}
+	if asked, err := s.mediaOps(r, rq, &page.Form); asked {
+		if err != nil && !ferry.IsCode(err, ferry.EFORBIDDEN) && !ferry.IsCode(err, ferry.EUNPROCESSABLE) && !ferry.IsCode(err, ferry.ECONFLICT) {
+			s.fail(w, r, rq, err)
+			return
+		}
+		if err != nil {
+			v.Errors = map[string]string{"media": "compose.error.focal"}
+		}
+		s.renderCompose(w, r, rq, http.StatusOK, page, v)
 		return
 	}
 	action := r.PostForm.Get("action")

@@ -111,7 +111,7 @@ func (s *Server) routes() []route {
 		{"GET /stories/{id}", signedIn, s.story},
 		{"GET /compose", signedIn, s.compose}, {"POST /compose", signedIn, s.saveCompose}, {"POST /compose/preview", signedIn, s.preview},
 		{"GET /stories/{id}/edit", signedIn, s.editStory}, {"POST /stories/{id}/edit", signedIn, s.saveCompose},
-		{"POST /stories/{id}/variants/{account}", signedIn, s.editVariant},
+		{"POST /stories/{id}/variants/{account}", signedIn, s.editVariant}, {"GET /compose/media/{id}", signedIn, s.mediaFile},
 		// Later pages (compose, calendar, accounts, settings) are added
 		// here, one line each, with their entry in nav().
 	}

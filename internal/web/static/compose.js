@@ -36,6 +36,57 @@ document.addEventListener("DOMContentLoaded", function () {
   }
   form.addEventListener("input", later);
   form.addEventListener("change", later);
+  // Images are uploaded (and the previews redrawn with them) as soon as
+  // they are chosen or dropped on the form.
+  var files = document.getElementById("files");
+  var refreshButton = form.querySelector("button.refresh");
+  function upload() {
+    if (files.files.length > 0) form.requestSubmit(refreshButton);
+  }
+  files.addEventListener("change", upload);
+  var zone = form.querySelector(".dropzone");
+  if (zone) zone.hidden = false;
+  form.addEventListener("dragover", function (ev) {
+    if (ev.dataTransfer && Array.prototype.indexOf.call(ev.dataTransfer.types, "Files") >= 0) {
+      ev.preventDefault();
+      form.classList.add("dragover");
+    }
+  });
+  form.addEventListener("dragleave", function () { form.classList.remove("dragover"); });
+  form.addEventListener("drop", function (ev) {
+    if (!ev.dataTransfer || ev.dataTransfer.files.length === 0) return;
+    ev.preventDefault();
+    form.classList.remove("dragover");
+    files.files = ev.dataTransfer.files;
+    upload();
+  });
+  // Attached images are put in order by dragging them (or with the arrow
+  // buttons, which work without this script).
+  var dragged = null;
+  form.querySelectorAll("li.image").forEach(function (li) {
+    li.addEventListener("dragstart", function (ev) {
+      dragged = li;
+      li.classList.add("dragging");
+      ev.dataTransfer.effectAllowed = "move";
+      ev.dataTransfer.setData("text/plain", li.dataset.id);
+    });
+    li.addEventListener("dragend", function () {
+      li.classList.remove("dragging");
+      dragged = null;
+    });
+    li.addEventListener("dragover", function (ev) {
+      if (!dragged || dragged === li) return;
+      ev.preventDefault();
+      var box = li.getBoundingClientRect();
+      li.parentNode.insertBefore(dragged, ev.clientX < box.left + box.width / 2 ? li : li.nextSibling);
+    });
+    li.addEventListener("drop", function (ev) {
+      if (!dragged) return;
+      ev.preventDefault();
+      ev.stopPropagation();
+      refresh();
+    });
+  });
   // A best-time button puts its hour on the chosen day.
   form.addEventListener("click", function (ev) {
     var b = ev.target.closest("button.slot");
