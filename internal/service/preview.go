@@ -6,7 +6,9 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"slices"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/ferry-social/ferry"
 	"github.com/ferry-social/ferry/internal/adapt"
@@ -111,6 +113,7 @@ func (s *Service) Preview(ctx context.Context, p ferry.Principal, in PreviewInpu
 	story := storyFor(in.Title, in.Body, in.Tags, in.Links, in.MediaIDs, in.SourceScript, originals)
 	vs := s.adapter().Adapt(story, targets, env)
 	for i := range vs {
+		vs[i].Problems = append(vs[i].Problems, altProblems(vs[i].Media, in.MediaIDs, originals)...)
 		for j, vm := range vs[i].Media {
 			if m, err := q.FittedMedia(ctx, p.WorkspaceID, vm.SourceID, fitKey(vs[i].Platform, vm.Focal)); err == nil {
 				vs[i].Media[j].MediaID, vs[i].Media[j].Width, vs[i].Media[j].Height = m.ID, m.Width, m.Height
@@ -285,4 +288,63 @@ func (s *Service) MediaItems(ctx context.Context, p ferry.Principal, ids []strin
 		out = append(out, m)
 	}
 	return out, nil
+}
+
+// CodeAltMissing is the warning on a variant carrying an image with no alt
+// text that is not marked decorative.
+const CodeAltMissing = "media_alt_missing"
+
+// altProblems warns of each image a variant carries that has no alt text
+// and is not marked decorative, numbered as in the story.
+func altProblems(vms []ferry.VariantMedia, ids []string, originals map[string]*ferry.Media) []ferry.Problem {
+	var out []ferry.Problem
+	for _, vm := range vms {
+		m := originals[vm.SourceID]
+		if m == nil || m.Decorative || strings.TrimSpace(m.AltText) != "" {
+			continue
+		}
+		n := slices.Index(ids, vm.SourceID) + 1
+		out = append(out, ferry.Problem{Code: CodeAltMissing, Severity: ferry.SeverityWarning, Field: "media",
+			Message:   fmt.Sprintf("Image %d has no alt text: describe what it shows, or mark it decorative.", n),
+			MessageZH: fmt.Sprintf("第 %d 張圖片沒有替代文字：請描述圖片內容，或標示為裝飾圖片。", n)})
+	}
+	return out
+}
+
+// maxAltText bounds an image's alt text (Instagram and Facebook take far
+// more; a description longer than this is no longer alt text).
+const maxAltText = 1000
+
+// SetMediaAlt sets what an image shows, for people who cannot see it, or
+// marks it decorative (then alt is dropped).
+func (s *Service) SetMediaAlt(ctx context.Context, p ferry.Principal, id, alt string, decorative bool) (*ferry.Media, error) {
+	if err := require(p, ferry.RoleEditor, "change media"); err != nil {
+		return nil, err
+	}
+	alt = strings.TrimSpace(alt)
+	if utf8.RuneCountInString(alt) > maxAltText {
+		return nil, ferry.Errorf(ferry.EINVALID, "The alt text is longer than %d characters.", maxAltText).WithDetails(map[string]string{"alt_text": "too_long"})
+	}
+	if decorative {
+		alt = ""
+	}
+	var m *ferry.Media
+	err := s.DB.InTx(ctx, func(tx *store.Tx) error {
+		var err error
+		if m, err = tx.Media(ctx, p.WorkspaceID, id); err != nil {
+			return err
+		}
+		if m.ParentID != "" {
+			return ferry.Errorf(ferry.EINVALID, "Media %s is a copy fitted to a platform; describe its original, %s.", id, m.ParentID)
+		}
+		if err := tx.SetMediaAlt(ctx, p.WorkspaceID, id, alt, decorative); err != nil {
+			return err
+		}
+		m.AltText, m.Decorative = alt, decorative
+		return tx.Audit(ctx, audit(p, "media.alt_text", "media", id, map[string]any{"decorative": decorative, "length": utf8.RuneCountInString(alt)}))
+	})
+	if err != nil {
+		return nil, err
+	}
+	return m, nil
 }

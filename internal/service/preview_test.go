@@ -62,3 +62,46 @@ func BenchmarkPreview(b *testing.B) {
 		})
 	}
 }
+
+func TestSetMediaAlt_AnImageWithoutAltTextIsAWarningUntilDescribedOrDecorative(t *testing.T) {
+	forEachBackend(t, func(t *testing.T, be testdb.Backend) {
+		b := setup(t, be)
+		ctx := context.Background()
+		tg := b.account(t, ferry.Telegram, "harbour", nil)
+		img := b.image(t, 800, 600, 7)
+		in := service.PreviewInput{Body: "Lanterns tonight.", MediaIDs: []string{img.ID}, Targets: []string{tg.ID}}
+		alts := func() []ferry.Problem {
+			pv, err := b.svc.Preview(ctx, b.editor(), in)
+			require.NoError(t, err)
+			var out []ferry.Problem
+			for _, p := range pv.Variants[0].Problems {
+				if p.Code == service.CodeAltMissing {
+					out = append(out, p)
+				}
+			}
+			return out
+		}
+		missing := alts()
+		require.Len(t, missing, 1)
+		require.Equal(t, ferry.SeverityWarning, missing[0].Severity, "a warning: it does not block scheduling")
+		require.Contains(t, missing[0].Message, "Image 1")
+
+		_, err := b.svc.SetMediaAlt(ctx, b.as[ferry.RoleViewer], img.ID, "Lanterns", false)
+		require.True(t, ferry.IsCode(err, ferry.EFORBIDDEN))
+		m, err := b.svc.SetMediaAlt(ctx, b.editor(), img.ID, "  Red lanterns over the harbour at dusk  ", false)
+		require.NoError(t, err)
+		require.Equal(t, "Red lanterns over the harbour at dusk", m.AltText)
+		require.Empty(t, alts())
+		items, err := b.svc.MediaItems(ctx, b.editor(), []string{img.ID})
+		require.NoError(t, err)
+		require.Equal(t, "Red lanterns over the harbour at dusk", items[0].AltText, "stored")
+
+		m, err = b.svc.SetMediaAlt(ctx, b.editor(), img.ID, "ignored", true)
+		require.NoError(t, err)
+		require.True(t, m.Decorative)
+		require.Empty(t, m.AltText, "a decorative image carries no description")
+		require.Empty(t, alts())
+		_, err = b.svc.SetMediaAlt(ctx, b.editor(), img.ID, strings.Repeat("長", 1001), false)
+		require.True(t, ferry.IsCode(err, ferry.EINVALID))
+	})
+}

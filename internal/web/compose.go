@@ -232,6 +232,15 @@ func (s *Server) saveCompose(w http.ResponseWriter, r *http.Request, rq *request
 		s.renderCompose(w, r, rq, http.StatusBadRequest, page, v)
 		return
 	}
+	if err := s.saveAlts(r, rq, page.Form); err != nil {
+		if !ferry.IsCode(err, ferry.EINVALID) {
+			s.fail(w, r, rq, err)
+			return
+		}
+		v.Errors = map[string]string{"media": "compose.error.alt"}
+		s.renderCompose(w, r, rq, http.StatusBadRequest, page, v)
+		return
+	}
 	if asked, err := s.mediaOps(r, rq, &page.Form); asked {
 		if err != nil && !ferry.IsCode(err, ferry.EFORBIDDEN) && !ferry.IsCode(err, ferry.EUNPROCESSABLE) && !ferry.IsCode(err, ferry.ECONFLICT) {
 			s.fail(w, r, rq, err)

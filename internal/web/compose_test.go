@@ -6,8 +6,10 @@ import (
 	"image"
 	"image/color"
 	"image/jpeg"
+	"mime/multipart"
 	"net/http"
 	"net/url"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -252,6 +254,88 @@ func BenchmarkComposePreview(b *testing.B) {
 				pv := br.post("/compose/preview", "same-origin", form)
 				require.Equal(b, 200, pv.status)
 			}
+		})
+	}
+}
+
+// postMultipart sends the compose form as a browser does with a file input.
+func (b *browser) postMultipart(path string, form url.Values, file []byte) page {
+	b.tb.t.Helper()
+	var buf bytes.Buffer
+	mw := multipart.NewWriter(&buf)
+	for k, vs := range form {
+		for _, v := range vs {
+			require.NoError(b.tb.t, mw.WriteField(k, v))
+		}
+	}
+	fw, err := mw.CreateFormFile("files", "lanterns.jpg")
+	require.NoError(b.tb.t, err)
+	_, err = fw.Write(file)
+	require.NoError(b.tb.t, err)
+	require.NoError(b.tb.t, mw.Close())
+	req, err := http.NewRequest("POST", b.tb.srv.URL+path, &buf)
+	require.NoError(b.tb.t, err)
+	req.Header.Set("Content-Type", mw.FormDataContentType())
+	req.Header.Set("Sec-Fetch-Site", "same-origin")
+	return b.do(req)
+}
+
+var mediaInput = regexp.MustCompile(`name="media" value="([^"]+)"`)
+
+func TestCompose_ImagesUploadReorderFocalAndAltTextWithoutJavaScript(t *testing.T) {
+	t.Parallel()
+	for _, b := range testdb.Backends() {
+		t.Run(b.Name, func(t *testing.T) {
+			t.Parallel()
+			tb := setup(t, b)
+			p := tb.setUp()
+			_, tg := tb.composeAccounts(p)
+			first := tb.uploadJPEG(p)
+			br := tb.browser()
+			br.lang = "en"
+			br.signIn("ada@example.org", ownerPassword)
+			csrf := br.csrf()
+			img := image.NewRGBA(image.Rect(0, 0, 400, 200))
+			var jp bytes.Buffer
+			require.NoError(t, jpeg.Encode(&jp, img, nil))
+			form := url.Values{"csrf": {csrf}, "title": {"Lanterns"}, "media": {first}, "targets": {tg.ID}, "action": {"preview"}}
+
+			up := br.postMultipart("/compose", form, jp.Bytes())
+			require.Equal(t, 200, up.status, text(up.body))
+			ids := mediaInput.FindAllStringSubmatch(up.body, -1)
+			require.Len(t, ids, 2, "the upload is attached after the first image")
+			second := ids[1][1]
+			require.Contains(t, up.body, `value="Lanterns"`, "the typing is kept")
+			require.Contains(t, text(up.body), "Image 1 has no alt text", "the warning in the preview")
+			served := br.get("/compose/media/" + second)
+			require.Equal(t, 200, served.status)
+			require.Equal(t, "image/jpeg", served.header.Get("Content-Type"))
+
+			moved := br.post("/compose", "same-origin", url.Values{"csrf": {csrf}, "title": {"Lanterns"}, "media": {first, second}, "targets": {tg.ID},
+				"media_op": {"up:" + second}})
+			require.Equal(t, 200, moved.status)
+			order := mediaInput.FindAllStringSubmatch(moved.body, -1)
+			require.Equal(t, []string{second, first}, []string{order[0][1], order[1][1]})
+
+			// A click at (40, 150) on the 160×213 thumbnail of the 1200×1600 image.
+			clicked := br.post("/compose", "same-origin", url.Values{"csrf": {csrf}, "media": {first}, "targets": {tg.ID},
+				"focal." + first + ".x": {"40"}, "focal." + first + ".y": {"150"}})
+			require.Equal(t, 200, clicked.status)
+			items, err := tb.svc.MediaItems(context.Background(), p, []string{first})
+			require.NoError(t, err)
+			require.NotNil(t, items[0].Focal)
+			require.InDelta(t, 0.25, items[0].Focal.X, 0.01)
+			require.InDelta(t, 150.0/213, items[0].Focal.Y, 0.01)
+
+			described := br.post("/compose", "same-origin", url.Values{"csrf": {csrf}, "title": {"Lanterns"}, "media": {first, second}, "targets": {tg.ID},
+				"alt." + first: {"Red lanterns at dusk"}, "alt." + second: {""}, "decorative." + second: {"on"}, "action": {"preview"}})
+			require.Equal(t, 200, described.status)
+			require.Contains(t, described.body, ">Red lanterns at dusk</textarea>")
+			require.NotContains(t, text(described.body), "has no alt text")
+			items, err = tb.svc.MediaItems(context.Background(), p, []string{first, second})
+			require.NoError(t, err)
+			require.Equal(t, "Red lanterns at dusk", items[0].AltText)
+			require.True(t, items[1].Decorative)
 		})
 	}
 }

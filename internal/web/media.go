@@ -107,3 +107,31 @@ func (s *Server) mediaOps(r *http.Request, rq *request, f *composeForm) (bool, e
 }
 
 func clamp01(v float64) float64 { return min(max(v, 0), 1) }
+
+// saveAlts saves the alt text (or decorative mark) of the form's images
+// whose fields changed. An image's description belongs to the image, not
+// to the story: it is saved with any of the form's buttons.
+func (s *Server) saveAlts(r *http.Request, rq *request, f composeForm) error {
+	if len(f.MediaIDs) == 0 || !rq.principal().Role.AtLeast(ferry.RoleEditor) {
+		return nil
+	}
+	imgs, err := s.composeImages(r, rq, f.MediaIDs)
+	if err != nil {
+		return err
+	}
+	for _, m := range imgs {
+		alt, sent := r.PostForm["alt."+m.ID]
+		if !sent {
+			continue
+		}
+		decorative := r.PostForm.Get("decorative."+m.ID) == "on"
+		text := strings.TrimSpace(alt[0])
+		if text == m.AltText && decorative == m.Decorative {
+			continue
+		}
+		if _, err := s.svc.SetMediaAlt(r.Context(), rq.principal(), m.ID, text, decorative); err != nil {
+			return err
+		}
+	}
+	return nil
+}

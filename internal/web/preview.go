@@ -389,7 +389,7 @@ func mark(text string, pl ferry.Platform, problems []ferry.Problem, source, lang
 			closeMark()
 			openMark(m)
 			if m.link != 0 && pl == ferry.Weibo {
-				b.WriteString(`<span class="weibo-link" title="` + html.EscapeString(links[m.link-1]) + `">🔗网页链接</span>`)
+				b.WriteString(`<span class="weibo-link" title="` + html.EscapeString(links[m.link-1]) + `">网页链接</span>`)
 				i++
 				continue
 			}
