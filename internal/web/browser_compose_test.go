@@ -127,9 +127,12 @@ func TestBrowser_ComposeATraditionalChineseStoryForFiveAccountsAndScheduleItOnAF
 	b.run(chromedp.Click(chromedp.CSS(`button[name="lang"][value="zh-Hans"]`)), chromedp.WaitVisible(chromedp.CSS(`html[lang="zh-Hans"] ul.stories`)),
 		chromedp.Click(chromedp.CSS(`a.write[href="/compose"]`)), chromedp.WaitVisible(chromedp.CSS(`#compose-form`)))
 	require.Equal(t, "写新稿", b.text("h1"))
-	b.run(chromedp.SendKeys(chromedp.CSS("#body"), "今年中秋节，海港公园将举行灯笼会。"))
+	b.eval(`document.getElementById('source_script').value = 's'; true`)
+	b.run(chromedp.SendKeys(chromedp.CSS("#title"), "中秋海港灯笼会"), chromedp.SendKeys(chromedp.CSS("#body"), "今年中秋节，海港公园将举行灯笼会，欢迎大家一同赏月。"))
 	b.eval(`document.querySelectorAll('input[name="targets"]').forEach(function (c) { c.checked = true; c.dispatchEvent(new Event('change', {bubbles: true})); }); true`)
 	waitFor(`document.querySelectorAll('li.pv').length === 5`, "five previews in Simplified")
+	require.Contains(t, b.text(".pv-xiaohongshu .problems"), "张图片", "the problems in Simplified")
+	require.Contains(t, b.text(".pv-telegram .post-text"), "欢迎", "written in Simplified, sent as written")
 	b.shot("compose-zh-Hans")
 	b.noConsoleErrors(422)
 }

@@ -13,6 +13,7 @@ import (
 
 	"github.com/ferry-social/ferry"
 	"github.com/ferry-social/ferry/internal/adapt"
+	"github.com/ferry-social/ferry/internal/adapt/script"
 	"github.com/ferry-social/ferry/internal/calendar"
 	"github.com/ferry-social/ferry/internal/service"
 )
@@ -137,17 +138,14 @@ func (s *Server) previews(ctx context.Context, rq *request, v *view, f composeFo
 				title, text, source, c.Length, c.Problems = ev.Title, ev.Text, "", ev.Length, ev.Problems
 			}
 		}
-		c.Converted = source != ""
+		c.Converted = source != "" && source != text
 		c.TitleUsed = utf8.RuneCountInString(title)
-		c.Title = mark(title, av.Platform, fieldProblems(c.Problems, "title"), "", v.lang())
-		c.Text = mark(text, av.Platform, fieldProblems(c.Problems, "text"), source, v.lang())
+		c.Title = mark(title, av.Platform, fieldProblems(c.Problems, "title"), "", v.ProblemMessage)
+		c.Text = mark(text, av.Platform, fieldProblems(c.Problems, "text"), source, v.ProblemMessage)
 		set.Cards = append(set.Cards, c)
 	}
 	return set, nil
 }
-
-// lang is the page's language, for the helpers of this file.
-func (v *view) lang() string { return v.rq.lang }
 
 // dayInfo reads the chosen day's calendar and the chosen accounts' best
 // hours on its weekday; nil when no valid time is chosen.
@@ -220,14 +218,21 @@ func (v *view) EntryName(e service.CalendarEntry) string {
 	return e.NameZh
 }
 
-// ProblemMessage is a problem's sentence in the page's language.
-func (v *view) ProblemMessage(p ferry.Problem) string { return problemMessage(p, v.rq.lang) }
-
-func problemMessage(p ferry.Problem, lang string) string {
-	if lang != "en" && p.MessageZH != "" {
-		return p.MessageZH
+// ProblemMessage is a problem's sentence in the page's language. The
+// service words problems in English and Hong Kong Chinese; a Simplified
+// page converts the latter.
+func (v *view) ProblemMessage(p ferry.Problem) string {
+	switch {
+	case v.rq.lang == "en" || p.MessageZH == "":
+		return p.Message
+	case v.rq.lang == "zh-Hans":
+		if cfg, ok := script.ConfigFor(script.HongKong, script.Simplified); ok {
+			if s, err := v.s.conv.Convert(cfg, p.MessageZH); err == nil {
+				return s
+			}
+		}
 	}
-	return p.Message
+	return p.MessageZH
 }
 
 // Unit names a length's unit.
@@ -276,7 +281,7 @@ type runeMark struct {
 // Telegram's HTML kept only for the tags Telegram renders, problems'
 // spans highlighted with their message on hover, and the characters that
 // script conversion changed marked with the source on hover.
-func mark(text string, pl ferry.Platform, problems []ferry.Problem, source, lang string) template.HTML {
+func mark(text string, pl ferry.Platform, problems []ferry.Problem, source string, message func(ferry.Problem) string) template.HTML {
 	if text == "" {
 		return ""
 	}
@@ -352,7 +357,7 @@ func mark(text string, pl ferry.Platform, problems []ferry.Problem, source, lang
 	openMark := func(m runeMark) {
 		if m.problem != 0 {
 			p := problems[m.problem-1]
-			fmt.Fprintf(&b, `<mark class="pv-problem sev-%s" title="%s">`, p.Severity, html.EscapeString(problemMessage(p, lang)))
+			fmt.Fprintf(&b, `<mark class="pv-problem sev-%s" title="%s">`, p.Severity, html.EscapeString(message(p)))
 		}
 		if m.conv != 0 {
 			label := sources[m.conv-1]

@@ -17,6 +17,7 @@ import (
 	"strings"
 
 	"github.com/ferry-social/ferry"
+	"github.com/ferry-social/ferry/internal/adapt/script"
 	"github.com/ferry-social/ferry/internal/httpd"
 	"github.com/ferry-social/ferry/internal/service"
 )
@@ -43,6 +44,7 @@ type Server struct {
 	cross   *http.CrossOriginProtection
 	// static maps a static file's name to its URL, versioned by content.
 	static map[string]string
+	conv   *script.Converter // words problems in Simplified on zh-Hans pages
 }
 
 // New parses the templates and catalogs.
@@ -52,7 +54,7 @@ func New(o Options) (*Server, error) {
 		return nil, err
 	}
 	s := &Server{svc: o.Service, log: o.Log, catalog: c, secure: strings.HasPrefix(o.PublicURL, "https://"),
-		cross: http.NewCrossOriginProtection(), static: map[string]string{}}
+		cross: http.NewCrossOriginProtection(), static: map[string]string{}, conv: script.NewConverter()}
 	if u, err := url.Parse(o.PublicURL); err == nil && u.Scheme != "" && u.Host != "" {
 		// Behind a proxy that rewrites Host, the public origin is still ours.
 		if err := s.cross.AddTrustedOrigin(u.Scheme + "://" + u.Host); err != nil {

@@ -31,6 +31,10 @@ document.addEventListener("DOMContentLoaded", function () {
     }).catch(function () { /* the previews stay as they were */ });
   }
   function later() {
+    // A refusal shown above the form was about what was sent, not what is
+    // being typed now: the previews say what still stands.
+    var refused = document.querySelector(".form-problem");
+    if (refused) refused.hidden = true;
     clearTimeout(timer);
     timer = setTimeout(refresh, 350);
   }
