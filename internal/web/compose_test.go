@@ -17,6 +17,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/ferry-social/ferry"
+	"github.com/ferry-social/ferry/internal/service"
 	"github.com/ferry-social/ferry/internal/store"
 	"github.com/ferry-social/ferry/internal/testdb"
 )
@@ -336,6 +337,53 @@ func TestCompose_ImagesUploadReorderFocalAndAltTextWithoutJavaScript(t *testing.
 			require.NoError(t, err)
 			require.Equal(t, "Red lanterns at dusk", items[0].AltText)
 			require.True(t, items[1].Decorative)
+		})
+	}
+}
+
+func TestCompose_ABlackoutRefusesTheTimeAndOnlyAdminsMayOverride(t *testing.T) {
+	t.Parallel()
+	for _, b := range testdb.Backends() {
+		t.Run(b.Name, func(t *testing.T) {
+			t.Parallel()
+			tb := setup(t, b)
+			p := tb.setUp()
+			_, tg := tb.composeAccounts(p)
+			ctx := context.Background()
+			day := time.Now().In(mustZone(t)).AddDate(0, 0, 5).Format("2006-01-02")
+			_, err := tb.svc.CreateCalendarEvent(ctx, p, service.CalendarEventInput{Kind: ferry.EventBlackout, NameEN: "Day of mourning", NameZh: "哀悼日",
+				StartDate: day, EndDate: day})
+			require.NoError(t, err)
+			editor := &ferry.User{Email: "eve@example.org", PasswordHash: mustHash(t)}
+			require.NoError(t, tb.svc.DB.Write().CreateUser(ctx, editor))
+			require.NoError(t, tb.svc.DB.Write().SetMembership(ctx, p.WorkspaceID, editor.ID, ferry.RoleEditor))
+
+			form := url.Values{"body": {"Lanterns tonight."}, "targets": {tg.ID}, "when": {day + "T20:00"}, "action": {"schedule"}}
+			ed := tb.browser()
+			ed.lang = "en"
+			ed.signIn("eve@example.org", ownerPassword)
+			form.Set("csrf", ed.csrf())
+			refused := ed.post("/compose", "same-origin", form)
+			require.Equal(t, http.StatusUnprocessableEntity, refused.status)
+			rt := text(refused.body)
+			require.Contains(t, rt, "This time falls in a blackout period.")
+			require.Contains(t, rt, "Day of mourning")
+			require.Contains(t, rt, "Only an admin or the owner can publish inside a blackout.")
+			require.NotContains(t, refused.body, `name="override_blackout"`)
+
+			owner := tb.browser()
+			owner.lang = "en"
+			owner.signIn("ada@example.org", ownerPassword)
+			form.Set("csrf", owner.csrf())
+			again := owner.post("/compose", "same-origin", form)
+			require.Equal(t, http.StatusUnprocessableEntity, again.status)
+			require.Contains(t, again.body, `name="override_blackout"`)
+			form.Set("override_blackout", "on")
+			done := owner.post("/compose", "same-origin", form)
+			require.Equal(t, http.StatusSeeOther, done.status, text(done.body))
+			views, _, err := tb.svc.Stories(ctx, p, ferry.StoryFilter{Limit: 10})
+			require.NoError(t, err)
+			require.Len(t, views, 1, "only the overridden save went through")
 		})
 	}
 }
