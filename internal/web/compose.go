@@ -233,11 +233,14 @@ func (s *Server) saveCompose(w http.ResponseWriter, r *http.Request, rq *request
 		return
 	}
 	if err := s.saveAlts(r, rq, page.Form); err != nil {
-		if !ferry.IsCode(err, ferry.EINVALID) {
+		if !ferry.IsCode(err, ferry.EINVALID) && !ferry.IsCode(err, ferry.EUNPROCESSABLE) && !ferry.IsCode(err, ferry.ECONFLICT) {
 			s.fail(w, r, rq, err)
 			return
 		}
 		v.Errors = map[string]string{"media": "compose.error.alt"}
+		if !ferry.IsCode(err, ferry.EINVALID) {
+			v.Errors["media"] = "compose.error.focal"
+		}
 		s.renderCompose(w, r, rq, http.StatusBadRequest, page, v)
 		return
 	}

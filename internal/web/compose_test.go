@@ -328,6 +328,12 @@ func TestCompose_ImagesUploadReorderFocalAndAltTextWithoutJavaScript(t *testing.
 			require.InDelta(t, 0.25, items[0].Focal.X, 0.01)
 			require.InDelta(t, 150.0/213, items[0].Focal.Y, 0.01)
 
+			keyboard := br.post("/compose", "same-origin", url.Values{"csrf": {csrf}, "media": {first}, "targets": {tg.ID}, "keep." + first: {"top"}, "action": {"preview"}})
+			require.Equal(t, 200, keyboard.status)
+			items, err = tb.svc.MediaItems(context.Background(), p, []string{first})
+			require.NoError(t, err)
+			require.Equal(t, &ferry.Focal{X: .5, Y: .2}, items[0].Focal, "a keyboard's way to the focal point")
+
 			described := br.post("/compose", "same-origin", url.Values{"csrf": {csrf}, "title": {"Lanterns"}, "media": {first, second}, "targets": {tg.ID},
 				"alt." + first: {"Red lanterns at dusk"}, "alt." + second: {""}, "decorative." + second: {"on"}, "action": {"preview"}})
 			require.Equal(t, 200, described.status)

@@ -108,6 +108,15 @@ func (s *Server) mediaOps(r *http.Request, rq *request, f *composeForm) (bool, e
 
 func clamp01(v float64) float64 { return min(max(v, 0), 1) }
 
+// focalPresets are the focal points a keyboard can choose, beside the
+// click on the image.
+var focalPresets = map[string]ferry.Focal{"center": {X: .5, Y: .5}, "top": {X: .5, Y: .2}, "bottom": {X: .5, Y: .8}, "left": {X: .2, Y: .5}, "right": {X: .8, Y: .5}}
+
+// FocalPresets lists the presets in the order the form offers them.
+func (composeImage) FocalPresets() []string {
+	return []string{"center", "top", "bottom", "left", "right"}
+}
+
 // saveAlts saves the alt text (or decorative mark) of the form's images
 // whose fields changed. An image's description belongs to the image, not
 // to the story: it is saved with any of the form's buttons.
@@ -120,6 +129,11 @@ func (s *Server) saveAlts(r *http.Request, rq *request, f composeForm) error {
 		return err
 	}
 	for _, m := range imgs {
+		if f, ok := focalPresets[r.PostForm.Get("keep."+m.ID)]; ok {
+			if _, err := s.svc.UpdateMedia(r.Context(), rq.principal(), m.ID, service.MediaPatch{Focal: &f}); err != nil {
+				return err
+			}
+		}
 		alt, sent := r.PostForm["alt."+m.ID]
 		if !sent {
 			continue
