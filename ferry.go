@@ -193,8 +193,12 @@ type Media struct {
 	Focal *Focal `json:"focal"`
 	// ParentID is the original a fitted copy was made from; empty for
 	// uploads. Originals are never changed: platforms get fitted copies.
-	ParentID  string    `json:"parent_id,omitempty"`
-	CreatedAt time.Time `json:"created_at"`
+	ParentID string `json:"parent_id,omitempty"`
+	// AltText says what the image shows, for people who cannot see it;
+	// Decorative marks an image that needs none.
+	AltText    string    `json:"alt_text"`
+	Decorative bool      `json:"decorative"`
+	CreatedAt  time.Time `json:"created_at"`
 }
 
 // Story is the thing told once, to be published to its target accounts.

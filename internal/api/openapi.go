@@ -133,7 +133,7 @@ func schemas() map[string]any {
 		"AccountPatch": obj(nil, map[string]any{"name": str, "credentials": map[string]any{"type": "object", "additionalProperties": str}, "settings": anyObj}),
 		"MediaUpload":  obj([]string{"file"}, map[string]any{"file": map[string]any{"type": "string", "contentMediaType": "application/octet-stream"}}),
 		"Media": obj(nil, map[string]any{"id": str, "mime": str, "width": integer, "height": integer, "bytes": integer, "sha256": str, "created_at": dateTime,
-			"focal": nullFocal, "parent_id": map[string]any{"type": "string", "description": "Set on a copy fitted to a platform: its original."}}),
+			"focal": nullFocal, "alt_text": str, "decorative": map[string]any{"type": "boolean"}, "parent_id": map[string]any{"type": "string", "description": "Set on a copy fitted to a platform: its original."}}),
 		"StoryInput": obj(nil, map[string]any{"title": str, "body": str, "media_ids": strList, "targets": map[string]any{"type": "array", "items": str, "description": "Account ids."},
 			"tags": tagList, "links": linkList, "source_script": sourceScript, "scheduled_at": nullTime, "override_blackout": overrideBlackout}),
 		"StoryPatch": obj(nil, map[string]any{"title": str, "body": str, "media_ids": strList, "targets": strList, "scheduled_at": nullTime,

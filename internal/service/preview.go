@@ -4,11 +4,15 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"math"
+	"slices"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/ferry-social/ferry"
 	"github.com/ferry-social/ferry/internal/adapt"
+	"github.com/ferry-social/ferry/internal/adapt/script"
 	"github.com/ferry-social/ferry/internal/store"
 )
 
@@ -23,11 +27,18 @@ type PreviewInput struct {
 	SourceScript string           `json:"source_script"`
 	Targets      []string         `json:"targets"`
 	Platforms    []ferry.Platform `json:"platforms"`
+	// Sources asks for Preview.Sources (the web UI marks converted
+	// characters with them); the API does not offer it.
+	Sources bool `json:"-"`
 }
 
 // Preview is what each target would receive.
 type Preview struct {
 	Variants []adapt.Variant `json:"variants"`
+	// Sources, when asked for, hold each variant's text as it would be
+	// without script conversion, in the same order: "" where nothing is
+	// converted.
+	Sources []string `json:"-"`
 }
 
 // Preview adapts a story for targets or platforms without saving it.
@@ -102,13 +113,28 @@ func (s *Service) Preview(ctx context.Context, p ferry.Principal, in PreviewInpu
 	story := storyFor(in.Title, in.Body, in.Tags, in.Links, in.MediaIDs, in.SourceScript, originals)
 	vs := s.adapter().Adapt(story, targets, env)
 	for i := range vs {
+		vs[i].Problems = append(vs[i].Problems, altProblems(vs[i].Media, in.MediaIDs, originals)...)
 		for j, vm := range vs[i].Media {
 			if m, err := q.FittedMedia(ctx, p.WorkspaceID, vm.SourceID, fitKey(vs[i].Platform, vm.Focal)); err == nil {
 				vs[i].Media[j].MediaID, vs[i].Media[j].Width, vs[i].Media[j].Height = m.ID, m.Width, m.Height
 			}
 		}
 	}
-	return &Preview{Variants: vs}, nil
+	out := &Preview{Variants: vs}
+	if in.Sources {
+		out.Sources = make([]string, len(vs))
+		src := targets[:0:0]
+		for _, t := range targets {
+			t.Audience = script.Source
+			src = append(src, t)
+		}
+		for i, sv := range s.adapter().Adapt(story, src, env) {
+			if sv.Script != vs[i].Script {
+				out.Sources[i] = sv.Text
+			}
+		}
+	}
+	return out, nil
 }
 
 // MediaPatch changes an uploaded image.
@@ -229,3 +255,96 @@ func pending(pubs []*ferry.Publication) bool {
 }
 
 func unit(v float64) bool { return !math.IsNaN(v) && v >= 0 && v <= 1 }
+
+// MediaContent opens an image of the workspace, for the web UI to show it:
+// the media item and its bytes, which the caller closes.
+func (s *Service) MediaContent(ctx context.Context, p ferry.Principal, id string) (*ferry.Media, io.ReadCloser, error) {
+	if err := require(p, ferry.RoleViewer, "see media"); err != nil {
+		return nil, nil, err
+	}
+	m, err := s.DB.Read().Media(ctx, p.WorkspaceID, id)
+	if err != nil {
+		return nil, nil, err
+	}
+	rc, err := s.Blobs.Open(m.SHA256)
+	if err != nil {
+		return nil, nil, fmt.Errorf("service: open media %s: %w", id, err)
+	}
+	return m, rc, nil
+}
+
+// MediaItems returns images of the workspace by id, in the order asked.
+func (s *Service) MediaItems(ctx context.Context, p ferry.Principal, ids []string) ([]*ferry.Media, error) {
+	if err := require(p, ferry.RoleViewer, "see media"); err != nil {
+		return nil, err
+	}
+	q := s.DB.Read()
+	out := make([]*ferry.Media, 0, len(ids))
+	for _, id := range ids {
+		m, err := q.Media(ctx, p.WorkspaceID, id)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, m)
+	}
+	return out, nil
+}
+
+// CodeAltMissing is the warning on a variant carrying an image with no alt
+// text that is not marked decorative.
+const CodeAltMissing = "media_alt_missing"
+
+// altProblems warns of each image a variant carries that has no alt text
+// and is not marked decorative, numbered as in the story.
+func altProblems(vms []ferry.VariantMedia, ids []string, originals map[string]*ferry.Media) []ferry.Problem {
+	var out []ferry.Problem
+	for _, vm := range vms {
+		m := originals[vm.SourceID]
+		if m == nil || m.Decorative || strings.TrimSpace(m.AltText) != "" {
+			continue
+		}
+		n := slices.Index(ids, vm.SourceID) + 1
+		out = append(out, ferry.Problem{Code: CodeAltMissing, Severity: ferry.SeverityWarning, Field: "media",
+			Message:   fmt.Sprintf("Image %d has no alt text: describe what it shows, or mark it decorative.", n),
+			MessageZH: fmt.Sprintf("第 %d 張圖片沒有替代文字：請描述圖片內容，或標示為裝飾圖片。", n)})
+	}
+	return out
+}
+
+// maxAltText bounds an image's alt text (Instagram and Facebook take far
+// more; a description longer than this is no longer alt text).
+const maxAltText = 1000
+
+// SetMediaAlt sets what an image shows, for people who cannot see it, or
+// marks it decorative (then alt is dropped).
+func (s *Service) SetMediaAlt(ctx context.Context, p ferry.Principal, id, alt string, decorative bool) (*ferry.Media, error) {
+	if err := require(p, ferry.RoleEditor, "change media"); err != nil {
+		return nil, err
+	}
+	alt = strings.TrimSpace(alt)
+	if utf8.RuneCountInString(alt) > maxAltText {
+		return nil, ferry.Errorf(ferry.EINVALID, "The alt text is longer than %d characters.", maxAltText).WithDetails(map[string]string{"alt_text": "too_long"})
+	}
+	if decorative {
+		alt = ""
+	}
+	var m *ferry.Media
+	err := s.DB.InTx(ctx, func(tx *store.Tx) error {
+		var err error
+		if m, err = tx.Media(ctx, p.WorkspaceID, id); err != nil {
+			return err
+		}
+		if m.ParentID != "" {
+			return ferry.Errorf(ferry.EINVALID, "Media %s is a copy fitted to a platform; describe its original, %s.", id, m.ParentID)
+		}
+		if err := tx.SetMediaAlt(ctx, p.WorkspaceID, id, alt, decorative); err != nil {
+			return err
+		}
+		m.AltText, m.Decorative = alt, decorative
+		return tx.Audit(ctx, audit(p, "media.alt_text", "media", id, map[string]any{"decorative": decorative, "length": utf8.RuneCountInString(alt)}))
+	})
+	if err != nil {
+		return nil, err
+	}
+	return m, nil
+}

@@ -58,6 +58,18 @@ func (q *Q) SetMediaFocal(ctx context.Context, workspaceID, id string, f *ferry.
 	return nil
 }
 
+// SetMediaAlt sets the alt text of an upload, or marks it decorative.
+func (q *Q) SetMediaAlt(ctx context.Context, workspaceID, id, alt string, decorative bool) error {
+	res, err := q.exec(ctx, `UPDATE media SET alt_text = ?, decorative = ? WHERE id = ? AND workspace_id = ?`, alt, decorative, id, workspaceID)
+	if err != nil {
+		return fmt.Errorf("store: set alt text: %w", err)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return ferry.Errorf(ferry.ENOTFOUND, "Media %q was not found.", id)
+	}
+	return nil
+}
+
 // StoriesWithMedia lists the workspace's stories (not deleted) that use a
 // media item, oldest first.
 func (q *Q) StoriesWithMedia(ctx context.Context, workspaceID, mediaID string) ([]*ferry.Story, error) {

@@ -97,8 +97,12 @@ func (s *Server) wrap(rt route) http.Handler {
 				s.crossOriginDenied(w, r)
 				return
 			}
-			r.Body = http.MaxBytesReader(w, r.Body, maxForm)
-			if err := r.ParseForm(); err != nil {
+			limit, parse := int64(maxForm), r.ParseForm
+			if uploadRoutes[rt.pattern] && strings.HasPrefix(r.Header.Get("Content-Type"), "multipart/form-data") {
+				limit, parse = maxUpload, func() error { return r.ParseMultipartForm(maxUploadMemory) }
+			}
+			r.Body = http.MaxBytesReader(w, r.Body, limit)
+			if err := parse(); err != nil {
 				s.fail(w, r, rq, ferry.Errorf(ferry.EINVALID, "The form could not be read."))
 				return
 			}

@@ -17,6 +17,7 @@ import (
 	"strings"
 
 	"github.com/ferry-social/ferry"
+	"github.com/ferry-social/ferry/internal/adapt/script"
 	"github.com/ferry-social/ferry/internal/httpd"
 	"github.com/ferry-social/ferry/internal/service"
 )
@@ -45,6 +46,7 @@ type Server struct {
 	publicURL string
 	// static maps a static file's name to its URL, versioned by content.
 	static map[string]string
+	conv   *script.Converter // words problems in Simplified on zh-Hans pages
 }
 
 // New parses the templates and catalogs.
@@ -54,7 +56,7 @@ func New(o Options) (*Server, error) {
 		return nil, err
 	}
 	s := &Server{svc: o.Service, log: o.Log, catalog: c, secure: strings.HasPrefix(o.PublicURL, "https://"),
-		cross: http.NewCrossOriginProtection(), static: map[string]string{}, publicURL: o.PublicURL}
+		cross: http.NewCrossOriginProtection(), static: map[string]string{}, publicURL: o.PublicURL, conv: script.NewConverter()}
 	if u, err := url.Parse(o.PublicURL); err == nil && u.Scheme != "" && u.Host != "" {
 		// Behind a proxy that rewrites Host, the public origin is still ours.
 		if err := s.cross.AddTrustedOrigin(u.Scheme + "://" + u.Host); err != nil {
@@ -111,6 +113,13 @@ func (s *Server) routes() []route {
 		{"GET /{$}", signedIn, s.dashboard},
 		{"GET /stories", signedIn, s.stories},
 		{"GET /stories/{id}", signedIn, s.story},
+		{"GET /compose", signedIn, s.compose},
+		{"POST /compose", signedIn, s.saveCompose},
+		{"POST /compose/preview", signedIn, s.preview},
+		{"GET /compose/media/{id}", signedIn, s.mediaFile},
+		{"GET /stories/{id}/edit", signedIn, s.editStory},
+		{"POST /stories/{id}/edit", signedIn, s.saveCompose},
+		{"POST /stories/{id}/variants/{account}", signedIn, s.editVariant},
 		{"GET /calendar", signedIn, s.calendarPage},
 		{"GET /calendar/move", signedIn, s.moveForm},
 		{"POST /calendar/move", signedIn, s.move},
@@ -163,7 +172,7 @@ type navItem struct {
 
 // nav lists the header's entries: only pages that exist.
 func nav() []navItem {
-	return []navItem{{"nav.dashboard", "/"}, {"nav.stories", "/stories"}, {"nav.calendar", "/calendar"},
+	return []navItem{{"nav.dashboard", "/"}, {"nav.compose", "/compose"}, {"nav.stories", "/stories"}, {"nav.calendar", "/calendar"},
 		{"nav.accounts", "/accounts"}, {"nav.settings", "/settings"}}
 }
 

@@ -18,6 +18,7 @@ import (
 
 	"github.com/ferry-social/ferry"
 	"github.com/ferry-social/ferry/internal/auth"
+	"github.com/ferry-social/ferry/internal/blob"
 	"github.com/ferry-social/ferry/internal/httpd"
 	"github.com/ferry-social/ferry/internal/service"
 	"github.com/ferry-social/ferry/internal/testdb"
@@ -29,16 +30,18 @@ const ownerPassword = "correct horse battery"
 // testBundle is the web UI over a fresh database, behind the middleware
 // the server uses, on a test server.
 type testBundle struct {
-	t   *testing.T
+	t   testing.TB
 	svc *service.Service
 	srv *httptest.Server
 }
 
-func setup(t *testing.T, b testdb.Backend) *testBundle {
+func setup(t testing.TB, b testdb.Backend) *testBundle {
 	t.Helper()
 	db := testdb.Open(t, b)
 	log := slog.New(slog.DiscardHandler)
-	svc := &service.Service{DB: db, Log: log}
+	blobs, err := blob.New(t.TempDir())
+	require.NoError(t, err)
+	svc := &service.Service{DB: db, Log: log, Blobs: blobs, Scheduler: jobless{}, MaxUploadBytes: 20 << 20}
 	ui, err := web.New(web.Options{Service: svc, Log: log, PublicURL: "http://ferry.test"})
 	require.NoError(t, err)
 	srv := httptest.NewServer(httpd.Handler(ui.Handler(), log))
