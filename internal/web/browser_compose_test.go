@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/chromedp/chromedp"
+	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/ferry-social/ferry"
@@ -116,8 +117,10 @@ func TestBrowser_ComposeATraditionalChineseStoryForFiveAccountsAndScheduleItOnAF
 	b.run(chromedp.EmulateViewport(1280, 900))
 
 	b.run(chromedp.Click(chromedp.CSS(`button[value="schedule"]`)))
-	require.Eventually(t, func() bool { return b.eval(`document.querySelector('ul.pubs') !== null`) == true }, 10*time.Second, 50*time.Millisecond,
-		"scheduled: %v", b.eval(`(document.querySelector('.form-problem') || document.body).innerText + [].map.call(document.querySelectorAll('.problems .sev-error, .field-error'), function (e) { return e.innerText; }).join(' | ')`))
+	// The page is navigating: what it says on failure is read afterwards.
+	if !assert.Eventually(t, func() bool { return b.eval(`document.querySelector('ul.pubs') !== null`) == true }, 10*time.Second, 50*time.Millisecond) {
+		t.Fatalf("not scheduled: %v", b.eval(`(document.querySelector('.form-problem') || document.body).innerText + [].map.call(document.querySelectorAll('.problems .sev-error, .field-error'), function (e) { return e.innerText; }).join(' | ')`))
+	}
 	require.Equal(t, "中秋節海港燈籠會", b.text("h1"))
 	require.Contains(t, b.text(".summary"), "已排程 5")
 	b.run(chromedp.Click(chromedp.CSS(`nav.nav a[href="/stories"]`)), chromedp.WaitVisible(chromedp.CSS(`ul.stories`)))
