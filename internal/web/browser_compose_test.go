@@ -12,7 +12,6 @@ import (
 	"time"
 
 	"github.com/chromedp/chromedp"
-	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/ferry-social/ferry"
@@ -118,7 +117,10 @@ func TestBrowser_ComposeATraditionalChineseStoryForFiveAccountsAndScheduleItOnAF
 
 	b.run(chromedp.Click(chromedp.CSS(`button[value="schedule"]`)))
 	// The page is navigating: what it says on failure is read afterwards.
-	if !assert.Eventually(t, func() bool { return b.eval(`document.querySelector('ul.pubs') !== null`) == true }, 10*time.Second, 50*time.Millisecond) {
+	wait, cancel := context.WithTimeout(b.ctx, 10*time.Second)
+	_, err := chromedp.Run(wait, chromedp.WaitVisible(chromedp.CSS(`ul.pubs`)))
+	cancel()
+	if err != nil {
 		t.Fatalf("not scheduled: %v", b.eval(`(document.querySelector('.form-problem') || document.body).innerText + [].map.call(document.querySelectorAll('.problems .sev-error, .field-error'), function (e) { return e.innerText; }).join(' | ')`))
 	}
 	require.Equal(t, "中秋節海港燈籠會", b.text("h1"))
