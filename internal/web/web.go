@@ -109,6 +109,13 @@ func (s *Server) routes() []route {
 		{"GET /{$}", signedIn, s.dashboard},
 		{"GET /stories", signedIn, s.stories},
 		{"GET /stories/{id}", signedIn, s.story},
+		{"GET /stories/{id}/delete", signedIn, s.deleteForm},
+		{"POST /stories/{id}/delete", signedIn, s.deleteStory},
+		{"POST /publications/{id}/resolve", signedIn, s.resolve},
+		{"POST /publications/{id}/retry", signedIn, s.retry},
+		{"POST /publications/{id}/confirm", signedIn, s.confirmHandoff},
+		{"GET /publications/{id}/cancel", signedIn, s.cancelForm},
+		{"POST /publications/{id}/cancel", signedIn, s.cancelPublication},
 		// Later pages (compose, calendar, accounts, settings) are added
 		// here, one line each, with their entry in nav().
 	}
