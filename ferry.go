@@ -195,6 +195,11 @@ type Media struct {
 	// uploads. Originals are never changed: platforms get fitted copies.
 	ParentID  string    `json:"parent_id,omitempty"`
 	CreatedAt time.Time `json:"created_at"`
+	// AltText says what the image shows, for people who cannot see it.
+	AltText string `json:"alt_text"`
+	// Tags are the workspace's words for finding it in the library; filled
+	// by the library's listing only.
+	Tags []string `json:"tags,omitempty"`
 }
 
 // Story is the thing told once, to be published to its target accounts.

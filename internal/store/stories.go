@@ -23,8 +23,8 @@ func (q *Q) CreateMedia(ctx context.Context, m *ferry.Media) error {
 	m.ID = NewID("med", q.now())
 	m.CreatedAt = q.Now()
 	fx, fy := focalArgs(m.Focal)
-	_, err = q.exec(ctx, `INSERT INTO media (`+mediaColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-		m.ID, m.WorkspaceID, m.SHA256, m.Mime, m.Width, m.Height, m.Bytes, fx, fy, nullString(m.ParentID), ms(m.CreatedAt))
+	_, err = q.exec(ctx, `INSERT INTO media (`+mediaColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		m.ID, m.WorkspaceID, m.SHA256, m.Mime, m.Width, m.Height, m.Bytes, fx, fy, nullString(m.ParentID), ms(m.CreatedAt), m.AltText)
 	if err != nil {
 		return fmt.Errorf("store: create media: %w", err)
 	}
@@ -36,7 +36,7 @@ func (q *Q) Media(ctx context.Context, workspaceID, id string) (*ferry.Media, er
 	return q.mediaWhere(ctx, `workspace_id = ? AND id = ?`, workspaceID, id)
 }
 
-const mediaColumns = `id, workspace_id, sha256, mime, width, height, bytes, focal_x, focal_y, parent_id, created_at`
+const mediaColumns = `id, workspace_id, sha256, mime, width, height, bytes, focal_x, focal_y, parent_id, created_at, alt_text`
 
 func (q *Q) mediaWhere(ctx context.Context, where string, args ...any) (*ferry.Media, error) {
 	m, err := scanMedia(q.queryRow(ctx, `SELECT `+mediaColumns+` FROM media WHERE `+where, args...))
@@ -51,7 +51,7 @@ func scanMedia(s scanner) (*ferry.Media, error) {
 	var created int64
 	var fx, fy sql.NullFloat64
 	var parent sql.NullString
-	if err := s.Scan(&m.ID, &m.WorkspaceID, &m.SHA256, &m.Mime, &m.Width, &m.Height, &m.Bytes, &fx, &fy, &parent, &created); err != nil {
+	if err := s.Scan(&m.ID, &m.WorkspaceID, &m.SHA256, &m.Mime, &m.Width, &m.Height, &m.Bytes, &fx, &fy, &parent, &created, &m.AltText); err != nil {
 		return nil, err
 	}
 	if fx.Valid && fy.Valid {

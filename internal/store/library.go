@@ -1,0 +1,171 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"strings"
+
+	"github.com/ferry-social/ferry"
+)
+
+// MediaLibrary lists a workspace's uploads (not the copies fitted to
+// platforms), newest first, with their tags. It returns the cursor of the
+// next page, or "" at the end.
+func (q *Q) MediaLibrary(ctx context.Context, f ferry.MediaFilter) ([]*ferry.Media, string, error) {
+	where, args := []string{"m.workspace_id = ?", "m.parent_id IS NULL"}, []any{f.WorkspaceID}
+	if f.Tag != "" {
+		where = append(where, "EXISTS (SELECT 1 FROM media_tags t WHERE t.media_id = m.id AND t.tag = ?)")
+		args = append(args, f.Tag)
+	}
+	if f.Query != "" {
+		like := "%" + strings.NewReplacer("%", "", "_", "").Replace(strings.ToLower(f.Query)) + "%"
+		where = append(where, "(LOWER(m.alt_text) LIKE ? OR EXISTS (SELECT 1 FROM media_tags t WHERE t.media_id = m.id AND LOWER(t.tag) LIKE ?))")
+		args = append(args, like, like)
+	}
+	if f.Cursor != "" {
+		var created int64
+		if err := q.queryRow(ctx, `SELECT created_at FROM media WHERE id = ? AND workspace_id = ?`, f.Cursor, f.WorkspaceID).Scan(&created); err != nil {
+			if err == sql.ErrNoRows {
+				return nil, "", ferry.Errorf(ferry.EINVALID, "The cursor %q is not valid.", f.Cursor)
+			}
+			return nil, "", fmt.Errorf("store: media cursor: %w", err)
+		}
+		where = append(where, "(m.created_at < ? OR (m.created_at = ? AND m.id < ?))")
+		args = append(args, created, created, f.Cursor)
+	}
+	limit := f.Limit
+	if limit <= 0 || limit > 200 {
+		limit = 50
+	}
+	rows, err := q.query(ctx, `SELECT `+prefixed("m.", mediaColumns)+` FROM media m WHERE `+strings.Join(where, " AND ")+
+		fmt.Sprintf(` ORDER BY m.created_at DESC, m.id DESC LIMIT %d`, limit+1), args...)
+	if err != nil {
+		return nil, "", fmt.Errorf("store: media library: %w", err)
+	}
+	defer rows.Close()
+	var out []*ferry.Media
+	for rows.Next() {
+		m, err := scanMedia(rows)
+		if err != nil {
+			return nil, "", fmt.Errorf("store: media library: %w", err)
+		}
+		out = append(out, m)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, "", err
+	}
+	next := ""
+	if len(out) > limit {
+		out = out[:limit]
+		next = out[limit-1].ID
+	}
+	if err := q.withTags(ctx, out); err != nil {
+		return nil, "", err
+	}
+	return out, next, nil
+}
+
+// withTags fills the tags of media items, in one query.
+func (q *Q) withTags(ctx context.Context, items []*ferry.Media) error {
+	if len(items) == 0 {
+		return nil
+	}
+	byID := map[string]*ferry.Media{}
+	args := make([]any, 0, len(items))
+	for _, m := range items {
+		byID[m.ID] = m
+		m.Tags = []string{}
+		args = append(args, m.ID)
+	}
+	rows, err := q.query(ctx, `SELECT media_id, tag FROM media_tags WHERE media_id IN (?`+strings.Repeat(", ?", len(items)-1)+`) ORDER BY media_id, tag`, args...)
+	if err != nil {
+		return fmt.Errorf("store: media tags: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id, tag string
+		if err := rows.Scan(&id, &tag); err != nil {
+			return fmt.Errorf("store: media tags: %w", err)
+		}
+		byID[id].Tags = append(byID[id].Tags, tag)
+	}
+	return rows.Err()
+}
+
+// MediaTags lists the tags a workspace's images carry, in order.
+func (q *Q) MediaTags(ctx context.Context, workspaceID string) ([]string, error) {
+	rows, err := q.query(ctx, `SELECT DISTINCT t.tag FROM media_tags t JOIN media m ON m.id = t.media_id WHERE m.workspace_id = ? ORDER BY t.tag`, workspaceID)
+	if err != nil {
+		return nil, fmt.Errorf("store: media tags: %w", err)
+	}
+	defer rows.Close()
+	out := []string{}
+	for rows.Next() {
+		var tag string
+		if err := rows.Scan(&tag); err != nil {
+			return nil, fmt.Errorf("store: media tags: %w", err)
+		}
+		out = append(out, tag)
+	}
+	return out, rows.Err()
+}
+
+// DescribeMedia sets an upload's alt text and replaces its tags.
+func (q *Q) DescribeMedia(ctx context.Context, workspaceID, id, altText string, tags []string) error {
+	res, err := q.exec(ctx, `UPDATE media SET alt_text = ? WHERE id = ? AND workspace_id = ?`, altText, id, workspaceID)
+	if err != nil {
+		return fmt.Errorf("store: describe media: %w", err)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return ferry.Errorf(ferry.ENOTFOUND, "Media %q was not found.", id)
+	}
+	if _, err := q.exec(ctx, `DELETE FROM media_tags WHERE media_id = ?`, id); err != nil {
+		return fmt.Errorf("store: describe media: %w", err)
+	}
+	for _, t := range tags {
+		if _, err := q.exec(ctx, `INSERT INTO media_tags (media_id, tag) VALUES (?, ?) ON CONFLICT DO NOTHING`, id, t); err != nil {
+			return fmt.Errorf("store: describe media: %w", err)
+		}
+	}
+	return nil
+}
+
+// StoriesUsingMedia lists, for each of some media items, the workspace's
+// stories (not deleted) that use it, newest first: one scan of the
+// workspace's stories with images, instead of one per item.
+func (q *Q) StoriesUsingMedia(ctx context.Context, workspaceID string, mediaIDs []string) (map[string][]*ferry.Story, error) {
+	out := map[string][]*ferry.Story{}
+	if len(mediaIDs) == 0 {
+		return out, nil
+	}
+	conds, args := make([]string, 0, len(mediaIDs)), []any{workspaceID}
+	for _, id := range mediaIDs {
+		conds = append(conds, "media_ids LIKE ?")
+		args = append(args, `%"`+id+`"%`)
+	}
+	rows, err := q.query(ctx, `SELECT `+storyColumns+` FROM stories WHERE workspace_id = ? AND deleted_at IS NULL AND (`+
+		strings.Join(conds, " OR ")+`) ORDER BY created_at DESC, id DESC`, args...)
+	if err != nil {
+		return nil, fmt.Errorf("store: stories using media: %w", err)
+	}
+	defer rows.Close()
+	want := map[string]bool{}
+	for _, id := range mediaIDs {
+		want[id] = true
+	}
+	for rows.Next() {
+		s, err := scanStory(rows)
+		if err != nil {
+			return nil, fmt.Errorf("store: stories using media: %w", err)
+		}
+		seen := map[string]bool{}
+		for _, id := range s.MediaIDs {
+			if want[id] && !seen[id] {
+				seen[id] = true
+				out[id] = append(out[id], s)
+			}
+		}
+	}
+	return out, rows.Err()
+}
