@@ -116,6 +116,10 @@ func (s *Server) routes() []route {
 		{"POST /publications/{id}/confirm", signedIn, s.confirmHandoff},
 		{"GET /publications/{id}/cancel", signedIn, s.cancelForm},
 		{"POST /publications/{id}/cancel", signedIn, s.cancelPublication},
+		{"GET /media", signedIn, s.mediaLibrary},
+		{"POST /media", signedIn, s.uploadMedia},
+		{"POST /media/{id}/describe", signedIn, s.describeMedia},
+		{"POST /media/{id}/focal", signedIn, s.setFocal},
 		// Later pages (compose, calendar, accounts, settings) are added
 		// here, one line each, with their entry in nav().
 	}
@@ -129,7 +133,7 @@ type navItem struct {
 
 // nav lists the header's entries: only pages that exist.
 func nav() []navItem {
-	return []navItem{{"nav.dashboard", "/"}, {"nav.stories", "/stories"}}
+	return []navItem{{"nav.dashboard", "/"}, {"nav.stories", "/stories"}, {"nav.media", "/media"}}
 }
 
 // Handler returns the web UI's handler: every route, the static files, and
