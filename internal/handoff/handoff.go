@@ -22,6 +22,7 @@ import (
 
 	"github.com/ferry-social/ferry"
 	"github.com/ferry-social/ferry/internal/delivery"
+	"github.com/ferry-social/ferry/internal/httpd"
 	"github.com/ferry-social/ferry/internal/store"
 )
 
@@ -71,6 +72,9 @@ type Manager struct {
 	LinkMargin time.Duration
 	// Now is the clock.
 	Now func() time.Time
+
+	// pages are the handoff page's templates, parsed by Handler.
+	pages *httpd.Templates
 }
 
 // maxEarly is how early River may start a job (its scheduler promotes jobs
