@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/ferry-social/ferry"
@@ -132,40 +133,49 @@ func (q *Q) DescribeMedia(ctx context.Context, workspaceID, id, altText string, 
 }
 
 // StoriesUsingMedia lists, for each of some media items, the workspace's
-// stories (not deleted) that use it, newest first: one scan of the
-// workspace's stories with images, instead of one per item.
+// stories (not deleted) that use it, newest first, in one query.
 func (q *Q) StoriesUsingMedia(ctx context.Context, workspaceID string, mediaIDs []string) (map[string][]*ferry.Story, error) {
 	out := map[string][]*ferry.Story{}
 	if len(mediaIDs) == 0 {
 		return out, nil
 	}
-	conds, args := make([]string, 0, len(mediaIDs)), []any{workspaceID}
+	args := []any{workspaceID}
 	for _, id := range mediaIDs {
-		conds = append(conds, "media_ids LIKE ?")
-		args = append(args, `%"`+id+`"%`)
+		args = append(args, id)
 	}
-	rows, err := q.query(ctx, `SELECT `+storyColumns+` FROM stories WHERE workspace_id = ? AND deleted_at IS NULL AND (`+
-		strings.Join(conds, " OR ")+`) ORDER BY created_at DESC, id DESC`, args...)
+	// CROSS JOIN keeps SQLite from walking every story in date order and
+	// probing story_media for each; the few rows are sorted here.
+	rows, err := q.query(ctx, `SELECT sm.media_id, `+prefixed("s.", storyColumns)+` FROM story_media sm CROSS JOIN stories s
+		WHERE s.id = sm.story_id AND sm.media_id IN (?`+strings.Repeat(", ?", len(mediaIDs)-1)+`) AND s.workspace_id = ? AND s.deleted_at IS NULL`,
+		append(args[1:], workspaceID)...)
 	if err != nil {
 		return nil, fmt.Errorf("store: stories using media: %w", err)
 	}
 	defer rows.Close()
-	want := map[string]bool{}
-	for _, id := range mediaIDs {
-		want[id] = true
-	}
 	for rows.Next() {
-		s, err := scanStory(rows)
+		var mediaID string
+		s, err := scanStory(prefixScanner{rows, &mediaID})
 		if err != nil {
 			return nil, fmt.Errorf("store: stories using media: %w", err)
 		}
-		seen := map[string]bool{}
-		for _, id := range s.MediaIDs {
-			if want[id] && !seen[id] {
-				seen[id] = true
-				out[id] = append(out[id], s)
+		out[mediaID] = append(out[mediaID], s)
+	}
+	for _, list := range out {
+		slices.SortFunc(list, func(a, b *ferry.Story) int {
+			if c := b.CreatedAt.Compare(a.CreatedAt); c != 0 {
+				return c
 			}
-		}
+			return strings.Compare(b.ID, a.ID)
+		})
 	}
 	return out, rows.Err()
 }
+
+// prefixScanner scans one leading column into first, then the rest as
+// the wrapped scanner's caller asks.
+type prefixScanner struct {
+	s     scanner
+	first any
+}
+
+func (p prefixScanner) Scan(dest ...any) error { return p.s.Scan(append([]any{p.first}, dest...)...) }
