@@ -91,12 +91,12 @@ func (s *Server) confirmHandoff(w http.ResponseWriter, r *http.Request, rq *requ
 // confirmPage asks before something that cannot be undone: canceling a
 // publication or deleting a story.
 type confirmPage struct {
-	Kind  string // cancel or delete
+	Kind string // cancel or delete
 	// CanAct says whether the person may do it; the page says why not.
 	CanAct bool
-	Story *service.StoryView
-	Title string
-	Names map[string]string
+	Story  *service.StoryView
+	Title  string
+	Names  map[string]string
 	// Pub is the publication to cancel.
 	Pub *ferry.Publication
 	// Of a deletion: what it withdraws, what is already out and stays, what

@@ -30,7 +30,9 @@ func (j *publishJobs) SchedulePublish(_ context.Context, _ *store.Tx, id string,
 	return nil
 }
 
-func (j *publishJobs) ScheduleExpiry(context.Context, *store.Tx, string, int, time.Time) error { return nil }
+func (j *publishJobs) ScheduleExpiry(context.Context, *store.Tx, string, int, time.Time) error {
+	return nil
+}
 
 func (j *publishJobs) taken() []string {
 	j.mu.Lock()
