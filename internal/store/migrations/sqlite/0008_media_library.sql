@@ -23,6 +23,9 @@ CREATE TABLE story_media (
     media_id TEXT NOT NULL,
     PRIMARY KEY (media_id, story_id)
 );
+-- A story's rows are replaced on every save; and without it PostgreSQL,
+-- before it has statistics, may join by scanning story_media per story.
+CREATE INDEX story_media_story ON story_media (story_id);
 INSERT INTO story_media (story_id, media_id)
     SELECT DISTINCT s.id, j.value FROM stories s, json_each(s.media_ids) j;
 
