@@ -133,32 +133,53 @@ func (q *Q) DescribeMedia(ctx context.Context, workspaceID, id, altText string, 
 }
 
 // StoriesUsingMedia lists, for each of some media items, the workspace's
-// stories (not deleted) that use it, newest first, in one query.
+// stories (not deleted) that use it, newest first. Two indexed lookups
+// (story_media by image, then stories by id) rather than a join, whose
+// order PostgreSQL may get wrong before it has statistics.
 func (q *Q) StoriesUsingMedia(ctx context.Context, workspaceID string, mediaIDs []string) (map[string][]*ferry.Story, error) {
 	out := map[string][]*ferry.Story{}
 	if len(mediaIDs) == 0 {
 		return out, nil
 	}
-	args := []any{workspaceID}
-	for _, id := range mediaIDs {
-		args = append(args, id)
+	args := make([]any, len(mediaIDs))
+	for i, id := range mediaIDs {
+		args[i] = id
 	}
-	// CROSS JOIN keeps SQLite from walking every story in date order and
-	// probing story_media for each; the few rows are sorted here.
-	rows, err := q.query(ctx, `SELECT sm.media_id, `+prefixed("s.", storyColumns)+` FROM story_media sm CROSS JOIN stories s
-		WHERE s.id = sm.story_id AND sm.media_id IN (?`+strings.Repeat(", ?", len(mediaIDs)-1)+`) AND s.workspace_id = ? AND s.deleted_at IS NULL`,
-		append(args[1:], workspaceID)...)
+	rows, err := q.query(ctx, `SELECT media_id, story_id FROM story_media WHERE media_id IN (?`+strings.Repeat(", ?", len(mediaIDs)-1)+`)`, args...)
+	if err != nil {
+		return nil, fmt.Errorf("store: stories using media: %w", err)
+	}
+	uses := map[string][]string{} // story → images
+	var storyArgs []any
+	for rows.Next() {
+		var mediaID, storyID string
+		if err := rows.Scan(&mediaID, &storyID); err != nil {
+			rows.Close()
+			return nil, fmt.Errorf("store: stories using media: %w", err)
+		}
+		if _, seen := uses[storyID]; !seen {
+			storyArgs = append(storyArgs, storyID)
+		}
+		uses[storyID] = append(uses[storyID], mediaID)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil || len(storyArgs) == 0 {
+		return out, err
+	}
+	rows, err = q.query(ctx, `SELECT `+storyColumns+` FROM stories WHERE id IN (?`+strings.Repeat(", ?", len(storyArgs)-1)+`) AND workspace_id = ? AND deleted_at IS NULL`,
+		append(storyArgs, workspaceID)...)
 	if err != nil {
 		return nil, fmt.Errorf("store: stories using media: %w", err)
 	}
 	defer rows.Close()
 	for rows.Next() {
-		var mediaID string
-		s, err := scanStory(prefixScanner{rows, &mediaID})
+		s, err := scanStory(rows)
 		if err != nil {
 			return nil, fmt.Errorf("store: stories using media: %w", err)
 		}
-		out[mediaID] = append(out[mediaID], s)
+		for _, mediaID := range uses[s.ID] {
+			out[mediaID] = append(out[mediaID], s)
+		}
 	}
 	for _, list := range out {
 		slices.SortFunc(list, func(a, b *ferry.Story) int {
@@ -170,12 +191,3 @@ func (q *Q) StoriesUsingMedia(ctx context.Context, workspaceID string, mediaIDs 
 	}
 	return out, rows.Err()
 }
-
-// prefixScanner scans one leading column into first, then the rest as
-// the wrapped scanner's caller asks.
-type prefixScanner struct {
-	s     scanner
-	first any
-}
-
-func (p prefixScanner) Scan(dest ...any) error { return p.s.Scan(append([]any{p.first}, dest...)...) }
