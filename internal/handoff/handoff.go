@@ -390,7 +390,8 @@ type Confirmation struct {
 	WorkspaceID   string
 	PublicationID string
 	URL           string
-	// Actor is who confirms, for the audit log; Via is "api" or "page".
+	// Actor is who confirms, for the audit log; Via is "api", "web" (the
+	// story page) or "page" (the signed handoff page).
 	Actor string
 	Via   string
 }
