@@ -1,8 +1,5 @@
--- Ferry schema, version 8: the media library's alt text and tags.
+-- Ferry schema, version 11: the media library's tags, and where images are used.
 
--- What an image shows, for people who cannot see it; sent where the
--- platform's API takes it. Empty: not written yet.
-ALTER TABLE media ADD COLUMN alt_text TEXT NOT NULL DEFAULT '';
 
 -- A workspace's own words for finding its images ("中秋", "harbour").
 CREATE TABLE media_tags (
