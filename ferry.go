@@ -199,6 +199,9 @@ type Media struct {
 	AltText    string    `json:"alt_text"`
 	Decorative bool      `json:"decorative"`
 	CreatedAt  time.Time `json:"created_at"`
+	// Tags are the workspace's words for finding it in the library; filled
+	// by the library's listing only.
+	Tags []string `json:"tags,omitempty"`
 }
 
 // Story is the thing told once, to be published to its target accounts.

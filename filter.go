@@ -30,3 +30,15 @@ type AuditFilter struct {
 	TargetID    string
 	Limit       int
 }
+
+// MediaFilter selects a workspace's uploads in the media library.
+type MediaFilter struct {
+	WorkspaceID string
+	// Query matches alt text or a tag, in part and ignoring case.
+	Query string
+	// Tag keeps images carrying exactly this tag.
+	Tag string
+	// Cursor continues after the image with this id (newest first).
+	Cursor string
+	Limit  int
+}

@@ -22,6 +22,7 @@ import (
 
 	"github.com/ferry-social/ferry"
 	"github.com/ferry-social/ferry/internal/delivery"
+	"github.com/ferry-social/ferry/internal/httpd"
 	"github.com/ferry-social/ferry/internal/store"
 )
 
@@ -71,6 +72,9 @@ type Manager struct {
 	LinkMargin time.Duration
 	// Now is the clock.
 	Now func() time.Time
+
+	// pages are the handoff page's templates, parsed by Handler.
+	pages *httpd.Templates
 }
 
 // maxEarly is how early River may start a job (its scheduler promotes jobs
@@ -386,7 +390,8 @@ type Confirmation struct {
 	WorkspaceID   string
 	PublicationID string
 	URL           string
-	// Actor is who confirms, for the audit log; Via is "api" or "page".
+	// Actor is who confirms, for the audit log; Via is "api", "web" (the
+	// story page) or "page" (the signed handoff page).
 	Actor string
 	Via   string
 }

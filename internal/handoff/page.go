@@ -1,14 +1,12 @@
 package handoff
 
 import (
-	"bytes"
 	"context"
 	"crypto/rand"
-	_ "embed" // the page template
+	"embed"
 	"encoding/base64"
 	"errors"
 	"fmt"
-	"html/template"
 	"io"
 	"mime"
 	"net/http"
@@ -18,17 +16,21 @@ import (
 	"time"
 
 	"github.com/ferry-social/ferry"
+	"github.com/ferry-social/ferry/internal/httpd"
 )
 
-//go:embed page.html
-var pageSource string
-
-var pageTemplate = template.Must(template.New("handoff").Parse(pageSource))
+//go:embed templates
+var pageFiles embed.FS
 
 // Handler serves the handoff pages under /handoff/: the page itself
 // (GET /handoff/{id}), its confirmation form (POST /handoff/{id}) and its
 // images (GET /handoff/{id}/media/{n}), all behind the signed link.
 func (m *Manager) Handler() http.Handler {
+	pages, err := httpd.ParseTemplates(pageFiles, nil, "", "templates/*.html", m.Log)
+	if err != nil {
+		panic(err) // the templates are embedded: a bad one is a bug caught by every test
+	}
+	m.pages = pages
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /handoff/{id}", m.servePage)
 	mux.HandleFunc("POST /handoff/{id}", m.serveConfirm)
@@ -58,6 +60,7 @@ type pageView struct {
 
 type pageImage struct {
 	N             int
+	Alt           string
 	Src, Save     string
 	Name          string
 	Width, Height int
@@ -70,20 +73,20 @@ func (m *Manager) authorize(w http.ResponseWriter, r *http.Request) (*ferry.Hand
 	id := r.PathValue("id")
 	switch err := m.Links.Check(id, r.URL.Query(), m.now()); {
 	case errors.Is(err, ErrExpired):
-		m.plainPage(w, http.StatusGone, "This link has expired. 此链接已过期。")
+		m.plainPage(w, r, http.StatusGone, "This link has expired. 此链接已过期。")
 		return nil, false
 	case err != nil:
-		m.plainPage(w, http.StatusForbidden, "This link is not valid. 此链接无效。")
+		m.plainPage(w, r, http.StatusForbidden, "This link is not valid. 此链接无效。")
 		return nil, false
 	}
 	h, err := m.DB.Read().Handoff(r.Context(), id)
 	if ferry.IsCode(err, ferry.ENOTFOUND) {
-		m.plainPage(w, http.StatusNotFound, "This handoff no longer exists. 此任务不存在。")
+		m.plainPage(w, r, http.StatusNotFound, "This handoff no longer exists. 此任务不存在。")
 		return nil, false
 	}
 	if err != nil {
 		m.Log.Error("handoff page", "handoff_id", id, "error", err)
-		m.plainPage(w, http.StatusInternalServerError, "Something went wrong; try again in a moment. 出错了，请稍后再试。")
+		m.plainPage(w, r, http.StatusInternalServerError, "Something went wrong; try again in a moment. 出错了，请稍后再试。")
 		return nil, false
 	}
 	return h, true
@@ -136,20 +139,12 @@ func (m *Manager) render(w http.ResponseWriter, r *http.Request, h *ferry.Handof
 	v, err := m.view(r.Context(), h)
 	if err != nil {
 		m.Log.Error("handoff page", "handoff_id", h.ID, "error", err)
-		m.plainPage(w, http.StatusInternalServerError, "Something went wrong; try again in a moment. 出错了，请稍后再试。")
+		m.plainPage(w, r, http.StatusInternalServerError, "Something went wrong; try again in a moment. 出错了，请稍后再试。")
 		return
 	}
 	v.Input, v.Error = input, problem
-	var buf bytes.Buffer
-	if err := pageTemplate.Execute(&buf, v); err != nil {
-		m.Log.Error("handoff page template", "handoff_id", h.ID, "error", err)
-		m.plainPage(w, http.StatusInternalServerError, "Something went wrong. 出错了。")
-		return
-	}
 	pageHeaders(w, v.Nonce)
-	w.Header().Set("Content-Type", "text/html; charset=utf-8")
-	w.WriteHeader(status)
-	_, _ = w.Write(buf.Bytes())
+	m.pages.Render(w, r, status, "page.html", v)
 }
 
 func (m *Manager) view(ctx context.Context, h *ferry.Handoff) (*pageView, error) {
@@ -181,9 +176,15 @@ func (m *Manager) view(ctx context.Context, h *ferry.Handoff) (*pageView, error)
 		if err != nil {
 			return nil, err
 		}
+		alt := md.AltText
+		if alt == "" && md.ParentID != "" {
+			if orig, err := q.Media(ctx, h.WorkspaceID, md.ParentID); err == nil {
+				alt = orig.AltText // a fitted copy says what its original shows
+			}
+		}
 		n := i + 1
 		src := m.signedPath(h, "/media/"+strconv.Itoa(n))
-		v.Images = append(v.Images, pageImage{N: n, Src: src, Save: src + "&download=1", Name: fmt.Sprintf("ferry-%02d%s", n, extension(md.Mime)),
+		v.Images = append(v.Images, pageImage{N: n, Alt: alt, Src: src, Save: src + "&download=1", Name: fmt.Sprintf("ferry-%02d%s", n, extension(md.Mime)),
 			Width: md.Width, Height: md.Height})
 	}
 	return v, nil
@@ -244,12 +245,9 @@ func (m *Manager) signedPath(h *ferry.Handoff, suffix string) string {
 }
 
 // plainPage answers with a one-line HTML page.
-func (m *Manager) plainPage(w http.ResponseWriter, status int, msg string) {
+func (m *Manager) plainPage(w http.ResponseWriter, r *http.Request, status int, msg string) {
 	pageHeaders(w, "")
-	w.Header().Set("Content-Type", "text/html; charset=utf-8")
-	w.WriteHeader(status)
-	fmt.Fprintf(w, "<!doctype html><meta charset=utf-8><meta name=viewport content=\"width=device-width, initial-scale=1\"><title>Ferry</title><p style=\"font:16px sans-serif;margin:2rem\">%s</p>\n",
-		template.HTMLEscapeString(msg))
+	m.pages.Render(w, r, status, "plain.html", msg)
 }
 
 // pageHeaders keep the signed link where it is: not cached, not sent as a

@@ -11,7 +11,6 @@ import (
 	"github.com/ferry-social/ferry"
 	"github.com/ferry-social/ferry/internal/calendar"
 	"github.com/ferry-social/ferry/internal/metrics"
-	"github.com/ferry-social/ferry/internal/store"
 )
 
 // What the dashboard looks at.
@@ -129,9 +128,7 @@ func (s *Service) Dashboard(ctx context.Context, p ferry.Principal) (*Dashboard,
 		d.Accounts = append(d.Accounts, st)
 	}
 
-	pubs, err := q.Publications(ctx, ferry.PublicationFilter{WorkspaceID: p.WorkspaceID, States: []ferry.PublicationState{
-		ferry.StateUnknown, ferry.StateFailed, ferry.StateMissed, ferry.StateHandoff, ferry.StateWaiting, ferry.StateNeedsReauth, ferry.StateScheduled,
-	}})
+	pubs, stories, err := q.DashboardPublications(ctx, p.WorkspaceID, now.Add(-dashboardRecent), now.Add(dashboardAhead))
 	if err != nil {
 		return nil, err
 	}
@@ -168,22 +165,14 @@ func (s *Service) Dashboard(ctx context.Context, p ferry.Principal) (*Dashboard,
 	slices.SortStableFunc(upcoming, func(a, b PublicationItem) int {
 		return compareTimes(a.Publication.ScheduledAt, b.Publication.ScheduledAt)
 	})
-	titles := map[string]string{}
 	for _, list := range []struct {
 		items []PublicationItem
 		to    *PublicationList
 	}{{unknown, &d.Unknown}, {failed, &d.Failed}, {handoffs, &d.Handoffs}, {waiting, &d.Waiting}, {upcoming, &d.Upcoming}} {
 		for _, item := range list.items {
-			title, err := storyTitle(ctx, q, p.WorkspaceID, item.Publication.StoryID, titles)
-			if ferry.IsCode(err, ferry.ENOTFOUND) {
-				continue // a deleted story's leftovers need no one
-			}
-			if err != nil {
-				return nil, err
-			}
 			list.to.Total++
 			if len(list.to.Items) < dashboardListMax {
-				item.StoryTitle = title
+				item.StoryTitle = StoryTitle(stories[item.Publication.StoryID])
 				list.to.Items = append(list.to.Items, item)
 			}
 		}
@@ -212,20 +201,6 @@ func compareTimes(a, b *time.Time) int {
 		return -1
 	}
 	return a.Compare(*b)
-}
-
-// storyTitle names a story in a list: its title, or the start of its body.
-func storyTitle(ctx context.Context, q *store.Q, workspaceID, id string, cache map[string]string) (string, error) {
-	if t, ok := cache[id]; ok {
-		return t, nil
-	}
-	st, err := q.Story(ctx, workspaceID, id)
-	if err != nil {
-		return "", err
-	}
-	t := StoryTitle(st)
-	cache[id] = t
-	return t, nil
 }
 
 // StoryTitle names a story in a list: its title, or the first 60

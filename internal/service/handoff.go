@@ -25,6 +25,8 @@ type HandoffManager interface {
 // handed-off note is published at URL.
 type HandoffConfirmation struct {
 	URL string `json:"url"`
+	// Via says which door confirmed, for the audit log: "api" when empty.
+	Via string `json:"-"`
 }
 
 // ConfirmHandoff records that a publication waiting for a person
@@ -37,7 +39,11 @@ func (s *Service) ConfirmHandoff(ctx context.Context, p ferry.Principal, publica
 	if s.Handoffs == nil {
 		return nil, ferry.Errorf(ferry.ECONFLICT, "This Ferry hands nothing off to people.")
 	}
-	return s.Handoffs.Confirm(ctx, handoff.Confirmation{WorkspaceID: p.WorkspaceID, PublicationID: publicationID, URL: c.URL, Actor: p.Actor(), Via: "api"})
+	via := c.Via
+	if via == "" {
+		via = "api"
+	}
+	return s.Handoffs.Confirm(ctx, handoff.Confirmation{WorkspaceID: p.WorkspaceID, PublicationID: publicationID, URL: c.URL, Actor: p.Actor(), Via: via})
 }
 
 // Handoff returns a publication's latest handoff. Editors and above also

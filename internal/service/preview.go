@@ -311,10 +311,6 @@ func altProblems(vms []ferry.VariantMedia, ids []string, originals map[string]*f
 	return out
 }
 
-// maxAltText bounds an image's alt text (Instagram and Facebook take far
-// more; a description longer than this is no longer alt text).
-const maxAltText = 1000
-
 // SetMediaAlt sets what an image shows, for people who cannot see it, or
 // marks it decorative (then alt is dropped).
 func (s *Service) SetMediaAlt(ctx context.Context, p ferry.Principal, id, alt string, decorative bool) (*ferry.Media, error) {

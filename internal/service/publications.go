@@ -90,3 +90,54 @@ func (s *Service) closeOpenAttempt(ctx context.Context, tx *store.Tx, pub *ferry
 	last.ErrorMessage = "Resolved by a person."
 	return tx.FinishAttempt(ctx, last)
 }
+
+// RetryPublication sends a failed or missed publication again, now: a
+// person decided the reason it stopped no longer holds.
+func (s *Service) RetryPublication(ctx context.Context, p ferry.Principal, id string) (*ferry.Publication, error) {
+	if err := require(p, ferry.RoleEditor, "retry publications"); err != nil {
+		return nil, err
+	}
+	var pub *ferry.Publication
+	err := s.DB.InTx(ctx, func(tx *store.Tx) error {
+		var err error
+		if pub, err = tx.Publication(ctx, p.WorkspaceID, id); err != nil {
+			return err
+		}
+		if pub.State != ferry.StateFailed && pub.State != ferry.StateMissed {
+			return ferry.Errorf(ferry.ECONFLICT, "Only a failed or missed publication can be retried; this one is %s.", pub.State)
+		}
+		if _, err := tx.Story(ctx, p.WorkspaceID, pub.StoryID); err != nil {
+			return err // a deleted story sends nothing more
+		}
+		now := tx.Now()
+		pub.Error = nil
+		return s.reschedule(ctx, tx, p, pub, &now, "A person asked to send it again.")
+	})
+	if err != nil {
+		return nil, err
+	}
+	return pub, nil
+}
+
+// CancelPublication withdraws one publication that has not gone out; the
+// story's other publications are left as they are.
+func (s *Service) CancelPublication(ctx context.Context, p ferry.Principal, id string) (*ferry.Publication, error) {
+	if err := require(p, ferry.RoleEditor, "cancel publications"); err != nil {
+		return nil, err
+	}
+	var pub *ferry.Publication
+	err := s.DB.InTx(ctx, func(tx *store.Tx) error {
+		var err error
+		if pub, err = tx.Publication(ctx, p.WorkspaceID, id); err != nil {
+			return err
+		}
+		if !pub.State.Cancelable() {
+			return ferry.Errorf(ferry.ECONFLICT, "Only a publication that has not gone out can be canceled; this one is %s.", pub.State)
+		}
+		return s.cancel(ctx, tx, p, pub, "Canceled by a person.")
+	})
+	if err != nil {
+		return nil, err
+	}
+	return pub, nil
+}

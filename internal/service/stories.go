@@ -92,6 +92,9 @@ type StoryView struct {
 	*ferry.Story
 	Summary      string               `json:"summary"`
 	Publications []*ferry.Publication `json:"publications"`
+	// Withdrawn are the publications a deletion canceled; the others had
+	// gone out (or ended) before it.
+	Withdrawn []string `json:"withdrawn,omitempty"`
 }
 
 // validateStory normalises and checks a story save, reading its images and
@@ -453,11 +456,13 @@ func (s *Service) DeleteStory(ctx context.Context, p ferry.Principal, id string)
 		if err != nil {
 			return err
 		}
+		var withdrawn []string
 		for _, pub := range pubs {
 			if isCancelable(pub.State) {
 				if err := s.cancel(ctx, tx, p, pub, "The story was deleted."); err != nil {
 					return err
 				}
+				withdrawn = append(withdrawn, pub.ID)
 			}
 		}
 		now := tx.Now()
@@ -465,7 +470,7 @@ func (s *Service) DeleteStory(ctx context.Context, p ferry.Principal, id string)
 		if err := tx.UpdateStory(ctx, story); err != nil {
 			return err
 		}
-		view = &StoryView{Story: story, Publications: pubs, Summary: Summary(pubs)}
+		view = &StoryView{Story: story, Publications: pubs, Summary: Summary(pubs), Withdrawn: withdrawn}
 		return tx.Audit(ctx, audit(p, "story.delete", "story", story.ID, nil))
 	})
 	return view, err

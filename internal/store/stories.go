@@ -92,7 +92,7 @@ func (q *Q) CreateStory(ctx context.Context, s *ferry.Story) error {
 	if err != nil {
 		return fmt.Errorf("store: create story: %w", err)
 	}
-	return nil
+	return q.setStoryMedia(ctx, s.ID, s.MediaIDs)
 }
 
 // UpdateStory saves a story's editable fields and bumps its version.
@@ -110,6 +110,20 @@ func (q *Q) UpdateStory(ctx context.Context, s *ferry.Story) error {
 	}
 	if n, _ := res.RowsAffected(); n == 0 {
 		return ferry.Errorf(ferry.ENOTFOUND, "Story %q was not found.", s.ID)
+	}
+	return q.setStoryMedia(ctx, s.ID, s.MediaIDs)
+}
+
+// setStoryMedia records which images a story uses (story_media), for the
+// media library's "used in".
+func (q *Q) setStoryMedia(ctx context.Context, storyID string, mediaIDs []string) error {
+	if _, err := q.exec(ctx, `DELETE FROM story_media WHERE story_id = ?`, storyID); err != nil {
+		return fmt.Errorf("store: story media: %w", err)
+	}
+	for _, id := range mediaIDs {
+		if _, err := q.exec(ctx, `INSERT INTO story_media (story_id, media_id) VALUES (?, ?) ON CONFLICT DO NOTHING`, storyID, id); err != nil {
+			return fmt.Errorf("store: story media: %w", err)
+		}
 	}
 	return nil
 }

@@ -71,30 +71,13 @@ func (q *Q) SetMediaAlt(ctx context.Context, workspaceID, id, alt string, decora
 }
 
 // StoriesWithMedia lists the workspace's stories (not deleted) that use a
-// media item, oldest first.
+// media item, newest first.
 func (q *Q) StoriesWithMedia(ctx context.Context, workspaceID, mediaID string) ([]*ferry.Story, error) {
-	// media_ids is a JSON array of ids; LIKE finds candidates, which are
-	// then checked exactly.
-	rows, err := q.query(ctx, `SELECT `+storyColumns+` FROM stories WHERE workspace_id = ? AND deleted_at IS NULL AND media_ids LIKE ? ORDER BY created_at, id`,
-		workspaceID, `%"`+mediaID+`"%`)
+	using, err := q.StoriesUsingMedia(ctx, workspaceID, []string{mediaID})
 	if err != nil {
-		return nil, fmt.Errorf("store: stories with media: %w", err)
+		return nil, err
 	}
-	defer rows.Close()
-	var out []*ferry.Story
-	for rows.Next() {
-		s, err := scanStory(rows)
-		if err != nil {
-			return nil, fmt.Errorf("store: stories with media: %w", err)
-		}
-		for _, id := range s.MediaIDs {
-			if id == mediaID {
-				out = append(out, s)
-				break
-			}
-		}
-	}
-	return out, rows.Err()
+	return using[mediaID], nil
 }
 
 // Glossary returns a workspace's glossary in the order it was written.

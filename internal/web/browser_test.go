@@ -115,9 +115,11 @@ func (b *browserSession) run(steps ...chromedp.Action[chromedp.Void]) {
 	require.NoError(b.t, chromedp.Do(b.ctx, steps...))
 }
 
-// shot saves a full-page screenshot as name.png.
+// shot saves a full-page screenshot as name.png, after checking the page's
+// accessibility.
 func (b *browserSession) shot(name string) {
 	b.t.Helper()
+	b.accessible(name)
 	png, err := chromedp.Run(b.ctx, chromedp.FullScreenshot(100))
 	require.NoError(b.t, err)
 	require.NoError(b.t, os.WriteFile(filepath.Join(b.dir, name+".png"), png, 0o644))

@@ -29,7 +29,7 @@ type composeForm struct {
 
 // uploadRoutes take multipart forms with images, up to maxUpload bytes in
 // all (the service checks each image's own size).
-var uploadRoutes = map[string]bool{"POST /compose": true, "POST /stories/{id}/edit": true}
+var uploadRoutes = map[string]bool{"POST /compose": true, "POST /stories/{id}/edit": true, "POST /media": true}
 
 const (
 	maxUpload       = 100 << 20

@@ -1,9 +1,9 @@
 package web
 
 import (
-	"io"
+	"math"
 	"net/http"
-	"slices"
+	"net/url"
 	"strconv"
 	"strings"
 
@@ -11,141 +11,187 @@ import (
 	"github.com/ferry-social/ferry/internal/service"
 )
 
-// thumbWidth is the width, in CSS pixels, at which the compose form shows
-// an image; a click on it reads the focal point against it.
-const thumbWidth = 160
+// mediaPerPage is the media library's page size.
+const mediaPerPage = 24
 
-// mediaFile serves an image of the workspace to its members.
-func (s *Server) mediaFile(w http.ResponseWriter, r *http.Request, rq *request) {
-	m, rc, err := s.svc.MediaContent(r.Context(), rq.principal(), r.PathValue("id"))
+// mediaPage is one page of the media library, with its filters and the
+// form that came back with an error.
+type mediaPage struct {
+	Query, Tag, Cursor string
+	Library            *service.MediaLibraryPage
+	Next, First        string
+	Filtered           bool
+	// CanEdit says whether the person may upload and describe images.
+	CanEdit bool
+	Form    mediaForm
+	// Done is the catalog key of what the last form did, or "".
+	Done string
+	// Uploaded counts the images the last upload added.
+	Uploaded int
+}
+
+// mediaForm is what an image's form sent, kept when it comes back with an
+// error.
+type mediaForm struct {
+	ID      string
+	AltText string
+	Tags    string
+	X, Y    string
+	// File names the upload that was refused.
+	File string
+}
+
+// mediaDone are the outcomes the library announces after a form.
+var mediaDone = map[string]string{"described": "media.done.described", "focal": "media.done.focal", "uploaded": "media.done.uploaded"}
+
+func (s *Server) mediaLibrary(w http.ResponseWriter, r *http.Request, rq *request) {
+	s.renderMedia(w, r, rq, http.StatusOK, mediaForm{}, nil)
+}
+
+func (s *Server) renderMedia(w http.ResponseWriter, r *http.Request, rq *request, status int, form mediaForm, errs map[string]string) {
+	q := r.URL.Query()
+	page := mediaPage{Query: strings.TrimSpace(q.Get("q")), Tag: q.Get("tag"), Cursor: q.Get("cursor"), Form: form,
+		CanEdit: rq.principal().Role.AtLeast(ferry.RoleEditor)}
+	if status == http.StatusOK {
+		page.Done = mediaDone[q.Get("done")]
+		page.Uploaded, _ = strconv.Atoi(q.Get("n"))
+	}
+	lib, err := s.svc.MediaLibrary(r.Context(), rq.principal(), ferry.MediaFilter{Query: page.Query, Tag: page.Tag, Cursor: page.Cursor, Limit: mediaPerPage})
 	if err != nil {
 		s.fail(w, r, rq, err)
 		return
 	}
-	defer rc.Close()
-	w.Header().Set("Content-Type", m.Mime)
-	// The bytes of an id never change; only members may see them.
-	w.Header().Set("Cache-Control", "private, max-age=86400")
-	if _, err := io.Copy(w, rc); err != nil {
-		s.log.Info("media copy", "error", err)
-	}
-}
-
-// composeImage is one of the form's images with what its controls need.
-type composeImage struct {
-	*ferry.Media
-	N           int // its place, from 1
-	First, Last bool
-	// Height is the thumbnail's height at thumbWidth.
-	Height int
-}
-
-// FocalClass places a crop's focus for CSS (object-position, in tenths:
-// the page's CSP allows no style attribute).
-func (v *view) FocalClass(f *ferry.Focal) string {
-	if f == nil {
-		return "fx-5 fy-5"
-	}
-	return "fx-" + strconv.Itoa(int(f.X*10+.5)) + " fy-" + strconv.Itoa(int(f.Y*10+.5))
-}
-
-func (s *Server) composeImages(r *http.Request, rq *request, ids []string) ([]composeImage, error) {
-	ms, err := s.svc.MediaItems(r.Context(), rq.principal(), ids)
-	if err != nil {
-		return nil, err
-	}
-	out := make([]composeImage, len(ms))
-	for i, m := range ms {
-		h := thumbWidth
-		if m.Width > 0 {
-			h = thumbWidth * m.Height / m.Width
-		}
-		out[i] = composeImage{Media: m, N: i + 1, First: i == 0, Last: i == len(ms)-1, Height: h}
-	}
-	return out, nil
-}
-
-// mediaOps applies the form's image controls without saving the story:
-// moving or removing an image (media_op "up:ID", "down:ID", "remove:ID"),
-// and a click on an image, which sets its focal point (an image input
-// named "focal.ID" sends where it was clicked). It reports whether the
-// form asked for any.
-func (s *Server) mediaOps(r *http.Request, rq *request, f *composeForm) (bool, error) {
-	op, id, _ := strings.Cut(r.PostForm.Get("media_op"), ":")
-	ids := f.MediaIDs
-	if i := slices.Index(ids, id); i >= 0 {
-		switch {
-		case op == "up" && i > 0:
-			ids[i-1], ids[i] = ids[i], ids[i-1]
-		case op == "down" && i < len(ids)-1:
-			ids[i+1], ids[i] = ids[i], ids[i+1]
-		case op == "remove":
-			f.MediaIDs = slices.Delete(ids, i, i+1)
-		}
-		return true, nil
-	}
-	for key := range r.PostForm {
-		id, ok := strings.CutPrefix(key, "focal.")
-		if !ok || !strings.HasSuffix(id, ".x") {
-			continue
-		}
-		id = strings.TrimSuffix(id, ".x")
-		if !slices.Contains(f.MediaIDs, id) {
-			continue
-		}
-		x, errX := strconv.Atoi(r.PostForm.Get(key))
-		y, errY := strconv.Atoi(r.PostForm.Get("focal." + id + ".y"))
-		imgs, err := s.composeImages(r, rq, []string{id})
-		if err != nil || errX != nil || errY != nil {
-			return true, err
-		}
-		focal := &ferry.Focal{X: clamp01(float64(x) / thumbWidth), Y: clamp01(float64(y) / float64(max(imgs[0].Height, 1)))}
-		_, err = s.svc.UpdateMedia(r.Context(), rq.principal(), id, service.MediaPatch{Focal: focal})
-		return true, err
-	}
-	return false, nil
-}
-
-func clamp01(v float64) float64 { return min(max(v, 0), 1) }
-
-// focalPresets are the focal points a keyboard can choose, beside the
-// click on the image.
-var focalPresets = map[string]ferry.Focal{"center": {X: .5, Y: .5}, "top": {X: .5, Y: .2}, "bottom": {X: .5, Y: .8}, "left": {X: .2, Y: .5}, "right": {X: .8, Y: .5}}
-
-// FocalPresets lists the presets in the order the form offers them.
-func (composeImage) FocalPresets() []string {
-	return []string{"center", "top", "bottom", "left", "right"}
-}
-
-// saveAlts saves the alt text (or decorative mark) of the form's images
-// whose fields changed. An image's description belongs to the image, not
-// to the story: it is saved with any of the form's buttons.
-func (s *Server) saveAlts(r *http.Request, rq *request, f composeForm) error {
-	if len(f.MediaIDs) == 0 || !rq.principal().Role.AtLeast(ferry.RoleEditor) {
-		return nil
-	}
-	imgs, err := s.composeImages(r, rq, f.MediaIDs)
-	if err != nil {
-		return err
-	}
-	for _, m := range imgs {
-		if f, ok := focalPresets[r.PostForm.Get("keep."+m.ID)]; ok {
-			if _, err := s.svc.UpdateMedia(r.Context(), rq.principal(), m.ID, service.MediaPatch{Focal: &f}); err != nil {
-				return err
+	page.Library = lib
+	link := func(cursor string) string {
+		vals := url.Values{}
+		for k, val := range map[string]string{"q": page.Query, "tag": page.Tag, "cursor": cursor} {
+			if val != "" {
+				vals.Set(k, val)
 			}
 		}
-		alt, sent := r.PostForm["alt."+m.ID]
-		if !sent {
-			continue
+		if len(vals) == 0 {
+			return "/media"
 		}
-		decorative := r.PostForm.Get("decorative."+m.ID) == "on"
-		text := strings.TrimSpace(alt[0])
-		if text == m.AltText && decorative == m.Decorative {
-			continue
-		}
-		if _, err := s.svc.SetMediaAlt(r.Context(), rq.principal(), m.ID, text, decorative); err != nil {
-			return err
+		return "/media?" + vals.Encode()
+	}
+	if lib.Next != "" {
+		page.Next = link(lib.Next)
+	}
+	if page.Cursor != "" {
+		page.First = link("")
+	}
+	page.Filtered = page.Query != "" || page.Tag != ""
+	v := s.view(r, rq, "media.title")
+	v.Errors, v.Data = errs, page
+	s.pages.Render(w, r, status, "media.html", v)
+}
+
+// uploadMedia stores the images of the upload form.
+func (s *Server) uploadMedia(w http.ResponseWriter, r *http.Request, rq *request) {
+	var files []string
+	if r.MultipartForm != nil {
+		for _, fh := range r.MultipartForm.File["files"] {
+			files = append(files, fh.Filename)
 		}
 	}
-	return nil
+	if len(files) == 0 {
+		s.renderMedia(w, r, rq, http.StatusBadRequest, mediaForm{}, map[string]string{"files": "media.files.required"})
+		return
+	}
+	if len(files) > maxUploadFiles {
+		s.renderMedia(w, r, rq, http.StatusBadRequest, mediaForm{}, map[string]string{"files": "media.files.too_many"})
+		return
+	}
+	n := 0
+	for _, fh := range r.MultipartForm.File["files"] {
+		f, err := fh.Open()
+		if err != nil {
+			s.fail(w, r, rq, err)
+			return
+		}
+		_, err = s.svc.UploadMedia(r.Context(), rq.principal(), f)
+		f.Close()
+		switch code := ferry.ErrorCode(err); code {
+		case "":
+			n++
+		case ferry.EUNSUPPORTED, ferry.ETOOLARGE:
+			// The images before it are kept; the page says which one failed.
+			s.renderMedia(w, r, rq, http.StatusBadRequest, mediaForm{File: fh.Filename}, map[string]string{"files": "media.files." + code})
+			return
+		default:
+			s.fail(w, r, rq, err)
+			return
+		}
+	}
+	http.Redirect(w, r, "/media?done=uploaded&n="+strconv.Itoa(n), http.StatusSeeOther)
 }
+
+// describeMedia saves an image's alt text and tags.
+func (s *Server) describeMedia(w http.ResponseWriter, r *http.Request, rq *request) {
+	id := r.PathValue("id")
+	form := mediaForm{ID: id, AltText: r.PostForm.Get("alt_text"), Tags: r.PostForm.Get("tags")}
+	_, err := s.svc.DescribeMedia(r.Context(), rq.principal(), id, service.MediaDescription{AltText: form.AltText, Tags: splitTags(form.Tags)})
+	switch {
+	case err == nil:
+		http.Redirect(w, r, "/media?done=described#media-"+id, http.StatusSeeOther)
+	case ferry.IsCode(err, ferry.EINVALID):
+		s.renderMedia(w, r, rq, http.StatusBadRequest, form, s.fieldErrors(rq, "media", err))
+	default:
+		s.fail(w, r, rq, err)
+	}
+}
+
+// splitTags reads the tags field: words separated by commas, spaces or
+// the Chinese comma.
+func splitTags(s string) []string {
+	return strings.FieldsFunc(s, func(r rune) bool {
+		return r == ',' || r == '，' || r == '、' || r == ' ' || r == '\u3000' || r == '\t' || r == '\n'
+	})
+}
+
+// setFocal sets the point of an image that crops keep in view, given in
+// percent from the top left (the click on the image fills them in).
+func (s *Server) setFocal(w http.ResponseWriter, r *http.Request, rq *request) {
+	id := r.PathValue("id")
+	form := mediaForm{ID: id, X: strings.TrimSpace(r.PostForm.Get("x")), Y: strings.TrimSpace(r.PostForm.Get("y"))}
+	errs := map[string]string{}
+	x, xerr := strconv.ParseFloat(form.X, 64)
+	y, yerr := strconv.ParseFloat(form.Y, 64)
+	if xerr != nil || x < 0 || x > 100 {
+		errs["x"] = "media.focal.invalid"
+	}
+	if yerr != nil || y < 0 || y > 100 {
+		errs["y"] = "media.focal.invalid"
+	}
+	if len(errs) > 0 {
+		s.renderMedia(w, r, rq, http.StatusBadRequest, form, errs)
+		return
+	}
+	_, err := s.svc.UpdateMedia(r.Context(), rq.principal(), id, service.MediaPatch{Focal: &ferry.Focal{X: x / 100, Y: y / 100}})
+	switch {
+	case err == nil:
+		http.Redirect(w, r, "/media?done=focal#media-"+id, http.StatusSeeOther)
+	case ferry.IsCode(err, ferry.EINVALID), ferry.IsCode(err, ferry.EUNPROCESSABLE), ferry.IsCode(err, ferry.ECONFLICT):
+		// A story using the image may refuse the new crop; say so beside
+		// the form rather than on an error page.
+		s.renderMedia(w, r, rq, http.StatusConflict, form, map[string]string{"focal": "media.focal.refused"})
+	default:
+		s.fail(w, r, rq, err)
+	}
+}
+
+// FocalPercent is an image's focal point on one axis ("x" or "y"), in
+// percent; the centre when none is set.
+func (v *view) FocalPercent(f *ferry.Focal, axis string) string {
+	if f == nil {
+		return "50"
+	}
+	c := f.X
+	if axis == "y" {
+		c = f.Y
+	}
+	return strconv.FormatFloat(math.Round(c*1000)/10, 'f', -1, 64)
+}
+
+// Tags writes tags back into the tags field.
+func (v *view) Tags(tags []string) string { return strings.Join(tags, ", ") }

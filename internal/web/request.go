@@ -4,6 +4,7 @@ import (
 	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/base64"
+	"errors"
 	"net/http"
 	"net/url"
 	"strings"
@@ -22,6 +23,9 @@ const csrfField = "csrf"
 
 // maxForm bounds a form body.
 const maxForm = 64 << 10
+
+// maxUploadFiles bounds the images of one upload form.
+const maxUploadFiles = 10
 
 // request is what a handler knows about the request beyond net/http: who
 // is signed in (nil Me when no one), the language, the CSRF token.
@@ -97,12 +101,11 @@ func (s *Server) wrap(rt route) http.Handler {
 				s.crossOriginDenied(w, r)
 				return
 			}
-			limit, parse := int64(maxForm), r.ParseForm
-			if uploadRoutes[rt.pattern] && strings.HasPrefix(r.Header.Get("Content-Type"), "multipart/form-data") {
-				limit, parse = maxUpload, func() error { return r.ParseMultipartForm(maxUploadMemory) }
-			}
-			r.Body = http.MaxBytesReader(w, r.Body, limit)
-			if err := parse(); err != nil {
+			if err := s.parseForm(w, r, uploadRoutes[rt.pattern]); err != nil {
+				if tooLarge := new(http.MaxBytesError); errors.As(err, &tooLarge) {
+					s.fail(w, r, rq, ferry.Errorf(ferry.ETOOLARGE, "The form is larger than %d bytes.", tooLarge.Limit))
+					return
+				}
 				s.fail(w, r, rq, ferry.Errorf(ferry.EINVALID, "The form could not be read."))
 				return
 			}
@@ -118,6 +121,18 @@ func (s *Server) wrap(rt route) http.Handler {
 		}
 		rt.handler(w, r, rq)
 	})
+}
+
+// parseForm reads a form: a small one, or on the routes that take images
+// a multipart upload of at most maxUpload bytes in all (the service checks
+// each image's own size).
+func (s *Server) parseForm(w http.ResponseWriter, r *http.Request, uploads bool) error {
+	if uploads && strings.HasPrefix(r.Header.Get("Content-Type"), "multipart/form-data") {
+		r.Body = http.MaxBytesReader(w, r.Body, maxUpload)
+		return r.ParseMultipartForm(maxUploadMemory)
+	}
+	r.Body = http.MaxBytesReader(w, r.Body, maxForm)
+	return r.ParseForm()
 }
 
 // toSignIn sends a browser to setup when Ferry has no user, else to the

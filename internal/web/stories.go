@@ -85,7 +85,8 @@ func (s *Server) stories(w http.ResponseWriter, r *http.Request, rq *request) {
 	s.pages.Render(w, r, http.StatusOK, "stories.html", v)
 }
 
-// storyPage is a story with its publications' timelines.
+// storyPage is a story with its publications' timelines and the actions
+// their states allow.
 type storyPage struct {
 	Story    *service.StoryView
 	Title    string
@@ -93,11 +94,24 @@ type storyPage struct {
 	Attempts map[string][]*ferry.Attempt
 	// Handoffs are the open Xiaohongshu handoffs, by publication.
 	Handoffs map[string]*handoff.View
+	// CanAct says whether the person may act on publications (editors and
+	// above); the page says why not otherwise.
+	CanAct bool
+	// Form is the action form sent back with an error, its input kept.
+	Form actionForm
+	// Done is the catalog key of what the last action did, or "".
+	Done string
 }
 
 func (s *Server) story(w http.ResponseWriter, r *http.Request, rq *request) {
+	s.renderStory(w, r, rq, r.PathValue("id"), http.StatusOK, actionForm{}, nil)
+}
+
+// renderStory shows a story; an action form that failed comes back with
+// its input and errors.
+func (s *Server) renderStory(w http.ResponseWriter, r *http.Request, rq *request, id string, status int, form actionForm, errs map[string]string) {
 	ctx, p := r.Context(), rq.principal()
-	st, err := s.svc.Story(ctx, p, r.PathValue("id"))
+	st, err := s.svc.Story(ctx, p, id)
 	if err != nil {
 		s.fail(w, r, rq, err)
 		return
@@ -108,7 +122,10 @@ func (s *Server) story(w http.ResponseWriter, r *http.Request, rq *request) {
 		return
 	}
 	page := storyPage{Story: st, Title: service.StoryTitle(st.Story), Names: map[string]string{}, Attempts: map[string][]*ferry.Attempt{},
-		Handoffs: map[string]*handoff.View{}}
+		Handoffs: map[string]*handoff.View{}, CanAct: p.Role.AtLeast(ferry.RoleEditor), Form: form}
+	if done := r.URL.Query().Get("done"); status == http.StatusOK && slices.Contains(doneActions, done) {
+		page.Done = "actions.done." + done
+	}
 	for _, a := range accts {
 		page.Names[a.ID] = a.Name
 	}
@@ -129,6 +146,7 @@ func (s *Server) story(w http.ResponseWriter, r *http.Request, rq *request) {
 		}
 	}
 	v := s.view(r, rq, "story.title")
-	v.Data = page
-	s.pages.Render(w, r, http.StatusOK, "story.html", v)
+	v.Errors, v.Data = errs, page
+	v.Here = "/stories/" + st.ID
+	s.pages.Render(w, r, status, "story.html", v)
 }

@@ -159,6 +159,17 @@ func (s *Server) routes() []route {
 		{"POST /settings/people/delete", signedIn, s.deletePerson},
 		{"GET /invitations/{token}", anyone, s.invitation},
 		{"POST /invitations/{token}", anyone, s.acceptInvitation},
+		{"GET /stories/{id}/delete", signedIn, s.deleteForm},
+		{"POST /stories/{id}/delete", signedIn, s.deleteStory},
+		{"POST /publications/{id}/resolve", signedIn, s.resolve},
+		{"POST /publications/{id}/retry", signedIn, s.retry},
+		{"POST /publications/{id}/confirm", signedIn, s.confirmHandoff},
+		{"GET /publications/{id}/cancel", signedIn, s.cancelForm},
+		{"POST /publications/{id}/cancel", signedIn, s.cancelPublication},
+		{"GET /media", signedIn, s.mediaLibrary},
+		{"POST /media", signedIn, s.uploadMedia},
+		{"POST /media/{id}/describe", signedIn, s.describeMedia},
+		{"POST /media/{id}/focal", signedIn, s.setFocal},
 		// Later pages (compose, calendar, accounts, settings) are added
 		// here, one line each, with their entry in nav().
 	}
@@ -173,7 +184,7 @@ type navItem struct {
 // nav lists the header's entries: only pages that exist.
 func nav() []navItem {
 	return []navItem{{"nav.dashboard", "/"}, {"nav.compose", "/compose"}, {"nav.stories", "/stories"}, {"nav.calendar", "/calendar"},
-		{"nav.accounts", "/accounts"}, {"nav.settings", "/settings"}}
+		{"nav.media", "/media"}, {"nav.accounts", "/accounts"}, {"nav.settings", "/settings"}}
 }
 
 // Handler returns the web UI's handler: every route, the static files, and

@@ -1,0 +1,228 @@
+package web_test
+
+import (
+	"context"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/ferry-social/ferry"
+	"github.com/ferry-social/ferry/internal/handoff"
+	"github.com/ferry-social/ferry/internal/store"
+	"github.com/ferry-social/ferry/internal/testdb"
+)
+
+// publishJobs records the publish jobs the service enqueues.
+type publishJobs struct {
+	mu  sync.Mutex
+	ids []string
+}
+
+func (j *publishJobs) SchedulePublish(_ context.Context, _ *store.Tx, id string, _ int, _ time.Time) error {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	j.ids = append(j.ids, id)
+	return nil
+}
+
+func (j *publishJobs) ScheduleExpiry(context.Context, *store.Tx, string, int, time.Time) error {
+	return nil
+}
+
+func (j *publishJobs) taken() []string {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	return append([]string(nil), j.ids...)
+}
+
+// actionsFixture is the seeded workspace plus a publication whose outcome
+// is unknown and one handed off to a Xiaohongshu operator, all on the
+// mixed story.
+type actionsFixture struct {
+	seeded
+	unknown, handoff *ferry.Publication
+	jobs             *publishJobs
+}
+
+func (tb *testBundle) seedActions(p ferry.Principal) actionsFixture {
+	t := tb.t
+	ctx := context.Background()
+	f := actionsFixture{seeded: tb.seed(p), jobs: &publishJobs{}}
+	tb.svc.Scheduler = f.jobs
+	tb.svc.Handoffs = &handoff.Manager{DB: tb.svc.DB, Links: handoff.NewSigner([]byte("test key")), Log: slog.New(slog.DiscardHandler),
+		PublicURL: "http://ferry.test", Now: time.Now}
+	w := tb.svc.DB.Write()
+	fb := &ferry.Account{WorkspaceID: p.WorkspaceID, Platform: ferry.Facebook, ExternalID: "1000", Name: "Harbour Page", Health: ferry.HealthConnected, Credentials: map[string]string{}}
+	xhs := &ferry.Account{WorkspaceID: p.WorkspaceID, Platform: ferry.Xiaohongshu, ExternalID: "xhs", Name: "海港小紅書", Health: ferry.HealthConnected, Credentials: map[string]string{}}
+	require.NoError(t, w.CreateAccount(ctx, fb))
+	require.NoError(t, w.CreateAccount(ctx, xhs))
+	at := *f.mixed.ScheduledAt
+	f.unknown = &ferry.Publication{WorkspaceID: p.WorkspaceID, StoryID: f.mixed.ID, AccountID: fb.ID, Platform: ferry.Facebook, State: ferry.StateUnknown, Version: 1, ScheduledAt: &at}
+	require.NoError(t, w.CreatePublication(ctx, f.unknown))
+	f.handoff = &ferry.Publication{WorkspaceID: p.WorkspaceID, StoryID: f.mixed.ID, AccountID: xhs.ID, Platform: ferry.Xiaohongshu, State: ferry.StateHandoff, Version: 1, ScheduledAt: &at}
+	require.NoError(t, w.CreatePublication(ctx, f.handoff))
+	now := time.Now()
+	require.NoError(t, w.CreateHandoff(ctx, &ferry.Handoff{WorkspaceID: p.WorkspaceID, PublicationID: f.handoff.ID, StoryID: f.mixed.ID, AccountID: xhs.ID,
+		Version: 1, State: ferry.HandoffOpen, DueAt: now, DeadlineAt: now.Add(time.Hour), ExpiresAt: now.Add(2 * time.Hour)}))
+	return f
+}
+
+// publication reads a publication as stored.
+func (tb *testBundle) publication(workspaceID, id string) *ferry.Publication {
+	tb.t.Helper()
+	pub, err := tb.svc.DB.Read().Publication(context.Background(), workspaceID, id)
+	require.NoError(tb.t, err)
+	return pub
+}
+
+func TestStoryActions_ResolveRetryConfirmAndCancelThroughTheirForms(t *testing.T) {
+	t.Parallel()
+	for _, b := range testdb.Backends() {
+		t.Run(b.Name, func(t *testing.T) {
+			t.Parallel()
+			tb := setup(t, b)
+			owner := tb.setUp()
+			f := tb.seedActions(owner)
+			br := tb.browser()
+			br.lang = "en"
+			br.signIn("ada@example.org", ownerPassword)
+			csrf := br.csrf()
+			state := func(id string) ferry.PublicationState { return tb.publication(owner.WorkspaceID, id).State }
+
+			page := br.get("/stories/" + f.mixed.ID)
+			require.Equal(t, 200, page.status)
+			require.Contains(t, page.body, `action="/publications/`+f.unknown.ID+`/resolve"`)
+			require.Contains(t, page.body, `action="/publications/`+f.failed.ID+`/retry"`)
+			require.Contains(t, page.body, `action="/publications/`+f.handoff.ID+`/confirm"`)
+			require.Contains(t, page.body, `href="/publications/`+f.handoff.ID+`/cancel"`)
+			require.Contains(t, page.body, `href="/stories/`+f.mixed.ID+`/delete"`)
+
+			// Refused without the token or from another site; nothing changes.
+			require.Equal(t, http.StatusForbidden, br.post("/publications/"+f.failed.ID+"/retry", "same-origin", url.Values{}).status)
+			require.Equal(t, http.StatusForbidden, br.post("/publications/"+f.failed.ID+"/retry", "cross-site", url.Values{"csrf": {csrf}}).status)
+			require.Equal(t, ferry.StateFailed, state(f.failed.ID))
+
+			// A bad address comes back beside the field, kept.
+			bad := br.post("/publications/"+f.unknown.ID+"/resolve", "same-origin", url.Values{"csrf": {csrf}, "outcome": {"published"}, "url": {"facebook post 42"}})
+			require.Equal(t, http.StatusBadRequest, bad.status)
+			require.Contains(t, bad.body, `value="facebook post 42" aria-invalid="true" aria-describedby="url-`+f.unknown.ID+`-error"`)
+			require.Contains(t, text(bad.body), "Enter the post's full address, starting with https://.")
+			require.Equal(t, ferry.StateUnknown, state(f.unknown.ID))
+
+			done := br.post("/publications/"+f.unknown.ID+"/resolve", "same-origin", url.Values{"csrf": {csrf}, "outcome": {"published"}, "url": {"https://facebook.com/1000/posts/42"}})
+			require.Equal(t, http.StatusSeeOther, done.status)
+			require.Equal(t, "/stories/"+f.mixed.ID+"?done=published#pub-"+f.unknown.ID, done.location)
+			require.Contains(t, text(br.get(done.location).body), "Marked as published.")
+			resolved := tb.publication(owner.WorkspaceID, f.unknown.ID)
+			require.Equal(t, ferry.StatePublished, resolved.State)
+			require.Equal(t, "https://facebook.com/1000/posts/42", resolved.RemoteURL)
+
+			retried := br.post("/publications/"+f.failed.ID+"/retry", "same-origin", url.Values{"csrf": {csrf}})
+			require.Equal(t, http.StatusSeeOther, retried.status)
+			require.Equal(t, ferry.StateScheduled, state(f.failed.ID))
+			require.Equal(t, []string{f.failed.ID}, f.jobs.taken())
+			again := br.post("/publications/"+f.failed.ID+"/retry", "same-origin", url.Values{"csrf": {csrf}})
+			require.Equal(t, http.StatusConflict, again.status, "only a failed one is retried")
+
+			badNote := br.post("/publications/"+f.handoff.ID+"/confirm", "same-origin", url.Values{"csrf": {csrf}, "url": {"https://example.com/note"}})
+			require.Equal(t, http.StatusBadRequest, badNote.status)
+			require.Contains(t, badNote.body, `value="https://example.com/note"`)
+			require.Contains(t, text(badNote.body), "This is not a Xiaohongshu note link")
+			require.Equal(t, ferry.StateHandoff, state(f.handoff.ID))
+			note := br.post("/publications/"+f.handoff.ID+"/confirm", "same-origin", url.Values{"csrf": {csrf}, "url": {"https://www.xiaohongshu.com/explore/64f0c0ffee0000000000abcd"}})
+			require.Equal(t, http.StatusSeeOther, note.status)
+			require.Equal(t, ferry.StatePublished, state(f.handoff.ID))
+
+			// Cancel asks first; the question is a page that works without JS.
+			draftPub := tb.pubsOf(f.draft.ID)[0]
+			ask := br.get("/publications/" + draftPub.ID + "/cancel")
+			require.Equal(t, 200, ask.status)
+			require.Contains(t, ask.body, `action="/publications/`+draftPub.ID+`/cancel"`)
+			require.Equal(t, ferry.StateDraft, state(draftPub.ID), "asking changes nothing")
+			canceled := br.post("/publications/"+draftPub.ID+"/cancel", "same-origin", url.Values{"csrf": {csrf}})
+			require.Equal(t, http.StatusSeeOther, canceled.status)
+			require.Equal(t, ferry.StateCanceled, state(draftPub.ID))
+			require.Equal(t, http.StatusConflict, br.get("/publications/"+draftPub.ID+"/cancel").status)
+		})
+	}
+}
+
+func (tb *testBundle) pubsOf(storyID string) []*ferry.Publication {
+	tb.t.Helper()
+	list, err := tb.svc.DB.Read().Publications(context.Background(), ferry.PublicationFilter{StoryID: storyID})
+	require.NoError(tb.t, err)
+	return list
+}
+
+func TestStoryActions_DeleteSaysWhatWasWithdrawnAndWhatStaysUp(t *testing.T) {
+	t.Parallel()
+	for _, b := range testdb.Backends() {
+		t.Run(b.Name, func(t *testing.T) {
+			t.Parallel()
+			tb := setup(t, b)
+			owner := tb.setUp()
+			f := tb.seedActions(owner)
+			br := tb.browser()
+			br.lang = "en"
+			br.signIn("ada@example.org", ownerPassword)
+
+			ask := br.get("/stories/" + f.mixed.ID + "/delete")
+			require.Equal(t, 200, ask.status)
+			at := text(ask.body)
+			require.Contains(t, at, "1 publication that has not gone out will be withdrawn")
+			require.Contains(t, at, "2 posts are already out and stay up")
+			require.Contains(t, at, "1 publication had already ended")
+			_, err := tb.svc.Story(context.Background(), owner, f.mixed.ID)
+			require.NoError(t, err, "asking deletes nothing")
+
+			gone := br.post("/stories/"+f.mixed.ID+"/delete", "same-origin", url.Values{"csrf": {br.csrf()}})
+			require.Equal(t, 200, gone.status)
+			gt := text(gone.body)
+			require.Contains(t, gt, "1 publication was withdrawn before it went out.")
+			require.Contains(t, gt, "The Telegram post had already been published and stays up: delete it there.")
+			require.Contains(t, gt, "The Facebook post may have gone out: check it there.")
+			require.Contains(t, gone.body, `href="https://t.me/harbour/42"`)
+			require.Equal(t, ferry.StateCanceled, tb.publication(owner.WorkspaceID, f.handoff.ID).State)
+			require.Equal(t, 404, br.get("/stories/"+f.mixed.ID).status)
+		})
+	}
+}
+
+func TestStoryActions_AViewerSeesNoFormAndIsRefused(t *testing.T) {
+	t.Parallel()
+	for _, b := range testdb.Backends() {
+		t.Run(b.Name, func(t *testing.T) {
+			t.Parallel()
+			tb := setup(t, b)
+			owner := tb.setUp()
+			f := tb.seedActions(owner)
+			ctx := context.Background()
+			viewer := &ferry.User{Email: "vic@example.org", PasswordHash: mustHash(t)}
+			require.NoError(t, tb.svc.DB.Write().CreateUser(ctx, viewer))
+			require.NoError(t, tb.svc.DB.Write().SetMembership(ctx, owner.WorkspaceID, viewer.ID, ferry.RoleReviewer))
+			br := tb.browser()
+			br.lang = "en"
+			br.signIn("vic@example.org", ownerPassword)
+
+			page := br.get("/stories/" + f.mixed.ID)
+			require.Equal(t, 200, page.status)
+			require.NotContains(t, page.body, `action="/publications/`)
+			require.NotContains(t, page.body, `/delete"`)
+			require.Contains(t, text(page.body), "Only editors, admins and owners can act on publications")
+			ask := br.get("/stories/" + f.mixed.ID + "/delete")
+			require.NotContains(t, ask.body, `action="/stories/`)
+
+			csrf := br.csrf()
+			require.Equal(t, http.StatusForbidden, br.post("/publications/"+f.failed.ID+"/retry", "same-origin", url.Values{"csrf": {csrf}}).status)
+			require.Equal(t, http.StatusForbidden, br.post("/stories/"+f.mixed.ID+"/delete", "same-origin", url.Values{"csrf": {csrf}}).status)
+			require.Equal(t, ferry.StateFailed, tb.publication(owner.WorkspaceID, f.failed.ID).State)
+			_, err := tb.svc.Story(ctx, owner, f.mixed.ID)
+			require.NoError(t, err)
+		})
+	}
+}
