@@ -44,22 +44,9 @@ func (q *Q) MediaLibrary(ctx context.Context, f ferry.MediaFilter) ([]*ferry.Med
 	if err != nil {
 		return nil, "", fmt.Errorf("store: media library: %w", err)
 	}
-	defer rows.Close()
-	var out []*ferry.Media
-	for rows.Next() {
-		m, err := scanMedia(rows)
-		if err != nil {
-			return nil, "", fmt.Errorf("store: media library: %w", err)
-		}
-		out = append(out, m)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, "", err
-	}
-	next := ""
-	if len(out) > limit {
-		out = out[:limit]
-		next = out[limit-1].ID
+	out, next, err := scanPage(rows, limit, scanMedia, func(m *ferry.Media) string { return m.ID })
+	if err != nil {
+		return nil, "", fmt.Errorf("store: media library: %w", err)
 	}
 	if err := q.withTags(ctx, out); err != nil {
 		return nil, "", err

@@ -185,24 +185,34 @@ func (q *Q) Stories(ctx context.Context, f ferry.StoryFilter) ([]*ferry.Story, s
 	if err != nil {
 		return nil, "", fmt.Errorf("store: stories: %w", err)
 	}
+	out, next, err := scanPage(rows, limit, scanStory, func(s *ferry.Story) string { return s.ID })
+	if err != nil {
+		return nil, "", fmt.Errorf("store: stories: %w", err)
+	}
+	return out, next, nil
+}
+
+// scanPage reads a page of rows from a query that asked for one more than
+// limit, and returns the page and the cursor of the next one: the id of
+// the page's last row, or "" when there is no more.
+func scanPage[T any](rows *sql.Rows, limit int, scan func(scanner) (T, error), id func(T) string) ([]T, string, error) {
 	defer rows.Close()
-	var out []*ferry.Story
+	var out []T
 	for rows.Next() {
-		s, err := scanStory(rows)
+		v, err := scan(rows)
 		if err != nil {
-			return nil, "", fmt.Errorf("store: stories: %w", err)
+			return nil, "", err
 		}
-		out = append(out, s)
+		out = append(out, v)
 	}
 	if err := rows.Err(); err != nil {
 		return nil, "", err
 	}
-	next := ""
-	if len(out) > limit {
-		out = out[:limit]
-		next = out[limit-1].ID
+	if len(out) <= limit {
+		return out, "", nil
 	}
-	return out, next, nil
+	out = out[:limit]
+	return out, id(out[limit-1]), nil
 }
 
 func scanStory(s scanner) (*ferry.Story, error) {
