@@ -376,9 +376,13 @@ func (e *Engine) prepareReconcile(ctx context.Context, tx *store.Tx, p *ferry.Pu
 }
 
 // recordTimeout bounds recording an outcome once the job's own context is
-// gone. It is generous: on SQLite every worker's outcome waits its turn for
-// the one write connection, and a burst of them may be recorded at once.
-const recordTimeout = 30 * time.Second
+// gone. It is generous: an outcome that is not recorded leaves its attempt
+// open, and on a platform that offers no way to look (Telegram) a sent post
+// becomes "unknown" for a person to settle. On SQLite every worker's outcome
+// waits its turn for the one write connection, and in a burst (a thousand
+// posts due within seconds, edits and deletes racing them, the race
+// detector on two cores) that queue was measured at over 30 seconds.
+const recordTimeout = 2 * time.Minute
 
 // recordContext returns a context for recording an outcome that the job's
 // cancellation does not reach, bounded by recordTimeout.
