@@ -42,11 +42,6 @@ type Limits struct {
 	MaxPixels int64
 }
 
-// DefaultLimits returns the limits used where none are given.
-func DefaultLimits() Limits {
-	return Limits{MaxBytes: DefaultMaxBytes, MaxPixels: DefaultMaxPixels}
-}
-
 func (l Limits) withDefaults() Limits {
 	if l.MaxBytes <= 0 {
 		l.MaxBytes = DefaultMaxBytes
