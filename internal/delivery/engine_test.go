@@ -14,6 +14,7 @@ import (
 
 	"github.com/ferry-social/ferry"
 	"github.com/ferry-social/ferry/internal/delivery"
+	"github.com/ferry-social/ferry/internal/delivery/deliverytest"
 	"github.com/ferry-social/ferry/internal/platform"
 	"github.com/ferry-social/ferry/internal/service"
 	"github.com/ferry-social/ferry/internal/store"
@@ -111,47 +112,6 @@ func (c lookingConn) Lookup(ctx context.Context, acct platform.Account, _ platfo
 	return c.lookup(ctx)
 }
 
-// job is a follow-up the engine (or a person, through the service)
-// scheduled in a committed transaction.
-type job struct {
-	Kind    string // "publish" or "expiry"
-	Version int
-	At      time.Time
-}
-
-// scheduler records the jobs of committed transactions, as River's
-// InsertTx does.
-type scheduler struct {
-	mu   sync.Mutex
-	jobs []job
-}
-
-func (s *scheduler) add(tx *store.Tx, j job) {
-	tx.AfterCommit(func() {
-		s.mu.Lock()
-		defer s.mu.Unlock()
-		s.jobs = append(s.jobs, j)
-	})
-}
-
-func (s *scheduler) SchedulePublish(_ context.Context, tx *store.Tx, _ string, version int, at time.Time) error {
-	s.add(tx, job{"publish", version, at})
-	return nil
-}
-
-func (s *scheduler) ScheduleExpiry(_ context.Context, tx *store.Tx, _ string, version int, at time.Time) error {
-	s.add(tx, job{"expiry", version, at})
-	return nil
-}
-
-func (s *scheduler) take() []job {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	out := s.jobs
-	s.jobs = nil
-	return out
-}
-
 // listener records the transitions Events is told of.
 type listener struct {
 	mu  sync.Mutex
@@ -216,7 +176,7 @@ type harness struct {
 	conn  *fakeConn
 	eng   *delivery.Engine
 	svc   *service.Service
-	jobs  *scheduler
+	jobs  *deliverytest.Scheduler
 	ev    *listener
 	admin ferry.Principal
 	acct  *ferry.Account
@@ -254,7 +214,7 @@ func (e *env) harness(t *testing.T, o opts) *harness {
 	story := &ferry.Story{WorkspaceID: e.ws.ID, Title: "Title", Body: "Body", Targets: []string{acct.ID}, ScheduledAt: &t0, CreatedBy: e.usr.ID}
 	require.NoError(t, e.db.Write().CreateStory(ctx, story))
 	require.NoError(t, e.db.Write().PutVariant(ctx, ferry.Variant{StoryID: story.ID, AccountID: acct.ID, Platform: acct.Platform, Title: "Title", Text: "Body"}))
-	h := &harness{db: e.db, clk: &clock{now: t0}, conn: conn, jobs: &scheduler{}, ev: &listener{}, acct: acct, story: story, reconciler: o.reconciler,
+	h := &harness{db: e.db, clk: &clock{now: t0}, conn: conn, jobs: &deliverytest.Scheduler{}, ev: &listener{}, acct: acct, story: story, reconciler: o.reconciler,
 		admin: ferry.Principal{UserID: e.usr.ID, WorkspaceID: e.ws.ID, Role: ferry.RoleAdmin}}
 	reg := platform.NewRegistry(c)
 	log := slog.New(slog.DiscardHandler)
@@ -394,12 +354,12 @@ type want struct {
 // check asserts the publication's state, its attempts journal, its
 // follow-up, the account's health, and that the job completed once. It
 // returns the follow-up, if any.
-func (h *harness) check(t *testing.T, w want) *job {
+func (h *harness) check(t *testing.T, w want) *deliverytest.Job {
 	t.Helper()
 	p := h.current(t)
 	require.Equal(t, w.state, p.State, "reason: %s", p.Reason)
 	require.Equal(t, append(append([]string(nil), h.prior...), w.attempts...), h.outcomes(t), "attempts journal")
-	jobs := h.jobs.take()
+	jobs := h.jobs.Take()
 	if w.job == "" {
 		require.Empty(t, jobs, "no follow-up")
 	} else {
@@ -425,7 +385,7 @@ func (h *harness) check(t *testing.T, w want) *job {
 }
 
 // follow runs a follow-up job when it is due.
-func (h *harness) follow(t *testing.T, j *job) error {
+func (h *harness) follow(t *testing.T, j *deliverytest.Job) error {
 	t.Helper()
 	require.NotNil(t, j, "a follow-up")
 	h.clk.set(j.At)

@@ -9,6 +9,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/ferry-social/ferry"
+	"github.com/ferry-social/ferry/internal/delivery/deliverytest"
 	"github.com/ferry-social/ferry/internal/platform"
 	"github.com/ferry-social/ferry/internal/service"
 	"github.com/ferry-social/ferry/internal/store"
@@ -116,7 +117,7 @@ func TestUpdateAccount_Races(t *testing.T) {
 				p, err := db.Read().PublicationByID(ctx, pub.ID)
 				require.NoError(t, err)
 				require.Equal(t, ferry.StateScheduled, p.State, "the publication that waited for the account resumes")
-				require.Equal(t, []scheduledJob{{Kind: "publish", PublicationID: pub.ID, Version: p.Version, At: f.now}}, f.sched.take())
+				require.Equal(t, []deliverytest.Job{{Kind: "publish", PublicationID: pub.ID, Version: p.Version, At: f.now}}, f.sched.Take())
 			})
 		})
 	}

@@ -26,7 +26,7 @@ func TestRetryPublication_SendsAFailedOneAgainNow(t *testing.T) {
 		requireCode(t, ferry.EFORBIDDEN, err)
 		_, err = f.svc.RetryPublication(ctx, f.editor(), pubs[f.fb.ID].ID)
 		requireCode(t, ferry.ECONFLICT, err)
-		require.Empty(t, f.sched.take())
+		require.Empty(t, f.sched.Take())
 
 		got, err := f.svc.RetryPublication(ctx, f.editor(), failed.ID)
 		require.NoError(t, err)
@@ -35,7 +35,7 @@ func TestRetryPublication_SendsAFailedOneAgainNow(t *testing.T) {
 		require.Equal(t, ferry.StateScheduled, stored.State)
 		require.Nil(t, stored.Error)
 		require.Equal(t, f.now, stored.ScheduledAt.UTC())
-		jobs := f.sched.take()
+		jobs := f.sched.Take()
 		require.Len(t, jobs, 1)
 		require.Equal(t, failed.ID, jobs[0].PublicationID)
 		require.Equal(t, stored.Version, jobs[0].Version)

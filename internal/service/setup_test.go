@@ -17,6 +17,7 @@ import (
 	"github.com/ferry-social/ferry/internal/adapt"
 	"github.com/ferry-social/ferry/internal/adapt/script"
 	"github.com/ferry-social/ferry/internal/blob"
+	"github.com/ferry-social/ferry/internal/delivery/deliverytest"
 	"github.com/ferry-social/ferry/internal/service"
 	"github.com/ferry-social/ferry/internal/store"
 	"github.com/ferry-social/ferry/internal/testdb"
@@ -25,54 +26,12 @@ import (
 // sharedAdapter loads the script dictionaries once for every test.
 var sharedAdapter = sync.OnceValue(func() *adapt.Adapter { return adapt.New(script.NewConverter()) })
 
-// scheduledJob is a job the service asked for.
-type scheduledJob struct {
-	Kind          string
-	PublicationID string
-	Version       int
-	At            time.Time
-}
-
-// fakeScheduler records the jobs the service enqueues in transactions that
-// commit, as River's jobs inserted in the same transaction would be.
-type fakeScheduler struct {
-	mu   sync.Mutex
-	jobs []scheduledJob
-}
-
-func (f *fakeScheduler) add(tx *store.Tx, j scheduledJob) {
-	tx.AfterCommit(func() {
-		f.mu.Lock()
-		defer f.mu.Unlock()
-		f.jobs = append(f.jobs, j)
-	})
-}
-
-func (f *fakeScheduler) SchedulePublish(_ context.Context, tx *store.Tx, id string, version int, at time.Time) error {
-	f.add(tx, scheduledJob{Kind: "publish", PublicationID: id, Version: version, At: at})
-	return nil
-}
-
-func (f *fakeScheduler) ScheduleExpiry(_ context.Context, tx *store.Tx, id string, version int, at time.Time) error {
-	f.add(tx, scheduledJob{Kind: "expire", PublicationID: id, Version: version, At: at})
-	return nil
-}
-
-// take returns the jobs recorded since the last call.
-func (f *fakeScheduler) take() []scheduledJob {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	out := f.jobs
-	f.jobs = nil
-	return out
-}
-
 // testBundle is a service over a fresh database with one workspace and a
 // principal of each role.
 type testBundle struct {
 	db    *store.DB
 	svc   *service.Service
-	sched *fakeScheduler
+	sched *deliverytest.Scheduler
 	ws    *ferry.Workspace
 	// as holds a principal of each role in the workspace.
 	as  map[ferry.Role]ferry.Principal
@@ -92,7 +51,7 @@ func setup(t testing.TB, be testdb.Backend) *testBundle {
 	db.Now = func() time.Time { return now }
 	blobs, err := blob.New(t.TempDir())
 	require.NoError(t, err)
-	b := &testBundle{db: db, sched: &fakeScheduler{}, as: map[ferry.Role]ferry.Principal{}, now: now}
+	b := &testBundle{db: db, sched: &deliverytest.Scheduler{}, as: map[ferry.Role]ferry.Principal{}, now: now}
 	b.svc = &service.Service{
 		DB: db, Blobs: blobs, Scheduler: b.sched, Log: slog.New(slog.DiscardHandler),
 		MaxUploadBytes: 10 << 20, Adapt: sharedAdapter(),

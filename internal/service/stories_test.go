@@ -10,6 +10,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/ferry-social/ferry"
+	"github.com/ferry-social/ferry/internal/delivery/deliverytest"
 	"github.com/ferry-social/ferry/internal/service"
 	"github.com/ferry-social/ferry/internal/testdb"
 )
@@ -44,7 +45,7 @@ func (f *storyFixture) create(t *testing.T, at *time.Time) *service.StoryView {
 	t.Helper()
 	v, err := f.svc.CreateStory(context.Background(), f.editor(), f.input(at))
 	require.NoError(t, err)
-	f.sched.take()
+	f.sched.Take()
 	return v
 }
 
@@ -131,7 +132,7 @@ func TestCreateStory_DraftHasAVariantPerTargetAndNoJob(t *testing.T) {
 			require.Equal(t, a.Platform, f.variant(t, v.ID, a.ID).Platform)
 			require.Contains(t, f.variant(t, v.ID, a.ID).Text, "The last ferry sails at nine.")
 		}
-		require.Empty(t, f.sched.take())
+		require.Empty(t, f.sched.Take())
 		require.Equal(t, []string{"story.create"}, f.actions(t, "story", v.ID))
 		require.Equal(t, "published 0 of 2, 2 draft", v.Summary)
 	})
@@ -146,15 +147,15 @@ func TestCreateStory_ScheduledEnqueuesEachPublicationAtItsTime(t *testing.T) {
 
 		require.Equal(t, at, *f.story(t, v.ID).ScheduledAt)
 		pubs := f.pubs(t, v.ID)
-		var want []scheduledJob
+		var want []deliverytest.Job
 		for _, a := range []*ferry.Account{f.tg, f.fb} {
 			pub := pubs[a.ID]
 			require.Equal(t, ferry.StateScheduled, pub.State)
 			require.Equal(t, at, *pub.ScheduledAt)
 			require.Equal(t, []string{"publication.draft", "publication.scheduled"}, f.actions(t, "publication", pub.ID))
-			want = append(want, scheduledJob{Kind: "publish", PublicationID: pub.ID, Version: pub.Version, At: at})
+			want = append(want, deliverytest.Job{Kind: "publish", PublicationID: pub.ID, Version: pub.Version, At: at})
 		}
-		require.Equal(t, want, f.sched.take())
+		require.Equal(t, want, f.sched.Take())
 	})
 }
 
@@ -173,15 +174,15 @@ func TestUpdateStory_NewTextReachesEveryVariantAtANewVersionAndKeepsTheTime(t *t
 		require.Equal(t, 2, st.Version)
 		require.Equal(t, at, *st.ScheduledAt, "a patch without scheduled_at keeps the time")
 		after := f.pubs(t, v.ID)
-		var want []scheduledJob
+		var want []deliverytest.Job
 		for _, a := range []*ferry.Account{f.tg, f.fb} {
 			require.Contains(t, f.variant(t, v.ID, a.ID).Text, "sails at ten")
 			pub := after[a.ID]
 			require.Equal(t, before[a.ID].Version+1, pub.Version)
 			require.Equal(t, ferry.StateScheduled, pub.State)
-			want = append(want, scheduledJob{Kind: "publish", PublicationID: pub.ID, Version: pub.Version, At: at})
+			want = append(want, deliverytest.Job{Kind: "publish", PublicationID: pub.ID, Version: pub.Version, At: at})
 		}
-		require.Equal(t, want, f.sched.take())
+		require.Equal(t, want, f.sched.Take())
 		require.Equal(t, []string{"story.create", "story.update"}, f.actions(t, "story", v.ID))
 	})
 }
@@ -218,7 +219,7 @@ func TestUpdateStory_RefusedWhileAPublicationIsBeingSent(t *testing.T) {
 		requireCode(t, ferry.ECONFLICT, err)
 		require.Equal(t, 1, f.story(t, v.ID).Version)
 		require.Contains(t, f.variant(t, v.ID, f.tg.ID).Text, "sails at nine")
-		require.Empty(t, f.sched.take())
+		require.Empty(t, f.sched.Take())
 	})
 }
 
@@ -234,13 +235,13 @@ func TestScheduleStory_MovesOnlyTheTime(t *testing.T) {
 
 		require.Equal(t, later, *f.story(t, v.ID).ScheduledAt)
 		pubs := f.pubs(t, v.ID)
-		var want []scheduledJob
+		var want []deliverytest.Job
 		for _, a := range []*ferry.Account{f.tg, f.fb} {
 			require.Equal(t, later, *pubs[a.ID].ScheduledAt)
 			require.Equal(t, texts[a.ID], f.variant(t, v.ID, a.ID).Text)
-			want = append(want, scheduledJob{Kind: "publish", PublicationID: pubs[a.ID].ID, Version: pubs[a.ID].Version, At: later})
+			want = append(want, deliverytest.Job{Kind: "publish", PublicationID: pubs[a.ID].ID, Version: pubs[a.ID].Version, At: later})
 		}
-		require.Equal(t, want, f.sched.take())
+		require.Equal(t, want, f.sched.Take())
 
 		_, err = f.svc.ScheduleStory(context.Background(), f.editor(), v.ID, service.ScheduleInput{})
 		fe := requireCode(t, ferry.EINVALID, err)
@@ -268,7 +269,7 @@ func TestUnscheduleStory_ReturnsUnsentPublicationsToDraft(t *testing.T) {
 		require.Nil(t, pubs[f.tg.ID].ScheduledAt)
 		require.Equal(t, ferry.StatePublished, pubs[f.fb.ID].State, "what was sent stays sent")
 		require.Equal(t, []string{"publication.draft", "publication.scheduled", "publication.draft"}, f.actions(t, "publication", pubs[f.tg.ID].ID))
-		require.Empty(t, f.sched.take())
+		require.Empty(t, f.sched.Take())
 	})
 }
 
@@ -283,13 +284,13 @@ func TestUpdateStory_NullTimeMakesADraftAndATimeSchedules(t *testing.T) {
 		require.NoError(t, err)
 		require.Nil(t, f.story(t, v.ID).ScheduledAt)
 		require.Equal(t, ferry.StateDraft, f.pubs(t, v.ID)[f.tg.ID].State)
-		require.Empty(t, f.sched.take())
+		require.Empty(t, f.sched.Take())
 
 		later := f.now.Add(3 * time.Hour)
 		_, err = f.svc.UpdateStory(ctx, f.editor(), v.ID, service.StoryPatch{ScheduledAt: ferry.Some(later)})
 		require.NoError(t, err)
 		require.Equal(t, later, *f.story(t, v.ID).ScheduledAt)
-		require.Len(t, f.sched.take(), 2)
+		require.Len(t, f.sched.Take(), 2)
 	})
 }
 
@@ -308,7 +309,7 @@ func TestPublishStoryNow_SchedulesUnsentPublicationsAtTheCurrentTime(t *testing.
 		require.Equal(t, ferry.StateScheduled, pubs[f.tg.ID].State)
 		require.Equal(t, f.now, *pubs[f.tg.ID].ScheduledAt)
 		require.Equal(t, sent.Version, pubs[f.fb.ID].Version, "a sent publication is never moved")
-		require.Equal(t, []scheduledJob{{Kind: "publish", PublicationID: pubs[f.tg.ID].ID, Version: pubs[f.tg.ID].Version, At: f.now}}, f.sched.take())
+		require.Equal(t, []deliverytest.Job{{Kind: "publish", PublicationID: pubs[f.tg.ID].ID, Version: pubs[f.tg.ID].Version, At: f.now}}, f.sched.Take())
 	})
 }
 
@@ -329,7 +330,7 @@ func TestDeleteStory_CancelsWhatWasNotSentAndHidesTheStory(t *testing.T) {
 		require.Equal(t, "The story was deleted.", pubs[f.tg.ID].Reason)
 		require.Equal(t, ferry.StatePublished, pubs[f.fb.ID].State)
 		require.Equal(t, []string{"story.create", "story.delete"}, f.actions(t, "story", v.ID))
-		require.Empty(t, f.sched.take())
+		require.Empty(t, f.sched.Take())
 		require.Zero(t, f.storyCount(t))
 	})
 }
@@ -351,7 +352,7 @@ func TestScheduling_BlackoutIsRefusedUnlessAnAdminOverrides(t *testing.T) {
 		_, err = f.svc.CreateStory(ctx, f.editor(), in)
 		requireCode(t, ferry.EFORBIDDEN, err)
 		require.Zero(t, f.storyCount(t))
-		require.Empty(t, f.sched.take())
+		require.Empty(t, f.sched.Take())
 
 		draft := f.create(t, nil)
 		_, err = f.svc.ScheduleStory(ctx, f.editor(), draft.ID, service.ScheduleInput{At: at})
@@ -361,7 +362,7 @@ func TestScheduling_BlackoutIsRefusedUnlessAnAdminOverrides(t *testing.T) {
 		_, err = f.svc.ScheduleStory(ctx, f.as[ferry.RoleAdmin], draft.ID, service.ScheduleInput{At: at, OverrideBlackout: true})
 		require.NoError(t, err)
 		require.Equal(t, ferry.StateScheduled, f.pubs(t, draft.ID)[f.tg.ID].State)
-		require.Len(t, f.sched.take(), 2)
+		require.Len(t, f.sched.Take(), 2)
 		require.Equal(t, []string{"calendar_event.create", "calendar_event.blackout_override"}, f.actions(t, "calendar_event", ev.ID))
 	})
 }
@@ -395,7 +396,7 @@ func TestStories_OnlyEditorsAndAboveChangeThem(t *testing.T) {
 		}
 		require.Equal(t, 1, f.story(t, v.ID).Version)
 		require.Equal(t, 1, f.storyCount(t))
-		require.Empty(t, f.sched.take())
+		require.Empty(t, f.sched.Take())
 	})
 }
 
@@ -426,7 +427,7 @@ func TestScheduling_VariantErrorsAreUnprocessableDraftsKeepThem(t *testing.T) {
 		requireCode(t, ferry.EUNPROCESSABLE, err)
 		require.Equal(t, drafts, f.pubs(t, v.ID), "nothing moved")
 		require.Nil(t, f.story(t, v.ID).ScheduledAt)
-		require.Empty(t, f.sched.take())
+		require.Empty(t, f.sched.Take())
 	})
 }
 
@@ -504,7 +505,7 @@ func TestSaveBuilt_AnAccountClosedDuringTheBuildIsNotTargeted(t *testing.T) {
 		require.NoError(t, err)
 		require.ErrorIs(t, f.svc.SaveBuild(ctx, f.editor(), build), service.ErrStale)
 		require.Zero(t, f.storyCount(t))
-		require.Empty(t, f.sched.take())
+		require.Empty(t, f.sched.Take())
 
 		_, err = f.svc.CreateStory(ctx, f.editor(), f.input(&at))
 		fe := requireCode(t, ferry.EINVALID, err)
@@ -556,6 +557,6 @@ func TestSaveBuilt_APublicationSentDuringTheBuildKeepsItsVariant(t *testing.T) {
 		require.Contains(t, f.variant(t, v.ID, f.tg.ID).Text, "sails at ten")
 		pubs := f.pubs(t, v.ID)
 		require.Equal(t, sent.Version, pubs[f.fb.ID].Version)
-		require.Equal(t, []scheduledJob{{Kind: "publish", PublicationID: pubs[f.tg.ID].ID, Version: pubs[f.tg.ID].Version, At: at}}, f.sched.take())
+		require.Equal(t, []deliverytest.Job{{Kind: "publish", PublicationID: pubs[f.tg.ID].ID, Version: pubs[f.tg.ID].Version, At: at}}, f.sched.Take())
 	})
 }
