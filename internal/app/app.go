@@ -57,6 +57,7 @@ type Main struct {
 	url      string
 	metrics  *prometheus.Registry
 
+	dirLock  *dirLock        // SQLite: this process alone works the data directory's jobs
 	ready    chan struct{}   // closed once Run serves and works
 	stopping atomic.Bool     // set when a stop begins: /readyz answers 503
 	forced   context.Context // cancelled by Force
@@ -225,6 +226,9 @@ func (m *Main) Run(ctx context.Context) error {
 		}
 		handler = h
 	}
+	if err := m.claimJobs(ctx); err != nil {
+		return err
+	}
 	// Cancelling River's start context is a hard stop that cancels running
 	// jobs, platform calls included; River gets a context that ctx's
 	// cancellation does not reach, and is stopped gracefully in stop.
@@ -259,6 +263,32 @@ func (m *Main) Run(ctx context.Context) error {
 		return nil
 	})
 	return g.Wait()
+}
+
+// claimJobs makes this process the owner of the jobs it will work. On
+// SQLite one process works the data directory's jobs: it takes the
+// directory's lock, and since the lock outlives no process, every job still
+// marked running belongs to a dead one and is made available at once,
+// rather than after River's rescue delay (FERRY_RESCUE_AFTER). On
+// PostgreSQL several processes share the queue and River's rescuer remains
+// the way back (see docs/architecture.md, "Back on time after a crash").
+func (m *Main) claimJobs(ctx context.Context) error {
+	if m.Config.DatabaseURL != "" {
+		return nil
+	}
+	lock, err := lockDataDir(m.Config.DataDir)
+	if err != nil {
+		return err
+	}
+	m.dirLock = lock
+	n, err := m.Jobs.RescueOrphans(ctx)
+	if err != nil {
+		return err
+	}
+	if n > 0 {
+		m.Log.Info("jobs left running by a previous process made available again", "jobs", n)
+	}
+	return nil
 }
 
 // Ready is closed once Run works jobs and serves HTTP.
@@ -393,6 +423,7 @@ func (m *Main) Close() error {
 	if m.DB != nil {
 		errs = append(errs, m.DB.Close())
 	}
+	errs = append(errs, m.dirLock.release())
 	m.force()
 	return errors.Join(errs...)
 }

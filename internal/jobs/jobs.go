@@ -7,6 +7,7 @@ package jobs
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"fmt"
 	"log/slog"
 	"sync/atomic"
@@ -236,4 +237,55 @@ func (*promoteSoon) InsertMany(ctx context.Context, many []*rivertype.JobInsertP
 		}
 	}
 	return doInner(ctx)
+}
+
+// RescueOrphans makes every job marked running available again at once.
+// Call it only when no live process can be working them: on SQLite, once
+// the data directory's lock is held (see docs/architecture.md, "Back on
+// time after a crash"). River's own rescuer does the same for jobs running
+// longer than FERRY_RESCUE_AFTER; this is the fast path when the owner is
+// known to be dead. The engine reconciles any attempt such a job left
+// open, so nothing is sent twice.
+//
+// The dead process may also have been River's leader, which runs the
+// scheduler that makes scheduled jobs available: its leadership is given
+// up too, so that this process is elected at once rather than after the
+// dead leader's term runs out.
+func (c *Client) RescueOrphans(ctx context.Context) (int, error) {
+	exec := c.db.RiverDriver().GetExecutor()
+	now := time.Now().UTC()
+	never := now.Add(100 * 365 * 24 * time.Hour) // every leader's term has ended by then
+	if _, err := exec.LeaderDeleteExpired(ctx, &riverdriver.LeaderDeleteExpiredParams{Now: &never}); err != nil {
+		return 0, fmt.Errorf("jobs: end a dead process's leadership: %w", err)
+	}
+	// Every running job attempted before now: the horizon is the future.
+	horizon := now.Add(time.Hour)
+	rescued := 0
+	var after int64
+	for {
+		stuck, err := exec.JobGetStuck(ctx, &riverdriver.JobGetStuckParams{AfterID: after, Max: 1000, StuckHorizon: horizon})
+		if err != nil {
+			return rescued, fmt.Errorf("jobs: find orphaned jobs: %w", err)
+		}
+		if len(stuck) == 0 {
+			return rescued, nil
+		}
+		p := riverdriver.JobRescueManyParams{StuckHorizon: horizon}
+		for _, j := range stuck {
+			e, err := json.Marshal(rivertype.AttemptError{At: now, Attempt: max(j.Attempt, 0), Error: "The process working this job died; rescued at start."})
+			if err != nil {
+				return rescued, err
+			}
+			p.ID = append(p.ID, j.ID)
+			p.Error = append(p.Error, e)
+			p.FinalizedAt = append(p.FinalizedAt, nil)
+			p.ScheduledAt = append(p.ScheduledAt, now)
+			p.State = append(p.State, string(rivertype.JobStateAvailable))
+			after = j.ID
+		}
+		if _, err := exec.JobRescueMany(ctx, &p); err != nil {
+			return rescued, fmt.Errorf("jobs: rescue orphaned jobs: %w", err)
+		}
+		rescued += len(stuck)
+	}
 }
