@@ -40,6 +40,8 @@ const (
 type Connector struct {
 	baseURL string
 	client  *http.Client
+	// readBackoff is the first wait before a read is asked again.
+	readBackoff time.Duration
 }
 
 // New returns a connector for the Bot API at baseURL (DefaultBaseURL when
@@ -51,7 +53,7 @@ func New(baseURL string, client *http.Client) *Connector {
 	if client == nil {
 		client = &http.Client{Timeout: 60 * time.Second}
 	}
-	return &Connector{baseURL: strings.TrimRight(baseURL, "/"), client: client}
+	return &Connector{baseURL: strings.TrimRight(baseURL, "/"), client: client, readBackoff: 250 * time.Millisecond}
 }
 
 // Platform implements platform.Connector.
@@ -132,19 +134,19 @@ func (c *Connector) Verify(ctx context.Context, acct platform.Account) (platform
 	var me struct {
 		ID int64 `json:"id"`
 	}
-	if err := c.call(ctx, token, "getMe", form{}, nil, &me); err != nil {
+	if err := c.read(ctx, token, "getMe", form{}, &me); err != nil {
 		return platform.Identity{}, verifyError(err, "telegram:bad_token", "Telegram does not accept this bot token: copy it again from @BotFather (it looks like 123456789:AAH…).")
 	}
 	const makeAdmin = "add the bot to the channel as an administrator who may post messages"
 	var chat chat
-	if err := c.call(ctx, token, "getChat", form{"chat_id": acct.ExternalID}, nil, &chat); err != nil {
+	if err := c.read(ctx, token, "getChat", form{"chat_id": acct.ExternalID}, &chat); err != nil {
 		return platform.Identity{}, verifyError(err, "telegram:no_channel", fmt.Sprintf("Telegram has no channel %s that this bot can see: check the name (@name of a public channel, or the numeric id of a private one, like -1001234567890) and %s.", acct.ExternalID, makeAdmin))
 	}
 	var member struct {
 		Status          string `json:"status"`
 		CanPostMessages bool   `json:"can_post_messages"`
 	}
-	if err := c.call(ctx, token, "getChatMember", form{"chat_id": acct.ExternalID, "user_id": strconv.FormatInt(me.ID, 10)}, nil, &member); err != nil {
+	if err := c.read(ctx, token, "getChatMember", form{"chat_id": acct.ExternalID, "user_id": strconv.FormatInt(me.ID, 10)}, &member); err != nil {
 		return platform.Identity{}, verifyError(err, "telegram:not_member", fmt.Sprintf("The bot is not a member of %s: %s.", acct.ExternalID, makeAdmin))
 	}
 	if member.Status != "creator" && !(member.Status == "administrator" && member.CanPostMessages) {
@@ -172,7 +174,7 @@ func verifyError(err error, code, msg string) error {
 // subscribers only.
 func (c *Connector) AccountMetrics(ctx context.Context, acct platform.Account) (platform.AccountMetrics, error) {
 	var n int64
-	if err := c.call(ctx, acct.Credentials["bot_token"], "getChatMemberCount", form{"chat_id": acct.ExternalID}, nil, &n); err != nil {
+	if err := c.read(ctx, acct.Credentials["bot_token"], "getChatMemberCount", form{"chat_id": acct.ExternalID}, &n); err != nil {
 		return platform.AccountMetrics{}, err
 	}
 	return platform.AccountMetrics{Followers: &n}, nil
@@ -226,6 +228,41 @@ type response struct {
 		RetryAfter      int   `json:"retry_after"`
 		MigrateToChatID int64 `json:"migrate_to_chat_id"`
 	} `json:"parameters"`
+}
+
+// readTries bounds the repeats of a read: a few quick tries, for an answer
+// lost on the way or a passing server error, while a person waits for the
+// account to be checked.
+const readTries = 4
+
+// read invokes a Bot API method that only reads (getMe, getChat,
+// getChatMember, getChatMemberCount): repeating it changes nothing, so an
+// answer lost on the way, a server error or a request to slow down is tried
+// again with backoff (honouring retry_after within the context's time)
+// before giving up. Publishing never goes through here: a repeated send
+// is a second post.
+func (c *Connector) read(ctx context.Context, token, method string, params form, out any) error {
+	wait := c.readBackoff
+	for try := 1; ; try++ {
+		err := c.call(ctx, token, method, params, nil, out)
+		if err == nil || try == readTries {
+			return err
+		}
+		pe := platform.Classify(err)
+		if pe.Class != platform.Retry && pe.Class != platform.Unknown {
+			return err
+		}
+		d := max(wait, pe.RetryAfter)
+		if dl, ok := ctx.Deadline(); ok && time.Until(dl) < d {
+			return err
+		}
+		select {
+		case <-time.After(d):
+		case <-ctx.Done():
+			return err
+		}
+		wait *= 2
+	}
 }
 
 // call invokes a Bot API method. Parameters go as a URL-encoded form, or as

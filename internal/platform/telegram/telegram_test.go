@@ -63,6 +63,9 @@ type fakeBotAPI struct {
 	subscribers int64
 	nextID      int64
 	live        map[string]bool // "chat/message_id" of messages not deleted
+	// drop counts, per method, answers still to be lost: the request is
+	// read and handled, then the connection is closed without an answer.
+	drop map[string]int
 }
 
 func newFake(t *testing.T) *fakeBotAPI {
@@ -123,6 +126,18 @@ func (f *fakeBotAPI) serve(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	result, aerr := f.answer(c)
+	f.mu.Lock()
+	lose := f.drop[c.Method] > 0
+	if lose {
+		f.drop[c.Method]--
+	}
+	f.mu.Unlock()
+	if lose {
+		conn, _, err := http.NewResponseController(w).Hijack()
+		require.NoError(f.t, err)
+		_ = conn.Close()
+		return
+	}
 	if aerr != nil {
 		writeError(w, *aerr)
 		return
@@ -479,6 +494,28 @@ func TestVerify(t *testing.T) {
 		require.Equal(t, "telegram:bad_token", pe.Code, "connecting fails; there is nothing to re-authorise yet")
 		require.Len(t, f.Calls(), 1, "getMe fails first")
 	})
+	t.Run("AnswersLostOnTheWayAreAskedAgain", func(t *testing.T) {
+		t.Parallel()
+		f := newFake(t)
+		f.drop = map[string]int{"getMe": 1, "getChat": 2, "getChatMember": 1}
+		id, err := New(f.URL, nil).Verify(context.Background(), acct)
+		require.NoError(t, err, "reads are safe to repeat")
+		require.Equal(t, "Ferry News", id.Name)
+		var methods []string
+		for _, c := range f.Calls() {
+			methods = append(methods, c.Method)
+		}
+		require.Equal(t, []string{"getMe", "getMe", "getChat", "getChat", "getChat", "getChatMember", "getChatMember"}, methods)
+	})
+	t.Run("AnswersAlwaysLostGiveUpAfterAFewTries", func(t *testing.T) {
+		t.Parallel()
+		f := newFake(t)
+		f.drop = map[string]int{"getMe": 100}
+		_, err := New(f.URL, nil).Verify(context.Background(), acct)
+		pe := requireClass(t, err, platform.Unknown)
+		require.Equal(t, "telegram:transport", pe.Code)
+		require.Len(t, f.Calls(), readTries)
+	})
 	t.Run("NoToken", func(t *testing.T) {
 		t.Parallel()
 		f := newFake(t)
@@ -491,6 +528,7 @@ func TestVerify(t *testing.T) {
 func TestAccountMetrics_ReadsSubscribers(t *testing.T) {
 	t.Parallel()
 	f := newFake(t)
+	f.drop = map[string]int{"getChatMemberCount": 1}
 	c := New(f.URL, nil)
 	m, err := c.AccountMetrics(context.Background(), acct)
 	require.NoError(t, err)
@@ -499,14 +537,16 @@ func TestAccountMetrics_ReadsSubscribers(t *testing.T) {
 	require.Nil(t, m.Following)
 	require.Nil(t, m.Posts)
 	calls := f.Calls()
-	require.Len(t, calls, 1)
-	require.Equal(t, "getChatMemberCount", calls[0].Method)
-	require.Equal(t, map[string]string{"chat_id": channel}, calls[0].Params)
+	require.Len(t, calls, 2, "the first answer was lost; a read is asked again")
+	for _, c := range calls {
+		require.Equal(t, "getChatMemberCount", c.Method)
+		require.Equal(t, map[string]string{"chat_id": channel}, c.Params)
+	}
 
 	pm, err := c.PostMetrics(context.Background(), acct, []string{"101"})
 	require.NoError(t, err)
 	require.Empty(t, pm, "bots cannot read per-message counts")
-	require.Len(t, f.Calls(), 1, "and do not ask")
+	require.Len(t, f.Calls(), 2, "and do not ask")
 }
 
 func TestDelete(t *testing.T) {
@@ -705,6 +745,7 @@ func TestErrors_NeverRevealTheToken(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
 			c := New(base(t), &http.Client{Timeout: 200 * time.Millisecond})
+			c.readBackoff = time.Millisecond
 			_, err := c.Publish(ctx, acct, platform.Post{Text: "x"})
 			requireNoToken(t, err)
 			_, err = c.Verify(ctx, acct)
