@@ -270,8 +270,9 @@ func (m *Main) Run(ctx context.Context) error {
 // directory's lock, and since the lock outlives no process, every job still
 // marked running belongs to a dead one and is made available at once,
 // rather than after River's rescue delay (FERRY_RESCUE_AFTER). On
-// PostgreSQL several processes share the queue and River's rescuer remains
-// the way back (see docs/architecture.md, "Back on time after a crash").
+// PostgreSQL several processes share the queue; each holds a liveness lock
+// and takes back the jobs of dead ones (jobs.Client.Start; see
+// docs/architecture.md, "Back on time after a crash").
 func (m *Main) claimJobs(ctx context.Context) error {
 	if m.Config.DatabaseURL != "" {
 		return nil

@@ -109,7 +109,7 @@ var Env = []struct{ Name, Help string }{
 	{"FERRY_GRAPH_API_VERSION", "pinned Graph API version (default v23.0)"},
 	{"FERRY_ATTEMPT_TIMEOUT", "longest a single platform call may take (default 90s)"},
 	{"FERRY_POLL_INTERVAL", "how often workers look for due jobs (default 50ms)"},
-	{"FERRY_RESCUE_AFTER", "how long a job may run before another worker takes it over (default 5m)"},
+	{"FERRY_RESCUE_AFTER", "last resort: how long a job may run before River takes it over (default 5m); a dead worker's jobs are normally taken back within seconds"},
 	{"FERRY_GIVE_UP_AFTER", "how long a publication keeps retrying before it fails (default 24h)"},
 	{"FERRY_REAUTH_DEADLINE", "how long a publication waits for its account to be reconnected before it is missed (default 24h)"},
 	{"FERRY_SMTP_URL", "SMTP server for email notifications, smtp://user:pass@host:587 or smtps://…:465; unset: no email"},

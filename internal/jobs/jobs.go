@@ -7,7 +7,6 @@ package jobs
 import (
 	"context"
 	"database/sql"
-	"encoding/json"
 	"fmt"
 	"log/slog"
 	"sync/atomic"
@@ -77,6 +76,7 @@ type Client struct {
 	river      *river.Client[*sql.Tx]
 	db         *store.DB
 	publishing *atomic.Int64
+	live       *liveness // PostgreSQL only: see liveness.go
 }
 
 // New returns a client able to insert jobs and, once started, to work them
@@ -84,7 +84,12 @@ type Client struct {
 func New(db *store.DB, cfg Config, engine *delivery.Engine) (*Client, error) {
 	workers := river.NewWorkers()
 	publishing := new(atomic.Int64)
-	river.AddWorker(workers, &publishWorker{engine: engine, timeout: cfg.AttemptTimeout, running: publishing})
+	id := newClientID()
+	var live *liveness
+	if db.Dialect() == store.Postgres {
+		live = newLiveness(db, id, cfg.Logger)
+	}
+	river.AddWorker(workers, &publishWorker{engine: engine, timeout: cfg.AttemptTimeout, running: publishing, live: live})
 	river.AddWorker(workers, &expireWorker{engine: engine})
 	river.AddWorker(workers, &pruneWorker{db: db})
 	river.AddWorker(workers, &pruneIdempotencyKeysWorker{db: db})
@@ -93,6 +98,7 @@ func New(db *store.DB, cfg Config, engine *delivery.Engine) (*Client, error) {
 	addMetricsWorkers(workers, db, cfg, engine)
 	cooldown := min(cfg.PollInterval, 100*time.Millisecond)
 	rc, err := river.NewClient(db.RiverDriver(), &river.Config{
+		ID:                   id,
 		Logger:               cfg.Logger.With("component", "river"),
 		Workers:              workers,
 		FetchPollInterval:    cfg.PollInterval,
@@ -122,20 +128,53 @@ func New(db *store.DB, cfg Config, engine *delivery.Engine) (*Client, error) {
 	if err != nil {
 		return nil, fmt.Errorf("jobs: %w", err)
 	}
-	return &Client{river: rc, db: db, publishing: publishing}, nil
+	return &Client{river: rc, db: db, publishing: publishing, live: live}, nil
 }
 
 // Start starts working jobs until Stop. Cancelling ctx is a hard stop that
-// cancels running jobs (see StopAndCancel).
-func (c *Client) Start(ctx context.Context) error { return c.river.Start(ctx) }
+// cancels running jobs (see StopAndCancel). On PostgreSQL it first takes
+// this process's liveness lock.
+func (c *Client) Start(ctx context.Context) error {
+	if c.live != nil {
+		if err := c.live.start(ctx); err != nil {
+			return err
+		}
+	}
+	if err := c.river.Start(ctx); err != nil {
+		c.releaseLiveness()
+		return err
+	}
+	return nil
+}
 
 // Stop stops fetching jobs and waits for running ones to finish; if ctx
-// ends first, it returns ctx's error and the jobs run on.
-func (c *Client) Stop(ctx context.Context) error { return c.river.Stop(ctx) }
+// ends first, it returns ctx's error and the jobs run on (and this process
+// keeps its liveness lock, so nobody takes them).
+func (c *Client) Stop(ctx context.Context) error {
+	if err := c.river.Stop(ctx); err != nil {
+		return err
+	}
+	c.releaseLiveness()
+	return nil
+}
 
 // StopAndCancel stops fetching jobs, cancels the running ones and waits for
 // them to return.
-func (c *Client) StopAndCancel(ctx context.Context) error { return c.river.StopAndCancel(ctx) }
+func (c *Client) StopAndCancel(ctx context.Context) error {
+	if err := c.river.StopAndCancel(ctx); err != nil {
+		return err
+	}
+	c.releaseLiveness()
+	return nil
+}
+
+// releaseLiveness gives up the liveness lock once no job of this process
+// is running.
+func (c *Client) releaseLiveness() {
+	if c.live != nil {
+		c.live.close()
+	}
+}
 
 // Publishing returns how many publish jobs this client is working.
 func (c *Client) Publishing() int { return int(c.publishing.Load()) }
@@ -191,9 +230,20 @@ type publishWorker struct {
 	engine  *delivery.Engine
 	timeout time.Duration
 	running *atomic.Int64 // publish jobs in progress, for the stop log
+	live    *liveness     // nil on SQLite
 }
 
 func (w *publishWorker) Work(ctx context.Context, job *river.Job[PublishArgs]) error {
+	if w.live != nil {
+		// No platform call without the liveness lock: once it is lost,
+		// another process may take this job.
+		fenced, leave, ok := w.live.enter(ctx)
+		if !ok {
+			return river.JobSnooze(snoozeFenced)
+		}
+		defer leave()
+		ctx = fenced
+	}
 	w.running.Add(1)
 	defer w.running.Add(-1)
 	return w.engine.Deliver(ctx, job.Args.PublicationID, job.Args.Version, completeTx(job))
@@ -253,39 +303,9 @@ func (*promoteSoon) InsertMany(ctx context.Context, many []*rivertype.JobInsertP
 // dead leader's term runs out.
 func (c *Client) RescueOrphans(ctx context.Context) (int, error) {
 	exec := c.db.RiverDriver().GetExecutor()
-	now := time.Now().UTC()
-	never := now.Add(100 * 365 * 24 * time.Hour) // every leader's term has ended by then
+	never := time.Now().Add(100 * 365 * 24 * time.Hour) // every leader's term has ended by then
 	if _, err := exec.LeaderDeleteExpired(ctx, &riverdriver.LeaderDeleteExpiredParams{Now: &never}); err != nil {
 		return 0, fmt.Errorf("jobs: end a dead process's leadership: %w", err)
 	}
-	// Every running job attempted before now: the horizon is the future.
-	horizon := now.Add(time.Hour)
-	rescued := 0
-	var after int64
-	for {
-		stuck, err := exec.JobGetStuck(ctx, &riverdriver.JobGetStuckParams{AfterID: after, Max: 1000, StuckHorizon: horizon})
-		if err != nil {
-			return rescued, fmt.Errorf("jobs: find orphaned jobs: %w", err)
-		}
-		if len(stuck) == 0 {
-			return rescued, nil
-		}
-		p := riverdriver.JobRescueManyParams{StuckHorizon: horizon}
-		for _, j := range stuck {
-			e, err := json.Marshal(rivertype.AttemptError{At: now, Attempt: max(j.Attempt, 0), Error: "The process working this job died; rescued at start."})
-			if err != nil {
-				return rescued, err
-			}
-			p.ID = append(p.ID, j.ID)
-			p.Error = append(p.Error, e)
-			p.FinalizedAt = append(p.FinalizedAt, nil)
-			p.ScheduledAt = append(p.ScheduledAt, now)
-			p.State = append(p.State, string(rivertype.JobStateAvailable))
-			after = j.ID
-		}
-		if _, err := exec.JobRescueMany(ctx, &p); err != nil {
-			return rescued, fmt.Errorf("jobs: rescue orphaned jobs: %w", err)
-		}
-		rescued += len(stuck)
-	}
+	return rescueOwned(ctx, exec, "")
 }
