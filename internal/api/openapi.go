@@ -182,6 +182,8 @@ func schemas() map[string]any {
 			"media": map[string]any{"type": "array", "items": ref("VariantMedia")}, "length": ref("TextLength"), "problems": map[string]any{"type": "array", "items": ref("Problem")}}),
 		"Preview":    obj([]string{"variants"}, map[string]any{"variants": map[string]any{"type": "array", "items": ref("PreviewVariant")}}),
 		"MediaPatch": obj([]string{"focal"}, map[string]any{"focal": nullFocal}),
+		"MediaAlt": obj(nil, map[string]any{"alt_text": map[string]any{"type": "string", "maxLength": 1000, "description": "What the image shows, for people who cannot see it; empty for none."},
+			"decorative": map[string]any{"type": "boolean", "description": "The image needs no alt text (alt_text is then dropped)."}}),
 		"Glossary": obj(nil, map[string]any{"protected": map[string]any{"type": "array", "items": str, "description": "Terms never converted (names, brands)."},
 			"phrases": map[string]any{"type": "array", "items": obj([]string{"from", "to"}, map[string]any{"from": str, "to": str,
 				"scripts": map[string]any{"type": "array", "items": map[string]any{"type": "string", "enum": []any{"s", "hk", "tw", "t"}}, "description": "Audience scripts it applies to; empty: all."}})}}),
