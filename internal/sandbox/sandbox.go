@@ -23,17 +23,17 @@ import (
 
 // Post is one post as the emulated platform received it.
 type Post struct {
-	Platform   ferry.Platform `json:"platform"`
-	Target     string         `json:"target"`
-	RemoteID   string         `json:"remote_id"`
-	Text       string         `json:"text"`
-	Media      []string       `json:"media"`
+	Platform ferry.Platform `json:"platform"`
+	Target   string         `json:"target"`
+	RemoteID string         `json:"remote_id"`
+	Text     string         `json:"text"`
+	Media    []string       `json:"media"`
 	// AltText holds each image's alt text as the platform received it, in
 	// the order of Media ("" for an image sent without); nil when the
 	// platform takes none (Telegram, Weibo).
-	AltText    []string       `json:"alt_text,omitempty"`
-	ReceivedAt time.Time      `json:"received_at"`
-	Deleted    bool           `json:"deleted,omitempty"`
+	AltText    []string  `json:"alt_text,omitempty"`
+	ReceivedAt time.Time `json:"received_at"`
+	Deleted    bool      `json:"deleted,omitempty"`
 }
 
 // Faults configures fault injection for one platform. Rates are
