@@ -92,6 +92,9 @@ type Workspace struct {
 	TimeZone  string    `json:"time_zone"`
 	CreatedAt time.Time `json:"created_at"`
 	Region    string    `json:"region"` // whose festivals and holidays it plans around: HK, CN, TW or MO
+	// RequireAltText makes an image with neither alt text nor the
+	// decorative mark an error that blocks scheduling, not a warning.
+	RequireAltText bool `json:"require_alt_text"`
 }
 
 // DefaultTimeZone is the time zone of a new workspace.

@@ -19,6 +19,8 @@ func (s *Server) adaptRoutes() []route {
 			summary: "Edit one account's variant (kept when the story changes, then flagged stale), or reset it (editor)."},
 		{method: "PATCH", path: "/api/v1/media/{id}", handler: s.patchMedia, request: "MediaPatch", response: "Media",
 			summary: "Set an image's focal point; unsent stories using it are fitted again (editor)."},
+		{method: "PUT", path: "/api/v1/media/{id}/alt", handler: s.putMediaAlt, request: "MediaAlt", response: "Media",
+			summary: "Say what an image shows (alt text, sent to Facebook and Instagram), or mark it decorative (editor)."},
 
 		{method: "GET", path: "/api/v1/glossary", handler: s.getGlossary, response: "Glossary",
 			summary: "Get the workspace's glossary: terms protected from script conversion, custom phrases."},
@@ -83,6 +85,22 @@ func (s *Server) patchMedia(w http.ResponseWriter, r *http.Request, p ferry.Prin
 		return err
 	}
 	m, err := s.svc.UpdateMedia(r.Context(), p, r.PathValue("id"), patch)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, m)
+	return nil
+}
+
+func (s *Server) putMediaAlt(w http.ResponseWriter, r *http.Request, p ferry.Principal) error {
+	var in struct {
+		AltText    string `json:"alt_text"`
+		Decorative bool   `json:"decorative"`
+	}
+	if err := decode(w, r, &in); err != nil {
+		return err
+	}
+	m, err := s.svc.SetMediaAlt(r.Context(), p, r.PathValue("id"), in.AltText, in.Decorative)
 	if err != nil {
 		return err
 	}

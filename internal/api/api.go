@@ -63,6 +63,7 @@ func (s *Server) routes() []route {
 	routes = append(routes, s.adaptRoutes()...)
 	routes = append(routes, s.calendarRoutes()...)
 	routes = append(routes, s.oauthRoutes()...)
+	routes = append(routes, s.workspaceRoutes()...)
 	return routes
 }
 

@@ -748,7 +748,10 @@ func (e *Engine) gaveUpAt(p *ferry.Publication, t time.Time) bool {
 	return t.After(p.ScheduledAt.Add(e.GiveUpAfter))
 }
 
-// post builds what is sent from the publication's variant.
+// post builds what is sent from the publication's variant. Each image
+// carries the alt text of its original (a copy fitted to the platform
+// shows what its original shows), none when that is decorative. The
+// fingerprint covers everything sent, alt text included.
 func (e *Engine) post(ctx context.Context, tx *store.Tx, p *ferry.Publication) (platform.Post, error) {
 	v, err := tx.Variant(ctx, p.StoryID, p.AccountID)
 	if err != nil {
@@ -767,11 +770,37 @@ func (e *Engine) post(ctx context.Context, tx *store.Tx, p *ferry.Publication) (
 		if e.MediaURL != nil {
 			pm.URL = e.MediaURL(sum)
 		}
+		if pm.AltText, err = altText(ctx, tx, m); err != nil {
+			return platform.Post{}, err
+		}
 		post.Media = append(post.Media, pm)
 		io.WriteString(h, "\x00"+sum)
+		if pm.AltText != "" {
+			// Length-prefixed, so no alt text can pass for another image.
+			fmt.Fprintf(h, "\x01%d:%s", len(pm.AltText), pm.AltText)
+		}
 	}
 	post.Fingerprint = hex.EncodeToString(h.Sum(nil)[:16])
 	return post, nil
+}
+
+// altText is what an image sent shows, for people who cannot see it: its
+// original's alt text, or "" when the original is decorative or has none.
+func altText(ctx context.Context, tx *store.Tx, m *ferry.Media) (string, error) {
+	if m.ParentID != "" {
+		orig, err := tx.Media(ctx, m.WorkspaceID, m.ParentID)
+		if ferry.IsCode(err, ferry.ENOTFOUND) {
+			return "", nil
+		}
+		if err != nil {
+			return "", err
+		}
+		m = orig
+	}
+	if m.Decorative {
+		return "", nil
+	}
+	return m.AltText, nil
 }
 
 func platformAccount(a *ferry.Account) platform.Account {

@@ -67,6 +67,7 @@ type fakeConn struct {
 
 	mu    sync.Mutex
 	calls []call
+	posts []platform.Post // what each publish call sent
 }
 
 func (c *fakeConn) Platform() ferry.Platform { return c.platform }
@@ -81,7 +82,10 @@ func (c *fakeConn) record(kind string, acct platform.Account) {
 	}
 }
 
-func (c *fakeConn) Publish(ctx context.Context, acct platform.Account, _ platform.Post) (platform.Result, error) {
+func (c *fakeConn) Publish(ctx context.Context, acct platform.Account, post platform.Post) (platform.Result, error) {
+	c.mu.Lock()
+	c.posts = append(c.posts, post)
+	c.mu.Unlock()
 	c.record("publish", acct)
 	if c.publish == nil {
 		return platform.Result{}, errors.New("the test did not expect a publish call")
@@ -868,4 +872,54 @@ func camel(s ferry.PublicationState) string {
 		}
 	}
 	return string(out)
+}
+
+// TestEngine_SendsEachImagesAltText sends a variant of three images: a copy
+// fitted to the platform, whose original is described; a decorative image
+// that says otherwise in its stored text; one nobody described. Each goes
+// with its original's alt text, none for the other two, and the attempt's
+// fingerprint covers the alt text, so the same images described otherwise
+// are other content.
+func TestEngine_SendsEachImagesAltText(t *testing.T) {
+	forEachBackend(t, func(t *testing.T, e *env) {
+		ctx := context.Background()
+		q := e.db.Write()
+		image := func(sum, alt string, decorative bool, parent string) *ferry.Media {
+			m := &ferry.Media{WorkspaceID: e.ws.ID, SHA256: sum, Mime: "image/jpeg", Width: 800, Height: 600, Bytes: 1000, AltText: alt, Decorative: decorative, ParentID: parent}
+			require.NoError(t, q.CreateMedia(ctx, m))
+			return m
+		}
+		orig := image("a1", "A ferry at dusk", false, "")
+		fitted := image("a2", "", false, orig.ID)
+		deco := image("b1", "", false, "")
+		require.NoError(t, q.SetMediaAlt(ctx, e.ws.ID, deco.ID, "stale words", true))
+		plain := image("c1", "", false, "")
+
+		h := e.harness(t, opts{})
+		require.NoError(t, q.PutVariant(ctx, ferry.Variant{StoryID: h.story.ID, AccountID: h.acct.ID, Platform: h.acct.Platform, Title: "Title", Text: "Body",
+			MediaIDs: []string{fitted.ID, deco.ID, plain.ID}}))
+		h.start(t, ferry.StateScheduled)
+		h.conn.publish = answer(posted, nil)
+		require.NoError(t, h.deliver(t))
+		h.check(t, want{state: ferry.StatePublished, attempts: []string{ferry.OutcomePublished}})
+		require.Len(t, h.conn.posts, 1)
+		var alts []string
+		for _, m := range h.conn.posts[0].Media {
+			alts = append(alts, m.AltText)
+		}
+		require.Equal(t, []string{"A ferry at dusk", "", ""}, alts)
+		described := h.attempts(t)[0].Fingerprint
+		require.Equal(t, h.conn.posts[0].Fingerprint, described)
+
+		// The same story with the original described otherwise.
+		require.NoError(t, q.SetMediaAlt(ctx, e.ws.ID, orig.ID, "A ferry at dawn", false))
+		h2 := e.harness(t, opts{})
+		require.NoError(t, q.PutVariant(ctx, ferry.Variant{StoryID: h2.story.ID, AccountID: h2.acct.ID, Platform: h2.acct.Platform, Title: "Title", Text: "Body",
+			MediaIDs: []string{fitted.ID, deco.ID, plain.ID}}))
+		h2.start(t, ferry.StateScheduled)
+		h2.conn.publish = answer(posted, nil)
+		require.NoError(t, h2.deliver(t))
+		require.Equal(t, "A ferry at dawn", h2.conn.posts[0].Media[0].AltText)
+		require.NotEqual(t, described, h2.attempts(t)[0].Fingerprint, "the fingerprint covers the alt text")
+	})
 }

@@ -34,6 +34,12 @@ type Media struct {
 	// URL is a public URL of the image, for platforms that fetch media
 	// themselves (Instagram). Empty when none is configured.
 	URL string
+	// AltText says what the image shows, for people who cannot see it;
+	// connectors send it where the platform's API takes it (Facebook's
+	// alt_text_custom, Instagram's alt_text). Empty for a decorative
+	// image, or one nobody described: no platform's API tells "decorative"
+	// from "not described", so nothing is sent for either.
+	AltText string
 }
 
 // Post is exactly what will be sent: text already adapted to the platform.

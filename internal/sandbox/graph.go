@@ -121,6 +121,7 @@ type fbPhoto struct {
 	ID         string
 	Page       string
 	Media      string
+	AltText    string // alt_text_custom
 	Published  bool
 	AttachedTo string
 	Created    time.Time
@@ -131,6 +132,7 @@ type igContainer struct {
 	User         string
 	ImageURL     string
 	Caption      string
+	AltText      string // an IMAGE container's alt_text
 	MediaType    string // IMAGE or CAROUSEL
 	CarouselItem bool
 	Children     []string
@@ -148,6 +150,7 @@ type igMedia struct {
 	Caption   string
 	MediaType string
 	URLs      []string
+	AltText   []string // each image's, in the order of URLs
 	Children  []string
 	Shortcode string
 	Created   time.Time
@@ -727,14 +730,14 @@ func (g *graphAPI) postFeed(req *graphRequest, who principal, page string) (any,
 	}
 
 	g.mu.Lock()
-	var media []string
+	var media, alts []string
 	for i, id := range attached {
 		ph := g.photos[id]
 		if ph == nil || ph.Page != page || ph.Published || ph.AttachedTo != "" {
 			g.mu.Unlock()
 			return nil, errInvalid("Param attached_media[%d] must be an unpublished photo of this page not yet attached to a post", i)
 		}
-		media = append(media, ph.Media)
+		media, alts = append(media, ph.Media), append(alts, ph.AltText)
 	}
 	g.mu.Unlock()
 	if gerr := g.pageLimit(page); gerr != nil {
@@ -747,7 +750,7 @@ func (g *graphAPI) postFeed(req *graphRequest, who principal, page string) (any,
 	}
 	g.posts[post.ID] = post
 	g.mu.Unlock()
-	g.s.record(Post{Platform: ferry.Facebook, Target: page, RemoteID: post.ID, Text: message, Media: media})
+	g.s.record(Post{Platform: ferry.Facebook, Target: page, RemoteID: post.ID, Text: message, Media: media, AltText: alts})
 	return map[string]any{"id": post.ID}, nil
 }
 
@@ -788,7 +791,8 @@ func (g *graphAPI) postPhoto(req *graphRequest, who principal, page string) (any
 		caption = p.Get("message")
 	}
 	now := g.s.now().UTC()
-	photo := &fbPhoto{ID: strconv.FormatInt(130000000000000+g.s.nextID(), 10), Page: page, Media: media, Published: p.Get("published") != "false", Created: now}
+	alt := p.Get("alt_text_custom")
+	photo := &fbPhoto{ID: strconv.FormatInt(130000000000000+g.s.nextID(), 10), Page: page, Media: media, AltText: alt, Published: p.Get("published") != "false", Created: now}
 	if !photo.Published {
 		g.mu.Lock()
 		g.photos[photo.ID] = photo
@@ -804,7 +808,7 @@ func (g *graphAPI) postPhoto(req *graphRequest, who principal, page string) (any
 	g.photos[photo.ID] = photo
 	g.posts[post.ID] = post
 	g.mu.Unlock()
-	g.s.record(Post{Platform: ferry.Facebook, Target: page, RemoteID: post.ID, Text: caption, Media: []string{media}})
+	g.s.record(Post{Platform: ferry.Facebook, Target: page, RemoteID: post.ID, Text: caption, Media: []string{media}, AltText: []string{alt}})
 	return map[string]any{"id": photo.ID, "post_id": post.ID}, nil
 }
 
@@ -1159,6 +1163,7 @@ func (g *graphAPI) createContainer(req *graphRequest, user string) (any, *graphE
 			return nil, errIG(9004, 2207052, "Media download has failed.", "The media could not be fetched from this uri: "+raw)
 		}
 		c.ImageURL = raw
+		c.AltText = p.Get("alt_text")
 		c.FailSubcode = g.checkImage(u)
 	case "CAROUSEL":
 		if c.CarouselItem {
@@ -1355,15 +1360,16 @@ func (g *graphAPI) publishContainer(req *graphRequest, user string) (any, *graph
 		m.Children = c.Children
 		for _, ch := range c.Children {
 			m.URLs = append(m.URLs, g.containers[ch].ImageURL)
+			m.AltText = append(m.AltText, g.containers[ch].AltText)
 		}
 	} else {
 		m.MediaType = "IMAGE"
-		m.URLs = []string{c.ImageURL}
+		m.URLs, m.AltText = []string{c.ImageURL}, []string{c.AltText}
 	}
 	c.MediaID = m.ID
 	g.media[m.ID] = m
 	g.mu.Unlock()
-	g.s.record(Post{Platform: ferry.Instagram, Target: user, RemoteID: m.ID, Text: m.Caption, Media: slices.Clone(m.URLs)})
+	g.s.record(Post{Platform: ferry.Instagram, Target: user, RemoteID: m.ID, Text: m.Caption, Media: slices.Clone(m.URLs), AltText: slices.Clone(m.AltText)})
 	return map[string]any{"id": m.ID}, nil
 }
 

@@ -302,19 +302,24 @@ func TestGraphPhotos(t *testing.T) {
 	pic := graphJPEG(t)
 
 	t.Run("OnePhoto", func(t *testing.T) {
-		a := b.upload(t, token, graphPage+"/photos", url.Values{"caption": {"One"}}, pic)
+		a := b.upload(t, token, graphPage+"/photos", url.Values{"caption": {"One"}, "alt_text_custom": {"A lantern over the harbour"}}, pic)
 		require.Equal(t, http.StatusOK, a.status, a.body)
 		require.NotEmpty(t, a.str("id"))
 		post := b.sb.Posts(ferry.Facebook, graphPage)[0]
 		require.Equal(t, a.str("post_id"), post.RemoteID)
 		require.Equal(t, "One", post.Text)
 		require.Len(t, post.Media, 1)
+		require.Equal(t, []string{"A lantern over the harbour"}, post.AltText)
 		require.True(t, strings.HasPrefix(post.Media[0], "sha256:"))
 	})
 	t.Run("MultiPhoto", func(t *testing.T) {
 		var ids []string
-		for range 3 {
-			a := b.upload(t, token, graphPage+"/photos", url.Values{"published": {"false"}}, pic)
+		for i := range 3 {
+			form := url.Values{"published": {"false"}}
+			if i != 1 {
+				form.Set("alt_text_custom", fmt.Sprintf("photo %d", i+1))
+			}
+			a := b.upload(t, token, graphPage+"/photos", form, pic)
 			require.Equal(t, http.StatusOK, a.status, a.body)
 			require.Empty(t, a.str("post_id"), "an unpublished photo makes no post")
 			ids = append(ids, a.str("id"))
@@ -330,6 +335,7 @@ func TestGraphPhotos(t *testing.T) {
 		require.Len(t, posts, 2)
 		require.Equal(t, a.str("id"), posts[1].RemoteID)
 		require.Len(t, posts[1].Media, 3)
+		require.Equal(t, []string{"photo 1", "", "photo 3"}, posts[1].AltText, "each attached photo's alt text, none for the one sent without")
 
 		again := url.Values{"message": {"Reused"}, "attached_media[0]": {fmt.Sprintf(`{"media_fbid":%q}`, ids[0])}}
 		code, _ := b.post(t, token, graphPage+"/feed", again).errCode()
@@ -425,7 +431,7 @@ func (b *graphBundle) publish(t *testing.T, id string) graphAnswer {
 func TestGraphInstagram_ContainerLifecycle(t *testing.T) {
 	t.Parallel()
 	b := setupGraph(t)
-	id := b.container(t, url.Values{"image_url": {"https://cdn.example.org/a.jpg"}, "caption": {"Mid-Autumn lanterns #hk"}})
+	id := b.container(t, url.Values{"image_url": {"https://cdn.example.org/a.jpg"}, "caption": {"Mid-Autumn lanterns #hk"}, "alt_text": {"中秋花燈"}})
 	require.Equal(t, "IN_PROGRESS", b.statusCode(t, id))
 	code, sub := b.publish(t, id).errCode()
 	require.Equal(t, []int{9007, 2207027}, []int{code, sub}, "not ready yet")
@@ -445,6 +451,7 @@ func TestGraphInstagram_ContainerLifecycle(t *testing.T) {
 	require.Equal(t, mediaID, posts[0].RemoteID)
 	require.Equal(t, "Mid-Autumn lanterns #hk", posts[0].Text)
 	require.Equal(t, []string{"https://cdn.example.org/a.jpg"}, posts[0].Media)
+	require.Equal(t, []string{"中秋花燈"}, posts[0].AltText)
 
 	t.Run("Expires", func(t *testing.T) {
 		old := b.container(t, url.Values{"image_url": {"https://cdn.example.org/b.jpg"}})
@@ -491,7 +498,11 @@ func TestGraphInstagram_Carousel(t *testing.T) {
 	b := setupGraph(t)
 	var children []string
 	for i := range 3 {
-		children = append(children, b.container(t, url.Values{"image_url": {fmt.Sprintf("https://cdn.example.org/%d.jpg", i)}, "is_carousel_item": {"true"}}))
+		form := url.Values{"image_url": {fmt.Sprintf("https://cdn.example.org/%d.jpg", i)}, "is_carousel_item": {"true"}}
+		if i > 0 {
+			form.Set("alt_text", fmt.Sprintf("view %d", i))
+		}
+		children = append(children, b.container(t, form))
 	}
 	code, sub := b.post(t, InstagramToken(graphIG), graphIG+"/media", url.Values{"media_type": {"CAROUSEL"}, "children": {strings.Join(children, ",")}}).errCode()
 	require.Equal(t, []int{9007, 2207027}, []int{code, sub}, "children still processing")
@@ -517,6 +528,7 @@ func TestGraphInstagram_Carousel(t *testing.T) {
 	posts := b.sb.Posts(ferry.Instagram, graphIG)
 	require.Len(t, posts, 1)
 	require.Len(t, posts[0].Media, 3)
+	require.Equal(t, []string{"", "view 1", "view 2"}, posts[0].AltText, "each item's alt text")
 }
 
 func TestGraphInstagram_Quota(t *testing.T) {

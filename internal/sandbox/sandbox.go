@@ -23,13 +23,17 @@ import (
 
 // Post is one post as the emulated platform received it.
 type Post struct {
-	Platform   ferry.Platform `json:"platform"`
-	Target     string         `json:"target"`
-	RemoteID   string         `json:"remote_id"`
-	Text       string         `json:"text"`
-	Media      []string       `json:"media"`
-	ReceivedAt time.Time      `json:"received_at"`
-	Deleted    bool           `json:"deleted,omitempty"`
+	Platform ferry.Platform `json:"platform"`
+	Target   string         `json:"target"`
+	RemoteID string         `json:"remote_id"`
+	Text     string         `json:"text"`
+	Media    []string       `json:"media"`
+	// AltText holds each image's alt text as the platform received it, in
+	// the order of Media ("" for an image sent without); nil when the
+	// platform takes none (Telegram, Weibo).
+	AltText    []string  `json:"alt_text,omitempty"`
+	ReceivedAt time.Time `json:"received_at"`
+	Deleted    bool      `json:"deleted,omitempty"`
 }
 
 // Faults configures fault injection for one platform. Rates are
@@ -139,7 +143,7 @@ func (s *Sandbox) Posts(platform ferry.Platform, target string) []Post {
 	var out []Post
 	for _, p := range s.posts {
 		if (platform == "" || p.Platform == platform) && (target == "" || p.Target == target) {
-			p.Media = slices.Clone(p.Media)
+			p.Media, p.AltText = slices.Clone(p.Media), slices.Clone(p.AltText)
 			out = append(out, p)
 		}
 	}

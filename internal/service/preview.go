@@ -110,10 +110,14 @@ func (s *Service) Preview(ctx context.Context, p ferry.Principal, in PreviewInpu
 	if err != nil {
 		return nil, err
 	}
+	required, err := altRequired(ctx, q, p.WorkspaceID)
+	if err != nil {
+		return nil, err
+	}
 	story := storyFor(in.Title, in.Body, in.Tags, in.Links, in.MediaIDs, in.SourceScript, originals)
 	vs := s.adapter().Adapt(story, targets, env)
 	for i := range vs {
-		vs[i].Problems = append(vs[i].Problems, altProblems(vs[i].Media, in.MediaIDs, originals)...)
+		vs[i].Problems = append(vs[i].Problems, altProblems(vs[i].Media, in.MediaIDs, originals, required)...)
 		for j, vm := range vs[i].Media {
 			if m, err := q.FittedMedia(ctx, p.WorkspaceID, vm.SourceID, fitKey(vs[i].Platform, vm.Focal)); err == nil {
 				vs[i].Media[j].MediaID, vs[i].Media[j].Width, vs[i].Media[j].Height = m.ID, m.Width, m.Height
@@ -294,9 +298,14 @@ func (s *Service) MediaItems(ctx context.Context, p ferry.Principal, ids []strin
 // text that is not marked decorative.
 const CodeAltMissing = "media_alt_missing"
 
-// altProblems warns of each image a variant carries that has no alt text
-// and is not marked decorative, numbered as in the story.
-func altProblems(vms []ferry.VariantMedia, ids []string, originals map[string]*ferry.Media) []ferry.Problem {
+// CodeAltRequired is the same, as an error, in a workspace that requires
+// alt text (Workspace.RequireAltText): it blocks scheduling and publishing.
+const CodeAltRequired = "media_alt_required"
+
+// altProblems finds each image a variant carries that has no alt text and
+// is not marked decorative, numbered as in the story: a warning, or an
+// error when the workspace requires alt text.
+func altProblems(vms []ferry.VariantMedia, ids []string, originals map[string]*ferry.Media, required bool) []ferry.Problem {
 	var out []ferry.Problem
 	for _, vm := range vms {
 		m := originals[vm.SourceID]
@@ -304,11 +313,26 @@ func altProblems(vms []ferry.VariantMedia, ids []string, originals map[string]*f
 			continue
 		}
 		n := slices.Index(ids, vm.SourceID) + 1
+		if required {
+			out = append(out, ferry.Problem{Code: CodeAltRequired, Severity: ferry.SeverityError, Field: "media",
+				Message:   fmt.Sprintf("Image %d has no alt text, which this workspace requires: describe what it shows, or mark it decorative.", n),
+				MessageZH: fmt.Sprintf("第 %d 張圖片沒有替代文字，但本工作區規定要有：請描述圖片內容，或標示為裝飾圖片。", n)})
+			continue
+		}
 		out = append(out, ferry.Problem{Code: CodeAltMissing, Severity: ferry.SeverityWarning, Field: "media",
 			Message:   fmt.Sprintf("Image %d has no alt text: describe what it shows, or mark it decorative.", n),
 			MessageZH: fmt.Sprintf("第 %d 張圖片沒有替代文字：請描述圖片內容，或標示為裝飾圖片。", n)})
 	}
 	return out
+}
+
+// altRequired reports whether the workspace requires alt text on images.
+func altRequired(ctx context.Context, q *store.Q, workspaceID string) (bool, error) {
+	ws, err := q.Workspace(ctx, workspaceID)
+	if err != nil {
+		return false, err
+	}
+	return ws.RequireAltText, nil
 }
 
 // SetMediaAlt sets what an image shows, for people who cannot see it, or

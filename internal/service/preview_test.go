@@ -4,6 +4,7 @@ import (
 	"context"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/require"
 
@@ -103,5 +104,84 @@ func TestSetMediaAlt_AnImageWithoutAltTextIsAWarningUntilDescribedOrDecorative(t
 		require.Empty(t, alts())
 		_, err = b.svc.SetMediaAlt(ctx, b.editor(), img.ID, strings.Repeat("長", 1001), false)
 		require.True(t, ferry.IsCode(err, ferry.EINVALID))
+	})
+}
+
+// TestRequireAltText_AnImageWithoutIsAnErrorThatBlocksSchedulingNotDrafts
+// turns on the workspace's "images must have alt text": an image with
+// neither alt text nor the decorative mark is then an error in the preview,
+// a draft still saves, and scheduling and publishing now are refused naming
+// the image, until it is described or marked decorative.
+func TestRequireAltText_AnImageWithoutIsAnErrorThatBlocksSchedulingNotDrafts(t *testing.T) {
+	forEachBackend(t, func(t *testing.T, be testdb.Backend) {
+		b := setup(t, be)
+		ctx := context.Background()
+		tg := b.account(t, ferry.Telegram, "harbour", nil)
+		described, bare := b.image(t, 800, 600, 3), b.image(t, 800, 600, 9)
+		_, err := b.svc.SetMediaAlt(ctx, b.editor(), described.ID, "Red lanterns", false)
+		require.NoError(t, err)
+		media := []string{described.ID, bare.ID}
+
+		ws, err := b.svc.Workspace(ctx, b.as[ferry.RoleViewer])
+		require.NoError(t, err)
+		require.False(t, ws.RequireAltText, "off by default")
+		on := true
+		_, err = b.svc.PatchWorkspace(ctx, b.editor(), service.WorkspacePatch{RequireAltText: &on})
+		require.True(t, ferry.IsCode(err, ferry.EFORBIDDEN), "admins only")
+		at := b.now.Add(time.Hour)
+		off, err := b.svc.CreateStory(ctx, b.editor(), service.StoryInput{Body: "Lanterns tonight.", MediaIDs: media, Targets: []string{tg.ID}, ScheduledAt: &at})
+		require.NoError(t, err, "off: a warning does not block")
+
+		ws, err = b.svc.PatchWorkspace(ctx, b.as[ferry.RoleAdmin], service.WorkspacePatch{RequireAltText: &on})
+		require.NoError(t, err)
+		require.True(t, ws.RequireAltText)
+		ws, err = b.svc.Workspace(ctx, b.as[ferry.RoleViewer])
+		require.NoError(t, err)
+		require.True(t, ws.RequireAltText, "stored")
+		require.Equal(t, "Harbour News", ws.Name, "the rest is kept")
+
+		pv, err := b.svc.Preview(ctx, b.editor(), service.PreviewInput{Body: "Lanterns tonight.", MediaIDs: media, Targets: []string{tg.ID}})
+		require.NoError(t, err)
+		var alts []ferry.Problem
+		for _, p := range pv.Variants[0].Problems {
+			if p.Code == service.CodeAltRequired || p.Code == service.CodeAltMissing {
+				alts = append(alts, p)
+			}
+		}
+		require.Len(t, alts, 1)
+		require.Equal(t, service.CodeAltRequired, alts[0].Code)
+		require.Equal(t, ferry.SeverityError, alts[0].Severity)
+		require.Contains(t, alts[0].Message, "Image 2")
+
+		draft, err := b.svc.CreateStory(ctx, b.editor(), service.StoryInput{Body: "Lanterns tonight.", MediaIDs: media, Targets: []string{tg.ID}})
+		require.NoError(t, err, "a draft may be saved")
+		b.sched.Take()
+		blocked := func(err error) {
+			t.Helper()
+			fe := requireCode(t, ferry.EUNPROCESSABLE, err)
+			problems := fe.Details.(map[string]any)["problems"].(map[string][]ferry.Problem)
+			require.Len(t, problems[tg.ID], 1)
+			require.Equal(t, service.CodeAltRequired, problems[tg.ID][0].Code)
+			require.Contains(t, problems[tg.ID][0].Message, "Image 2")
+			require.Empty(t, b.sched.Take(), "nothing scheduled")
+		}
+		_, err = b.svc.ScheduleStory(ctx, b.editor(), draft.ID, service.ScheduleInput{At: at})
+		blocked(err)
+		_, err = b.svc.PublishStoryNow(ctx, b.editor(), draft.ID, service.PublishInput{})
+		blocked(err)
+		_, err = b.svc.CreateStory(ctx, b.editor(), service.StoryInput{Body: "Again.", MediaIDs: media, Targets: []string{tg.ID}, ScheduledAt: &at})
+		blocked(err)
+		later := "Lanterns tonight, 8 pm."
+		_, err = b.svc.UpdateStory(ctx, b.editor(), off.ID, service.StoryPatch{Body: &later})
+		blocked(err)
+		st, err := b.svc.Story(ctx, b.editor(), draft.ID)
+		require.NoError(t, err)
+		require.Equal(t, ferry.StateDraft, st.Publications[0].State)
+
+		_, err = b.svc.SetMediaAlt(ctx, b.editor(), bare.ID, "", true)
+		require.NoError(t, err)
+		_, err = b.svc.ScheduleStory(ctx, b.editor(), draft.ID, service.ScheduleInput{At: at})
+		require.NoError(t, err, "a decorative image needs none")
+		require.NotEmpty(t, b.sched.Take())
 	})
 }

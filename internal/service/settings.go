@@ -20,14 +20,60 @@ import (
 // input is EINVALID with details naming each field and a reason code
 // ("required", "invalid", "too_long", "too_short", "wrong").
 
-// WorkspaceInput is a workspace's name, time zone and region.
+// WorkspaceInput is a workspace's name, time zone and region, and whether
+// it requires alt text on images (see altProblems).
 type WorkspaceInput struct {
-	Name     string
-	TimeZone string
-	Region   string
+	Name           string
+	TimeZone       string
+	Region         string
+	RequireAltText bool
 }
 
-// UpdateWorkspace changes the workspace's name, time zone and region.
+// Workspace returns the principal's workspace.
+func (s *Service) Workspace(ctx context.Context, p ferry.Principal) (*ferry.Workspace, error) {
+	if err := require(p, ferry.RoleViewer, "see the workspace"); err != nil {
+		return nil, err
+	}
+	return s.DB.Read().Workspace(ctx, p.WorkspaceID)
+}
+
+// WorkspacePatch changes some of a workspace's settings; a nil field is
+// left as it is.
+type WorkspacePatch struct {
+	Name           *string `json:"name"`
+	TimeZone       *string `json:"time_zone"`
+	Region         *string `json:"region"`
+	RequireAltText *bool   `json:"require_alt_text"`
+}
+
+// PatchWorkspace applies a patch to the workspace's settings, checked as
+// UpdateWorkspace checks them.
+func (s *Service) PatchWorkspace(ctx context.Context, p ferry.Principal, patch WorkspacePatch) (*ferry.Workspace, error) {
+	if err := require(p, ferry.RoleAdmin, "change the workspace"); err != nil {
+		return nil, err
+	}
+	ws, err := s.DB.Read().Workspace(ctx, p.WorkspaceID)
+	if err != nil {
+		return nil, err
+	}
+	in := WorkspaceInput{Name: ws.Name, TimeZone: ws.TimeZone, Region: ws.Region, RequireAltText: ws.RequireAltText}
+	if patch.Name != nil {
+		in.Name = *patch.Name
+	}
+	if patch.TimeZone != nil {
+		in.TimeZone = *patch.TimeZone
+	}
+	if patch.Region != nil {
+		in.Region = *patch.Region
+	}
+	if patch.RequireAltText != nil {
+		in.RequireAltText = *patch.RequireAltText
+	}
+	return s.UpdateWorkspace(ctx, p, in)
+}
+
+// UpdateWorkspace changes the workspace's name, time zone, region and
+// whether it requires alt text.
 func (s *Service) UpdateWorkspace(ctx context.Context, p ferry.Principal, in WorkspaceInput) (*ferry.Workspace, error) {
 	if err := require(p, ferry.RoleAdmin, "change the workspace"); err != nil {
 		return nil, err
@@ -55,11 +101,11 @@ func (s *Service) UpdateWorkspace(ctx context.Context, p ferry.Principal, in Wor
 		if ws, err = tx.Workspace(ctx, p.WorkspaceID); err != nil {
 			return err
 		}
-		ws.Name, ws.TimeZone, ws.Region = in.Name, in.TimeZone, in.Region
+		ws.Name, ws.TimeZone, ws.Region, ws.RequireAltText = in.Name, in.TimeZone, in.Region, in.RequireAltText
 		if err := tx.UpdateWorkspace(ctx, ws); err != nil {
 			return err
 		}
-		return tx.Audit(ctx, audit(p, "workspace.update", "workspace", ws.ID, map[string]any{"name": ws.Name, "time_zone": ws.TimeZone, "region": ws.Region}))
+		return tx.Audit(ctx, audit(p, "workspace.update", "workspace", ws.ID, map[string]any{"name": ws.Name, "time_zone": ws.TimeZone, "region": ws.Region, "require_alt_text": ws.RequireAltText}))
 	})
 	return ws, err
 }

@@ -3,6 +3,7 @@ package service
 import (
 	"context"
 	"errors"
+	"slices"
 
 	"github.com/ferry-social/ferry"
 	"github.com/ferry-social/ferry/internal/delivery"
@@ -300,6 +301,24 @@ func (s *Service) saveBuilt(ctx context.Context, tx *store.Tx, p ferry.Principal
 			return err
 		}
 	}
+	// In a workspace that requires alt text, an image with none blocks a
+	// story with a time, as its images stand now (alt text is the image's,
+	// not the story's, and may have changed since the build).
+	var images map[string]*ferry.Media
+	if story.ScheduledAt != nil && len(story.MediaIDs) > 0 {
+		required, err := altRequired(ctx, &tx.Q, p.WorkspaceID)
+		if err != nil {
+			return err
+		}
+		if required {
+			images = map[string]*ferry.Media{}
+			for _, mid := range story.MediaIDs {
+				if images[mid], err = tx.Media(ctx, p.WorkspaceID, mid); err != nil {
+					return err
+				}
+			}
+		}
+	}
 	blocking := map[string][]ferry.Problem{}
 	for _, id := range unsent {
 		v := b.variants[id]
@@ -307,8 +326,12 @@ func (s *Service) saveBuilt(ctx context.Context, tx *store.Tx, p ferry.Principal
 		if err := tx.PutVariant(ctx, v); err != nil {
 			return err
 		}
-		if story.ScheduledAt != nil && ferry.HasErrors(v.Problems) {
-			blocking[id] = v.Problems
+		problems := v.Problems
+		if images != nil {
+			problems = append(slices.Clone(problems), altProblems(v.Media, story.MediaIDs, images, true)...)
+		}
+		if story.ScheduledAt != nil && ferry.HasErrors(problems) {
+			blocking[id] = problems
 		}
 	}
 	if len(blocking) > 0 {

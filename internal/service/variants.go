@@ -140,9 +140,10 @@ func storyFor(title, body string, tags, links, mediaIDs []string, src string, or
 }
 
 // blockingError refuses to schedule variants with errors, listing every
-// problem of each such variant by account id.
+// problem of each such variant by account id (an image without required
+// alt text is media_alt_required, naming the image by its number).
 func blockingError(problems map[string][]ferry.Problem) error {
-	return ferry.Errorf(ferry.EUNPROCESSABLE, "The story cannot be scheduled: %d of its variants have problems the platform would reject. Fix them, or save the story as a draft (scheduled_at null).", len(problems)).
+	return ferry.Errorf(ferry.EUNPROCESSABLE, "The story cannot be scheduled: %d of its variants have errors (what the platform would reject, or images without the alt text this workspace requires). Fix them, or save the story as a draft (scheduled_at null).", len(problems)).
 		WithDetails(map[string]any{"problems": problems})
 }
 

@@ -203,6 +203,26 @@ func (s *Server) renderCompose(w http.ResponseWriter, r *http.Request, rq *reque
 	s.pages.Render(w, r, status, "compose.html", v)
 }
 
+// AltRequired reports whether the workspace requires alt text on images:
+// an image without is then an error, said beside it.
+func (v *view) AltRequired() bool {
+	return v.rq.me != nil && v.rq.me.Workspace != nil && v.rq.me.Workspace.RequireAltText
+}
+
+// altBlocked reports whether a refusal's problems (by account) include an
+// image without the alt text the workspace requires.
+func altBlocked(problems any) bool {
+	byAccount, _ := problems.(map[string][]ferry.Problem)
+	for _, ps := range byAccount {
+		for _, p := range ps {
+			if p.Code == service.CodeAltRequired {
+				return true
+			}
+		}
+	}
+	return false
+}
+
 // SourceScriptEmpty reports whether the form names no script.
 func (c composePage) SourceScriptEmpty() bool { return c.Form.SourceScript == "" }
 
@@ -332,9 +352,12 @@ func (s *Server) saveCompose(w http.ResponseWriter, r *http.Request, rq *request
 				s.renderCompose(w, r, rq, http.StatusUnprocessableEntity, page, v)
 				return
 			}
-			if _, ok := d["problems"]; ok {
+			if ps, ok := d["problems"]; ok {
 				// The previews, rendered again, show each target's problems.
 				v.Problem = "compose.blocked"
+				if altBlocked(ps) {
+					v.Errors = map[string]string{"media": "compose.error.alt_required"}
+				}
 				s.renderCompose(w, r, rq, http.StatusUnprocessableEntity, page, v)
 				return
 			}

@@ -173,7 +173,8 @@ func (s *Server) workspaceSettings(w http.ResponseWriter, r *http.Request, rq *r
 		return
 	}
 	ws := rq.me.Workspace
-	s.renderWorkspace(w, r, rq, http.StatusOK, workspaceData{In: service.WorkspaceInput{Name: ws.Name, TimeZone: ws.TimeZone, Region: ws.Region}, Saved: r.URL.Query().Get("done") == "saved"}, nil)
+	in := service.WorkspaceInput{Name: ws.Name, TimeZone: ws.TimeZone, Region: ws.Region, RequireAltText: ws.RequireAltText}
+	s.renderWorkspace(w, r, rq, http.StatusOK, workspaceData{In: in, Saved: r.URL.Query().Get("done") == "saved"}, nil)
 }
 
 func (s *Server) renderWorkspace(w http.ResponseWriter, r *http.Request, rq *request, status int, d workspaceData, errs map[string]string) {
@@ -195,7 +196,7 @@ func contains(list []string, s string) bool {
 
 func (s *Server) saveWorkspace(w http.ResponseWriter, r *http.Request, rq *request) {
 	f := r.PostForm
-	in := service.WorkspaceInput{Name: f.Get("name"), TimeZone: f.Get("time_zone"), Region: f.Get("region")}
+	in := service.WorkspaceInput{Name: f.Get("name"), TimeZone: f.Get("time_zone"), Region: f.Get("region"), RequireAltText: f.Get("require_alt_text") == "on"}
 	_, err := s.svc.UpdateWorkspace(r.Context(), rq.principal(), in)
 	if errs := s.problems(rq, "workspace", err, nil, nil); errs != nil {
 		s.renderWorkspace(w, r, rq, http.StatusBadRequest, workspaceData{In: in}, errs)

@@ -7,6 +7,7 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/require"
 
@@ -237,4 +238,74 @@ func TestSettings_TemplatePreviewGlossaryAndPeople(t *testing.T) {
 	viewer := tb.member(owner, "vi@example.org", ferry.RoleViewer)
 	require.Contains(t, viewer.get("/settings/glossary").body, "<fieldset disabled>")
 	require.Equal(t, http.StatusForbidden, viewer.post("/settings/people", "same-origin", url.Values{"csrf": {viewer.csrf()}, "key": {"x"}, "name": {"X"}}).status)
+}
+
+// TestSettings_RequireAltTextMakesComposeRefuseUndescribedImages turns on
+// "Images must have alt text" on the workspace page: compose then refuses
+// to schedule a story whose image has no alt text, saying so beside the
+// images and keeping the input, still saves it as a draft, and schedules it
+// once the image is described in the same form.
+func TestSettings_RequireAltTextMakesComposeRefuseUndescribedImages(t *testing.T) {
+	t.Parallel()
+	for _, b := range testdb.Backends() {
+		t.Run(b.Name, func(t *testing.T) {
+			t.Parallel()
+			tb := setup(t, b)
+			owner := tb.setUp()
+			_, tg := tb.composeAccounts(owner)
+			br := tb.browser()
+			br.lang = "en"
+			br.signIn("ada@example.org", ownerPassword)
+			ctx := context.Background()
+
+			page := br.get("/settings/workspace")
+			require.Contains(t, page.body, `name="require_alt_text" aria-describedby="require_alt_text-help">`, "off by default")
+			require.Contains(t, text(page.body), "Images must have alt text")
+			settings := url.Values{"csrf": {br.csrf()}, "name": {"Harbour News"}, "time_zone": {"Asia/Hong_Kong"}, "region": {"HK"}, "require_alt_text": {"on"}}
+			saved := br.post("/settings/workspace", "same-origin", settings)
+			require.Equal(t, http.StatusSeeOther, saved.status, saved.body)
+			require.Contains(t, br.get("/settings/workspace").body, `name="require_alt_text" aria-describedby="require_alt_text-help" checked>`)
+			me, err := tb.svc.Me(ctx, owner)
+			require.NoError(t, err)
+			require.True(t, me.Workspace.RequireAltText)
+
+			img := tb.uploadJPEG(owner)
+			when := time.Now().In(mustZone(t)).AddDate(0, 0, 3).Format("2006-01-02") + "T20:00"
+			form := url.Values{"csrf": {br.csrf()}, "media": {img}, "title": {"Lantern fair"}, "body": {"Lanterns tonight at Harbour Park."},
+				"targets": {tg.ID}, "source_script": {"hk"}, "when": {when}, "action": {"schedule"}}
+			blocked := br.post("/compose", "same-origin", form)
+			require.Equal(t, http.StatusUnprocessableEntity, blocked.status)
+			require.Contains(t, blocked.body, `<p class="field-error" id="files-error">Every image needs alt text before the story is scheduled or published`)
+			require.Contains(t, blocked.body, `<p class="alt-missing field-error">No alt text yet: this workspace requires it`)
+			require.Contains(t, text(blocked.body), "Image 1 has no alt text, which this workspace requires", "the preview names the image")
+			require.Contains(t, blocked.body, `value="Lantern fair"`, "the input is kept")
+			views, _, err := tb.svc.Stories(ctx, owner, ferry.StoryFilter{Limit: 10})
+			require.NoError(t, err)
+			require.Empty(t, views, "nothing half-saved")
+
+			form.Set("action", "publish")
+			require.Equal(t, http.StatusUnprocessableEntity, br.post("/compose", "same-origin", form).status, "nor published now")
+
+			form.Set("action", "draft")
+			draft := br.post("/compose", "same-origin", form)
+			require.Equal(t, http.StatusSeeOther, draft.status, text(draft.body))
+			views, _, err = tb.svc.Stories(ctx, owner, ferry.StoryFilter{Limit: 10})
+			require.NoError(t, err)
+			require.Len(t, views, 1, "a draft may be saved")
+
+			form.Set("action", "schedule")
+			form.Set("alt."+img, "Red lanterns over the harbour")
+			done := br.post(strings.SplitN(draft.location, "?", 2)[0]+"/edit", "same-origin", form)
+			require.Equal(t, http.StatusSeeOther, done.status, text(done.body))
+			views, _, err = tb.svc.Stories(ctx, owner, ferry.StoryFilter{Limit: 10})
+			require.NoError(t, err)
+			require.Equal(t, ferry.StateScheduled, views[0].Publications[0].State)
+
+			delete(settings, "require_alt_text")
+			require.Equal(t, http.StatusSeeOther, br.post("/settings/workspace", "same-origin", settings).status)
+			me, err = tb.svc.Me(ctx, owner)
+			require.NoError(t, err)
+			require.False(t, me.Workspace.RequireAltText, "an unticked box turns it off")
+		})
+	}
 }

@@ -110,7 +110,7 @@ func pageToken(acct platform.Account) (token, page string, err error) {
 
 // Publish posts text to the page's feed, one photo with its caption through
 // /photos, or several photos as one post: each uploaded unpublished, then
-// attached to a feed post. The text is sent as it is; Facebook turns links
+// attached to a feed post. Each photo carries its alt text. The text is sent as it is; Facebook turns links
 // in it into previews by itself.
 func (c *Connector) Publish(ctx context.Context, acct platform.Account, post platform.Post) (platform.Result, error) {
 	token, page, err := pageToken(acct)
@@ -139,6 +139,7 @@ func (c *Connector) Publish(ctx context.Context, acct platform.Account, post pla
 		if post.Text != "" {
 			params.Set("caption", post.Text)
 		}
+		setAltText(params, post.Media[0])
 		if err := c.api.Upload(ctx, token, page+"/photos", params, upload(post.Media[0]), &res); err != nil {
 			return platform.Result{}, err
 		}
@@ -181,7 +182,9 @@ func (c *Connector) uploadUnpublished(ctx context.Context, token, page string, m
 	var res struct {
 		ID string `json:"id"`
 	}
-	err := c.api.Upload(ctx, token, page+"/photos", url.Values{"published": {"false"}}, upload(m), &res)
+	params := url.Values{"published": {"false"}}
+	setAltText(params, m)
+	err := c.api.Upload(ctx, token, page+"/photos", params, upload(m), &res)
 	if err != nil {
 		if pe := platform.Classify(err); pe.Class == platform.Unknown {
 			cp := *pe
@@ -211,6 +214,16 @@ func (c *Connector) result(ctx context.Context, token, postID string) platform.R
 		}
 	}
 	return res
+}
+
+// setAltText gives a photo upload the image's alt text: Graph's
+// alt_text_custom on /{page-id}/photos, which screen readers read instead
+// of the description Facebook generates. Nothing is sent for an image
+// without one (decorative or not described): Facebook then keeps its own.
+func setAltText(params url.Values, m platform.Media) {
+	if m.AltText != "" {
+		params.Set("alt_text_custom", m.AltText)
+	}
 }
 
 func upload(m platform.Media) graph.File {

@@ -93,6 +93,7 @@ func TestPublish_OnePhoto(t *testing.T) {
 	b.fake.Handle("POST /v23.0/"+page+"/photos", graphtest.Reply(map[string]string{"id": "555", "post_id": page + "_556"}))
 	b.permalink(page + "_556")
 	m := photo(t, "m1")
+	m.AltText = "Two ferries crossing Victoria Harbour at dusk"
 
 	res, err := b.fb.Publish(context.Background(), acct, platform.Post{Text: "A caption", Media: []platform.Media{m}})
 	require.NoError(t, err)
@@ -100,6 +101,7 @@ func TestPublish_OnePhoto(t *testing.T) {
 
 	c := b.fake.CallsTo("POST /v23.0/" + page + "/photos")[0]
 	require.Equal(t, "A caption", c.Form.Get("caption"))
+	require.Equal(t, "Two ferries crossing Victoria Harbour at dusk", c.Form.Get("alt_text_custom"))
 	require.Equal(t, token, c.Form.Get("access_token"))
 	require.Equal(t, jpegBytes(t), c.Files["source"])
 	require.Equal(t, "photo.jpg", c.FileNames["source"])
@@ -117,7 +119,9 @@ func TestPublish_SeveralPhotos(t *testing.T) {
 	b.fake.Handle("POST /v23.0/"+page+"/feed", graphtest.Reply(map[string]string{"id": page + "_777"}))
 	b.permalink(page + "_777")
 
-	res, err := b.fb.Publish(context.Background(), acct, platform.Post{Text: "Three photos", Media: []platform.Media{photo(t, "a"), photo(t, "b"), photo(t, "c")}})
+	a, c := photo(t, "a"), photo(t, "c")
+	a.AltText, c.AltText = "天星小輪", "The Peak tram"
+	res, err := b.fb.Publish(context.Background(), acct, platform.Post{Text: "Three photos", Media: []platform.Media{a, photo(t, "b"), c}})
 	require.NoError(t, err)
 	require.Equal(t, page+"_777", res.RemoteID)
 
@@ -128,6 +132,9 @@ func TestPublish_SeveralPhotos(t *testing.T) {
 		require.Empty(t, u.Form.Get("caption"), "the text goes on the post, not the photos")
 		require.NotEmpty(t, u.Files["source"])
 	}
+	require.Equal(t, "天星小輪", uploads[0].Form.Get("alt_text_custom"))
+	require.NotContains(t, uploads[1].Form, "alt_text_custom", "a photo without alt text sends none")
+	require.Equal(t, "The Peak tram", uploads[2].Form.Get("alt_text_custom"))
 	feed := b.fake.CallsTo("POST /v23.0/" + page + "/feed")[0]
 	require.Equal(t, "Three photos", feed.Form.Get("message"))
 	for i, id := range []string{"901", "902", "903"} {

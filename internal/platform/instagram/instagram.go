@@ -251,7 +251,7 @@ func expired(err error) bool {
 // waits until Instagram has processed it.
 func (c *Connector) prepare(ctx context.Context, token, user string, post platform.Post) (string, error) {
 	if len(post.Media) == 1 {
-		params := url.Values{"image_url": {post.Media[0].URL}}
+		params := imageParams(post.Media[0])
 		if post.Text != "" {
 			params.Set("caption", post.Text)
 		}
@@ -263,7 +263,9 @@ func (c *Connector) prepare(ctx context.Context, token, user string, post platfo
 	}
 	children := make([]string, len(post.Media))
 	for i, m := range post.Media {
-		id, err := c.create(ctx, token, user, url.Values{"image_url": {m.URL}, "is_carousel_item": {"true"}})
+		params := imageParams(m)
+		params.Set("is_carousel_item", "true")
+		id, err := c.create(ctx, token, user, params)
 		if err != nil {
 			return "", err
 		}
@@ -284,6 +286,19 @@ func (c *Connector) prepare(ctx context.Context, token, user string, post platfo
 		return "", err
 	}
 	return id, c.wait(ctx, token, id, "")
+}
+
+// imageParams are an image container's: its URL and, when it has one, its
+// alt text. Instagram takes alt_text on image containers (since March
+// 2025; not on reels or stories), so a carousel's text goes on each item,
+// and the carousel container itself has none. Nothing is sent for an
+// image without alt text (decorative or not described).
+func imageParams(m platform.Media) url.Values {
+	params := url.Values{"image_url": {m.URL}}
+	if m.AltText != "" {
+		params.Set("alt_text", m.AltText)
+	}
+	return params
 }
 
 // create makes a container. A container is invisible until published, so a

@@ -84,7 +84,9 @@ func TestPublish_SingleImage(t *testing.T) {
 	b.mediaRead("17893085207160254")
 	require.Equal(t, 25, b.ig.Limits(acct)[0].Max, "the default until the quota is read")
 
-	res, err := b.ig.Publish(context.Background(), acct, platform.Post{Text: "Peach new #fruit", Media: []platform.Media{image("https://ferry.example/m/1.jpg")}})
+	peach := image("https://ferry.example/m/1.jpg")
+	peach.AltText = "A ripe peach on a white plate"
+	res, err := b.ig.Publish(context.Background(), acct, platform.Post{Text: "Peach new #fruit", Media: []platform.Media{peach}})
 	require.NoError(t, err)
 	require.Equal(t, platform.Result{RemoteID: "17893085207160254", URL: "https://www.instagram.com/p/CP5Rq0bjBzn/", PublishedAt: time.Date(2021, 6, 9, 9, 47, 29, 0, time.UTC)}, res)
 
@@ -92,6 +94,7 @@ func TestPublish_SingleImage(t *testing.T) {
 	require.Len(t, create, 1)
 	require.Equal(t, "https://ferry.example/m/1.jpg", create[0].Form.Get("image_url"))
 	require.Equal(t, "Peach new #fruit", create[0].Form.Get("caption"))
+	require.Equal(t, "A ripe peach on a white plate", create[0].Form.Get("alt_text"))
 	require.Equal(t, token, create[0].Form.Get("access_token"))
 	require.Len(t, b.fake.CallsTo("GET /v23.0/c1"), 3)
 	require.Equal(t, "id,status_code,status", b.fake.CallsTo("GET /v23.0/c1")[0].Query.Get("fields"))
@@ -117,7 +120,9 @@ func TestPublish_Carousel(t *testing.T) {
 	b.fake.Handle("POST /v23.0/"+user+"/media_publish", graphtest.Reply(map[string]string{"id": "17896129349106152"}))
 	b.mediaRead("17896129349106152")
 
-	res, err := b.ig.Publish(context.Background(), acct, platform.Post{Text: "ALBUM", Media: []platform.Media{image("https://ferry.example/1.jpg"), image("https://ferry.example/2.jpg")}})
+	first := image("https://ferry.example/1.jpg")
+	first.AltText = "維港夜景"
+	res, err := b.ig.Publish(context.Background(), acct, platform.Post{Text: "ALBUM", Media: []platform.Media{first, image("https://ferry.example/2.jpg")}})
 	require.NoError(t, err)
 	require.Equal(t, "17896129349106152", res.RemoteID)
 
@@ -128,6 +133,9 @@ func TestPublish_Carousel(t *testing.T) {
 		require.Equal(t, "true", c.Form.Get("is_carousel_item"))
 		require.Empty(t, c.Form.Get("caption"), "the caption belongs to the carousel")
 	}
+	require.Equal(t, "維港夜景", create[0].Form.Get("alt_text"), "alt text goes on each image item")
+	require.NotContains(t, create[1].Form, "alt_text", "an image without alt text sends none")
+	require.NotContains(t, create[2].Form, "alt_text", "the carousel container is not an image")
 	require.Equal(t, "CAROUSEL", create[2].Form.Get("media_type"))
 	require.Equal(t, "ch1,ch2", create[2].Form.Get("children"))
 	require.Equal(t, "ALBUM", create[2].Form.Get("caption"))

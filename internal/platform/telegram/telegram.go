@@ -2,6 +2,9 @@
 // (https://core.telegram.org/bots/api). The bot must be an administrator of
 // the channel allowed to post. Account credentials: {"bot_token"}; external
 // id: "@channel" or the numeric chat id.
+//
+// Images' alt text is not sent: sendPhoto and InputMediaPhoto have no field
+// for it (Bot API 10.1), and Telegram shows none.
 package telegram
 
 import (

@@ -8,6 +8,8 @@
 // no refresh token, so accounts must be reconnected before they expire.
 // Account settings: {"link_url"}, a page on the safe domain appended to
 // texts that carry no link to it. External id: the numeric uid.
+//
+// An image's alt text is not sent: statuses/share takes none.
 package weibo
 
 import (
