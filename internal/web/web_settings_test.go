@@ -200,6 +200,20 @@ func TestSettings_TemplatePreviewGlossaryAndPeople(t *testing.T) {
 	page := br.get("/settings/templates")
 	require.Equal(t, 200, page.status, page.body)
 	require.Contains(t, page.body, "中秋節海港燈會", "each template is shown on the sample story")
+	require.Contains(t, page.body, "<b>中秋節海港燈會</b>", "Telegram's default template shows its title bold, as Telegram does")
+	require.NotContains(t, page.body, "&lt;b&gt;中秋節海港燈會", "not its tags as text")
+
+	// Telegram's HTML subset is rendered; anything else stays text.
+	tg := br.post("/settings/templates/telegram", "same-origin", url.Values{"csrf": {csrf}, "action": {"preview"},
+		"source": {`<i>{{title}}</i> <tg-spoiler>x</tg-spoiler> <a href="javascript:alert(1)">y</a> <a href="https://ferry.example/">z</a> <script>alert(1)</script> <img src=x onerror=alert(1)>`}})
+	require.Equal(t, 200, tg.status)
+	require.Contains(t, tg.body, "<i>中秋節海港燈會</i>")
+	require.Contains(t, tg.body, `<span class="tg-spoiler">x</span>`)
+	require.Contains(t, tg.body, `<a>y</a>`, "an unsafe link keeps no href")
+	require.Contains(t, tg.body, `<a href="https://ferry.example/" rel="noopener noreferrer nofollow" target="_blank">z</a>`)
+	require.Contains(t, tg.body, "&lt;script&gt;alert(1)&lt;/script&gt;")
+	require.Contains(t, tg.body, "&lt;img src=x onerror=alert(1)&gt;")
+	require.NotContains(t, tg.body, "<script>alert")
 
 	preview := br.post("/settings/templates/telegram", "same-origin", url.Values{"csrf": {csrf}, "action": {"preview"}, "source": {"★ {{title}}"}})
 	require.Equal(t, 200, preview.status)
