@@ -76,6 +76,8 @@ type Client struct {
 	river      *river.Client[*sql.Tx]
 	db         *store.DB
 	publishing *atomic.Int64
+	// invitations sends invitation emails (invitations.go).
+	invitations *invitationSender
 }
 
 // New returns a client able to insert jobs and, once started, to work them
@@ -83,10 +85,12 @@ type Client struct {
 func New(db *store.DB, cfg Config, engine *delivery.Engine) (*Client, error) {
 	workers := river.NewWorkers()
 	publishing := new(atomic.Int64)
+	invitations := new(invitationSender)
 	river.AddWorker(workers, &publishWorker{engine: engine, timeout: cfg.AttemptTimeout, running: publishing})
 	river.AddWorker(workers, &expireWorker{engine: engine})
 	river.AddWorker(workers, &pruneWorker{db: db})
 	river.AddWorker(workers, &pruneIdempotencyKeysWorker{db: db})
+	river.AddWorker(workers, &invitationEmailWorker{sender: invitations})
 	// Further workers are registered here, one line each.
 	addHandoffWorkers(workers, engine)
 	addMetricsWorkers(workers, db, cfg, engine)
@@ -121,7 +125,7 @@ func New(db *store.DB, cfg Config, engine *delivery.Engine) (*Client, error) {
 	if err != nil {
 		return nil, fmt.Errorf("jobs: %w", err)
 	}
-	return &Client{river: rc, db: db, publishing: publishing}, nil
+	return &Client{river: rc, db: db, publishing: publishing, invitations: invitations}, nil
 }
 
 // Start starts working jobs until Stop. Cancelling ctx is a hard stop that
