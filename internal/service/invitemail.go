@@ -118,6 +118,10 @@ func (s *Service) SendInvitationEmail(ctx context.Context, invitationID string, 
 	state, reason := ferry.EmailSent, ""
 	if sendErr != nil {
 		state, reason = ferry.EmailSending, sendErr.Error()
+		var ne *notify.Error
+		if errors.As(sendErr, &ne) && ne.Err != nil {
+			reason = ne.Err.Error() // the server's words, without notify's preamble
+		}
 		if notify.IsPermanent(sendErr) || last {
 			state = ferry.EmailFailed
 		}
