@@ -107,6 +107,9 @@ func TestSettings_InvitedPersonSetsTheirPasswordAndTheLinkWorksOnce(t *testing.T
 			require.Equal(t, http.StatusConflict, taken.status)
 			require.Contains(t, text(taken.body), "This person is already a member.")
 
+			badLang := br.post("/settings/invitations", "same-origin", url.Values{"csrf": {csrf}, "email": {"lee@example.org"}, "role": {"reviewer"}, "language": {"fr"}})
+			require.Equal(t, http.StatusBadRequest, badLang.status)
+			require.Contains(t, text(badLang.body), "Choose one of the languages.")
 			made := br.post("/settings/invitations", "same-origin", url.Values{"csrf": {csrf}, "email": {"Lee@Example.org"}, "role": {"reviewer"}})
 			require.Equal(t, 200, made.status, made.body)
 			m := linkInput.FindStringSubmatch(made.body)
@@ -115,6 +118,23 @@ func TestSettings_InvitedPersonSetsTheirPasswordAndTheLinkWorksOnce(t *testing.T
 			require.NoError(t, err)
 			require.Equal(t, "ferry.test", link.Host, "the link is on the public URL")
 			require.Contains(t, made.body, "lee@example.org")
+			require.Contains(t, made.body, "Send them this link", "email is off: the admin passes the link on")
+			require.Contains(t, made.body, `<span class="badge tone-off">Not emailed</span>`)
+
+
+			// Resending makes a new link; the old one stops working.
+			invs, err := tb.svc.Invitations(ctx, owner)
+			require.NoError(t, err)
+			require.Len(t, invs, 1)
+			resent := br.post("/settings/invitations/"+invs[0].ID+"/resend", "same-origin", url.Values{"csrf": {csrf}})
+			require.Equal(t, 200, resent.status, resent.body)
+			require.Contains(t, text(resent.body), "The old link no longer works.")
+			require.Equal(t, http.StatusNotFound, tb.browser().get(link.Path).status, "the old link")
+			m = linkInput.FindStringSubmatch(resent.body)
+			require.NotNil(t, m)
+			link, err = url.Parse(m[1])
+			require.NoError(t, err)
+			require.Equal(t, http.StatusNotFound, br.post("/settings/invitations/inv_nope/resend", "same-origin", url.Values{"csrf": {csrf}}).status)
 
 			invitee := tb.browser()
 			page := invitee.get(link.Path)
