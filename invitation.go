@@ -17,7 +17,7 @@ type Invitation struct {
 	AcceptedAt  *time.Time
 	// Language is the invitation email's: "en", "zh-Hant" or "zh-Hans".
 	Language string
-	// Email is what became of the invitation email (EmailSending, …);
+	// EmailState is what became of the invitation email (EmailSending, …);
 	// EmailNone when it was not emailed.
 	EmailState InvitationEmailState
 	EmailError string     // the last failure's reason
