@@ -121,7 +121,6 @@ func TestSettings_InvitedPersonSetsTheirPasswordAndTheLinkWorksOnce(t *testing.T
 			require.Contains(t, made.body, "Send them this link", "email is off: the admin passes the link on")
 			require.Contains(t, made.body, `<span class="badge tone-off">Not emailed</span>`)
 
-
 			// Resending makes a new link; the old one stops working.
 			invs, err := tb.svc.Invitations(ctx, owner)
 			require.NoError(t, err)
