@@ -15,4 +15,22 @@ type Invitation struct {
 	CreatedAt   time.Time
 	ExpiresAt   time.Time
 	AcceptedAt  *time.Time
+	// Language is the invitation email's: "en", "zh-Hant" or "zh-Hans".
+	Language string
+	// EmailState is what became of the invitation email (EmailSending, …);
+	// EmailNone when it was not emailed.
+	EmailState InvitationEmailState
+	EmailError string     // the last failure's reason
+	EmailAt    *time.Time // when the email was sent or last failed
 }
+
+// InvitationEmailState is where an invitation's email stands.
+type InvitationEmailState string
+
+// Invitation email states.
+const (
+	EmailNone    InvitationEmailState = ""        // not emailed: the admin passes the link on
+	EmailSending InvitationEmailState = "sending" // a job is sending it, or will retry
+	EmailSent    InvitationEmailState = "sent"
+	EmailFailed  InvitationEmailState = "failed" // for good, with EmailError
+)

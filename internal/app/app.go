@@ -210,6 +210,9 @@ func (m *Main) Build() error {
 	}
 	m.Service.OAuth = m.oauthFlows()
 	m.Service.Handoffs = m.handoffManager()
+	if err := m.wireInvitationMail(); err != nil { // invitation emails (handoff.go)
+		return err
+	}
 	return nil
 }
 

@@ -7,6 +7,8 @@ import (
 	"github.com/ferry-social/ferry/internal/delivery"
 	"github.com/ferry-social/ferry/internal/handoff"
 	"github.com/ferry-social/ferry/internal/notify"
+	"github.com/ferry-social/ferry/internal/secret"
+	"github.com/ferry-social/ferry/internal/service"
 )
 
 // SandboxNotifyBotToken is the notification bot's token when Ferry runs
@@ -58,6 +60,35 @@ func (m *Main) wireHandoffs(media delivery.Media, events delivery.Events) error 
 		h.Telegram = &notify.Telegram{BaseURL: m.Config.TelegramAPIURL, Token: token, Client: &http.Client{Timeout: 20 * time.Second}}
 	}
 	m.Engine.Handoffs = h
+	return nil
+}
+
+// wireInvitationMail lets the service email invitations when SMTP is
+// configured: a River job sends each, with the link's token sealed with the
+// secret key in its arguments.
+func (m *Main) wireInvitationMail() error {
+	if m.Config.SMTPURL == "" {
+		m.Log.Info("invitations are not emailed: set FERRY_SMTP_URL and FERRY_MAIL_FROM to email them; the members page shows each link to pass on")
+		return nil
+	}
+	mailer, err := notify.NewMailer(m.Config.SMTPURL, m.Config.MailFrom)
+	if err != nil {
+		return err
+	}
+	key, err := m.secretKey()
+	if err != nil {
+		return err
+	}
+	box, err := secret.New(key)
+	if err != nil {
+		return err
+	}
+	public := m.Config.PublicURL
+	if public == "" {
+		public = "http://" + m.Config.Addr
+	}
+	m.Service.Mail = &service.InvitationMail{Mailer: mailer, Sealer: box, Jobs: m.Jobs, PublicURL: public}
+	m.Jobs.SetInvitationSender(m.Service)
 	return nil
 }
 

@@ -112,7 +112,7 @@ var Env = []struct{ Name, Help string }{
 	{"FERRY_RESCUE_AFTER", "last resort: how long a job may run before River takes it over (default 5m); a dead worker's jobs are normally taken back within seconds"},
 	{"FERRY_GIVE_UP_AFTER", "how long a publication keeps retrying before it fails (default 24h)"},
 	{"FERRY_REAUTH_DEADLINE", "how long a publication waits for its account to be reconnected before it is missed (default 24h)"},
-	{"FERRY_SMTP_URL", "SMTP server for email notifications, smtp://user:pass@host:587 or smtps://…:465; unset: no email"},
+	{"FERRY_SMTP_URL", "SMTP server for email notifications and invitations, smtp://user:pass@host:587 or smtps://…:465; unset: no email (invitation links are shown to the admin)"},
 	{"FERRY_MAIL_FROM", "sender of email notifications, e.g. \"Ferry <ferry@example.org>\""},
 	{"FERRY_NOTIFY_TELEGRAM_BOT_TOKEN", "token of the Telegram bot that messages Xiaohongshu operators; unset: no Telegram notifications"},
 	{"FERRY_HANDOFF_LEAD", "how long before its time a Xiaohongshu post is handed to its operators (default 0)"},

@@ -77,6 +77,8 @@ type Client struct {
 	db         *store.DB
 	publishing *atomic.Int64
 	live       *liveness // PostgreSQL only: see liveness.go
+	// invitations sends invitation emails (invitations.go).
+	invitations *invitationSender
 }
 
 // New returns a client able to insert jobs and, once started, to work them
@@ -89,10 +91,12 @@ func New(db *store.DB, cfg Config, engine *delivery.Engine) (*Client, error) {
 	if db.Dialect() == store.Postgres {
 		live = newLiveness(db, id, cfg.Logger)
 	}
+	invitations := new(invitationSender)
 	river.AddWorker(workers, &publishWorker{engine: engine, timeout: cfg.AttemptTimeout, running: publishing, live: live})
 	river.AddWorker(workers, &expireWorker{engine: engine})
 	river.AddWorker(workers, &pruneWorker{db: db})
 	river.AddWorker(workers, &pruneIdempotencyKeysWorker{db: db})
+	river.AddWorker(workers, &invitationEmailWorker{sender: invitations})
 	// Further workers are registered here, one line each.
 	addHandoffWorkers(workers, engine)
 	addMetricsWorkers(workers, db, cfg, engine)
@@ -128,7 +132,7 @@ func New(db *store.DB, cfg Config, engine *delivery.Engine) (*Client, error) {
 	if err != nil {
 		return nil, fmt.Errorf("jobs: %w", err)
 	}
-	return &Client{river: rc, db: db, publishing: publishing, live: live}, nil
+	return &Client{river: rc, db: db, publishing: publishing, live: live, invitations: invitations}, nil
 }
 
 // Start starts working jobs until Stop. Cancelling ctx is a hard stop that

@@ -30,3 +30,6 @@ func (s *Service) BuildEdit(ctx context.Context, p ferry.Principal, id string, p
 func (s *Service) SaveBuild(ctx context.Context, p ferry.Principal, b *StoryBuild) error {
 	return s.DB.InTx(ctx, func(tx *store.Tx) error { return s.saveBuilt(ctx, tx, p, b) })
 }
+
+// InvitationEmail is invitationEmail.
+var InvitationEmail = invitationEmail

@@ -33,6 +33,9 @@ type Service struct {
 	OAuth *OAuth         // OAuth connection flows (connect.go); nil: accounts are connected by hand only
 	// Handoffs confirms Xiaohongshu handoffs (handoff.go); nil: none.
 	Handoffs HandoffManager
+	// Mail emails invitations (invitemail.go); nil: email is off and
+	// admins pass invitation links on themselves.
+	Mail *InvitationMail
 }
 
 // require fails unless the principal has at least role min.

@@ -185,14 +185,24 @@ func (s *Service) RemoveMember(ctx context.Context, p ferry.Principal, userID st
 // InvitationTTL is how long an invitation link works.
 const InvitationTTL = 7 * 24 * time.Hour
 
+// InviteInput is an invitation: who, with which role, and the language
+// of the email ("" is the inviter's, or the workspace region's).
+type InviteInput struct {
+	Email    string
+	Role     ferry.Role
+	Language string
+}
+
 // Invite invites a person by email to join the workspace with a role. It
-// returns the invitation and the token of its link, which only the
-// inviter sees (the store keeps its hash).
-func (s *Service) Invite(ctx context.Context, p ferry.Principal, email string, role ferry.Role) (*ferry.Invitation, string, error) {
+// returns the invitation and its link's token, which is stored only as a
+// hash. When email is on (s.Mail), a River job emails the link in the same
+// transaction (see InvitationMail); the token is returned all the same, for
+// the admin to copy once.
+func (s *Service) Invite(ctx context.Context, p ferry.Principal, in InviteInput) (*ferry.Invitation, string, error) {
 	if err := require(p, ferry.RoleAdmin, "invite members"); err != nil {
 		return nil, "", err
 	}
-	email = strings.ToLower(strings.TrimSpace(email))
+	email, role := strings.ToLower(strings.TrimSpace(in.Email)), in.Role
 	details := map[string]string{}
 	if email == "" {
 		details["email"] = "required"
@@ -201,6 +211,9 @@ func (s *Service) Invite(ctx context.Context, p ferry.Principal, email string, r
 	}
 	if !role.Valid() {
 		details["role"] = "invalid"
+	}
+	if in.Language != "" && !slices.Contains(Languages, in.Language) {
+		details["language"] = "invalid"
 	}
 	if len(details) > 0 {
 		return nil, "", ferry.Errorf(ferry.EINVALID, "The invitation is not valid.").WithDetails(details)
@@ -223,16 +236,94 @@ func (s *Service) Invite(ctx context.Context, p ferry.Principal, email string, r
 				return ferry.Errorf(ferry.ECONFLICT, "%s is already a member.", email).WithDetails(map[string]string{"email": "member"})
 			}
 		}
-		inv = &ferry.Invitation{WorkspaceID: p.WorkspaceID, Email: email, Role: role, TokenHash: hash, InvitedBy: p.UserID, ExpiresAt: tx.Now().Add(InvitationTTL)}
+		lang, err := s.inviteLanguage(ctx, &tx.Q, p, in.Language)
+		if err != nil {
+			return err
+		}
+		inv = &ferry.Invitation{WorkspaceID: p.WorkspaceID, Email: email, Role: role, TokenHash: hash, InvitedBy: p.UserID, ExpiresAt: tx.Now().Add(InvitationTTL), Language: lang}
+		if s.Mail != nil {
+			inv.EmailState = ferry.EmailSending
+		}
 		if err := tx.CreateInvitation(ctx, inv); err != nil {
 			return err
 		}
-		return tx.Audit(ctx, audit(p, "invitation.create", "invitation", inv.ID, map[string]any{"email": email, "role": role}))
+		if err := s.scheduleInvitationEmail(ctx, tx, inv, token); err != nil {
+			return err
+		}
+		return tx.Audit(ctx, audit(p, "invitation.create", "invitation", inv.ID, map[string]any{"email": email, "role": role, "emailed": s.Mail != nil}))
 	})
 	if err != nil {
 		return nil, "", err
 	}
 	return inv, token, nil
+}
+
+// ResendInvitation gives an open invitation a new link, working for
+// InvitationTTL from now, and emails it again when email is on; the old
+// link stops working. lang changes the email's language unless "". It
+// returns the invitation and the new token.
+func (s *Service) ResendInvitation(ctx context.Context, p ferry.Principal, id, lang string) (*ferry.Invitation, string, error) {
+	if err := require(p, ferry.RoleAdmin, "resend invitations"); err != nil {
+		return nil, "", err
+	}
+	if lang != "" && !slices.Contains(Languages, lang) {
+		return nil, "", ferry.Errorf(ferry.EINVALID, "Language %q is not one of %s.", lang, strings.Join(Languages, ", ")).WithDetails(map[string]string{"language": "invalid"})
+	}
+	token, hash, err := newSecret()
+	if err != nil {
+		return nil, "", err
+	}
+	var inv *ferry.Invitation
+	err = s.DB.InTx(ctx, func(tx *store.Tx) error {
+		var err error
+		inv, err = tx.Invitation(ctx, id)
+		if err != nil || inv.WorkspaceID != p.WorkspaceID || inv.AcceptedAt != nil {
+			return ferry.Errorf(ferry.ENOTFOUND, "Invitation %q was not found.", id)
+		}
+		if inv.Role == ferry.RoleOwner && p.Role != ferry.RoleOwner {
+			return ferry.Errorf(ferry.EFORBIDDEN, "Only an owner may invite an owner.")
+		}
+		if lang != "" {
+			inv.Language = lang
+		}
+		inv.TokenHash, inv.ExpiresAt, inv.EmailState, inv.EmailError, inv.EmailAt = hash, tx.Now().Add(InvitationTTL), ferry.EmailNone, "", nil
+		if s.Mail != nil {
+			inv.EmailState = ferry.EmailSending
+		}
+		if err := tx.RenewInvitation(ctx, inv); err != nil {
+			return err
+		}
+		if err := s.scheduleInvitationEmail(ctx, tx, inv, token); err != nil {
+			return err
+		}
+		return tx.Audit(ctx, audit(p, "invitation.resend", "invitation", inv.ID, map[string]any{"email": inv.Email, "emailed": s.Mail != nil}))
+	})
+	if err != nil {
+		return nil, "", err
+	}
+	return inv, token, nil
+}
+
+// inviteLanguage is the invitation email's language: the one chosen, else
+// the inviter's, else the one the workspace's region reads.
+func (s *Service) inviteLanguage(ctx context.Context, q *store.Q, p ferry.Principal, chosen string) (string, error) {
+	if chosen != "" {
+		return chosen, nil
+	}
+	if u, err := q.User(ctx, p.UserID); err == nil && u.Language != "" {
+		return u.Language, nil
+	}
+	ws, err := q.Workspace(ctx, p.WorkspaceID)
+	if err != nil {
+		return "", err
+	}
+	switch ws.Region {
+	case "CN", "SG":
+		return "zh-Hans", nil
+	case "HK", "MO", "TW":
+		return "zh-Hant", nil
+	}
+	return "en", nil
 }
 
 // Invitations lists the workspace's invitations still open.

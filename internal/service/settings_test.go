@@ -63,12 +63,12 @@ func TestInvitation_WorksOnceBeforeItExpiresAndSignsTheInviteeIn(t *testing.T) {
 		svc, clock := newWebService(t, b)
 		owner := setUpOwner(t, svc)
 
-		_, _, err := svc.Invite(ctx, owner, "nope", ferry.RoleEditor)
+		_, _, err := svc.Invite(ctx, owner, service.InviteInput{Email: "nope", Role: ferry.RoleEditor})
 		requireDetails(t, err, map[string]string{"email": "invalid"})
-		_, _, err = svc.Invite(ctx, owner, "ada@example.org", ferry.RoleEditor)
+		_, _, err = svc.Invite(ctx, owner, service.InviteInput{Email: "ada@example.org", Role: ferry.RoleEditor})
 		require.Equal(t, ferry.ECONFLICT, ferry.ErrorCode(err), "already a member")
 
-		inv, token, err := svc.Invite(ctx, owner, " Lee@Example.org ", ferry.RoleReviewer)
+		inv, token, err := svc.Invite(ctx, owner, service.InviteInput{Email: " Lee@Example.org ", Role: ferry.RoleReviewer})
 		require.NoError(t, err)
 		require.Equal(t, "lee@example.org", inv.Email)
 		open, err := svc.Invitations(ctx, owner)
@@ -92,9 +92,9 @@ func TestInvitation_WorksOnceBeforeItExpiresAndSignsTheInviteeIn(t *testing.T) {
 		require.Equal(t, ferry.ENOTFOUND, ferry.ErrorCode(err), "the link works once")
 
 		// A late one and a withdrawn one do not work.
-		_, late, err := svc.Invite(ctx, owner, "late@example.org", ferry.RoleViewer)
+		_, late, err := svc.Invite(ctx, owner, service.InviteInput{Email: "late@example.org", Role: ferry.RoleViewer})
 		require.NoError(t, err)
-		withdrawn, gone, err := svc.Invite(ctx, owner, "gone@example.org", ferry.RoleViewer)
+		withdrawn, gone, err := svc.Invite(ctx, owner, service.InviteInput{Email: "gone@example.org", Role: ferry.RoleViewer})
 		require.NoError(t, err)
 		require.NoError(t, svc.WithdrawInvitation(ctx, owner, withdrawn.ID))
 		_, err = svc.OpenInvitation(ctx, gone)
@@ -111,14 +111,14 @@ func TestInvitation_ExistingUserConfirmsWithTheirPassword(t *testing.T) {
 		ctx := context.Background()
 		svc, _ := newWebService(t, b)
 		owner := setUpOwner(t, svc)
-		_, first, err := svc.Invite(ctx, owner, "lee@example.org", ferry.RoleEditor)
+		_, first, err := svc.Invite(ctx, owner, service.InviteInput{Email: "lee@example.org", Role: ferry.RoleEditor})
 		require.NoError(t, err)
 		_, _, err = svc.AcceptInvitation(ctx, first, service.AcceptInput{Password: "a-long-new-password"}, "")
 		require.NoError(t, err)
 		lee := findMember(t, svc, owner, "lee@example.org")
 		require.NoError(t, svc.RemoveMember(ctx, owner, lee))
 
-		_, again, err := svc.Invite(ctx, owner, "lee@example.org", ferry.RoleViewer)
+		_, again, err := svc.Invite(ctx, owner, service.InviteInput{Email: "lee@example.org", Role: ferry.RoleViewer})
 		require.NoError(t, err)
 		view, err := svc.OpenInvitation(ctx, again)
 		require.NoError(t, err)
@@ -151,7 +151,7 @@ func TestMembers_AdminsManageBelowOwnerAndTheLastOwnerStays(t *testing.T) {
 		svc, _ := newWebService(t, b)
 		owner := setUpOwner(t, svc)
 		join := func(email string, role ferry.Role) ferry.Principal {
-			_, tok, err := svc.Invite(ctx, owner, email, role)
+			_, tok, err := svc.Invite(ctx, owner, service.InviteInput{Email: email, Role: role})
 			require.NoError(t, err)
 			ses, _, err := svc.AcceptInvitation(ctx, tok, service.AcceptInput{Password: "a-long-new-password"}, "")
 			require.NoError(t, err)

@@ -94,7 +94,7 @@ func (q *Q) DeleteToken(ctx context.Context, userID, workspaceID, id string) err
 	return nil
 }
 
-const invitationColumns = `id, workspace_id, email, role, token_hash, invited_by, created_at, expires_at, accepted_at`
+const invitationColumns = `id, workspace_id, email, role, token_hash, invited_by, created_at, expires_at, accepted_at, language, email_state, email_error, email_at`
 
 // CreateInvitation stores an invitation (its token's hash only), filling
 // its id and creation time.
@@ -102,8 +102,8 @@ func (q *Q) CreateInvitation(ctx context.Context, inv *ferry.Invitation) error {
 	inv.ID = NewID("inv", q.now())
 	inv.CreatedAt = q.Now()
 	inv.Email = strings.ToLower(strings.TrimSpace(inv.Email))
-	_, err := q.exec(ctx, `INSERT INTO invitations (`+invitationColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, NULL)`,
-		inv.ID, inv.WorkspaceID, inv.Email, string(inv.Role), inv.TokenHash, inv.InvitedBy, ms(inv.CreatedAt), ms(inv.ExpiresAt))
+	_, err := q.exec(ctx, `INSERT INTO invitations (`+invitationColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, NULL, ?, ?, '', NULL)`,
+		inv.ID, inv.WorkspaceID, inv.Email, string(inv.Role), inv.TokenHash, inv.InvitedBy, ms(inv.CreatedAt), ms(inv.ExpiresAt), inv.Language, string(inv.EmailState))
 	if err != nil {
 		return fmt.Errorf("store: create invitation: %w", err)
 	}
@@ -143,6 +143,48 @@ func (q *Q) Invitations(ctx context.Context, workspaceID string, now time.Time) 
 	return out, rows.Err()
 }
 
+// Invitation returns an invitation by id, used or not; an unknown one is
+// ENOTFOUND.
+func (q *Q) Invitation(ctx context.Context, id string) (*ferry.Invitation, error) {
+	inv, err := scanInvitation(q.queryRow(ctx, `SELECT `+invitationColumns+` FROM invitations WHERE id = ?`, id))
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, ferry.Errorf(ferry.ENOTFOUND, "Invitation %q was not found.", id)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("store: invitation: %w", err)
+	}
+	return inv, nil
+}
+
+// RenewInvitation gives an open invitation a new token hash, expiry,
+// language and email state (resending it): the old link stops working.
+// One accepted or withdrawn since is ENOTFOUND.
+func (q *Q) RenewInvitation(ctx context.Context, inv *ferry.Invitation) error {
+	res, err := q.exec(ctx, `UPDATE invitations SET token_hash = ?, expires_at = ?, language = ?, email_state = ?, email_error = '', email_at = NULL
+		WHERE workspace_id = ? AND id = ? AND accepted_at IS NULL`, inv.TokenHash, ms(inv.ExpiresAt), inv.Language, string(inv.EmailState), inv.WorkspaceID, inv.ID)
+	if err != nil {
+		return fmt.Errorf("store: renew invitation: %w", err)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return ferry.Errorf(ferry.ENOTFOUND, "Invitation %q was not found.", inv.ID)
+	}
+	return nil
+}
+
+// SetInvitationEmail records what became of an invitation's email, if the
+// invitation still has the token hash the email carried (a resent one has
+// another, and its older email's outcome no longer matters). It reports
+// whether it recorded it.
+func (q *Q) SetInvitationEmail(ctx context.Context, id string, tokenHash []byte, state ferry.InvitationEmailState, reason string, at time.Time) (bool, error) {
+	res, err := q.exec(ctx, `UPDATE invitations SET email_state = ?, email_error = ?, email_at = ? WHERE id = ? AND token_hash = ?`,
+		string(state), reason, ms(at), id, tokenHash)
+	if err != nil {
+		return false, fmt.Errorf("store: invitation email: %w", err)
+	}
+	n, _ := res.RowsAffected()
+	return n > 0, nil
+}
+
 // AcceptInvitation marks an invitation used at a time, once: a second
 // claim, or one of a deleted invitation, is ECONFLICT.
 func (q *Q) AcceptInvitation(ctx context.Context, id string, at time.Time) error {
@@ -171,10 +213,11 @@ func (q *Q) DeleteInvitation(ctx context.Context, workspaceID, id string) error 
 func scanInvitation(sc scanner) (*ferry.Invitation, error) {
 	var inv ferry.Invitation
 	var created, expires int64
-	var accepted sql.NullInt64
-	if err := sc.Scan(&inv.ID, &inv.WorkspaceID, &inv.Email, &inv.Role, &inv.TokenHash, &inv.InvitedBy, &created, &expires, &accepted); err != nil {
+	var accepted, emailAt sql.NullInt64
+	if err := sc.Scan(&inv.ID, &inv.WorkspaceID, &inv.Email, &inv.Role, &inv.TokenHash, &inv.InvitedBy, &created, &expires, &accepted,
+		&inv.Language, &inv.EmailState, &inv.EmailError, &emailAt); err != nil {
 		return nil, err
 	}
-	inv.CreatedAt, inv.ExpiresAt, inv.AcceptedAt = fromMS(created), fromMS(expires), fromNullMS(accepted)
+	inv.CreatedAt, inv.ExpiresAt, inv.AcceptedAt, inv.EmailAt = fromMS(created), fromMS(expires), fromNullMS(accepted), fromNullMS(emailAt)
 	return &inv, nil
 }

@@ -3,11 +3,14 @@ package web_test
 import (
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/chromedp/chromedp"
 	"github.com/stretchr/testify/require"
 
 	"github.com/ferry-social/ferry/internal/app"
+	"github.com/ferry-social/ferry/internal/config"
+	"github.com/ferry-social/ferry/internal/notify/smtptest"
 )
 
 // signInDemo signs the browser in as the demo user.
@@ -99,7 +102,9 @@ func TestBrowser_AccountsConnectTelegramFixSettingsAndSignInWithWeibo(t *testing
 func TestBrowser_SettingsTokenShownOnceInvitationAcceptedAndLanguageChanged(t *testing.T) {
 	t.Parallel()
 	b := newBrowser(t)
-	m := bootDemo(t)
+	mail := smtptest.New(t)
+	mail.Refuse("wong@example.org", "550 5.1.1 <wong@example.org>: Recipient address rejected: User unknown")
+	m := bootDemo(t, func(c *config.Config) { c.SMTPURL, c.MailFrom = mail.URL(), "Ferry <ferry@example.org>" })
 	base := m.URL()
 	b.signInDemo(base)
 
@@ -132,7 +137,10 @@ func TestBrowser_SettingsTokenShownOnceInvitationAcceptedAndLanguageChanged(t *t
 		chromedp.Click(chromedp.CSS(`form[action="/settings/invitations"] button[type=submit]`)), chromedp.WaitVisible(chromedp.CSS(`#invite-link`)))
 	link := b.value("#link")
 	require.True(t, strings.HasPrefix(link, base+"/invitations/"), link)
+	require.Contains(t, b.text("#invite-link"), "Invitation emailed to lee@example.org.")
 	require.Contains(t, b.text("#invitations"), "lee@example.org")
+	require.Eventually(t, func() bool { return len(mail.To("lee@example.org")) == 1 }, 15*time.Second, 50*time.Millisecond)
+	require.Contains(t, mail.To("lee@example.org")[0].Body(), link, "the email carries the link")
 	b.shot("settings-members-en")
 
 	other := b.secondContext()
@@ -156,6 +164,17 @@ func TestBrowser_SettingsTokenShownOnceInvitationAcceptedAndLanguageChanged(t *t
 		chromedp.WaitVisible(chromedp.CSS(`html[lang="zh-Hant-HK"] .notice`)))
 	require.Equal(t, "設定", b.text("h1"))
 	b.shot("settings-profile-zh-Hant")
+	// Two open invitations: one emailed, one the mail server refused.
+	for _, email := range []string{"chan@example.org", "wong@example.org"} {
+		b.run(chromedp.Navigate(base+"/settings/members"), chromedp.WaitVisible(chromedp.CSS(`#invite-email`)),
+			chromedp.SendKeys(chromedp.CSS("#invite-email"), email), chromedp.Click(chromedp.CSS(`form[action="/settings/invitations"] button[type=submit]`)),
+			chromedp.WaitVisible(chromedp.CSS(`#invite-link`)))
+	}
+	require.Eventually(t, func() bool {
+		b.run(chromedp.Navigate(base+"/settings/members"), chromedp.WaitVisible(chromedp.CSS(`#invitations`)))
+		st := b.text("#invitations")
+		return strings.Contains(st, "已發送") && strings.Contains(st, "未能發送")
+	}, 15*time.Second, 200*time.Millisecond)
 	for _, page := range []string{"tokens", "templates", "glossary", "people", "workspace", "members", "notifications"} {
 		b.run(chromedp.Navigate(base+"/settings/"+page), chromedp.WaitVisible(chromedp.CSS(`.settings-main`)))
 		b.shot("settings-" + page + "-zh-Hant")

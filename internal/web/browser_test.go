@@ -172,12 +172,15 @@ func (b *browserSession) noConsoleErrors(expectedStatus ...int) {
 }
 
 // bootDemo starts Ferry in demo mode on a free port, on SQLite.
-func bootDemo(t *testing.T) *app.Main {
+func bootDemo(t *testing.T, options ...func(*config.Config)) *app.Main {
 	t.Helper()
 	ctx := context.Background()
 	cfg := config.Defaults()
 	cfg.DataDir, cfg.Addr, cfg.Demo = t.TempDir(), "127.0.0.1:0", true
 	cfg.AttemptTimeout = 10 * time.Second
+	for _, o := range options {
+		o(&cfg)
+	}
 	m := app.New(cfg, slog.New(slog.DiscardHandler))
 	require.NoError(t, m.Open(ctx, false))
 	require.NoError(t, m.Listen())

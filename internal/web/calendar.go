@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/ferry-social/ferry"
+	"github.com/ferry-social/ferry/internal/adapt/script"
 	"github.com/ferry-social/ferry/internal/calendar"
 	"github.com/ferry-social/ferry/internal/service"
 )
@@ -302,7 +303,9 @@ func (s *Server) movedNotice(r *http.Request, rq *request, id, was string, undon
 	return m
 }
 
-// entryName names a calendar entry in the page's language.
+// entryName names a calendar entry in the page's language: a festival by
+// its name in the page's script, a campaign or blackout by what a person
+// typed, converted to the page's script (see inScript).
 func (s *Server) entryName(rq *request, e service.CalendarEntry) string {
 	switch {
 	case rq.lang == "en" && e.NameEN != "" || e.NameZh == "":
@@ -312,7 +315,36 @@ func (s *Server) entryName(rq *request, e service.CalendarEntry) string {
 	case rq.lang == "zh-Hans" && e.NameZhHans != "":
 		return e.NameZhHans
 	}
-	return e.NameZh
+	return s.inScript(rq.lang, e.NameZh)
+}
+
+// eventName names a workspace's campaign or blackout in the page's
+// language, as entryName does.
+func (s *Server) eventName(rq *request, e *ferry.CalendarEvent) string {
+	if rq.lang != "en" && e.NameZh != "" || e.NameEN == "" {
+		return s.inScript(rq.lang, e.NameZh)
+	}
+	return e.NameEN
+}
+
+// inScript shows Chinese a person typed in the script of the page's
+// language: Traditional (Hong Kong forms) on a 繁體 page, Simplified on a
+// 简体 page; English pages show it as typed. Only what is shown changes,
+// never what is stored; a failed conversion shows the text as typed.
+func (s *Server) inScript(lang, text string) string {
+	var cfg script.Config
+	switch lang {
+	case "zh-Hant":
+		cfg = script.S2HK
+	case "zh-Hans":
+		cfg = script.HK2S
+	default:
+		return text
+	}
+	if out, err := s.conv.Convert(cfg, text); err == nil {
+		return out
+	}
+	return text
 }
 
 // calendarLink is the calendar's URL for a month (2026-12) or a week (its
@@ -414,10 +446,7 @@ func (s *Server) move(w http.ResponseWriter, r *http.Request, rq *request) {
 		if errors.As(err, &fe) {
 			if details, ok := fe.Details.(map[string]any); ok {
 				if b, ok := details["blackout"].(*ferry.CalendarEvent); ok {
-					page.Blackout = b.NameEN
-					if rq.lang != "en" && b.NameZh != "" || b.NameEN == "" {
-						page.Blackout = b.NameZh
-					}
+					page.Blackout = s.eventName(rq, b)
 					key := "calendar.move.blackout"
 					switch {
 					case fe.Code == ferry.EFORBIDDEN:

@@ -341,3 +341,55 @@ func TestCalendar_BlackoutRefusesAMoveUnlessAnAdminOverrides(t *testing.T) {
 		})
 	}
 }
+
+func TestCalendar_PersonTypedNamesAreShownInTheReadersScript(t *testing.T) {
+	t.Parallel()
+	cb := calendarSetup(t, testdb.Backends()[0], "Asia/Hong_Kong")
+	ctx := context.Background()
+	// A campaign typed in Traditional, a blackout typed in Simplified.
+	_, err := cb.svc.CreateCalendarEvent(ctx, cb.owner, service.CalendarEventInput{Kind: ferry.EventCampaign, NameEN: "Winter lights", NameZh: "冬日燈飾節",
+		StartDate: "2026-12-07", EndDate: "2026-12-08"})
+	require.NoError(t, err)
+	_, err = cb.svc.CreateCalendarEvent(ctx, cb.owner, service.CalendarEventInput{Kind: ferry.EventBlackout, NameZh: "选举日静默",
+		StartDate: "2026-12-09", EndDate: "2026-12-09"})
+	require.NoError(t, err)
+	br := cb.browser()
+	br.signIn("ada@example.org", ownerPassword)
+
+	br.lang = "zh-CN"
+	hans := text(br.get("/calendar?month=2026-12").body)
+	require.Contains(t, hans, "冬日灯饰节")
+	require.Contains(t, hans, "选举日静默")
+	require.NotContains(t, hans, "燈飾")
+	require.Contains(t, text(br.get("/calendar?view=week&week=2026-12-07").body), "冬日灯饰节", "the week too")
+
+	br.lang = "zh-HK"
+	hant := text(br.get("/calendar?month=2026-12").body)
+	require.Contains(t, hant, "冬日燈飾節")
+	require.Contains(t, hant, "選舉日靜默")
+	require.NotContains(t, hant, "选举")
+
+	// The compose page's time picker names the day's events the same way.
+	form := url.Values{"csrf": {br.csrf()}, "body": {"Lanterns"}, "when": {"2026-12-09T20:00"}}
+	pv := br.post("/compose/preview", "same-origin", form)
+	require.Equal(t, 200, pv.status)
+	require.Contains(t, text(pv.body), "選舉日靜默")
+	br.lang = "zh-CN"
+	form.Set("when", "2026-12-07T20:00")
+	pv = br.post("/compose/preview", "same-origin", form)
+	require.Contains(t, text(pv.body), "冬日灯饰节")
+
+	br.lang = "en"
+	en := text(br.get("/calendar?month=2026-12").body)
+	require.Contains(t, en, "Winter lights")
+	require.Contains(t, en, "选举日静默", "an English page shows Chinese as typed")
+
+	// What is stored stays as it was typed.
+	events, err := cb.svc.CalendarEvents(ctx, cb.owner, service.CalendarEventFilter{})
+	require.NoError(t, err)
+	var names []string
+	for _, e := range events {
+		names = append(names, e.NameZh)
+	}
+	require.ElementsMatch(t, []string{"冬日燈飾節", "选举日静默"}, names)
+}

@@ -210,13 +210,11 @@ func fieldProblems(ps []ferry.Problem, field string) []ferry.Problem {
 	return out
 }
 
-// EntryName names a calendar entry in the page's language.
-func (v *view) EntryName(e service.CalendarEntry) string {
-	if v.rq.lang == "en" && e.NameEN != "" || e.NameZh == "" {
-		return e.NameEN
-	}
-	return e.NameZh
-}
+// EntryName names a calendar entry in the page's language (entryName).
+func (v *view) EntryName(e service.CalendarEntry) string { return v.s.entryName(v.rq, e) }
+
+// EventName names a campaign or blackout in the page's language (eventName).
+func (v *view) EventName(e *ferry.CalendarEvent) string { return v.s.eventName(v.rq, e) }
 
 // ProblemMessage is a problem's sentence in the page's language. The
 // service words problems in English and Hong Kong Chinese; a Simplified

@@ -227,11 +227,17 @@ type membersData struct {
 	Roles       []ferry.Role
 	Email       string
 	Role        ferry.Role
-	// Link is the invitation just made, shown to the admin to pass on.
-	Link    string
-	Invited string
-	Done    string
-	Me      string
+	Language    string // the invitation's language, chosen on the form
+	// Link is the invitation just made (or resent), shown to the admin once
+	// to pass on; Emailed says it is being emailed too, Resent that it
+	// replaces an older link.
+	Link     string
+	Invited  string
+	Emailed  bool
+	Resent   bool
+	Emailing bool // invitations are emailed (SMTP is configured)
+	Done     string
+	Me       string
 }
 
 var roles = []ferry.Role{ferry.RoleOwner, ferry.RoleAdmin, ferry.RoleEditor, ferry.RoleReviewer, ferry.RoleViewer}
@@ -240,7 +246,7 @@ func (s *Server) members(w http.ResponseWriter, r *http.Request, rq *request) {
 	if !s.adminOnly(w, r, rq) {
 		return
 	}
-	s.renderMembers(w, r, rq, http.StatusOK, membersData{Role: ferry.RoleEditor, Done: r.URL.Query().Get("done")}, nil)
+	s.renderMembers(w, r, rq, http.StatusOK, membersData{Role: ferry.RoleEditor, Language: rq.lang, Done: r.URL.Query().Get("done")}, nil)
 }
 
 func (s *Server) renderMembers(w http.ResponseWriter, r *http.Request, rq *request, status int, d membersData, errs map[string]string) {
@@ -252,7 +258,10 @@ func (s *Server) renderMembers(w http.ResponseWriter, r *http.Request, rq *reque
 		s.fail(w, r, rq, err)
 		return
 	}
-	d.Roles, d.Me = roles, rq.me.User.ID
+	d.Roles, d.Me, d.Emailing = roles, rq.me.User.ID, s.svc.EmailsInvitations()
+	if d.Language == "" {
+		d.Language = rq.lang
+	}
 	s.renderSettings(w, r, rq, status, "members", d, errs)
 }
 
@@ -278,15 +287,15 @@ func (s *Server) afterMemberChange(w http.ResponseWriter, r *http.Request, rq *r
 	case err == nil:
 		http.Redirect(w, r, "/settings/members?done="+done, http.StatusSeeOther)
 	case ferry.IsCode(err, ferry.ECONFLICT):
-		s.renderMembers(w, r, rq, http.StatusConflict, membersData{Role: ferry.RoleEditor}, map[string]string{"members": "members.last_owner"})
+		s.renderMembers(w, r, rq, http.StatusConflict, membersData{Role: ferry.RoleEditor, Language: rq.lang}, map[string]string{"members": "members.last_owner"})
 	default:
 		s.fail(w, r, rq, err)
 	}
 }
 
 func (s *Server) invite(w http.ResponseWriter, r *http.Request, rq *request) {
-	d := membersData{Email: r.PostForm.Get("email"), Role: ferry.Role(r.PostForm.Get("role"))}
-	inv, token, err := s.svc.Invite(r.Context(), rq.principal(), d.Email, d.Role)
+	d := membersData{Email: r.PostForm.Get("email"), Role: ferry.Role(r.PostForm.Get("role")), Language: r.PostForm.Get("language")}
+	inv, token, err := s.svc.Invite(r.Context(), rq.principal(), service.InviteInput{Email: d.Email, Role: d.Role, Language: d.Language})
 	if ferry.IsCode(err, ferry.ECONFLICT) {
 		s.renderMembers(w, r, rq, http.StatusConflict, d, map[string]string{"email": "invite.email.member"})
 		return
@@ -299,7 +308,25 @@ func (s *Server) invite(w http.ResponseWriter, r *http.Request, rq *request) {
 		s.fail(w, r, rq, err)
 		return
 	}
-	s.renderMembers(w, r, rq, http.StatusOK, membersData{Role: ferry.RoleEditor, Link: s.origin(r) + "/invitations/" + token, Invited: inv.Email}, nil)
+	s.renderMembers(w, r, rq, http.StatusOK, s.madeInvitation(r, rq, inv, token, false), nil)
+}
+
+// resendInvitation gives an invitation a new link, emailed again when
+// email is on; the old link stops working.
+func (s *Server) resendInvitation(w http.ResponseWriter, r *http.Request, rq *request) {
+	inv, token, err := s.svc.ResendInvitation(r.Context(), rq.principal(), r.PathValue("id"), "")
+	if err != nil {
+		s.fail(w, r, rq, err)
+		return
+	}
+	s.renderMembers(w, r, rq, http.StatusOK, s.madeInvitation(r, rq, inv, token, true), nil)
+}
+
+// madeInvitation is the members page after an invitation is made or
+// resent: its link shown once, and whether it is being emailed.
+func (s *Server) madeInvitation(r *http.Request, rq *request, inv *ferry.Invitation, token string, resent bool) membersData {
+	return membersData{Role: ferry.RoleEditor, Language: rq.lang, Link: s.origin(r) + "/invitations/" + token, Invited: inv.Email,
+		Emailed: inv.EmailState == ferry.EmailSending, Resent: resent}
 }
 
 // origin is the address browsers reach this Ferry at, for links shown to

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"html/template"
 	"net/http"
 	"strings"
 
@@ -14,6 +15,19 @@ type templateForm struct {
 	service.TemplateView
 	Preview *service.TemplatePreview
 	Error   string // the parser's words, when the template is not valid
+}
+
+// Shown is a Telegram preview's text as Telegram shows it: its HTML
+// subset rendered, everything else escaped, by the compose preview's
+// renderer (mark). Other platforms show their text as it is.
+func (f templateForm) Shown() template.HTML {
+	if f.Preview == nil {
+		return ""
+	}
+	if f.Platform != ferry.Telegram {
+		return template.HTML(template.HTMLEscapeString(f.Preview.Text))
+	}
+	return mark(f.Preview.Text, ferry.Telegram, nil, "", nil)
 }
 
 // templatesData is the templates page.

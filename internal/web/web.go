@@ -148,6 +148,7 @@ func (s *Server) routes() []route {
 		{"POST /settings/members/{id}/remove", signedIn, s.removeMember},
 		{"POST /settings/invitations", signedIn, s.invite},
 		{"POST /settings/invitations/{id}/withdraw", signedIn, s.withdrawInvitation},
+		{"POST /settings/invitations/{id}/resend", signedIn, s.resendInvitation},
 		{"GET /settings/notifications", signedIn, s.notifications},
 		{"POST /settings/notifications", signedIn, s.saveNotifications},
 		{"GET /settings/templates", signedIn, s.templates},

@@ -108,6 +108,9 @@ func TestSettings_InvitedPersonSetsTheirPasswordAndTheLinkWorksOnce(t *testing.T
 			require.Equal(t, http.StatusConflict, taken.status)
 			require.Contains(t, text(taken.body), "This person is already a member.")
 
+			badLang := br.post("/settings/invitations", "same-origin", url.Values{"csrf": {csrf}, "email": {"lee@example.org"}, "role": {"reviewer"}, "language": {"fr"}})
+			require.Equal(t, http.StatusBadRequest, badLang.status)
+			require.Contains(t, text(badLang.body), "Choose one of the languages.")
 			made := br.post("/settings/invitations", "same-origin", url.Values{"csrf": {csrf}, "email": {"Lee@Example.org"}, "role": {"reviewer"}})
 			require.Equal(t, 200, made.status, made.body)
 			m := linkInput.FindStringSubmatch(made.body)
@@ -116,6 +119,22 @@ func TestSettings_InvitedPersonSetsTheirPasswordAndTheLinkWorksOnce(t *testing.T
 			require.NoError(t, err)
 			require.Equal(t, "ferry.test", link.Host, "the link is on the public URL")
 			require.Contains(t, made.body, "lee@example.org")
+			require.Contains(t, made.body, "Send them this link", "email is off: the admin passes the link on")
+			require.Contains(t, made.body, `<span class="badge tone-off">Not emailed</span>`)
+
+			// Resending makes a new link; the old one stops working.
+			invs, err := tb.svc.Invitations(ctx, owner)
+			require.NoError(t, err)
+			require.Len(t, invs, 1)
+			resent := br.post("/settings/invitations/"+invs[0].ID+"/resend", "same-origin", url.Values{"csrf": {csrf}})
+			require.Equal(t, 200, resent.status, resent.body)
+			require.Contains(t, text(resent.body), "The old link no longer works.")
+			require.Equal(t, http.StatusNotFound, tb.browser().get(link.Path).status, "the old link")
+			m = linkInput.FindStringSubmatch(resent.body)
+			require.NotNil(t, m)
+			link, err = url.Parse(m[1])
+			require.NoError(t, err)
+			require.Equal(t, http.StatusNotFound, br.post("/settings/invitations/inv_nope/resend", "same-origin", url.Values{"csrf": {csrf}}).status)
 
 			invitee := tb.browser()
 			page := invitee.get(link.Path)
@@ -201,6 +220,20 @@ func TestSettings_TemplatePreviewGlossaryAndPeople(t *testing.T) {
 	page := br.get("/settings/templates")
 	require.Equal(t, 200, page.status, page.body)
 	require.Contains(t, page.body, "中秋節海港燈會", "each template is shown on the sample story")
+	require.Contains(t, page.body, "<b>中秋節海港燈會</b>", "Telegram's default template shows its title bold, as Telegram does")
+	require.NotContains(t, page.body, "&lt;b&gt;中秋節海港燈會", "not its tags as text")
+
+	// Telegram's HTML subset is rendered; anything else stays text.
+	tg := br.post("/settings/templates/telegram", "same-origin", url.Values{"csrf": {csrf}, "action": {"preview"},
+		"source": {`<i>{{title}}</i> <tg-spoiler>x</tg-spoiler> <a href="javascript:alert(1)">y</a> <a href="https://ferry.example/">z</a> <script>alert(1)</script> <img src=x onerror=alert(1)>`}})
+	require.Equal(t, 200, tg.status)
+	require.Contains(t, tg.body, "<i>中秋節海港燈會</i>")
+	require.Contains(t, tg.body, `<span class="tg-spoiler">x</span>`)
+	require.Contains(t, tg.body, `<a>y</a>`, "an unsafe link keeps no href")
+	require.Contains(t, tg.body, `<a href="https://ferry.example/" rel="noopener noreferrer nofollow" target="_blank">z</a>`)
+	require.Contains(t, tg.body, "&lt;script&gt;alert(1)&lt;/script&gt;")
+	require.Contains(t, tg.body, "&lt;img src=x onerror=alert(1)&gt;")
+	require.NotContains(t, tg.body, "<script>alert")
 
 	preview := br.post("/settings/templates/telegram", "same-origin", url.Values{"csrf": {csrf}, "action": {"preview"}, "source": {"★ {{title}}"}})
 	require.Equal(t, 200, preview.status)

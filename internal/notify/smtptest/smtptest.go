@@ -1,5 +1,6 @@
 // Package smtptest is a minimal SMTP server for tests: it accepts every
-// message (no TLS, no authentication) and records it.
+// message (no TLS, no authentication) and records it, except to the
+// recipients it is told to refuse.
 package smtptest
 
 import (
@@ -50,9 +51,21 @@ func (m Message) Body() string {
 
 // Server is a running test SMTP server.
 type Server struct {
-	ln   net.Listener
-	mu   sync.Mutex
-	msgs []Message
+	ln     net.Listener
+	mu     sync.Mutex
+	msgs   []Message
+	refuse map[string]string // recipient (lower case) → the reply to RCPT
+}
+
+// Refuse makes the server answer RCPT for addr with reply, such as
+// "550 5.1.1 No such mailbox".
+func (s *Server) Refuse(addr, reply string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.refuse == nil {
+		s.refuse = map[string]string{}
+	}
+	s.refuse[strings.ToLower(addr)] = reply
 }
 
 // New starts a server on a free local port, stopped when the test ends.
@@ -126,6 +139,13 @@ func (s *Server) session(c net.Conn) {
 			cur = Message{From: address(arg)}
 			reply("250 OK")
 		case "RCPT":
+			s.mu.Lock()
+			refusal, refused := s.refuse[strings.ToLower(address(arg))]
+			s.mu.Unlock()
+			if refused {
+				reply(refusal)
+				continue
+			}
 			cur.To = append(cur.To, address(arg))
 			reply("250 OK")
 		case "DATA":
