@@ -135,7 +135,9 @@ type story struct {
 		Attempts  int    `json:"attempts"`
 		Version   int    `json:"version"`
 		NextAt    string `json:"next_attempt_at"`
-		Reason    string `json:"reason"`
+		Reason     string            `json:"reason"`
+		ReasonCode string            `json:"reason_code"`
+		ReasonArgs map[string]string `json:"reason_args"`
 	} `json:"publications"`
 }
 
