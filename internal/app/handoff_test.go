@@ -77,14 +77,14 @@ func (h *hookReceiver) wait(t *testing.T, event, publicationID string) hookEvent
 }
 
 type pubView struct {
-	ID        string `json:"id"`
-	State     string `json:"state"`
+	ID         string            `json:"id"`
+	State      string            `json:"state"`
 	Reason     string            `json:"reason"`
 	ReasonCode string            `json:"reason_code"`
 	ReasonArgs map[string]string `json:"reason_args"`
-	Version   int    `json:"version"`
-	RemoteURL string `json:"remote_url"`
-	RemoteID  string `json:"remote_id"`
+	Version    int               `json:"version"`
+	RemoteURL  string            `json:"remote_url"`
+	RemoteID   string            `json:"remote_id"`
 }
 
 func (b *testBundle) publication(t *testing.T, id string) pubView {
