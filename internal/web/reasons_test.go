@@ -2,6 +2,7 @@ package web_test
 
 import (
 	"context"
+	"strings"
 	"testing"
 	"time"
 
@@ -35,7 +36,8 @@ func TestPages_ReasonsInThePagesLanguage(t *testing.T) {
 	next := time.Date(2026, 9, 25, 12, 7, 0, 0, time.UTC)
 	waiting := &ferry.Publication{WorkspaceID: p.WorkspaceID, StoryID: st.ID, AccountID: weibo.ID, Platform: ferry.Weibo, State: ferry.StateWaiting, Version: 1, ScheduledAt: &at, NextAt: &next}
 	waiting.SetReason(ferry.Because(ferry.ReasonRateLimit, "platform", ferry.Weibo, "max", 30, "window", time.Hour, "at", next))
-	failed := &ferry.Publication{WorkspaceID: p.WorkspaceID, StoryID: st.ID, AccountID: tg.ID, Platform: ferry.Telegram, State: ferry.StateFailed, Version: 1, ScheduledAt: &at, Attempts: 3}
+	failed := &ferry.Publication{WorkspaceID: p.WorkspaceID, StoryID: st.ID, AccountID: tg.ID, Platform: ferry.Telegram, State: ferry.StateFailed, Version: 1, ScheduledAt: &at, Attempts: 3,
+		Error: &ferry.PubError{Code: "502", Message: "Bad Gateway from api.telegram.org"}}
 	failed.SetReason(ferry.Because(ferry.ReasonGiveUp, "attempts", 3, "after", 2*time.Hour, "message", "Bad Gateway from api.telegram.org"))
 	legacy := &ferry.Publication{WorkspaceID: p.WorkspaceID, StoryID: st.ID, AccountID: fb.ID, Platform: ferry.Facebook, State: ferry.StateMissed, Version: 1, ScheduledAt: &at,
 		Reason: "It could not go out within 2h0m0s of its scheduled time."} // moved before reasons had codes
@@ -55,6 +57,7 @@ func TestPages_ReasonsInThePagesLanguage(t *testing.T) {
 	require.Contains(t, story.body, `<p class="item-detail" lang="en">It could not go out within 2h0m0s of its scheduled time.</p>`, "stored words, shown as they are")
 	require.NotContains(t, zh, "Waiting for the Weibo limit")
 	require.NotContains(t, zh, "Gave up after")
+	require.Equal(t, 1, strings.Count(zh, "Bad Gateway"), "the reason quotes the error: it is not shown twice")
 
 	require.NoError(t, tb.svc.SetLanguage(ctx, p, "zh-Hans"))
 	dash := br.get("/")
@@ -63,6 +66,7 @@ func TestPages_ReasonsInThePagesLanguage(t *testing.T) {
 	require.Contains(t, dt, "正在等待微博的发布上限（每 1 小时 30 条）。下一个时段：2026年9月25日 星期五 20:07。")
 	require.Contains(t, dt, "尝试 3 次、历时 2 小时仍未成功，已停止：Bad Gateway from api.telegram.org")
 	require.NotContains(t, dt, "Waiting for the Weibo limit")
+	require.Equal(t, 1, strings.Count(dt, "Bad Gateway"))
 
 	require.NoError(t, tb.svc.SetLanguage(ctx, p, "en"))
 	en := text(br.get("/stories/" + st.ID).body)

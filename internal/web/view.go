@@ -245,6 +245,13 @@ func (v *view) ReasonLang(p *ferry.Publication) string {
 	return ""
 }
 
+// QuotesError reports whether p's reason, in the page's words, quotes its
+// error's message (a platform's refusal, a lost answer): then the reason
+// alone says it, and the message is not shown twice.
+func (v *view) QuotesError(p *ferry.Publication) bool {
+	return p.Error != nil && v.reasonKey(p) != "" && p.ReasonArgs["message"] == p.Error.Message
+}
+
 // reasonKey is the catalog key of p's reason, or "" if it has none (no
 // code, or a code this catalog does not know).
 func (v *view) reasonKey(p *ferry.Publication) string {
