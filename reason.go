@@ -16,7 +16,7 @@ import (
 type ReasonCode string
 
 // Reason codes. The arguments each takes are named in its English words
-// (reasonEnglish); ReasonArgKind says how each argument is written.
+// (reasonEnglish); ReasonArgKindOf says how each argument is written.
 const (
 	// Stopped by what happened to the story or the account.
 	ReasonStoryDeleted       ReasonCode = "story_deleted"      // canceled: the story was deleted
@@ -115,19 +115,13 @@ func ReasonCodes() []ReasonCode {
 	return out
 }
 
-// Valid reports whether c is a known code.
-func (c ReasonCode) Valid() bool {
-	_, ok := reasonEnglish[c]
-	return ok
-}
-
 // ReasonArgKind is how a reason's argument is written.
 type ReasonArgKind int
 
 // Argument kinds.
 const (
 	ArgText     ReasonArgKind = iota // as is: a number, or a platform's own message
-	ArgTime                          // an instant, RFC 3339 with the workspace's offset
+	ArgTime                          // an instant, RFC 3339 in the offset it was made in
 	ArgDuration                      // a Go duration ("2h0m0s")
 	ArgPlatform                      // a platform code ("weibo")
 )
@@ -194,8 +188,8 @@ func Because(code ReasonCode, pairs ...any) Reason {
 	return r
 }
 
-// ReasonPlaceholder matches an argument's place in a reason's words.
-var ReasonPlaceholder = regexp.MustCompile(`\{([a-z_]+)\}`)
+// reasonPlaceholder matches an argument's place in a reason's words.
+var reasonPlaceholder = regexp.MustCompile(`\{([a-z_]+)\}`)
 
 // English is the reason in English words ("" for no reason).
 func (r Reason) English() string {
@@ -206,7 +200,7 @@ func (r Reason) English() string {
 	if !ok {
 		return string(r.Code)
 	}
-	return ReasonPlaceholder.ReplaceAllStringFunc(msg, func(m string) string {
+	return reasonPlaceholder.ReplaceAllStringFunc(msg, func(m string) string {
 		name := m[1 : len(m)-1]
 		v, ok := r.Args[name]
 		if !ok {
@@ -236,7 +230,7 @@ func (p *Publication) Because() Reason { return Reason{Code: p.ReasonCode, Args:
 // placeholders lists the argument names a message uses.
 func placeholders(msg string) []string {
 	var out []string
-	for _, m := range ReasonPlaceholder.FindAllStringSubmatch(msg, -1) {
+	for _, m := range reasonPlaceholder.FindAllStringSubmatch(msg, -1) {
 		out = append(out, m[1])
 	}
 	return out
