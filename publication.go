@@ -77,9 +77,14 @@ type Publication struct {
 	AccountID   string           `json:"account_id"`
 	Platform    Platform         `json:"platform"`
 	State       PublicationState `json:"state"`
-	// Reason explains the state in plain words ("waiting for the Weibo
-	// hourly limit, next slot 14:07").
+	// Reason explains the state in plain English words ("Waiting for the
+	// Weibo limit of 30 posts per 1h0m0s; next slot …"): ReasonCode and
+	// ReasonArgs rendered (see reason.go), or, for a publication last moved
+	// before reasons had codes, the words stored then (and no code).
+	// SetReason sets the three.
 	Reason      string     `json:"reason,omitempty"`
+	ReasonCode  ReasonCode `json:"reason_code"`
+	ReasonArgs  ReasonArgs `json:"reason_args"`
 	Version     int        `json:"version"`
 	ScheduledAt *time.Time `json:"scheduled_at"`
 	NextAt      *time.Time `json:"next_attempt_at,omitempty"`

@@ -115,6 +115,10 @@ func schemas() map[string]any {
 	for _, s := range ferry.PublicationStates {
 		states = append(states, string(s))
 	}
+	reasonCodes := []any{""}
+	for _, c := range ferry.ReasonCodes() {
+		reasonCodes = append(reasonCodes, string(c))
+	}
 	var platforms []any
 	for _, p := range ferry.Platforms {
 		platforms = append(platforms, string(p))
@@ -146,7 +150,12 @@ func schemas() map[string]any {
 			"withdrawn":    map[string]any{"type": "array", "items": str, "description": "On DELETE: the publications the deletion canceled; the others had already gone out (or ended) and stay as they are."}}),
 		"StoryList": obj([]string{"stories", "next_cursor"}, map[string]any{"stories": map[string]any{"type": "array", "items": ref("Story")}, "next_cursor": str}),
 		"Publication": obj(nil, map[string]any{"id": str, "story_id": str, "account_id": str, "platform": platform, "state": map[string]any{"type": "string", "enum": states},
-			"reason": str, "version": integer, "scheduled_at": nullTime, "next_attempt_at": nullTime, "published_at": nullTime, "remote_id": str, "remote_url": str,
+			"reason": map[string]any{"type": "string", "description": "Why it is in its state, in English; the same words as reason_code with reason_args."},
+			"reason_code": map[string]any{"type": "string", "enum": reasonCodes,
+				"description": "Why it is in its state, for a machine (empty with no reason, and for a publication last moved before reasons had codes: then only reason says why)."},
+			"reason_args": map[string]any{"type": "object", "additionalProperties": str,
+				"description": "The reason's arguments as text: at is an RFC 3339 time; after, within and window are Go durations (\"2h0m0s\"); platform is a platform code; message is a platform's own words, as it wrote them; attempt, attempts and max are numbers."},
+			"version": integer, "scheduled_at": nullTime, "next_attempt_at": nullTime, "published_at": nullTime, "remote_id": str, "remote_url": str,
 			"error":    map[string]any{"oneOf": []any{map[string]any{"type": "null"}, obj([]string{"code", "message"}, map[string]any{"code": str, "message": str})}},
 			"attempts": integer, "created_at": dateTime, "updated_at": dateTime}),
 		"Resolution": obj([]string{"outcome"}, map[string]any{"outcome": map[string]any{"type": "string", "enum": []any{"published", "retry"}}, "url": str}),

@@ -127,15 +127,17 @@ type story struct {
 	ID           string `json:"id"`
 	Summary      string `json:"summary"`
 	Publications []struct {
-		ID        string `json:"id"`
-		AccountID string `json:"account_id"`
-		State     string `json:"state"`
-		RemoteID  string `json:"remote_id"`
-		RemoteURL string `json:"remote_url"`
-		Attempts  int    `json:"attempts"`
-		Version   int    `json:"version"`
-		NextAt    string `json:"next_attempt_at"`
-		Reason    string `json:"reason"`
+		ID         string            `json:"id"`
+		AccountID  string            `json:"account_id"`
+		State      string            `json:"state"`
+		RemoteID   string            `json:"remote_id"`
+		RemoteURL  string            `json:"remote_url"`
+		Attempts   int               `json:"attempts"`
+		Version    int               `json:"version"`
+		NextAt     string            `json:"next_attempt_at"`
+		Reason     string            `json:"reason"`
+		ReasonCode string            `json:"reason_code"`
+		ReasonArgs map[string]string `json:"reason_args"`
 	} `json:"publications"`
 }
 

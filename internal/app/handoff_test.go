@@ -77,12 +77,14 @@ func (h *hookReceiver) wait(t *testing.T, event, publicationID string) hookEvent
 }
 
 type pubView struct {
-	ID        string `json:"id"`
-	State     string `json:"state"`
-	Reason    string `json:"reason"`
-	Version   int    `json:"version"`
-	RemoteURL string `json:"remote_url"`
-	RemoteID  string `json:"remote_id"`
+	ID         string            `json:"id"`
+	State      string            `json:"state"`
+	Reason     string            `json:"reason"`
+	ReasonCode string            `json:"reason_code"`
+	ReasonArgs map[string]string `json:"reason_args"`
+	Version    int               `json:"version"`
+	RemoteURL  string            `json:"remote_url"`
+	RemoteID   string            `json:"remote_id"`
 }
 
 func (b *testBundle) publication(t *testing.T, id string) pubView {
@@ -175,6 +177,7 @@ func TestHandoff_XiaohongshuIsPublishedByAPersonOnce(t *testing.T) {
 					"tags": []string{"中秋", "月饼"}, "media_ids": ids, "targets": []string{xhs}, "scheduled_at": now()}, &s))
 				pubID := s.Publications[0].ID
 				p := b.waitPublication(t, pubID, "handoff", 0)
+				require.Equal(t, "handoff_waiting", p.ReasonCode)
 				require.Contains(t, p.Reason, "Waiting for an operator")
 
 				// The operator is told on Telegram (recorded by the sandbox) and by
@@ -260,7 +263,7 @@ func TestHandoff_XiaohongshuIsPublishedByAPersonOnce(t *testing.T) {
 				require.Equal(t, 201, b.do(t, "POST", "/api/v1/stories", map[string]any{"title": "重阳", "body": "登高", "media_ids": ids[:1], "targets": []string{xhs}, "scheduled_at": now()}, &s))
 				pubID := s.Publications[0].ID
 				p := b.waitPublication(t, pubID, "missed", 0)
-				require.Contains(t, p.Reason, "Nobody confirmed")
+				require.Equal(t, "handoff_missed", p.ReasonCode)
 				ev := hooks.wait(t, handoff.EventMissed, pubID)
 				require.True(t, ev.Valid)
 				require.Equal(t, "missed", ev.Body.Handoff.State)

@@ -19,6 +19,8 @@ func TestDelivery_RevokedTokenWaitsForReauthThenResumes(t *testing.T) {
 	var s story
 	require.Equal(t, 201, b.do(t, "POST", "/api/v1/stories", map[string]any{"body": "after reauth", "targets": []string{acc}, "scheduled_at": time.Now().UTC().Format(time.RFC3339Nano)}, &s))
 	s = b.waitState(t, s.ID, "needs_reauth", 10*time.Second)
+	require.Equal(t, "needs_reauth", s.Publications[0].ReasonCode)
+	require.Contains(t, s.Publications[0].ReasonArgs["message"], "bot token", "the platform's words, as they were")
 	require.Contains(t, s.Publications[0].Reason, "reconnected")
 	var a struct {
 		Health       string `json:"health"`
@@ -42,7 +44,8 @@ func TestDelivery_NotReconnectedInTimeIsMissed(t *testing.T) {
 	var s story
 	require.Equal(t, 201, b.do(t, "POST", "/api/v1/stories", map[string]any{"body": "never", "targets": []string{acc}, "scheduled_at": time.Now().UTC().Format(time.RFC3339Nano)}, &s))
 	s = b.waitState(t, s.ID, "missed", 30*time.Second)
-	require.Contains(t, s.Publications[0].Reason, "not reconnected")
+	require.Equal(t, "reauth_expired", s.Publications[0].ReasonCode)
+	require.Equal(t, "2s", s.Publications[0].ReasonArgs["within"])
 	require.Equal(t, "published 0 of 1, 1 missed", s.Summary)
 	require.Empty(t, b.m.Sandbox.Posts(ferry.Telegram, ""))
 	events, err := b.m.DB.Read().AuditEvents(t.Context(), ferry.AuditFilter{WorkspaceID: b.workspace(t), TargetType: "publication", TargetID: s.Publications[0].ID})
@@ -65,7 +68,7 @@ func TestDelivery_UnknownOutcomeIsResolvedByAPerson(t *testing.T) {
 	var lost story
 	require.Equal(t, 201, b.do(t, "POST", "/api/v1/stories", map[string]any{"body": "lost answer", "targets": []string{accts[0]}, "scheduled_at": time.Now().UTC().Format(time.RFC3339Nano)}, &lost))
 	lost = b.waitState(t, lost.ID, "unknown", 10*time.Second)
-	require.Contains(t, lost.Publications[0].Reason, "resolve")
+	require.Contains(t, []string{"outcome_unknown", "cannot_check"}, lost.Publications[0].ReasonCode, lost.Publications[0].Reason)
 	require.Equal(t, 1, textCounts(b.m.Sandbox.Posts(ferry.Telegram, ""))["lost answer"], "sent once, never retried blindly")
 
 	// A timeout where nothing arrived: the person says retry.

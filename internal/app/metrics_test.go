@@ -252,6 +252,7 @@ func TestMetrics_AnExpiringWeiboTokenMovesTheAccountBeforeAPublish(t *testing.T)
 		"scheduled_at": time.Now().UTC().Format(time.RFC3339Nano)}, &s))
 	got := b.waitState(t, s.ID, "needs_reauth", 15*time.Second)
 	require.Zero(t, got.Publications[0].Attempts)
+	require.Equal(t, "needs_reauth", got.Publications[0].ReasonCode)
 	require.Contains(t, got.Publications[0].Reason, "reconnect")
 	require.Empty(t, b.m.Sandbox.Posts(ferry.Weibo, "5000000071"))
 }

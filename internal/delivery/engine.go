@@ -226,12 +226,12 @@ func (e *Engine) prepare(ctx context.Context, tx *store.Tx, p *ferry.Publication
 		return nil, 0, e.Scheduler.SchedulePublish(ctx, tx, p.ID, p.Version, *due)
 	}
 	if _, err := tx.Story(ctx, p.WorkspaceID, p.StoryID); ferry.IsCode(err, ferry.ENOTFOUND) {
-		return nil, 0, e.transition(ctx, tx, p, ferry.StateCanceled, "The story was deleted.", nil)
+		return nil, 0, e.transition(ctx, tx, p, ferry.StateCanceled, ferry.Because(ferry.ReasonStoryDeleted), nil)
 	} else if err != nil {
 		return nil, 0, err
 	}
 	if e.gaveUpAt(p, now) {
-		return nil, 0, e.transition(ctx, tx, p, ferry.StateMissed, fmt.Sprintf("It could not go out within %v of its scheduled time.", e.GiveUpAfter), p.Error)
+		return nil, 0, e.transition(ctx, tx, p, ferry.StateMissed, ferry.Because(ferry.ReasonWindowPassed, "within", e.GiveUpAfter), p.Error)
 	}
 	acct, err := tx.AccountByID(ctx, p.AccountID)
 	if err != nil {
@@ -239,7 +239,7 @@ func (e *Engine) prepare(ctx context.Context, tx *store.Tx, p *ferry.Publication
 	}
 	switch acct.Health {
 	case ferry.HealthClosed:
-		return nil, 0, e.transition(ctx, tx, p, ferry.StateCanceled, "The account was closed.", nil)
+		return nil, 0, e.transition(ctx, tx, p, ferry.StateCanceled, ferry.Because(ferry.ReasonAccountClosed), nil)
 	case ferry.HealthNeedsReauth:
 		return nil, 0, e.needsReauth(ctx, tx, p, acct.HealthReason)
 	}
@@ -251,7 +251,7 @@ func (e *Engine) prepare(ctx context.Context, tx *store.Tx, p *ferry.Publication
 		return nil, 0, e.Handoffs.Open(ctx, tx, p, acct)
 	}
 	if !ok {
-		return nil, 0, e.transition(ctx, tx, p, ferry.StateFailed, fmt.Sprintf("Ferry cannot publish to %s automatically.", acct.Platform), &ferry.PubError{Code: "no_connector", Message: "No connector for this platform."})
+		return nil, 0, e.transition(ctx, tx, p, ferry.StateFailed, ferry.Because(ferry.ReasonNoConnector, "platform", acct.Platform), &ferry.PubError{Code: "no_connector", Message: "No connector for this platform."})
 	}
 	pacct := platformAccount(acct)
 	// Rate limits, and the platforms' own requests to wait, are shared by
@@ -282,7 +282,7 @@ func (e *Engine) prepare(ctx context.Context, tx *store.Tx, p *ferry.Publication
 		return nil, 0, err
 	}
 	p.NextAt = nil
-	if err := e.transition(ctx, tx, p, ferry.StatePublishing, fmt.Sprintf("Attempt %d is being sent.", p.Attempts), p.Error); err != nil {
+	if err := e.transition(ctx, tx, p, ferry.StatePublishing, ferry.Because(ferry.ReasonAttemptSending, "attempt", p.Attempts), p.Error); err != nil {
 		return nil, 0, err
 	}
 	plan := &sendPlan{pub: p, acct: acct, conn: conn, post: post, attempt: att}
@@ -294,10 +294,10 @@ func (e *Engine) prepare(ctx context.Context, tx *store.Tx, p *ferry.Publication
 
 // nextSlot returns when the account may post again and why, or the zero
 // time if it may post now.
-func (e *Engine) nextSlot(ctx context.Context, tx *store.Tx, conn platform.Connector, acct platform.Account, now time.Time) (time.Time, string, error) {
+func (e *Engine) nextSlot(ctx context.Context, tx *store.Tx, conn platform.Connector, acct platform.Account, now time.Time) (time.Time, ferry.Reason, error) {
 	lim, ok := conn.(platform.Limiter)
 	if !ok {
-		return time.Time{}, "", nil
+		return time.Time{}, ferry.Reason{}, nil
 	}
 	limits := lim.Limits(acct)
 	since := make(map[string]time.Time, len(limits))
@@ -306,19 +306,19 @@ func (e *Engine) nextSlot(ctx context.Context, tx *store.Tx, conn platform.Conne
 	}
 	status, err := tx.RateStatuses(ctx, since)
 	if err != nil {
-		return time.Time{}, "", err
+		return time.Time{}, ferry.Reason{}, err
 	}
 	for _, l := range limits {
 		st := status[l.Key]
 		if st.Hold.After(now) {
-			return st.Hold, fmt.Sprintf("%s asked Ferry to wait; next slot %s.", conn.Platform(), st.Hold.Format(time.RFC3339)), nil
+			return st.Hold, ferry.Because(ferry.ReasonPlatformHold, "platform", conn.Platform(), "at", st.Hold), nil
 		}
 		if st.Count >= l.Max {
 			next := st.Oldest.Add(l.Window).Add(jitter(l.Window / 100))
-			return next, fmt.Sprintf("Waiting for %s; next slot %s.", l.Describe, next.Format(time.RFC3339)), nil
+			return next, ferry.Because(ferry.ReasonRateLimit, "platform", conn.Platform(), "max", l.Max, "window", l.Window, "at", next), nil
 		}
 	}
-	return time.Time{}, "", nil
+	return time.Time{}, ferry.Reason{}, nil
 }
 
 // holdLimits records a platform's request to wait for everything sharing
@@ -364,7 +364,7 @@ func (e *Engine) prepareReconcile(ctx context.Context, tx *store.Tx, p *ferry.Pu
 			return nil, 0, nil
 		}
 		return nil, 0, e.transition(ctx, tx, p, ferry.StateUnknown,
-			fmt.Sprintf("Ferry cannot tell whether attempt %d reached %s, and %s offers no way to look. Check the account and resolve: published (with its URL) or retry.", last.Number, acct.Platform, acct.Platform),
+			ferry.Because(ferry.ReasonCannotCheck, "attempt", last.Number, "platform", acct.Platform),
 			&ferry.PubError{Code: "outcome_unknown", Message: "The outcome of the last attempt is unknown."})
 	}
 	post, err := e.post(ctx, tx, p)
@@ -445,7 +445,7 @@ func (e *Engine) send(ctx context.Context, log *slog.Logger, plan *sendPlan, com
 		switch {
 		case callErr == nil && found:
 			log.Info("published", "remote_id", res.RemoteID, "reconciled", plan.reconcile)
-			err = e.published(ctx, tx, p, plan, res, "")
+			err = e.published(ctx, tx, p, plan, res, ferry.Reason{})
 		case callErr == nil && !found:
 			// The platform positively has no such post: the earlier attempt
 			// did not take effect, so sending again is safe.
@@ -456,7 +456,7 @@ func (e *Engine) send(ctx context.Context, log *slog.Logger, plan *sendPlan, com
 			}
 			now := e.Now()
 			p.NextAt = &now
-			if err := e.transition(ctx, tx, p, ferry.StateWaiting, "The last attempt did not reach the platform; sending again.", p.Error); err != nil {
+			if err := e.transition(ctx, tx, p, ferry.StateWaiting, ferry.Because(ferry.ReasonNotOnPlatform), p.Error); err != nil {
 				return err
 			}
 			err = e.Scheduler.SchedulePublish(ctx, tx, p.ID, p.Version, now)
@@ -480,12 +480,12 @@ func (e *Engine) superseded(ctx context.Context, tx *store.Tx, log *slog.Logger,
 	if !sent || (p.State != ferry.StateScheduled && p.State != ferry.StateWaiting) {
 		return nil
 	}
-	return e.published(ctx, tx, p, plan, res, "Found on the platform after all: it is not sent again.")
+	return e.published(ctx, tx, p, plan, res, ferry.Because(ferry.ReasonFoundAfterAll))
 }
 
 // published closes the plan's attempt with the post the platform has, and
 // makes the publication published.
-func (e *Engine) published(ctx context.Context, tx *store.Tx, p *ferry.Publication, plan *sendPlan, res platform.Result, reason string) error {
+func (e *Engine) published(ctx context.Context, tx *store.Tx, p *ferry.Publication, plan *sendPlan, res platform.Result, reason ferry.Reason) error {
 	att := plan.attempt
 	att.Outcome, att.RemoteID, att.ErrorCode, att.ErrorMessage = ferry.OutcomePublished, res.RemoteID, "", ""
 	if plan.reconcile {
@@ -519,7 +519,7 @@ func (e *Engine) release(ctx context.Context, plan *sendPlan, complete Complete)
 			return err
 		}
 		p.NextAt = &plan.notBefore
-		if err := e.transition(ctx, tx, p, ferry.StateScheduled, "", p.Error); err != nil {
+		if err := e.transition(ctx, tx, p, ferry.StateScheduled, ferry.Reason{}, p.Error); err != nil {
 			return err
 		}
 		if err := e.Scheduler.SchedulePublish(ctx, tx, p.ID, p.Version, plan.notBefore); err != nil {
@@ -544,7 +544,7 @@ func (e *Engine) failed(ctx context.Context, tx *store.Tx, log *slog.Logger, p *
 		if err := tx.FinishAttempt(ctx, att); err != nil {
 			return err
 		}
-		return e.transition(ctx, tx, p, ferry.StateFailed, perr.Message, pubErr)
+		return e.transition(ctx, tx, p, ferry.StateFailed, ferry.Because(ferry.ReasonRefused, "platform", p.Platform, "message", perr.Message), pubErr)
 	case platform.Reauth:
 		att.Outcome = ferry.OutcomeReauth
 		if err := tx.FinishAttempt(ctx, att); err != nil {
@@ -557,12 +557,12 @@ func (e *Engine) failed(ctx context.Context, tx *store.Tx, log *slog.Logger, p *
 		if _, canLook := plan.conn.(platform.Reconciler); canLook {
 			next := e.Now().Add(reconcileDelay())
 			p.NextAt, p.Error = &next, pubErr
-			if err := e.transition(ctx, tx, p, ferry.StateUnknown, "Checking on the platform whether the post went out: "+perr.Message, pubErr); err != nil {
+			if err := e.transition(ctx, tx, p, ferry.StateUnknown, ferry.Because(ferry.ReasonCheckingOutcome, "message", perr.Message), pubErr); err != nil {
 				return err
 			}
 			return e.Scheduler.SchedulePublish(ctx, tx, p.ID, p.Version, next)
 		}
-		return e.askAPerson(ctx, tx, p, att, perr.Message+" The platform offers no way to check; verify the account and resolve: published (with its URL) or retry.", pubErr)
+		return e.askAPerson(ctx, tx, p, att, ferry.Because(ferry.ReasonOutcomeUnknown, "message", perr.Message), pubErr)
 	default: // Retry
 		return e.retry(ctx, tx, p, plan, perr, pubErr)
 	}
@@ -574,7 +574,7 @@ func (e *Engine) failed(ctx context.Context, tx *store.Tx, log *slog.Logger, p *
 func (e *Engine) lookupFailed(ctx context.Context, tx *store.Tx, p *ferry.Publication, plan *sendPlan, perr *platform.Error, pubErr *ferry.PubError) error {
 	switch perr.Class {
 	case platform.Permanent:
-		return e.askAPerson(ctx, tx, p, plan.attempt, "Ferry could not check whether the post went out: "+perr.Message+" Verify the account and resolve: published (with its URL) or retry.", pubErr)
+		return e.askAPerson(ctx, tx, p, plan.attempt, ferry.Because(ferry.ReasonCheckFailed, "message", perr.Message), pubErr)
 	case platform.Reauth:
 		if _, err := e.accountRefused(ctx, tx, plan, perr.Message); err != nil {
 			return err
@@ -585,7 +585,7 @@ func (e *Engine) lookupFailed(ctx context.Context, tx *store.Tx, p *ferry.Public
 
 // askAPerson closes an attempt whose outcome Ferry cannot establish and
 // leaves the publication unknown, for a person to resolve.
-func (e *Engine) askAPerson(ctx context.Context, tx *store.Tx, p *ferry.Publication, att *ferry.Attempt, reason string, pubErr *ferry.PubError) error {
+func (e *Engine) askAPerson(ctx context.Context, tx *store.Tx, p *ferry.Publication, att *ferry.Attempt, reason ferry.Reason, pubErr *ferry.PubError) error {
 	att.Outcome = ferry.OutcomeUnknown
 	if err := tx.FinishAttempt(ctx, att); err != nil {
 		return err
@@ -615,23 +615,22 @@ func (e *Engine) retry(ctx context.Context, tx *store.Tx, p *ferry.Publication, 
 	}
 	next := now.Add(wait)
 	if _, err := tx.Story(ctx, p.WorkspaceID, p.StoryID); ferry.IsCode(err, ferry.ENOTFOUND) {
-		return e.transition(ctx, tx, p, ferry.StateCanceled, "The story was deleted.", pubErr)
+		return e.transition(ctx, tx, p, ferry.StateCanceled, ferry.Because(ferry.ReasonStoryDeleted), pubErr)
 	} else if err != nil {
 		return err
 	}
 	if e.gaveUpAt(p, next) {
-		reason := fmt.Sprintf("Gave up after %d attempts over %v: %s", p.Attempts, e.GiveUpAfter, perr.Message)
 		if plan.reconcile {
-			return e.askAPerson(ctx, tx, p, att, reason+" Whether the last attempt went out is unknown; verify the account and resolve: published (with its URL) or retry.", pubErr)
+			return e.askAPerson(ctx, tx, p, att, ferry.Because(ferry.ReasonGiveUpUnknown, "attempts", p.Attempts, "after", e.GiveUpAfter, "message", perr.Message), pubErr)
 		}
-		return e.transition(ctx, tx, p, ferry.StateFailed, reason, pubErr)
+		return e.transition(ctx, tx, p, ferry.StateFailed, ferry.Because(ferry.ReasonGiveUp, "attempts", p.Attempts, "after", e.GiveUpAfter, "message", perr.Message), pubErr)
 	}
 	p.NextAt = &next
-	state := ferry.StateWaiting
+	state, reason := ferry.StateWaiting, ferry.Because(ferry.ReasonNextAttempt, "message", perr.Message, "at", next)
 	if plan.reconcile {
-		state = ferry.StateUnknown
+		state, reason = ferry.StateUnknown, ferry.Because(ferry.ReasonNextCheck, "message", perr.Message, "at", next)
 	}
-	if err := e.transition(ctx, tx, p, state, fmt.Sprintf("%s Next attempt at %s.", perr.Message, next.Format(time.RFC3339)), pubErr); err != nil {
+	if err := e.transition(ctx, tx, p, state, reason, pubErr); err != nil {
 		return err
 	}
 	return e.Scheduler.SchedulePublish(ctx, tx, p.ID, p.Version, next)
@@ -667,11 +666,11 @@ func (e *Engine) reauth(ctx context.Context, tx *store.Tx, p *ferry.Publication,
 	}
 	switch {
 	case acct.Health == ferry.HealthClosed:
-		return e.transition(ctx, tx, p, ferry.StateCanceled, "The account was closed.", nil)
+		return e.transition(ctx, tx, p, ferry.StateCanceled, ferry.Because(ferry.ReasonAccountClosed), nil)
 	case !maps.Equal(acct.Credentials, plan.acct.Credentials):
 		now := e.Now()
 		p.NextAt = &now
-		if err := e.transition(ctx, tx, p, ferry.StateWaiting, "The account was reconnected during the attempt; sending again with the new credentials.", p.Error); err != nil {
+		if err := e.transition(ctx, tx, p, ferry.StateWaiting, ferry.Because(ferry.ReasonReconnectedDuring), p.Error); err != nil {
 			return err
 		}
 		return e.Scheduler.SchedulePublish(ctx, tx, p.ID, p.Version, now)
@@ -681,8 +680,8 @@ func (e *Engine) reauth(ctx context.Context, tx *store.Tx, p *ferry.Publication,
 
 // needsReauth parks a publication until its account is reconnected, and
 // sets the deadline after which it is missed.
-func (e *Engine) needsReauth(ctx context.Context, tx *store.Tx, p *ferry.Publication, reason string) error {
-	if err := e.transition(ctx, tx, p, ferry.StateNeedsReauth, "The account must be reconnected: "+reason, p.Error); err != nil {
+func (e *Engine) needsReauth(ctx context.Context, tx *store.Tx, p *ferry.Publication, message string) error {
+	if err := e.transition(ctx, tx, p, ferry.StateNeedsReauth, ferry.Because(ferry.ReasonNeedsReauth, "message", message), p.Error); err != nil {
 		return err
 	}
 	return e.Scheduler.ScheduleExpiry(ctx, tx, p.ID, p.Version, e.Now().Add(e.ReauthDeadline))
@@ -697,8 +696,7 @@ func (e *Engine) Expire(ctx context.Context, publicationID string, version int, 
 			return err
 		}
 		if err == nil && p.Version == version && p.State == ferry.StateNeedsReauth {
-			reason := fmt.Sprintf("The account was not reconnected within %v.", e.ReauthDeadline)
-			if err := e.transition(ctx, tx, p, ferry.StateMissed, reason, p.Error); err != nil {
+			if err := e.transition(ctx, tx, p, ferry.StateMissed, ferry.Because(ferry.ReasonReauthExpired, "within", e.ReauthDeadline), p.Error); err != nil {
 				return err
 			}
 		}
@@ -707,9 +705,10 @@ func (e *Engine) Expire(ctx context.Context, publicationID string, version int, 
 }
 
 // transition moves a publication to a state, saving it with an audit event.
-func (e *Engine) transition(ctx context.Context, tx *store.Tx, p *ferry.Publication, to ferry.PublicationState, reason string, perr *ferry.PubError) error {
+func (e *Engine) transition(ctx context.Context, tx *store.Tx, p *ferry.Publication, to ferry.PublicationState, reason ferry.Reason, perr *ferry.PubError) error {
 	from := p.State
-	p.State, p.Reason, p.Error = to, reason, perr
+	p.State, p.Error = to, perr
+	p.SetReason(reason)
 	if err := tx.SavePublication(ctx, p); err != nil {
 		return err
 	}
@@ -723,6 +722,9 @@ func Transitioned(ctx context.Context, tx *store.Tx, ev Events, actor string, p 
 	data := map[string]any{"from": string(from), "to": string(p.State), "version": p.Version}
 	if p.Reason != "" {
 		data["reason"] = p.Reason
+	}
+	if p.ReasonCode != "" {
+		data["reason_code"], data["reason_args"] = p.ReasonCode, p.ReasonArgs
 	}
 	if p.RemoteID != "" {
 		data["remote_id"] = p.RemoteID

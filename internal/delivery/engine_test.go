@@ -94,7 +94,7 @@ func (c *fakeConn) Publish(ctx context.Context, acct platform.Account, post plat
 }
 
 func (c *fakeConn) Limits(acct platform.Account) []platform.Limit {
-	return []platform.Limit{{Key: limitKey(acct.ExternalID), Max: c.max, Window: time.Hour, Describe: "the fake hourly limit"}}
+	return []platform.Limit{{Key: limitKey(acct.ExternalID), Max: c.max, Window: time.Hour}}
 }
 
 func (c *fakeConn) taken() []call {
@@ -347,7 +347,9 @@ func backoffWindow(n int) window {
 
 // want is the state a case must end in.
 type want struct {
-	state    ferry.PublicationState
+	state ferry.PublicationState
+	// reason is the reason's code, when the case names one.
+	reason   ferry.ReasonCode
 	attempts []string // outcomes of the attempts this job made or settled ("open": unfinished)
 	// job is the follow-up's kind ("" for none), due in in.
 	job    string
@@ -362,6 +364,10 @@ func (h *harness) check(t *testing.T, w want) *deliverytest.Job {
 	t.Helper()
 	p := h.current(t)
 	require.Equal(t, w.state, p.State, "reason: %s", p.Reason)
+	if w.reason != "" {
+		require.Equal(t, w.reason, p.ReasonCode, "reason: %s", p.Reason)
+	}
+	require.Equal(t, p.Because().English(), p.Reason, "the English words are the code's")
 	require.Equal(t, append(append([]string(nil), h.prior...), w.attempts...), h.outcomes(t), "attempts journal")
 	jobs := h.jobs.Take()
 	if w.job == "" {
@@ -429,23 +435,23 @@ func TestEngine_EachOutcomeOfAPublishCall(t *testing.T) {
 				{name: "Success", publish: answer(posted, nil),
 					want: want{state: ferry.StatePublished, attempts: []string{ferry.OutcomePublished}}},
 				{name: "TransientError", publish: answer(platform.Result{}, platformErr(platform.Retry, "fake:503")),
-					want: want{state: ferry.StateWaiting, attempts: []string{ferry.OutcomeRetry}, job: "publish", in: backoffWindow(n)}},
+					want: want{state: ferry.StateWaiting, reason: ferry.ReasonNextAttempt, attempts: []string{ferry.OutcomeRetry}, job: "publish", in: backoffWindow(n)}},
 				{name: "RateLimitWithRetryAfter", publish: answer(platform.Result{}, &platform.Error{Class: platform.Retry, Code: "fake:429", Message: "Too many.", RetryAfter: time.Minute}),
-					want: want{state: ferry.StateWaiting, attempts: []string{ferry.OutcomeRetry}, job: "publish", in: window{time.Minute, time.Minute + 6*time.Second}}},
+					want: want{state: ferry.StateWaiting, reason: ferry.ReasonNextAttempt, attempts: []string{ferry.OutcomeRetry}, job: "publish", in: window{time.Minute, time.Minute + 6*time.Second}}},
 				{name: "AuthError", publish: answer(platform.Result{}, platformErr(platform.Reauth, "fake:401")),
-					want: want{state: ferry.StateNeedsReauth, attempts: []string{ferry.OutcomeReauth}, job: "expiry", in: at(reauthDeadline), health: ferry.HealthNeedsReauth}},
+					want: want{state: ferry.StateNeedsReauth, reason: ferry.ReasonNeedsReauth, attempts: []string{ferry.OutcomeReauth}, job: "expiry", in: at(reauthDeadline), health: ferry.HealthNeedsReauth}},
 				{name: "TimeoutWithNoWayToLook", publish: hang,
-					want: want{state: ferry.StateUnknown, attempts: []string{ferry.OutcomeUnknown}}},
+					want: want{state: ferry.StateUnknown, reason: ferry.ReasonOutcomeUnknown, attempts: []string{ferry.OutcomeUnknown}}},
 				{name: "TimeoutIsLookedUp", reconciler: true, publish: hang,
-					want: want{state: ferry.StateUnknown, attempts: []string{"open"}, job: "publish", in: window{2 * time.Second, 3 * time.Second}}},
+					want: want{state: ferry.StateUnknown, reason: ferry.ReasonCheckingOutcome, attempts: []string{"open"}, job: "publish", in: window{2 * time.Second, 3 * time.Second}}},
 				{name: "UnknownAnswerIsLookedUp", reconciler: true, publish: answer(platform.Result{}, errors.New("connection reset after the request was sent")),
-					want: want{state: ferry.StateUnknown, attempts: []string{"open"}, job: "publish", in: window{2 * time.Second, 3 * time.Second}}},
+					want: want{state: ferry.StateUnknown, reason: ferry.ReasonCheckingOutcome, attempts: []string{"open"}, job: "publish", in: window{2 * time.Second, 3 * time.Second}}},
 				{name: "DuplicateWithNoWayToLook", publish: answer(platform.Result{}, platformErr(platform.Duplicate, "fake:dup")),
-					want: want{state: ferry.StateUnknown, attempts: []string{ferry.OutcomeUnknown}}},
+					want: want{state: ferry.StateUnknown, reason: ferry.ReasonOutcomeUnknown, attempts: []string{ferry.OutcomeUnknown}}},
 				{name: "DuplicateIsLookedUp", reconciler: true, publish: answer(platform.Result{}, platformErr(platform.Duplicate, "fake:dup")),
-					want: want{state: ferry.StateUnknown, attempts: []string{"open"}, job: "publish", in: window{2 * time.Second, 3 * time.Second}}},
+					want: want{state: ferry.StateUnknown, reason: ferry.ReasonCheckingOutcome, attempts: []string{"open"}, job: "publish", in: window{2 * time.Second, 3 * time.Second}}},
 				{name: "PermanentError", publish: answer(platform.Result{}, platformErr(platform.Permanent, "fake:400")),
-					want: want{state: ferry.StateFailed, attempts: []string{ferry.OutcomeFailed}}},
+					want: want{state: ferry.StateFailed, reason: ferry.ReasonRefused, attempts: []string{ferry.OutcomeFailed}}},
 			} {
 				t.Run(fmt.Sprintf("From%s/%s", camel(start), tc.name), func(t *testing.T) {
 					t.Parallel()
@@ -491,8 +497,8 @@ func TestEngine_RetriesEndAtTheGiveUpWindow(t *testing.T) {
 		h.start(t, ferry.StateWaiting)
 		h.dueAt(t, t0.Add(-giveUpAfter+time.Second)) // the next retry would fall past the window
 		require.NoError(t, h.deliver(t))
-		h.check(t, want{state: ferry.StateFailed, attempts: []string{ferry.OutcomeRetry}})
-		require.Contains(t, h.current(t).Reason, "Gave up after 2 attempts")
+		h.check(t, want{state: ferry.StateFailed, reason: ferry.ReasonGiveUp, attempts: []string{ferry.OutcomeRetry}})
+		require.Equal(t, ferry.ReasonArgs{"attempts": "2", "after": giveUpAfter.String(), "message": "The platform said fake:503."}, h.current(t).ReasonArgs)
 	})
 }
 
@@ -511,19 +517,19 @@ func TestEngine_EachOutcomeOfALookup(t *testing.T) {
 				{name: "Found", lookup: look(found, true, nil),
 					want: want{state: ferry.StatePublished, attempts: []string{ferry.OutcomeReconciled}}},
 				{name: "PositivelyAbsent", lookup: look(platform.Result{}, false, nil),
-					want: want{state: ferry.StateWaiting, attempts: []string{ferry.OutcomeAbandoned}, job: "publish", in: at(0)}},
+					want: want{state: ferry.StateWaiting, reason: ferry.ReasonNotOnPlatform, attempts: []string{ferry.OutcomeAbandoned}, job: "publish", in: at(0)}},
 				{name: "TransientError", lookup: look(platform.Result{}, false, platformErr(platform.Retry, "fake:503")),
-					want: want{state: ferry.StateUnknown, attempts: []string{"open"}, job: "publish", in: backoffWindow(1)}},
+					want: want{state: ferry.StateUnknown, reason: ferry.ReasonNextCheck, attempts: []string{"open"}, job: "publish", in: backoffWindow(1)}},
 				{name: "Timeout", lookup: func(ctx context.Context) (platform.Result, bool, error) {
 					<-ctx.Done()
 					return platform.Result{}, false, ctx.Err()
-				}, want: want{state: ferry.StateUnknown, attempts: []string{"open"}, job: "publish", in: backoffWindow(1)}},
+				}, want: want{state: ferry.StateUnknown, reason: ferry.ReasonNextCheck, attempts: []string{"open"}, job: "publish", in: backoffWindow(1)}},
 				{name: "DuplicateAnswer", lookup: look(platform.Result{}, false, platformErr(platform.Duplicate, "fake:dup")),
-					want: want{state: ferry.StateUnknown, attempts: []string{"open"}, job: "publish", in: backoffWindow(1)}},
+					want: want{state: ferry.StateUnknown, reason: ferry.ReasonNextCheck, attempts: []string{"open"}, job: "publish", in: backoffWindow(1)}},
 				{name: "AuthErrorKeepsLookingAfterReconnection", lookup: look(platform.Result{}, false, platformErr(platform.Reauth, "fake:401")),
-					want: want{state: ferry.StateUnknown, attempts: []string{"open"}, job: "publish", in: backoffWindow(1), health: ferry.HealthNeedsReauth}},
+					want: want{state: ferry.StateUnknown, reason: ferry.ReasonNextCheck, attempts: []string{"open"}, job: "publish", in: backoffWindow(1), health: ferry.HealthNeedsReauth}},
 				{name: "PermanentErrorAsksAPerson", lookup: look(platform.Result{}, false, platformErr(platform.Permanent, "fake:400")),
-					want: want{state: ferry.StateUnknown, attempts: []string{ferry.OutcomeUnknown}}},
+					want: want{state: ferry.StateUnknown, reason: ferry.ReasonCheckFailed, attempts: []string{ferry.OutcomeUnknown}}},
 			} {
 				t.Run(fmt.Sprintf("From%s/%s", camel(start), tc.name), func(t *testing.T) {
 					t.Parallel()
@@ -567,8 +573,7 @@ func TestEngine_EachOutcomeOfALookup(t *testing.T) {
 			h.prior = nil
 			h.dueAt(t, t0.Add(-giveUpAfter))
 			require.NoError(t, h.deliver(t))
-			h.check(t, want{state: ferry.StateUnknown, attempts: []string{ferry.OutcomeUnknown}})
-			require.Contains(t, h.current(t).Reason, "Whether the last attempt went out is unknown")
+			h.check(t, want{state: ferry.StateUnknown, reason: ferry.ReasonGiveUpUnknown, attempts: []string{ferry.OutcomeUnknown}})
 		})
 
 		t.Run("NoWayToLook", func(t *testing.T) {
@@ -581,7 +586,7 @@ func TestEngine_EachOutcomeOfALookup(t *testing.T) {
 				h.check(t, want{state: ferry.StateUnknown, attempts: []string{ferry.OutcomeUnknown}})
 				require.Empty(t, h.conn.taken(), "Telegram cannot look, and is never sent to again blindly")
 				if start == ferry.StatePublishing {
-					require.Contains(t, h.current(t).Reason, "resolve")
+					require.Equal(t, ferry.Because(ferry.ReasonCannotCheck, "attempt", 1, "platform", h.acct.Platform), h.current(t).Because())
 				}
 			}
 		})
@@ -636,29 +641,29 @@ func TestEngine_DecisionsBeforeTheCall(t *testing.T) {
 				st := *h.story
 				st.DeletedAt = &t0
 				require.NoError(t, h.db.Write().UpdateStory(ctx, &st))
-			}, want: want{state: ferry.StateCanceled}},
+			}, want: want{state: ferry.StateCanceled, reason: ferry.ReasonStoryDeleted}},
 			{name: "AccountClosed", setup: func(t *testing.T, h *harness) {
 				_, err := h.db.Write().SetAccountHealth(ctx, h.account(t), ferry.HealthClosed, "closed")
 				require.NoError(t, err)
-			}, want: want{state: ferry.StateCanceled, health: ferry.HealthClosed}},
+			}, want: want{state: ferry.StateCanceled, reason: ferry.ReasonAccountClosed, health: ferry.HealthClosed}},
 			{name: "AccountNeedsReauth", setup: func(t *testing.T, h *harness) {
 				_, err := h.db.Write().SetAccountHealth(ctx, h.account(t), ferry.HealthNeedsReauth, "revoked")
 				require.NoError(t, err)
-			}, want: want{state: ferry.StateNeedsReauth, job: "expiry", in: at(reauthDeadline), health: ferry.HealthNeedsReauth}},
+			}, want: want{state: ferry.StateNeedsReauth, reason: ferry.ReasonNeedsReauth, job: "expiry", in: at(reauthDeadline), health: ferry.HealthNeedsReauth}},
 			{name: "HourlyLimitReached", setup: func(t *testing.T, h *harness) {
 				h.conn.max = 1
 				require.NoError(t, h.db.Write().RecordRate(ctx, limitKey(h.acct.ExternalID), "pub_other", t0.Add(-20*time.Minute)))
-			}, want: want{state: ferry.StateWaiting, job: "publish", in: window{40 * time.Minute, 40*time.Minute + 36*time.Second}}},
+			}, want: want{state: ferry.StateWaiting, reason: ferry.ReasonRateLimit, job: "publish", in: window{40 * time.Minute, 40*time.Minute + 36*time.Second}}},
 			{name: "PlatformAskedToWait", setup: func(t *testing.T, h *harness) {
 				require.NoError(t, h.db.Write().HoldRate(ctx, limitKey(h.acct.ExternalID), t0.Add(5*time.Minute)))
-			}, want: want{state: ferry.StateWaiting, job: "publish", in: at(5 * time.Minute)}},
+			}, want: want{state: ferry.StateWaiting, reason: ferry.ReasonPlatformHold, job: "publish", in: at(5 * time.Minute)}},
 			{name: "GaveUp", start: ferry.StateWaiting, setup: func(t *testing.T, h *harness) {
 				h.dueAt(t, t0.Add(-giveUpAfter-time.Minute))
-			}, want: want{state: ferry.StateMissed}},
+			}, want: want{state: ferry.StateMissed, reason: ferry.ReasonWindowPassed}},
 			{name: "TooEarly", setup: func(t *testing.T, h *harness) {
 				h.dueAt(t, t0.Add(time.Hour))
 			}, want: want{state: ferry.StateScheduled, job: "publish", in: at(time.Hour)}},
-			{name: "NoConnector", opts: opts{noConnector: true}, want: want{state: ferry.StateFailed}},
+			{name: "NoConnector", opts: opts{noConnector: true}, want: want{state: ferry.StateFailed, reason: ferry.ReasonNoConnector}},
 		} {
 			t.Run(tc.name, func(t *testing.T) {
 				t.Parallel()
@@ -676,7 +681,7 @@ func TestEngine_DecisionsBeforeTheCall(t *testing.T) {
 				require.Empty(t, h.conn.taken(), "nothing is sent")
 				p := h.current(t)
 				if tc.want.state != start {
-					require.NotEmpty(t, p.Reason, "the state is explained")
+					require.NotEmpty(t, p.ReasonCode, "the state is explained")
 				}
 				if tc.name == "NoConnector" {
 					require.Equal(t, "no_connector", p.Error.Code)
@@ -721,30 +726,30 @@ func TestEngine_ChangesWhileTheCallIsInFlight(t *testing.T) {
 			{name: "StoryDeleted/Success", during: deleteStory, publish: answer(posted, nil),
 				want: want{state: ferry.StatePublished, attempts: []string{ferry.OutcomePublished}}},
 			{name: "StoryDeleted/TransientError", during: deleteStory, publish: answer(platform.Result{}, platformErr(platform.Retry, "fake:503")),
-				want: want{state: ferry.StateCanceled, attempts: []string{ferry.OutcomeRetry}}},
+				want: want{state: ferry.StateCanceled, reason: ferry.ReasonStoryDeleted, attempts: []string{ferry.OutcomeRetry}}},
 			{name: "StoryDeleted/PermanentError", during: deleteStory, publish: answer(platform.Result{}, platformErr(platform.Permanent, "fake:400")),
 				want: want{state: ferry.StateFailed, attempts: []string{ferry.OutcomeFailed}}},
 			{name: "AccountClosed/Success", during: closeAccount, publish: answer(posted, nil),
 				want: want{state: ferry.StatePublished, attempts: []string{ferry.OutcomePublished}, health: ferry.HealthClosed}},
 			{name: "AccountClosed/TransientError", during: closeAccount, publish: answer(platform.Result{}, platformErr(platform.Retry, "fake:503")),
 				want: want{state: ferry.StateWaiting, attempts: []string{ferry.OutcomeRetry}, job: "publish", in: backoffWindow(1), health: ferry.HealthClosed},
-				then: &want{state: ferry.StateCanceled, attempts: []string{ferry.OutcomeRetry}, health: ferry.HealthClosed}},
+				then: &want{state: ferry.StateCanceled, reason: ferry.ReasonAccountClosed, attempts: []string{ferry.OutcomeRetry}, health: ferry.HealthClosed}},
 			{name: "AccountClosed/AuthErrorLeavesItClosed", during: closeAccount, publish: answer(platform.Result{}, platformErr(platform.Reauth, "fake:401")),
-				want: want{state: ferry.StateCanceled, attempts: []string{ferry.OutcomeReauth}, health: ferry.HealthClosed}},
+				want: want{state: ferry.StateCanceled, reason: ferry.ReasonAccountClosed, attempts: []string{ferry.OutcomeReauth}, health: ferry.HealthClosed}},
 			{name: "Reconnected/AuthErrorKeepsTheNewCredentials", during: reconnect, publish: answer(platform.Result{}, platformErr(platform.Reauth, "fake:401")),
-				want: want{state: ferry.StateWaiting, attempts: []string{ferry.OutcomeReauth}, job: "publish", in: at(0)},
-				then: &want{state: ferry.StateFailed, attempts: []string{ferry.OutcomeReauth, ferry.OutcomeFailed}}},
+				want: want{state: ferry.StateWaiting, reason: ferry.ReasonReconnectedDuring, attempts: []string{ferry.OutcomeReauth}, job: "publish", in: at(0)},
+				then: &want{state: ferry.StateFailed, reason: ferry.ReasonRefused, attempts: []string{ferry.OutcomeReauth, ferry.OutcomeFailed}}},
 			{name: "ResolvedRetry/LookupFoundThePost", reconciler: true, start: ferry.StateUnknown, during: resolve("retry"),
 				lookup: func(context.Context) (platform.Result, bool, error) { return posted, true, nil },
-				want:   want{state: ferry.StatePublished, attempts: []string{ferry.OutcomeReconciled}, job: "publish", in: at(0)}},
+				want:   want{state: ferry.StatePublished, reason: ferry.ReasonFoundAfterAll, attempts: []string{ferry.OutcomeReconciled}, job: "publish", in: at(0)}},
 			{name: "ResolvedRetry/LookupFoundNothing", reconciler: true, start: ferry.StateUnknown, during: resolve("retry"),
 				lookup: func(context.Context) (platform.Result, bool, error) { return platform.Result{}, false, nil },
-				want:   want{state: ferry.StateScheduled, attempts: []string{ferry.OutcomeAbandoned}, job: "publish", in: at(0)}},
+				want:   want{state: ferry.StateScheduled, reason: ferry.ReasonNotSentResend, attempts: []string{ferry.OutcomeAbandoned}, job: "publish", in: at(0)}},
 			{name: "ResolvedPublished/LookupFailed", reconciler: true, start: ferry.StateUnknown, during: resolve("published"),
 				lookup: func(context.Context) (platform.Result, bool, error) {
 					return platform.Result{}, false, platformErr(platform.Retry, "fake:503")
 				},
-				want: want{state: ferry.StatePublished, attempts: []string{ferry.OutcomeReconciled}}},
+				want: want{state: ferry.StatePublished, reason: ferry.ReasonConfirmedByPerson, attempts: []string{ferry.OutcomeReconciled}}},
 		} {
 			t.Run(tc.name, func(t *testing.T) {
 				t.Parallel()

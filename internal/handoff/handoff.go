@@ -14,7 +14,6 @@ package handoff
 
 import (
 	"context"
-	"fmt"
 	"log/slog"
 	"net/url"
 	"strings"
@@ -128,8 +127,7 @@ func (m *Manager) Open(ctx context.Context, tx *store.Tx, p *ferry.Publication, 
 		if err := tx.CreateHandoff(ctx, h); err != nil {
 			return err
 		}
-		reason := fmt.Sprintf("Its handoff deadline (%s) had passed when it became due.", formatTime(deadline, loc))
-		if err := m.transition(ctx, tx, "system", p, ferry.StateMissed, reason); err != nil {
+		if err := m.transition(ctx, tx, "system", p, ferry.StateMissed, ferry.Because(ferry.ReasonHandoffLate, "at", deadline.In(loc))); err != nil {
 			return err
 		}
 		return m.notifyMissed(ctx, tx, h)
@@ -137,9 +135,9 @@ func (m *Manager) Open(ctx context.Context, tx *store.Tx, p *ferry.Publication, 
 	if err := tx.CreateHandoff(ctx, h); err != nil {
 		return err
 	}
-	reason := fmt.Sprintf("Waiting for an operator to publish it on Xiaohongshu and confirm with the note's URL by %s.", formatTime(deadline, loc))
+	reason := ferry.Because(ferry.ReasonHandoffWaiting, "at", deadline.In(loc))
 	if len(set.Operators) == 0 {
-		reason += " The account has no operators: add some to its settings, or open the handoff page from the API."
+		reason.Code = ferry.ReasonHandoffNoOperators
 	}
 	p.NextAt = nil
 	if err := m.transition(ctx, tx, "system", p, ferry.StateHandoff, reason); err != nil {
@@ -172,9 +170,10 @@ func (m *Manager) Open(ctx context.Context, tx *store.Tx, p *ferry.Publication, 
 }
 
 // transition saves a state change with its audit event.
-func (m *Manager) transition(ctx context.Context, tx *store.Tx, actor string, p *ferry.Publication, to ferry.PublicationState, reason string) error {
+func (m *Manager) transition(ctx context.Context, tx *store.Tx, actor string, p *ferry.Publication, to ferry.PublicationState, reason ferry.Reason) error {
 	from := p.State
-	p.State, p.Reason = to, reason
+	p.State = to
+	p.SetReason(reason)
 	if to != ferry.StateMissed {
 		p.Error = nil
 	}
@@ -336,8 +335,7 @@ func (m *Manager) Expire(ctx context.Context, handoffID string, complete deliver
 			return err
 		}
 		loc := m.location(ctx, &tx.Q, h.WorkspaceID)
-		reason := fmt.Sprintf("Nobody confirmed it was published on Xiaohongshu by the deadline, %s.", formatTime(h.DeadlineAt, loc))
-		if err := m.transition(ctx, tx, "system", p, ferry.StateMissed, reason); err != nil {
+		if err := m.transition(ctx, tx, "system", p, ferry.StateMissed, ferry.Because(ferry.ReasonHandoffMissed, "at", h.DeadlineAt.In(loc))); err != nil {
 			return err
 		}
 		if err := m.notifyMissed(ctx, tx, h); err != nil {
@@ -452,7 +450,7 @@ func (m *Manager) Confirm(ctx context.Context, c Confirmation) (*ferry.Publicati
 			return err
 		}
 		p.RemoteURL, p.RemoteID, p.PublishedAt, p.NextAt = noteURL, noteID, &now, nil
-		if err := m.transition(ctx, tx, c.Actor, p, ferry.StatePublished, "Published by hand on Xiaohongshu and confirmed by an operator."); err != nil {
+		if err := m.transition(ctx, tx, c.Actor, p, ferry.StatePublished, ferry.Because(ferry.ReasonHandoffConfirmed)); err != nil {
 			return err
 		}
 		if err := tx.Audit(ctx, ferry.Audit{WorkspaceID: h.WorkspaceID, Actor: c.Actor, Action: "handoff.confirm", TargetType: "publication", TargetID: p.ID,

@@ -250,8 +250,11 @@ func TestManager(t *testing.T) {
 				require.NoError(t, f.open(t))
 				p := f.publication(t)
 				require.Equal(t, ferry.StateHandoff, p.State)
-				require.Contains(t, p.Reason, "confirm with the note's URL")
+				require.Equal(t, ferry.ReasonHandoffWaiting, p.ReasonCode)
 				h := f.handoff(t)
+				at, perr := time.Parse(time.RFC3339, p.ReasonArgs["at"])
+				require.NoError(t, perr)
+				require.True(t, at.Equal(h.DeadlineAt.Truncate(time.Second)), "the reason names the deadline, to the second: %s", p.ReasonArgs["at"])
 				require.Equal(t, ferry.HandoffOpen, h.State)
 				require.Equal(t, p.Version, h.Version)
 				require.Equal(t, f.clock.Add(2*time.Hour), h.DeadlineAt)
@@ -345,7 +348,7 @@ func TestManager(t *testing.T) {
 				require.NoError(t, f.m.Expire(ctx, h.ID, completed))
 				p := f.publication(t)
 				require.Equal(t, ferry.StateMissed, p.State)
-				require.Contains(t, p.Reason, "Nobody confirmed")
+				require.Equal(t, ferry.ReasonHandoffMissed, p.ReasonCode)
 				require.Equal(t, ferry.HandoffMissed, f.handoff(t).State)
 				var told []string
 				for _, n := range f.jobs.notifications(handoff.EventMissed) {

@@ -66,7 +66,7 @@ func (f *fakeConn) PostMetrics(_ context.Context, _ platform.Account, ids []stri
 }
 
 func (f *fakeConn) Limits(acct platform.Account) []platform.Limit {
-	return []platform.Limit{{Key: "fake:" + acct.ExternalID, Max: 100, Window: time.Hour, Describe: "the fake limit"}}
+	return []platform.Limit{{Key: "fake:" + acct.ExternalID, Max: 100, Window: time.Hour}}
 }
 
 func (f *fakeConn) fail(err error) {

@@ -102,8 +102,6 @@ type Limit struct {
 	Key    string // e.g. "telegram:chat:@ferry" or "telegram:bot:<hash>"
 	Max    int
 	Window time.Duration
-	// Describe is a human name for the limit ("the Weibo hourly limit").
-	Describe string
 }
 
 // Class says what the engine should do after a failure.

@@ -253,7 +253,7 @@ func (s *Service) resumeAccount(ctx context.Context, tx *store.Tx, p ferry.Princ
 		if pub.State != ferry.StateNeedsReauth {
 			continue // moved on since it was listed (PostgreSQL)
 		}
-		if err := s.reschedule(ctx, tx, p, pub, &now, "The account was reconnected."); err != nil {
+		if err := s.reschedule(ctx, tx, p, pub, &now, ferry.Because(ferry.ReasonAccountReconnected)); err != nil {
 			return err
 		}
 	}
@@ -293,7 +293,7 @@ func (s *Service) CloseAccount(ctx context.Context, p ferry.Principal, id string
 			if !isCancelable(pub.State) {
 				continue // being sent since it was listed (PostgreSQL)
 			}
-			if err := s.cancel(ctx, tx, p, pub, "The account was closed."); err != nil {
+			if err := s.cancel(ctx, tx, p, pub, ferry.Because(ferry.ReasonAccountClosed)); err != nil {
 				return err
 			}
 		}

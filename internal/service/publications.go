@@ -55,12 +55,13 @@ func (s *Service) Resolve(ctx context.Context, p ferry.Principal, id string, r R
 		}
 		if r.Outcome == "retry" {
 			now := tx.Now()
-			return s.reschedule(ctx, tx, p, pub, &now, "A person confirmed it did not go out; sending again.")
+			return s.reschedule(ctx, tx, p, pub, &now, ferry.Because(ferry.ReasonNotSentResend))
 		}
 		from := pub.State
 		now := tx.Now()
 		pub.Version++
-		pub.State, pub.Reason, pub.Error, pub.NextAt = ferry.StatePublished, "Confirmed by a person.", nil, nil
+		pub.State, pub.Error, pub.NextAt = ferry.StatePublished, nil, nil
+		pub.SetReason(ferry.Because(ferry.ReasonConfirmedByPerson))
 		pub.RemoteURL, pub.PublishedAt = strings.TrimSpace(r.URL), &now
 		if err := tx.SavePublication(ctx, pub); err != nil {
 			return err
@@ -111,7 +112,7 @@ func (s *Service) RetryPublication(ctx context.Context, p ferry.Principal, id st
 		}
 		now := tx.Now()
 		pub.Error = nil
-		return s.reschedule(ctx, tx, p, pub, &now, "A person asked to send it again.")
+		return s.reschedule(ctx, tx, p, pub, &now, ferry.Because(ferry.ReasonRetryRequested))
 	})
 	if err != nil {
 		return nil, err
@@ -134,7 +135,7 @@ func (s *Service) CancelPublication(ctx context.Context, p ferry.Principal, id s
 		if !pub.State.Cancelable() {
 			return ferry.Errorf(ferry.ECONFLICT, "Only a publication that has not gone out can be canceled; this one is %s.", pub.State)
 		}
-		return s.cancel(ctx, tx, p, pub, "Canceled by a person.")
+		return s.cancel(ctx, tx, p, pub, ferry.Because(ferry.ReasonCanceledByPerson))
 	})
 	if err != nil {
 		return nil, err

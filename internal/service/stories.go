@@ -181,7 +181,7 @@ func utc(t *time.Time) *time.Time {
 
 // reschedule gives a publication a new version and time (nil: back to
 // draft). Jobs of older versions do nothing when they run.
-func (s *Service) reschedule(ctx context.Context, tx *store.Tx, p ferry.Principal, pub *ferry.Publication, at *time.Time, reason string) error {
+func (s *Service) reschedule(ctx context.Context, tx *store.Tx, p ferry.Principal, pub *ferry.Publication, at *time.Time, reason ferry.Reason) error {
 	job, err := s.move(ctx, tx, p, pub, at, reason)
 	if err != nil || job == nil {
 		return err
@@ -192,10 +192,11 @@ func (s *Service) reschedule(ctx context.Context, tx *store.Tx, p ferry.Principa
 // move is reschedule without enqueueing: it returns the publish job to
 // enqueue (nil for a draft), so that a caller moving many publications
 // enqueues their jobs together (schedulePublishes).
-func (s *Service) move(ctx context.Context, tx *store.Tx, p ferry.Principal, pub *ferry.Publication, at *time.Time, reason string) (*delivery.PublishJob, error) {
+func (s *Service) move(ctx context.Context, tx *store.Tx, p ferry.Principal, pub *ferry.Publication, at *time.Time, reason ferry.Reason) (*delivery.PublishJob, error) {
 	from := pub.State
 	pub.Version++
-	pub.ScheduledAt, pub.NextAt, pub.Reason = at, nil, reason
+	pub.ScheduledAt, pub.NextAt = at, nil
+	pub.SetReason(reason)
 	pub.State = ferry.StateDraft
 	if at != nil {
 		pub.State = ferry.StateScheduled
@@ -245,10 +246,11 @@ func isCancelable(s ferry.PublicationState) bool {
 	return false
 }
 
-func (s *Service) cancel(ctx context.Context, tx *store.Tx, p ferry.Principal, pub *ferry.Publication, reason string) error {
+func (s *Service) cancel(ctx context.Context, tx *store.Tx, p ferry.Principal, pub *ferry.Publication, reason ferry.Reason) error {
 	from := pub.State
 	pub.Version++
-	pub.State, pub.Reason, pub.NextAt = ferry.StateCanceled, reason, nil
+	pub.State, pub.NextAt = ferry.StateCanceled, nil
+	pub.SetReason(reason)
 	if err := tx.SavePublication(ctx, pub); err != nil {
 		return err
 	}
@@ -459,7 +461,7 @@ func (s *Service) DeleteStory(ctx context.Context, p ferry.Principal, id string)
 		var withdrawn []string
 		for _, pub := range pubs {
 			if isCancelable(pub.State) {
-				if err := s.cancel(ctx, tx, p, pub, "The story was deleted."); err != nil {
+				if err := s.cancel(ctx, tx, p, pub, ferry.Because(ferry.ReasonStoryDeleted)); err != nil {
 					return err
 				}
 				withdrawn = append(withdrawn, pub.ID)

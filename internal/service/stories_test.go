@@ -327,7 +327,7 @@ func TestDeleteStory_CancelsWhatWasNotSentAndHidesTheStory(t *testing.T) {
 		requireCode(t, ferry.ENOTFOUND, err)
 		pubs := f.pubs(t, v.ID)
 		require.Equal(t, ferry.StateCanceled, pubs[f.tg.ID].State)
-		require.Equal(t, "The story was deleted.", pubs[f.tg.ID].Reason)
+		require.Equal(t, ferry.ReasonStoryDeleted, pubs[f.tg.ID].ReasonCode)
 		require.Equal(t, ferry.StatePublished, pubs[f.fb.ID].State)
 		require.Equal(t, []string{"story.create", "story.delete"}, f.actions(t, "story", v.ID))
 		require.Empty(t, f.sched.Take())

@@ -349,7 +349,7 @@ func (s *Service) saveBuilt(ctx context.Context, tx *store.Tx, p ferry.Principal
 				return err
 			}
 		}
-		job, err := s.move(ctx, tx, p, pub, story.ScheduledAt, "")
+		job, err := s.move(ctx, tx, p, pub, story.ScheduledAt, ferry.Reason{})
 		if err != nil {
 			return err
 		}
@@ -362,7 +362,7 @@ func (s *Service) saveBuilt(ctx context.Context, tx *store.Tx, p ferry.Principal
 	}
 	for _, pub := range existing {
 		if !contains(story.Targets, pub.AccountID) && isCancelable(pub.State) {
-			if err := s.cancel(ctx, tx, p, pub, "The account was removed from the story's targets."); err != nil {
+			if err := s.cancel(ctx, tx, p, pub, ferry.Because(ferry.ReasonTargetRemoved)); err != nil {
 				return err
 			}
 		}

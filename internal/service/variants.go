@@ -521,7 +521,7 @@ func (s *Service) saveVariantEdit(ctx context.Context, tx *store.Tx, p ferry.Pri
 	if scheduled {
 		// The content changed: a new version, so that no job of the old
 		// one acts on it.
-		if err := s.reschedule(ctx, tx, p, pub, pub.ScheduledAt, ""); err != nil {
+		if err := s.reschedule(ctx, tx, p, pub, pub.ScheduledAt, ferry.Reason{}); err != nil {
 			return VariantView{}, err
 		}
 	}

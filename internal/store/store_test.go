@@ -257,7 +257,10 @@ func suite(t *testing.T, b testdb.Backend) {
 		require.NoError(t, bu.db.InTx(ctx, func(tx *store.Tx) error {
 			got, err := tx.PublicationForUpdate(ctx, p.ID)
 			require.NoError(t, err)
+			require.Empty(t, got.ReasonCode)
+			require.Empty(t, got.ReasonArgs)
 			got.State, got.Attempts, got.Error = ferry.StateWaiting, 1, &ferry.PubError{Code: "telegram:429", Message: "slow down"}
+			got.SetReason(ferry.Because(ferry.ReasonNextAttempt, "message", "slow down", "at", at.Add(time.Minute)))
 			att := &ferry.Attempt{PublicationID: p.ID, Number: 1, Version: 1, Fingerprint: "fp"}
 			require.NoError(t, tx.OpenAttempt(ctx, att))
 			att.Outcome = ferry.OutcomeRetry
@@ -269,6 +272,9 @@ func suite(t *testing.T, b testdb.Backend) {
 		require.Equal(t, ferry.StateWaiting, got.State)
 		require.Equal(t, at, *got.ScheduledAt)
 		require.Equal(t, &ferry.PubError{Code: "telegram:429", Message: "slow down"}, got.Error)
+		require.Equal(t, ferry.ReasonNextAttempt, got.ReasonCode)
+		require.Equal(t, ferry.ReasonArgs{"message": "slow down", "at": "2026-11-26T12:01:00Z"}, got.ReasonArgs)
+		require.Equal(t, "slow down Next attempt at 2026-11-26T12:01:00Z.", got.Reason)
 		atts, err := bu.db.Read().Attempts(ctx, p.ID)
 		require.NoError(t, err)
 		require.Len(t, atts, 1)

@@ -323,9 +323,16 @@ func TestBrowser_SignInDashboardStoriesAndStoryInThreeLanguages(t *testing.T) {
 		b.run(chromedp.Navigate(base+"/"), chromedp.WaitVisible(chromedp.CSS(`#needs`)))
 	}
 
-	// On a phone, 375 px wide: nothing needs sideways scrolling.
+	// The lost Telegram answer's reason, in Traditional Chinese.
 	b.run(chromedp.Click(chromedp.CSS(`button[name="lang"][value="zh-Hant"]`)), chromedp.WaitVisible(chromedp.CSS(`html[lang="zh-Hant-HK"] #needs`)),
-		chromedp.EmulateViewport(375, 812))
+		chromedp.Navigate(base+"/stories?state=unknown"), chromedp.WaitVisible(chromedp.CSS(`ul.stories`)),
+		chromedp.Click(chromedp.CSS(`ul.stories a.item-title`)), chromedp.WaitVisible(chromedp.CSS(`ul.pubs`)))
+	require.Contains(t, b.text("ul.pubs"), "平台無法查看：請查看帳戶，再在下面確認結果。", "the reason in the page's language")
+	b.shot("story-unknown-zh-Hant")
+	b.run(chromedp.Navigate(base+"/"), chromedp.WaitVisible(chromedp.CSS(`#needs`)))
+
+	// On a phone, 375 px wide: nothing needs sideways scrolling.
+	b.run(chromedp.EmulateViewport(375, 812))
 	require.True(t, b.fitsWidth(), "the dashboard fits 375 px")
 	b.shot("dashboard-zh-Hant-375")
 	b.run(chromedp.Navigate(base+"/stories"), chromedp.WaitVisible(chromedp.CSS(`ul.stories`)))

@@ -137,6 +137,32 @@ func (c *catalog) formatTime(lang, pattern string, t time.Time, loc *time.Locati
 		"day", t.Day(), "weekday", c.translate(lang, "weekday."+strconv.Itoa(int(t.Weekday()))), "time", t.Format("15:04"))
 }
 
+// formatDuration writes d in lang from the catalog's units, largest
+// first, to the second: "2 hours 30 minutes", "2 小時 30 分鐘".
+func (c *catalog) formatDuration(lang string, d time.Duration) string {
+	d = d.Round(time.Second)
+	var parts []string
+	for _, u := range []struct {
+		key  string
+		size time.Duration
+	}{{"duration.days", 24 * time.Hour}, {"duration.hours", time.Hour}, {"duration.minutes", time.Minute}, {"duration.seconds", time.Second}} {
+		n := int(d / u.size)
+		if n == 0 {
+			continue
+		}
+		d -= time.Duration(n) * u.size
+		form := ".other"
+		if n == 1 {
+			form = ".one"
+		}
+		parts = append(parts, c.translate(lang, u.key+form, "n", n))
+	}
+	if len(parts) == 0 {
+		return c.translate(lang, "duration.seconds.other", "n", 0)
+	}
+	return strings.Join(parts, " ")
+}
+
 // langCookie remembers the language chosen by someone not signed in.
 const langCookie = "ferry_lang"
 

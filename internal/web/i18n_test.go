@@ -137,6 +137,12 @@ func TestCatalogs_EveryKeyTheUIUsesExists(t *testing.T) {
 	for _, reason := range []string{"required", "invalid", "too_long", "too_short"} {
 		dynamic = append(dynamic, "field."+reason)
 	}
+	for _, code := range ferry.ReasonCodes() {
+		dynamic = append(dynamic, "reason."+string(code))
+	}
+	for _, unit := range []string{"days", "hours", "minutes", "seconds"} {
+		dynamic = append(dynamic, "duration."+unit+".one", "duration."+unit+".other")
+	}
 	for _, k := range dynamic {
 		require.True(t, has(k), "key %q is made at run time but not in the catalog", k)
 	}
@@ -178,4 +184,42 @@ func TestFormatTime_EachLanguageInTheWorkspaceZone(t *testing.T) {
 	require.Equal(t, "Fri 25 Sep 2026, 20:00", c.formatTime("en", "format.datetime", at, hk))
 	require.Equal(t, "Fri 25 Sep 2026, 12:00", c.formatTime("en", "format.datetime", at, time.UTC))
 	require.Equal(t, "2026年9月26日 星期六", c.formatTime("zh-Hant", "format.date", at.Add(4*time.Hour), hk), "past midnight in Hong Kong")
+}
+
+// Every reason code has a message in every language, with the arguments
+// the code's English words name: no more, no fewer.
+func TestCatalogs_EveryReasonCodeIsWordedInEveryLanguage(t *testing.T) {
+	t.Parallel()
+	c, err := loadCatalog()
+	require.NoError(t, err)
+	for _, code := range ferry.ReasonCodes() {
+		want := code.ArgNames()
+		slices.Sort(want)
+		for _, lang := range service.Languages {
+			msg, ok := c.messages[lang]["reason."+string(code)]
+			require.True(t, ok, "%s: reason %s has no message", lang, code)
+			got := slices.Compact(placeholders(msg))
+			require.Equal(t, want, got, "%s: reason %s names other arguments than its English words", lang, code)
+		}
+	}
+}
+
+func TestFormatDuration_EachLanguage(t *testing.T) {
+	t.Parallel()
+	c, err := loadCatalog()
+	require.NoError(t, err)
+	for _, tc := range []struct {
+		d                  time.Duration
+		en, zhHant, zhHans string
+	}{
+		{2 * time.Hour, "2 hours", "2 小時", "2 小时"},
+		{time.Hour + 30*time.Minute, "1 hour 30 minutes", "1 小時 30 分鐘", "1 小时 30 分钟"},
+		{48 * time.Hour, "2 days", "2 日", "2 天"},
+		{time.Second, "1 second", "1 秒", "1 秒"},
+		{0, "0 seconds", "0 秒", "0 秒"},
+	} {
+		require.Equal(t, tc.en, c.formatDuration("en", tc.d))
+		require.Equal(t, tc.zhHant, c.formatDuration("zh-Hant", tc.d))
+		require.Equal(t, tc.zhHans, c.formatDuration("zh-Hans", tc.d))
+	}
 }

@@ -219,6 +219,66 @@ func (v *view) List(key, kind string, l service.PublicationList) pubList {
 
 func sameTime(a, b *time.Time) bool { return a != nil && b != nil && a.Equal(*b) }
 
+// Reason says why a publication is where it is, in the page's language:
+// its code's message ("reason.<code>") with the arguments written the
+// page's way, times in the workspace's zone. A platform's own message is
+// quoted as it wrote it. A publication last moved before reasons had codes
+// has only its English words, and they are shown as they are (ReasonLang).
+func (v *view) Reason(p *ferry.Publication) string {
+	key := v.reasonKey(p)
+	if key == "" {
+		return p.Reason
+	}
+	args := make([]any, 0, 2*len(p.ReasonArgs))
+	for name, val := range p.ReasonArgs {
+		args = append(args, name, v.reasonArg(name, val))
+	}
+	return v.T(key, args...)
+}
+
+// ReasonLang is the language of Reason's words for p when it is not the
+// page's: "en" for words stored before reasons had codes, else "".
+func (v *view) ReasonLang(p *ferry.Publication) string {
+	if v.reasonKey(p) == "" && p.Reason != "" && v.rq.lang != "en" {
+		return "en"
+	}
+	return ""
+}
+
+// QuotesError reports whether p's reason, in the page's words, quotes its
+// error's message (a platform's refusal, a lost answer): then the reason
+// alone says it, and the message is not shown twice.
+func (v *view) QuotesError(p *ferry.Publication) bool {
+	return p.Error != nil && v.reasonKey(p) != "" && p.ReasonArgs["message"] == p.Error.Message
+}
+
+// reasonKey is the catalog key of p's reason, or "" if it has none (no
+// code, or a code this catalog does not know).
+func (v *view) reasonKey(p *ferry.Publication) string {
+	key := "reason." + string(p.ReasonCode)
+	if p.ReasonCode == "" || !v.s.catalog.has(v.rq.lang, key) {
+		return ""
+	}
+	return key
+}
+
+// reasonArg writes a reason's argument the page's way.
+func (v *view) reasonArg(name, val string) string {
+	switch ferry.ReasonArgKindOf(name) {
+	case ferry.ArgTime:
+		if t, err := time.Parse(time.RFC3339, val); err == nil {
+			return v.DateTime(t)
+		}
+	case ferry.ArgDuration:
+		if d, err := time.ParseDuration(val); err == nil {
+			return v.s.catalog.formatDuration(v.rq.lang, d)
+		}
+	case ferry.ArgPlatform:
+		return v.Platform(ferry.Platform(val))
+	}
+	return val
+}
+
 // Explain is the catalog key of a state's plain-words explanation, or ""
 // for a state that needs none.
 func (v *view) Explain(st ferry.PublicationState) string {

@@ -103,7 +103,7 @@ func TestPublish_SingleImage(t *testing.T) {
 	require.Equal(t, "c1", pub[0].Form.Get("creation_id"))
 
 	lim := b.ig.Limits(acct)
-	require.Equal(t, []platform.Limit{{Key: "instagram:user:" + user, Max: 50, Window: 24 * time.Hour, Describe: "the Instagram publishing quota (50 posts per 24 hours)"}}, lim)
+	require.Equal(t, []platform.Limit{{Key: "instagram:user:" + user, Max: 50, Window: 24 * time.Hour}}, lim)
 }
 
 func TestPublish_Carousel(t *testing.T) {

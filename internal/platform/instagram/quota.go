@@ -21,10 +21,9 @@ import (
 func (c *Connector) Limits(acct platform.Account) []platform.Limit {
 	q := c.quota(acct.ExternalID)
 	return []platform.Limit{{
-		Key:      "instagram:user:" + acct.ExternalID,
-		Max:      q.total,
-		Window:   q.window,
-		Describe: fmt.Sprintf("the Instagram publishing quota (%d posts per %s)", q.total, describeWindow(q.window)),
+		Key:    "instagram:user:" + acct.ExternalID,
+		Max:    q.total,
+		Window: q.window,
 	}}
 }
 

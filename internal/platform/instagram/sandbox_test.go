@@ -89,7 +89,7 @@ func TestSandbox_PublishImageAndCarousel(t *testing.T) {
 	id, err := ig.Verify(ctx, b.acct)
 	require.NoError(t, err)
 	require.Equal(t, sandboxUser, id.ExternalID)
-	require.Equal(t, []platform.Limit{{Key: "instagram:user:" + sandboxUser, Max: 25, Window: 24 * time.Hour, Describe: "the Instagram publishing quota (25 posts per 24 hours)"}}, ig.Limits(b.acct))
+	require.Equal(t, []platform.Limit{{Key: "instagram:user:" + sandboxUser, Max: 25, Window: 24 * time.Hour}}, ig.Limits(b.acct))
 
 	am, err := ig.AccountMetrics(ctx, b.acct)
 	require.NoError(t, err)

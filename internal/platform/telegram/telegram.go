@@ -66,8 +66,8 @@ func (c *Connector) Platform() ferry.Platform { return ferry.Telegram }
 // and 30 messages a second per bot.
 func (c *Connector) Limits(acct platform.Account) []platform.Limit {
 	return []platform.Limit{
-		{Key: "telegram:chat:" + acct.ExternalID, Max: 20, Window: time.Minute, Describe: "the Telegram per-channel limit (20 posts a minute)"},
-		{Key: "telegram:bot:" + tokenKey(acct.Credentials["bot_token"]), Max: 30, Window: time.Second, Describe: "the Telegram per-bot limit (30 messages a second)"},
+		{Key: "telegram:chat:" + acct.ExternalID, Max: 20, Window: time.Minute},
+		{Key: "telegram:bot:" + tokenKey(acct.Credentials["bot_token"]), Max: 30, Window: time.Second},
 	}
 }
 

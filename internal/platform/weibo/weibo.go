@@ -94,10 +94,9 @@ func (c *Connector) Platform() ferry.Platform { return ferry.Weibo }
 // Limits implements platform.Limiter: 30 posts an hour per user per app.
 func (c *Connector) Limits(acct platform.Account) []platform.Limit {
 	return []platform.Limit{{
-		Key:      "weibo:user:" + acct.ExternalID,
-		Max:      PostsPerHour,
-		Window:   time.Hour,
-		Describe: "the Weibo hourly limit (30 posts an hour per account)",
+		Key:    "weibo:user:" + acct.ExternalID,
+		Max:    PostsPerHour,
+		Window: time.Hour,
 	}}
 }
 

@@ -625,7 +625,6 @@ func TestLimits(t *testing.T) {
 	t.Parallel()
 	require.Equal(t, []platform.Limit{{
 		Key: "weibo:user:" + testUID, Max: 30, Window: time.Hour,
-		Describe: "the Weibo hourly limit (30 posts an hour per account)",
 	}}, New(Config{}).Limits(testAccount()))
 }
 
