@@ -199,6 +199,8 @@ document.addEventListener("DOMContentLoaded", function () {
     dialog.addEventListener("close", function () { opener.focus(); });
     opener.addEventListener("click", function () { dialog.showModal(); });
     if (wasOpen) dialog.showModal();
+    // After an attach, focus is back where the person left it.
+    else if (form.querySelector(".attached-note")) opener.focus();
   }
 
   // A best-time button puts its hour on the chosen day.
