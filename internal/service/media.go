@@ -138,3 +138,39 @@ func (s *Service) DescribeMedia(ctx context.Context, p ferry.Principal, id strin
 	}
 	return m, nil
 }
+
+// PickMedia attaches images chosen from the library to a story being
+// written: it returns the story's images (attached, as the form has them)
+// followed by the picked ones in the order picked, each once. The images
+// keep their library alt text and focal point. Nothing is saved here: the
+// story's save records its images, and so where each image is used. An
+// image of another workspace, or a copy fitted to a platform (which the
+// library does not list), is not found; more images than a story may carry
+// are invalid.
+func (s *Service) PickMedia(ctx context.Context, p ferry.Principal, attached, picked []string) ([]string, error) {
+	if err := require(p, ferry.RoleEditor, "attach media"); err != nil {
+		return nil, err
+	}
+	if len(picked) == 0 {
+		return nil, ferry.Errorf(ferry.EINVALID, "Choose at least one image.").WithDetails(map[string]string{"pick": "required"})
+	}
+	out := slices.Clone(attached)
+	q := s.DB.Read()
+	for _, id := range picked {
+		m, err := q.Media(ctx, p.WorkspaceID, id)
+		if err != nil {
+			return nil, err
+		}
+		if m.ParentID != "" {
+			return nil, ferry.Errorf(ferry.ENOTFOUND, "No media %q in the library.", id)
+		}
+		if !slices.Contains(out, id) {
+			out = append(out, id)
+		}
+	}
+	if len(out) > maxMedia {
+		return nil, ferry.Errorf(ferry.EINVALID, "A story has at most %d images; it would have %d.", maxMedia, len(out)).
+			WithDetails(map[string]string{"pick": "too_many"})
+	}
+	return out, nil
+}

@@ -69,3 +69,58 @@ func TestMediaLibrary_ListsUploadsWithDescriptionsAndWhereTheyAreUsed(t *testing
 		require.Empty(t, second.Next)
 	})
 }
+
+func TestPickMedia_AttachesLibraryImagesOfTheWorkspaceOnlyWithinTheStoryLimit(t *testing.T) {
+	eachBackend(t, func(t *testing.T, b *testBundle) {
+		f := withAccounts(t, b)
+		ctx := context.Background()
+		lantern, pier := f.image(t, 64, 48, 1), f.image(t, 48, 64, 2)
+		_, err := f.svc.SetMediaAlt(ctx, f.editor(), lantern.ID, "維港上空的中秋燈籠", false)
+		require.NoError(t, err)
+
+		got, err := f.svc.PickMedia(ctx, f.editor(), []string{pier.ID}, []string{lantern.ID, pier.ID, lantern.ID})
+		require.NoError(t, err)
+		require.Equal(t, []string{pier.ID, lantern.ID}, got, "after the attached ones, each once")
+
+		_, err = f.svc.PickMedia(ctx, f.as[ferry.RoleViewer], nil, []string{lantern.ID})
+		requireCode(t, ferry.EFORBIDDEN, err)
+		fe := requireCode(t, ferry.EINVALID, func() error { _, err := f.svc.PickMedia(ctx, f.editor(), nil, nil); return err }())
+		require.Equal(t, map[string]string{"pick": "required"}, fe.Details)
+		_, err = f.svc.PickMedia(ctx, f.editor(), nil, []string{"med_nope"})
+		requireCode(t, ferry.ENOTFOUND, err)
+
+		// Another workspace's image is not found, even by its owner's id.
+		other := &ferry.Workspace{Name: "Other"}
+		require.NoError(t, f.db.Write().CreateWorkspace(ctx, other))
+		theirs := &ferry.Media{WorkspaceID: other.ID, SHA256: lantern.SHA256, Mime: "image/jpeg", Width: 64, Height: 48, Bytes: lantern.Bytes}
+		require.NoError(t, f.db.Write().CreateMedia(ctx, theirs))
+		_, err = f.svc.PickMedia(ctx, f.editor(), nil, []string{theirs.ID})
+		requireCode(t, ferry.ENOTFOUND, err)
+
+		full := make([]string, 19)
+		for i := range full {
+			full[i] = f.image(t, 8, 8, uint8(10+i)).ID
+		}
+		got, err = f.svc.PickMedia(ctx, f.editor(), full, []string{lantern.ID})
+		require.NoError(t, err)
+		require.Len(t, got, 20, "up to the story's limit")
+		fe = requireCode(t, ferry.EINVALID, func() error { _, err := f.svc.PickMedia(ctx, f.editor(), full, []string{lantern.ID, pier.ID}); return err }())
+		require.Equal(t, map[string]string{"pick": "too_many"}, fe.Details)
+
+		// Saved, the reused image counts both stories where it is used.
+		in := f.input(nil)
+		in.MediaIDs = []string{lantern.ID}
+		first, err := f.svc.CreateStory(ctx, f.editor(), in)
+		require.NoError(t, err)
+		in.MediaIDs, err = f.svc.PickMedia(ctx, f.editor(), nil, []string{lantern.ID})
+		require.NoError(t, err)
+		in.Title = "Lanterns again"
+		second, err := f.svc.CreateStory(ctx, f.editor(), in)
+		require.NoError(t, err)
+		lib, err := f.svc.MediaLibrary(ctx, f.editor(), ferry.MediaFilter{Query: "燈籠"})
+		require.NoError(t, err)
+		require.Len(t, lib.Items, 1)
+		require.ElementsMatch(t, []service.StoryRef{{ID: first.ID, Title: "Night ferry"}, {ID: second.ID, Title: "Lanterns again"}}, lib.Items[0].UsedBy)
+		require.Equal(t, "維港上空的中秋燈籠", lib.Items[0].AltText, "the library's alt text is kept")
+	})
+}

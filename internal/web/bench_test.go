@@ -59,7 +59,7 @@ func BenchmarkPages(b *testing.B) {
 	for _, be := range testdb.Backends() {
 		b.Run(be.Name, func(b *testing.B) {
 			h, cookie, story := benchSeed(b, be)
-			for _, path := range []string{"/", "/stories", "/stories?state=failed", "/stories?q=" + "Story+2400", "/stories/" + story, "/media", "/media?q=harbour"} {
+			for _, path := range []string{"/", "/stories", "/stories?state=failed", "/stories?q=" + "Story+2400", "/stories/" + story, "/media", "/media?q=harbour", "/compose", "/compose/library?library_q=harbour"} {
 				b.Run(strings.ReplaceAll(path, "/", "_"), func(b *testing.B) {
 					req := httptest.NewRequest("GET", path, nil)
 					req.AddCookie(cookie)

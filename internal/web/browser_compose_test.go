@@ -20,16 +20,23 @@ import (
 	"github.com/ferry-social/ferry/internal/service"
 )
 
-// nextFestival returns the first festival or public holiday from tomorrow
-// in the demo workspace's calendar.
-func nextFestival(t *testing.T, m *app.Main) calendar.Date {
+// demoPrincipal is the demo login's principal.
+func demoPrincipal(t *testing.T, m *app.Main) ferry.Principal {
 	t.Helper()
 	ctx := context.Background()
 	u, err := m.DB.Read().UserByEmail(ctx, app.DemoEmail)
 	require.NoError(t, err)
 	ms, err := m.DB.Read().Memberships(ctx, u.ID)
 	require.NoError(t, err)
-	p := ferry.Principal{UserID: u.ID, WorkspaceID: ms[0].WorkspaceID, Role: ms[0].Role}
+	return ferry.Principal{UserID: u.ID, WorkspaceID: ms[0].WorkspaceID, Role: ms[0].Role}
+}
+
+// nextFestival returns the first festival or public holiday from tomorrow
+// in the demo workspace's calendar.
+func nextFestival(t *testing.T, m *app.Main) calendar.Date {
+	t.Helper()
+	ctx := context.Background()
+	p := demoPrincipal(t, m)
 	loc, err := time.LoadLocation("Asia/Hong_Kong")
 	require.NoError(t, err)
 	from := calendar.DateOf(m.DB.Now().In(loc)).AddDays(1)

@@ -25,6 +25,10 @@ type composeForm struct {
 	MediaIDs     []string
 	When         string // "2006-01-02T15:04" in the workspace's zone
 	Override     bool
+	// Picked are the library images ticked in the picker, and the
+	// picker's search as typed.
+	Picked                                  []string
+	LibraryQuery, LibraryTag, LibraryCursor string
 }
 
 // uploadRoutes take multipart forms with images, up to maxUpload bytes in
@@ -44,7 +48,8 @@ var sourceScripts = []string{"hk", "tw", "t", "s"}
 
 func readComposeForm(f url.Values) composeForm {
 	return composeForm{Title: f.Get("title"), Body: f.Get("body"), Tags: f.Get("tags"), Links: f.Get("links"), SourceScript: f.Get("source_script"),
-		Targets: f["targets"], MediaIDs: f["media"], When: strings.TrimSpace(f.Get("when")), Override: f.Get("override_blackout") == "on"}
+		Targets: f["targets"], MediaIDs: f["media"], When: strings.TrimSpace(f.Get("when")), Override: f.Get("override_blackout") == "on",
+		Picked: f["pick"], LibraryQuery: f.Get("library_q"), LibraryTag: f.Get("library_tag"), LibraryCursor: f.Get("library_cursor")}
 }
 
 func (c composeForm) tags() []string {
@@ -98,6 +103,11 @@ type composePage struct {
 	Variants []service.VariantView
 	Names    map[string]string
 	Undo     *variantUndo
+	// Picker offers the library's images to editors; PickerOpen unfolds
+	// it, Attached counts the images it just added.
+	Picker     *libraryPicker
+	PickerOpen bool
+	Attached   int
 }
 
 // variantUndo is a reverted edit, which one click puts back.
@@ -137,7 +147,19 @@ func (s *Server) compose(w http.ResponseWriter, r *http.Request, rq *request) {
 	if d, err := calendar.ParseDate(r.URL.Query().Get("date")); err == nil {
 		f.When = d.At(10, 0, rq.location()).Format(whenLayout)
 	}
-	s.renderCompose(w, r, rq, http.StatusOK, composePage{Form: f}, nil)
+	// ?media= comes from the media library's "Use in a new story".
+	status, v := http.StatusOK, s.view(r, rq, "compose.title")
+	if ids := r.URL.Query()["media"]; len(ids) > 0 {
+		picked, err := s.svc.PickMedia(r.Context(), rq.principal(), nil, ids)
+		if key, code, known := pickError(err); known {
+			status, v.Errors = code, map[string]string{"media": key}
+		} else if err != nil {
+			s.fail(w, r, rq, err)
+			return
+		}
+		f.MediaIDs = picked
+	}
+	s.renderCompose(w, r, rq, status, composePage{Form: f}, v)
 }
 
 func (s *Server) editStory(w http.ResponseWriter, r *http.Request, rq *request) {
@@ -183,6 +205,13 @@ func (s *Server) renderCompose(w http.ResponseWriter, r *http.Request, rq *reque
 		}
 	}
 	page.CanEdit, page.IsAdmin = p.Role.AtLeast(ferry.RoleEditor), p.Role.AtLeast(ferry.RoleAdmin)
+	if page.CanEdit {
+		if page.Picker, err = s.libraryPicker(r, rq, v, page.Form); err != nil {
+			s.fail(w, r, rq, err)
+			return
+		}
+		page.Picker.Open = page.PickerOpen || page.Picker.Query != "" || page.Picker.Tag != ""
+	}
 	if page.SourceScriptEmpty() {
 		page.Form.SourceScript = ferry.DefaultSourceScript
 	}
@@ -276,8 +305,23 @@ func (s *Server) saveCompose(w http.ResponseWriter, r *http.Request, rq *request
 		return
 	}
 	action := r.PostForm.Get("action")
+	if r.PostForm.Has("library_cursor") {
+		action = "library" // the picker's paging
+	}
 	var at *time.Time
 	switch action {
+	case "library":
+		page.PickerOpen = true
+		s.renderCompose(w, r, rq, http.StatusOK, page, v)
+		return
+	case "attach":
+		status, err := s.attachPicked(r, rq, &page, v)
+		if err != nil {
+			s.fail(w, r, rq, err)
+			return
+		}
+		s.renderCompose(w, r, rq, status, page, v)
+		return
 	case "preview":
 		// Without JavaScript, the previews are refreshed by this button.
 		s.renderCompose(w, r, rq, http.StatusOK, page, v)

@@ -25,7 +25,7 @@ func (tb *testBundle) withUploads() {
 	tb.svc.Blobs, tb.svc.MaxUploadBytes = blobs, 1<<20
 }
 
-func pngBytes(t *testing.T, seed uint8) []byte {
+func pngBytes(t testing.TB, seed uint8) []byte {
 	img := image.NewRGBA(image.Rect(0, 0, 40, 30))
 	for y := range 30 {
 		for x := range 40 {

@@ -117,6 +117,7 @@ func (s *Server) routes() []route {
 		{"POST /compose", signedIn, s.saveCompose},
 		{"POST /compose/preview", signedIn, s.preview},
 		{"GET /compose/media/{id}", signedIn, s.mediaFile},
+		{"GET /compose/library", signedIn, s.composeLibrary},
 		{"GET /stories/{id}/edit", signedIn, s.editStory},
 		{"POST /stories/{id}/edit", signedIn, s.saveCompose},
 		{"POST /stories/{id}/variants/{account}", signedIn, s.editVariant},

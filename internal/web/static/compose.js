@@ -91,6 +91,118 @@ document.addEventListener("DOMContentLoaded", function () {
       refresh();
     });
   });
+  // The library picker. Without this script it is a <details> in the form
+  // whose buttons submit the form; here it becomes a modal dialog (labelled
+  // by its heading, closed by Escape, focus back on its opener) that
+  // searches as the person types. Ticked images are remembered across
+  // searches and sent with the form by "Attach".
+  var picker = document.getElementById("picker");
+  if (picker && typeof HTMLDialogElement === "function") {
+    var pbody = picker.querySelector(".picker-body");
+    var opener = document.createElement("button");
+    opener.type = "button";
+    opener.id = "picker-open";
+    opener.className = "button picker-open";
+    opener.setAttribute("aria-haspopup", "dialog");
+    opener.textContent = picker.querySelector("summary").textContent;
+    var dialog = document.createElement("dialog");
+    dialog.id = "picker-dialog";
+    dialog.className = "picker-dialog";
+    dialog.setAttribute("aria-labelledby", "picker-title");
+    dialog.setAttribute("aria-describedby", "picker-help");
+    var closer = document.createElement("button");
+    closer.type = "button";
+    closer.className = "button picker-close";
+    closer.textContent = pbody.dataset.close;
+    pbody.querySelector(".picker-actions").appendChild(closer);
+    var wasOpen = picker.open;
+    dialog.appendChild(pbody);
+    picker.replaceWith(opener);
+    opener.after(dialog);
+
+    var slot = pbody.querySelector("[data-slot='picker-list']");
+    var status = document.getElementById("picker-status");
+    var q = document.getElementById("library_q"), tag = document.getElementById("library_tag");
+    var chosen = [];
+    pbody.querySelectorAll("input[name='pick']").forEach(function (i) {
+      if ((i.type === "hidden" || i.checked) && !i.disabled && chosen.indexOf(i.value) < 0) chosen.push(i.value);
+    });
+    var pseq = 0, ptimer = null;
+    function load(cursor) {
+      var qs = new URLSearchParams();
+      qs.set("library_q", q.value);
+      qs.set("library_tag", tag.value);
+      if (cursor) qs.set("library_cursor", cursor);
+      form.querySelectorAll("input[name='media']").forEach(function (i) { qs.append("media", i.value); });
+      chosen.forEach(function (id) { qs.append("pick", id); });
+      var mine = ++pseq;
+      fetch("/compose/library?" + qs.toString(), { credentials: "same-origin" }).then(function (r) {
+        if (!r.ok) throw new Error("library " + r.status);
+        return r.text();
+      }).then(function (html) {
+        if (mine !== pseq) return;
+        var part = new DOMParser().parseFromString(html, "text/html").querySelector("[data-slot='picker-list']");
+        if (!part) return;
+        slot.innerHTML = part.innerHTML;
+        var count = slot.querySelector(".picker-count");
+        if (count && status) status.textContent = count.textContent;
+        dialog.dataset.loaded = String(mine);
+      }).catch(function () { /* the list stays as it was */ });
+    }
+    // The picker's typing and ticking are not the story's: no preview.
+    dialog.addEventListener("input", function (ev) {
+      ev.stopPropagation();
+      if (ev.target === q) {
+        clearTimeout(ptimer);
+        ptimer = setTimeout(function () { load(""); }, 250);
+      }
+    });
+    dialog.addEventListener("change", function (ev) {
+      ev.stopPropagation();
+      var t = ev.target;
+      if (t === tag) load("");
+      if (t.name === "pick" && t.type === "checkbox") {
+        var at = chosen.indexOf(t.value);
+        if (t.checked && at < 0) chosen.push(t.value);
+        if (!t.checked && at >= 0) chosen.splice(at, 1);
+      }
+    });
+    q.addEventListener("keydown", function (ev) {
+      if (ev.key === "Enter") {
+        ev.preventDefault();
+        clearTimeout(ptimer);
+        load("");
+      }
+    });
+    dialog.addEventListener("click", function (ev) {
+      var b = ev.target.closest("button");
+      if (!b) return;
+      if (b.name === "library_cursor" || b.classList.contains("picker-find")) {
+        ev.preventDefault();
+        load(b.name === "library_cursor" ? b.value : "");
+      } else if (b.classList.contains("picker-attach")) {
+        // The ticked images not on the page shown go with the form too,
+        // in the order they were ticked.
+        slot.querySelectorAll("input[type='hidden'][name='pick']").forEach(function (i) { i.remove(); });
+        slot.querySelectorAll("input[type='checkbox'][name='pick']").forEach(function (c) { if (!c.disabled) c.checked = false; });
+        chosen.forEach(function (id) {
+          var h = document.createElement("input");
+          h.type = "hidden";
+          h.name = "pick";
+          h.value = id;
+          slot.appendChild(h);
+        });
+      } else if (b === closer) {
+        dialog.close();
+      }
+    });
+    dialog.addEventListener("close", function () { opener.focus(); });
+    opener.addEventListener("click", function () { dialog.showModal(); });
+    if (wasOpen) dialog.showModal();
+    // After an attach, focus is back where the person left it.
+    else if (form.querySelector(".attached-note")) opener.focus();
+  }
+
   // A best-time button puts its hour on the chosen day.
   form.addEventListener("click", function (ev) {
     var b = ev.target.closest("button.slot");
