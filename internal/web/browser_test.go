@@ -174,11 +174,18 @@ func (b *browserSession) noConsoleErrors(expectedStatus ...int) {
 // bootDemo starts Ferry in demo mode on a free port, on SQLite.
 func bootDemo(t *testing.T) *app.Main {
 	t.Helper()
+	return bootDemoWith(t, nil)
+}
+
+// bootDemoWith is bootDemo on a clock of the test's (nil: the wall clock).
+func bootDemoWith(t *testing.T, now func() time.Time) *app.Main {
+	t.Helper()
 	ctx := context.Background()
 	cfg := config.Defaults()
 	cfg.DataDir, cfg.Addr, cfg.Demo = t.TempDir(), "127.0.0.1:0", true
 	cfg.AttemptTimeout = 10 * time.Second
 	m := app.New(cfg, slog.New(slog.DiscardHandler))
+	m.Now = now
 	require.NoError(t, m.Open(ctx, false))
 	require.NoError(t, m.Listen())
 	require.NoError(t, m.Build())
@@ -207,11 +214,7 @@ func bootDemo(t *testing.T) *app.Main {
 func demoStories(t *testing.T, m *app.Main) string {
 	t.Helper()
 	ctx := context.Background()
-	u, err := m.DB.Read().UserByEmail(ctx, app.DemoEmail)
-	require.NoError(t, err)
-	ms, err := m.DB.Read().Memberships(ctx, u.ID)
-	require.NoError(t, err)
-	p := ferry.Principal{UserID: u.ID, WorkspaceID: ms[0].WorkspaceID, Role: ms[0].Role}
+	p := demoPrincipal(t, m)
 	accts, err := m.Service.Accounts(ctx, p)
 	require.NoError(t, err)
 	ids := map[ferry.Platform]string{}
@@ -269,6 +272,17 @@ func demoStories(t *testing.T, m *app.Main) string {
 	_, err = m.Service.CreateStory(ctx, p, service.StoryInput{Body: "Draft: volunteers wanted for the harbour clean-up, sign-up link to follow.", Targets: []string{ids[ferry.Facebook]}})
 	require.NoError(t, err)
 	return published.ID
+}
+
+// demoPrincipal is the demo's owner in the demo workspace.
+func demoPrincipal(t *testing.T, m *app.Main) ferry.Principal {
+	t.Helper()
+	ctx := context.Background()
+	u, err := m.DB.Read().UserByEmail(ctx, app.DemoEmail)
+	require.NoError(t, err)
+	ms, err := m.DB.Read().Memberships(ctx, u.ID)
+	require.NoError(t, err)
+	return ferry.Principal{UserID: u.ID, WorkspaceID: ms[0].WorkspaceID, Role: ms[0].Role}
 }
 
 func TestBrowser_SignInDashboardStoriesAndStoryInThreeLanguages(t *testing.T) {
