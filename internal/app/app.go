@@ -52,8 +52,8 @@ type Main struct {
 	Engine  *delivery.Engine
 	Sandbox *sandbox.Sandbox
 
-	// Now is Ferry's clock: the store's, the engine's, the handoffs' and
-	// River's. Nil is the wall clock; end-to-end tests set a clock of their
+	// Now is Ferry's clock: the store's, the engine's, the handoffs',
+	// River's and the sandbox's. Nil is the wall clock; end-to-end tests set a clock of their
 	// own before Open, and move it, to deliver a story scheduled for another
 	// day through the real engine.
 	Now func() time.Time
@@ -139,7 +139,11 @@ func (m *Main) Listen() error {
 	m.listener = ln
 	m.url = "http://" + ln.Addr().String()
 	if m.Config.Sandbox || m.Config.Demo {
-		m.Sandbox = sandbox.New()
+		var opts []sandbox.Option
+		if m.Now != nil { // the platforms' clock is Ferry's
+			opts = append(opts, sandbox.WithClock(m.Now))
+		}
+		m.Sandbox = sandbox.New(opts...)
 		// Platforms whose URL was not set explicitly talk to the sandbox.
 		defaults := config.Defaults()
 		if m.Config.TelegramAPIURL == defaults.TelegramAPIURL {

@@ -36,7 +36,7 @@ var saveScreenshots = flag.Bool("screenshots", false, "save the browser tests' s
 // findBrowser returns Chromium's path. Without one (or without a CJK font,
 // which would draw every Chinese character as an empty box) the browser
 // tests skip with a message, except on CI, where they must run.
-func findBrowser(t *testing.T) string {
+func findBrowser(t testing.TB) string {
 	t.Helper()
 	missing := func(what string) {
 		msg := "browser tests skipped: " + what + " (apt-get install chromium fonts-noto-cjk)"
@@ -64,14 +64,14 @@ func findBrowser(t *testing.T) string {
 // browserSession is a headless Chromium tab that records console errors
 // (a Content-Security-Policy violation is one).
 type browserSession struct {
-	t    *testing.T
+	t    testing.TB
 	ctx  context.Context
 	mu   sync.Mutex
 	errs []string
 	dir  string
 }
 
-func newBrowser(t *testing.T) *browserSession {
+func newBrowser(t testing.TB) *browserSession {
 	t.Helper()
 	path := findBrowser(t)
 	opts := append(chromedp.DefaultExecAllocatorOptions[:], chromedp.ExecPath(path), chromedp.NoSandbox,
