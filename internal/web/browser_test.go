@@ -9,7 +9,6 @@ import (
 	"image/color"
 	"image/jpeg"
 	"log/slog"
-	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -24,11 +23,9 @@ import (
 	"github.com/ferry-social/ferry"
 	"github.com/ferry-social/ferry/internal/app"
 	"github.com/ferry-social/ferry/internal/config"
-	"github.com/ferry-social/ferry/internal/httpd"
 	"github.com/ferry-social/ferry/internal/sandbox"
 	"github.com/ferry-social/ferry/internal/service"
 	"github.com/ferry-social/ferry/internal/testdb"
-	"github.com/ferry-social/ferry/internal/web"
 )
 
 var saveScreenshots = flag.Bool("screenshots", false, "save the browser tests' screenshots into docs/screenshots")
@@ -353,12 +350,7 @@ func TestBrowser_SignInDashboardStoriesAndStoryInThreeLanguages(t *testing.T) {
 func TestBrowser_FirstRunSetupShowsErrorsBesideTheFields(t *testing.T) {
 	t.Parallel()
 	b := newBrowser(t)
-	db := testdb.Open(t, testdb.Backends()[0])
-	log := slog.New(slog.DiscardHandler)
-	ui, err := web.New(web.Options{Service: &service.Service{DB: db, Log: log}, Log: log})
-	require.NoError(t, err)
-	srv := httptest.NewServer(httpd.Handler(ui.Handler(), log))
-	t.Cleanup(srv.Close)
+	srv := setup(t, testdb.Backends()[0]).srv
 
 	b.run(chromedp.Navigate(srv.URL+"/"), chromedp.WaitVisible(chromedp.CSS("#workspace")),
 		chromedp.Click(chromedp.CSS(`button[name="lang"][value="zh-Hant"]`)), chromedp.WaitVisible(chromedp.CSS(`html[lang="zh-Hant-HK"] #workspace`)))

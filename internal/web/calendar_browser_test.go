@@ -3,8 +3,6 @@ package web_test
 import (
 	"context"
 	"fmt"
-	"log/slog"
-	"net/http/httptest"
 	"strings"
 	"testing"
 	"time"
@@ -15,11 +13,9 @@ import (
 
 	"github.com/ferry-social/ferry"
 	"github.com/ferry-social/ferry/internal/app"
-	"github.com/ferry-social/ferry/internal/httpd"
 	"github.com/ferry-social/ferry/internal/service"
 	"github.com/ferry-social/ferry/internal/store"
 	"github.com/ferry-social/ferry/internal/testdb"
-	"github.com/ferry-social/ferry/internal/web"
 )
 
 // center is the middle of the element sel, scrolled into view, in the
@@ -211,19 +207,11 @@ func TestBrowser_CalendarDragKeyboardUndoAndScreenshots(t *testing.T) {
 // (docs/benchmarks.md). It skips without a browser.
 func BenchmarkCalendarMonth500InBrowser(b *testing.B) {
 	br := newBrowser(b)
-	ctx := context.Background()
-	db := testdb.Open(b, testdb.Backends()[0])
-	log := slog.New(slog.DiscardHandler)
-	svc := &service.Service{DB: db, Log: log}
-	ui, err := web.New(web.Options{Service: svc, Log: log})
-	require.NoError(b, err)
-	srv := httptest.NewServer(httpd.Handler(ui.Handler(), log))
-	b.Cleanup(srv.Close)
-	ses, token, err := svc.Setup(ctx, service.SetupInput{Workspace: "Harbour News", TimeZone: "Asia/Hong_Kong", Region: "HK", Name: "Ada",
-		Email: "ada@example.org", Password: ownerPassword, Language: "zh-Hant"}, "")
-	require.NoError(b, err)
-	seedMonth(b, db, ses.Principal(), 2027, time.March, 100, 5)
+	tb := setup(b, testdb.Backends()[0])
+	p, token := tb.setUpIn("Asia/Hong_Kong", "zh-Hant")
+	seedMonth(b, tb.svc.DB, p, 2027, time.March, 100, 5)
 
+	srv := tb.srv
 	month := srv.URL + "/calendar?month=2027-03"
 	br.run(chromedp.Navigate(srv.URL + "/login"))
 	br.eval(`document.cookie = "ferry_session=` + token + `; path=/"`)
