@@ -47,11 +47,16 @@ type testBundle struct {
 	t   testing.TB
 	svc *service.Service
 	srv *httptest.Server
+	// ui is the UI's handler without the server's middleware (benchmarks
+	// call it directly).
+	ui http.Handler
 	// jobs records the jobs the service enqueues (in committed
 	// transactions), in place of River.
 	jobs *recordedJobs
 }
 
+// setup is the UI over a fresh database of backend b: uploads of up to
+// 20 MiB, the jobs recorded, links to http://ferry.test.
 func setup(t testing.TB, b testdb.Backend) *testBundle {
 	t.Helper()
 	db := testdb.Open(t, b)
@@ -64,7 +69,7 @@ func setup(t testing.TB, b testdb.Backend) *testBundle {
 	require.NoError(t, err)
 	srv := httptest.NewServer(httpd.Handler(ui.Handler(), log))
 	t.Cleanup(srv.Close)
-	return &testBundle{t: t, svc: svc, srv: srv, jobs: jobs}
+	return &testBundle{t: t, svc: svc, srv: srv, ui: ui.Handler(), jobs: jobs}
 }
 
 // setUp runs first-run setup through the service and returns the owner.
