@@ -52,6 +52,12 @@ type Main struct {
 	Engine  *delivery.Engine
 	Sandbox *sandbox.Sandbox
 
+	// Now is Ferry's clock: the store's, the engine's, the handoffs',
+	// River's and the sandbox's. Nil is the wall clock; end-to-end tests set a clock of their
+	// own before Open, and move it, to deliver a story scheduled for another
+	// day through the real engine.
+	Now func() time.Time
+
 	listener net.Listener
 	server   *http.Server
 	url      string
@@ -85,6 +91,9 @@ func (m *Main) Open(ctx context.Context, migrate bool) error {
 		return err
 	}
 	m.DB = db
+	if m.Now != nil {
+		db.Now = m.Now
+	}
 	key, err := m.secretKey()
 	if err != nil {
 		return err
@@ -131,7 +140,11 @@ func (m *Main) Listen() error {
 	m.listener = ln
 	m.url = "http://" + ln.Addr().String()
 	if m.Config.Sandbox || m.Config.Demo {
-		m.Sandbox = sandbox.New()
+		var opts []sandbox.Option
+		if m.Now != nil { // the platforms' clock is Ferry's
+			opts = append(opts, sandbox.WithClock(m.Now))
+		}
+		m.Sandbox = sandbox.New(opts...)
 		// Platforms whose URL was not set explicitly talk to the sandbox.
 		defaults := config.Defaults()
 		if m.Config.TelegramAPIURL == defaults.TelegramAPIURL {
@@ -171,6 +184,14 @@ func (m *Main) connectors() *platform.Registry {
 	)
 }
 
+// clock is Now, or the wall clock.
+func (m *Main) clock() func() time.Time {
+	if m.Now != nil {
+		return m.Now
+	}
+	return time.Now
+}
+
 // Build creates the engine, the job client and the service.
 func (m *Main) Build() error {
 	blobs, err := blob.New(filepath.Join(m.Config.DataDir, "media"))
@@ -186,7 +207,7 @@ func (m *Main) Build() error {
 		CallTimeout:    m.Config.AttemptTimeout * 3 / 4,
 		GiveUpAfter:    m.Config.GiveUpAfter,
 		ReauthDeadline: m.Config.ReauthDeadline,
-		Now:            time.Now,
+		Now:            m.clock(),
 		MediaURL: func(sum string) string {
 			return strings.TrimRight(m.Config.PublicURL, "/") + "/media/" + sum
 		},
@@ -194,6 +215,7 @@ func (m *Main) Build() error {
 	m.Jobs, err = jobs.New(m.DB, jobs.Config{
 		PollInterval: m.Config.PollInterval, RescueAfter: m.Config.RescueAfter,
 		AttemptTimeout: m.Config.AttemptTimeout, MaxWorkers: m.Config.MaxWorkers, Logger: m.Log,
+		Now: m.Now,
 	}, m.Engine)
 	if err != nil {
 		return err

@@ -41,7 +41,7 @@ func (m *Main) wireHandoffs(media delivery.Media, events delivery.Events) error 
 		Webhooks:   notify.NewWebhooks(15 * time.Second),
 		Defaults:   handoff.Timing{Lead: m.Config.HandoffLead, Deadline: m.Config.HandoffDeadline},
 		LinkMargin: handoffLinkMargin,
-		Now:        time.Now,
+		Now:        m.clock(),
 	}
 	if m.Config.SMTPURL != "" {
 		mailer, err := notify.NewMailer(m.Config.SMTPURL, m.Config.MailFrom)

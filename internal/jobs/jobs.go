@@ -69,6 +69,9 @@ type Config struct {
 	AttemptTimeout time.Duration
 	MaxWorkers     int
 	Logger         *slog.Logger
+	// Now, when set, is the clock River schedules and fetches jobs by
+	// (tests move it); nil is the wall clock.
+	Now func() time.Time
 }
 
 // Client is Ferry's River client. It implements delivery.Scheduler.
@@ -101,8 +104,14 @@ func New(db *store.DB, cfg Config, engine *delivery.Engine) (*Client, error) {
 	addHandoffWorkers(workers, engine)
 	addMetricsWorkers(workers, db, cfg, engine)
 	cooldown := min(cfg.PollInterval, 100*time.Millisecond)
+	var test river.TestConfig
+	now := time.Now
+	if cfg.Now != nil {
+		test.Time, now = clock(cfg.Now), cfg.Now
+	}
 	rc, err := river.NewClient(db.RiverDriver(), &river.Config{
 		ID:                   id,
+		Test:                 test,
 		Logger:               cfg.Logger.With("component", "river"),
 		Workers:              workers,
 		FetchPollInterval:    cfg.PollInterval,
@@ -127,7 +136,7 @@ func New(db *store.DB, cfg Config, engine *delivery.Engine) (*Client, error) {
 		// Scheduled jobs due within the scheduler's 5-second horizon are
 		// made available at once; the engine waits out the difference, so
 		// nothing starts early and nothing waits for the next scheduler pass.
-		JobInsertMiddleware: []rivertype.JobInsertMiddleware{&promoteSoon{}},
+		JobInsertMiddleware: []rivertype.JobInsertMiddleware{&promoteSoon{now: now}},
 	})
 	if err != nil {
 		return nil, fmt.Errorf("jobs: %w", err)
@@ -280,10 +289,23 @@ func (w *pruneWorker) Work(ctx context.Context, job *river.Job[PruneArgs]) error
 // promoteSoon inserts jobs due within River's scheduler horizon as
 // available (ENGINE-NOTES.md: otherwise they wait up to 5 s for the
 // scheduler's next pass).
-type promoteSoon struct{ river.MiddlewareDefaults }
+type promoteSoon struct {
+	river.MiddlewareDefaults
+	now func() time.Time
+}
 
-func (*promoteSoon) InsertMany(ctx context.Context, many []*rivertype.JobInsertParams, doInner func(context.Context) ([]*rivertype.JobInsertResult, error)) ([]*rivertype.JobInsertResult, error) {
-	now := time.Now()
+// clock is a River time generator reading a clock of Ferry's.
+type clock func() time.Time
+
+func (c clock) Now() time.Time { return c() }
+
+func (c clock) NowOrNil() *time.Time {
+	t := c()
+	return &t
+}
+
+func (m *promoteSoon) InsertMany(ctx context.Context, many []*rivertype.JobInsertParams, doInner func(context.Context) ([]*rivertype.JobInsertResult, error)) ([]*rivertype.JobInsertResult, error) {
+	now := m.now()
 	for _, p := range many {
 		if p.ScheduledAt != nil && p.ScheduledAt.Sub(now) < 5*time.Second {
 			p.ScheduledAt = nil

@@ -2,43 +2,16 @@ package web_test
 
 import (
 	"context"
-	"log/slog"
 	"net/http"
 	"net/url"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/stretchr/testify/require"
 
 	"github.com/ferry-social/ferry"
-	"github.com/ferry-social/ferry/internal/handoff"
-	"github.com/ferry-social/ferry/internal/store"
 	"github.com/ferry-social/ferry/internal/testdb"
 )
-
-// publishJobs records the publish jobs the service enqueues.
-type publishJobs struct {
-	mu  sync.Mutex
-	ids []string
-}
-
-func (j *publishJobs) SchedulePublish(_ context.Context, _ *store.Tx, id string, _ int, _ time.Time) error {
-	j.mu.Lock()
-	defer j.mu.Unlock()
-	j.ids = append(j.ids, id)
-	return nil
-}
-
-func (j *publishJobs) ScheduleExpiry(context.Context, *store.Tx, string, int, time.Time) error {
-	return nil
-}
-
-func (j *publishJobs) taken() []string {
-	j.mu.Lock()
-	defer j.mu.Unlock()
-	return append([]string(nil), j.ids...)
-}
 
 // actionsFixture is the seeded workspace plus a publication whose outcome
 // is unknown and one handed off to a Xiaohongshu operator, all on the
@@ -46,21 +19,18 @@ func (j *publishJobs) taken() []string {
 type actionsFixture struct {
 	seeded
 	unknown, handoff *ferry.Publication
-	jobs             *publishJobs
+	jobs             *recordedJobs // those enqueued after seedActions
 }
 
 func (tb *testBundle) seedActions(p ferry.Principal) actionsFixture {
 	t := tb.t
 	ctx := context.Background()
-	f := actionsFixture{seeded: tb.seed(p), jobs: &publishJobs{}}
-	tb.svc.Scheduler = f.jobs
-	tb.svc.Handoffs = &handoff.Manager{DB: tb.svc.DB, Links: handoff.NewSigner([]byte("test key")), Log: slog.New(slog.DiscardHandler),
-		PublicURL: "http://ferry.test", Now: time.Now}
+	f := actionsFixture{seeded: tb.seed(p), jobs: tb.jobs}
+	tb.jobs.forget()
+	tb.withHandoffs()
 	w := tb.svc.DB.Write()
-	fb := &ferry.Account{WorkspaceID: p.WorkspaceID, Platform: ferry.Facebook, ExternalID: "1000", Name: "Harbour Page", Health: ferry.HealthConnected, Credentials: map[string]string{}}
-	xhs := &ferry.Account{WorkspaceID: p.WorkspaceID, Platform: ferry.Xiaohongshu, ExternalID: "xhs", Name: "海港小紅書", Health: ferry.HealthConnected, Credentials: map[string]string{}}
-	require.NoError(t, w.CreateAccount(ctx, fb))
-	require.NoError(t, w.CreateAccount(ctx, xhs))
+	fb := tb.account(p, ferry.Facebook, "1000", "Harbour Page")
+	xhs := tb.account(p, ferry.Xiaohongshu, "xhs", "海港小紅書")
 	at := *f.mixed.ScheduledAt
 	f.unknown = &ferry.Publication{WorkspaceID: p.WorkspaceID, StoryID: f.mixed.ID, AccountID: fb.ID, Platform: ferry.Facebook, State: ferry.StateUnknown, Version: 1, ScheduledAt: &at}
 	require.NoError(t, w.CreatePublication(ctx, f.unknown))
@@ -202,12 +172,8 @@ func TestStoryActions_AViewerSeesNoFormAndIsRefused(t *testing.T) {
 			owner := tb.setUp()
 			f := tb.seedActions(owner)
 			ctx := context.Background()
-			viewer := &ferry.User{Email: "vic@example.org", PasswordHash: mustHash(t)}
-			require.NoError(t, tb.svc.DB.Write().CreateUser(ctx, viewer))
-			require.NoError(t, tb.svc.DB.Write().SetMembership(ctx, owner.WorkspaceID, viewer.ID, ferry.RoleReviewer))
-			br := tb.browser()
-			br.lang = "en"
-			br.signIn("vic@example.org", ownerPassword)
+			tb.person(owner, "vic@example.org", ferry.RoleReviewer)
+			br := tb.signedIn("vic@example.org", "en")
 
 			page := br.get("/stories/" + f.mixed.ID)
 			require.Equal(t, 200, page.status)

@@ -5,7 +5,6 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
-	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -15,11 +14,8 @@ import (
 	"time"
 
 	"github.com/ferry-social/ferry"
-	"github.com/ferry-social/ferry/internal/httpd"
-	"github.com/ferry-social/ferry/internal/service"
 	"github.com/ferry-social/ferry/internal/store"
 	"github.com/ferry-social/ferry/internal/testdb"
-	"github.com/ferry-social/ferry/internal/web"
 )
 
 // benchPublications is how many publications the page benchmark stores:
@@ -95,18 +91,13 @@ func processCPU() time.Duration {
 func benchSeed(b *testing.B, be testdb.Backend) (http.Handler, *http.Cookie, string) {
 	b.Helper()
 	ctx := context.Background()
-	db := testdb.Open(b, be)
+	tb := setup(b, be)
+	db := tb.svc.DB
 	end := time.Now().UTC()
 	clock := &benchClock{now: end}
 	db.Now = clock.Now
-	log := slog.New(slog.DiscardHandler)
-	svc := &service.Service{DB: db, Log: log}
-	ses, token, err := svc.Setup(ctx, service.SetupInput{Workspace: "Harbour News", TimeZone: "Asia/Hong_Kong", Region: "HK", Name: "Ada",
-		Email: "ada@example.org", Password: "correct horse battery", Language: "zh-Hant"}, "")
-	if err != nil {
-		b.Fatal(err)
-	}
-	ws := ses.WorkspaceID
+	owner, token := tb.setUpIn("Asia/Hong_Kong", "zh-Hant")
+	ws := owner.WorkspaceID
 	var accts []*ferry.Account
 	for i, pl := range []ferry.Platform{ferry.Weibo, ferry.Xiaohongshu, ferry.Facebook, ferry.Instagram, ferry.Telegram} {
 		a := &ferry.Account{WorkspaceID: ws, Platform: pl, ExternalID: fmt.Sprint(i), Name: fmt.Sprintf("海港 %s", pl), Health: ferry.HealthConnected, Credentials: map[string]string{}}
@@ -117,7 +108,7 @@ func benchSeed(b *testing.B, be testdb.Backend) (http.Handler, *http.Cookie, str
 	}
 	start := end.AddDate(-2, 0, 0)
 	var images []string
-	err = db.InTx(ctx, func(tx *store.Tx) error {
+	err := db.InTx(ctx, func(tx *store.Tx) error {
 		for i := range benchImages {
 			sum := sha256.Sum256([]byte(fmt.Sprint("image ", i)))
 			m := &ferry.Media{WorkspaceID: ws, SHA256: hex.EncodeToString(sum[:]), Mime: "image/jpeg", Width: 1200, Height: 900, Bytes: 200_000}
@@ -161,7 +152,7 @@ func benchSeed(b *testing.B, be testdb.Backend) (http.Handler, *http.Cookie, str
 					targets[j] = accts[(i+j)%len(accts)].ID
 				}
 				st := &ferry.Story{WorkspaceID: ws, Title: fmt.Sprintf("Story %d 維港夜色", i), Body: strings.Repeat("維港夜色 harbour lights ", 8),
-					Targets: targets, ScheduledAt: &at, CreatedBy: ses.UserID}
+					Targets: targets, ScheduledAt: &at, CreatedBy: owner.UserID}
 				if i%5 == 0 {
 					st.MediaIDs = []string{images[i%len(images)]}
 				}
@@ -215,9 +206,5 @@ func benchSeed(b *testing.B, be testdb.Backend) (http.Handler, *http.Cookie, str
 		}
 	}
 	clock.set(end)
-	ui, err := web.New(web.Options{Service: svc, Log: log, PublicURL: "http://ferry.test"})
-	if err != nil {
-		b.Fatal(err)
-	}
-	return httpd.Handler(ui.Handler(), log), &http.Cookie{Name: "ferry_session", Value: token}, detail
+	return tb.srv.Config.Handler, &http.Cookie{Name: "ferry_session", Value: token}, detail
 }

@@ -14,23 +14,12 @@ import (
 	"github.com/chromedp/chromedp"
 	"github.com/stretchr/testify/require"
 
-	"github.com/ferry-social/ferry"
 	"github.com/ferry-social/ferry/internal/app"
 	"github.com/ferry-social/ferry/internal/calendar"
 	"github.com/ferry-social/ferry/internal/service"
 )
 
 // demoPrincipal is the demo login's principal.
-func demoPrincipal(t *testing.T, m *app.Main) ferry.Principal {
-	t.Helper()
-	ctx := context.Background()
-	u, err := m.DB.Read().UserByEmail(ctx, app.DemoEmail)
-	require.NoError(t, err)
-	ms, err := m.DB.Read().Memberships(ctx, u.ID)
-	require.NoError(t, err)
-	return ferry.Principal{UserID: u.ID, WorkspaceID: ms[0].WorkspaceID, Role: ms[0].Role}
-}
-
 // nextFestival returns the first festival or public holiday from tomorrow
 // in the demo workspace's calendar.
 func nextFestival(t *testing.T, m *app.Main) calendar.Date {

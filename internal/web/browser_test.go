@@ -9,7 +9,6 @@ import (
 	"image/color"
 	"image/jpeg"
 	"log/slog"
-	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -24,11 +23,9 @@ import (
 	"github.com/ferry-social/ferry"
 	"github.com/ferry-social/ferry/internal/app"
 	"github.com/ferry-social/ferry/internal/config"
-	"github.com/ferry-social/ferry/internal/httpd"
 	"github.com/ferry-social/ferry/internal/sandbox"
 	"github.com/ferry-social/ferry/internal/service"
 	"github.com/ferry-social/ferry/internal/testdb"
-	"github.com/ferry-social/ferry/internal/web"
 )
 
 var saveScreenshots = flag.Bool("screenshots", false, "save the browser tests' screenshots into docs/screenshots")
@@ -36,7 +33,7 @@ var saveScreenshots = flag.Bool("screenshots", false, "save the browser tests' s
 // findBrowser returns Chromium's path. Without one (or without a CJK font,
 // which would draw every Chinese character as an empty box) the browser
 // tests skip with a message, except on CI, where they must run.
-func findBrowser(t *testing.T) string {
+func findBrowser(t testing.TB) string {
 	t.Helper()
 	missing := func(what string) {
 		msg := "browser tests skipped: " + what + " (apt-get install chromium fonts-noto-cjk)"
@@ -64,14 +61,14 @@ func findBrowser(t *testing.T) string {
 // browserSession is a headless Chromium tab that records console errors
 // (a Content-Security-Policy violation is one).
 type browserSession struct {
-	t    *testing.T
+	t    testing.TB
 	ctx  context.Context
 	mu   sync.Mutex
 	errs []string
 	dir  string
 }
 
-func newBrowser(t *testing.T) *browserSession {
+func newBrowser(t testing.TB) *browserSession {
 	t.Helper()
 	path := findBrowser(t)
 	opts := append(chromedp.DefaultExecAllocatorOptions[:], chromedp.ExecPath(path), chromedp.NoSandbox,
@@ -174,6 +171,12 @@ func (b *browserSession) noConsoleErrors(expectedStatus ...int) {
 // bootDemo starts Ferry in demo mode on a free port, on SQLite.
 func bootDemo(t *testing.T, options ...func(*config.Config)) *app.Main {
 	t.Helper()
+	return bootDemoWith(t, nil, options...)
+}
+
+// bootDemoWith is bootDemo on a clock of the test's (nil: the wall clock).
+func bootDemoWith(t *testing.T, now func() time.Time, options ...func(*config.Config)) *app.Main {
+	t.Helper()
 	ctx := context.Background()
 	cfg := config.Defaults()
 	cfg.DataDir, cfg.Addr, cfg.Demo = t.TempDir(), "127.0.0.1:0", true
@@ -182,6 +185,7 @@ func bootDemo(t *testing.T, options ...func(*config.Config)) *app.Main {
 		o(&cfg)
 	}
 	m := app.New(cfg, slog.New(slog.DiscardHandler))
+	m.Now = now
 	require.NoError(t, m.Open(ctx, false))
 	require.NoError(t, m.Listen())
 	require.NoError(t, m.Build())
@@ -210,11 +214,7 @@ func bootDemo(t *testing.T, options ...func(*config.Config)) *app.Main {
 func demoStories(t *testing.T, m *app.Main) string {
 	t.Helper()
 	ctx := context.Background()
-	u, err := m.DB.Read().UserByEmail(ctx, app.DemoEmail)
-	require.NoError(t, err)
-	ms, err := m.DB.Read().Memberships(ctx, u.ID)
-	require.NoError(t, err)
-	p := ferry.Principal{UserID: u.ID, WorkspaceID: ms[0].WorkspaceID, Role: ms[0].Role}
+	p := demoPrincipal(t, m)
 	accts, err := m.Service.Accounts(ctx, p)
 	require.NoError(t, err)
 	ids := map[ferry.Platform]string{}
@@ -272,6 +272,17 @@ func demoStories(t *testing.T, m *app.Main) string {
 	_, err = m.Service.CreateStory(ctx, p, service.StoryInput{Body: "Draft: volunteers wanted for the harbour clean-up, sign-up link to follow.", Targets: []string{ids[ferry.Facebook]}})
 	require.NoError(t, err)
 	return published.ID
+}
+
+// demoPrincipal is the demo's owner in the demo workspace.
+func demoPrincipal(t *testing.T, m *app.Main) ferry.Principal {
+	t.Helper()
+	ctx := context.Background()
+	u, err := m.DB.Read().UserByEmail(ctx, app.DemoEmail)
+	require.NoError(t, err)
+	ms, err := m.DB.Read().Memberships(ctx, u.ID)
+	require.NoError(t, err)
+	return ferry.Principal{UserID: u.ID, WorkspaceID: ms[0].WorkspaceID, Role: ms[0].Role}
 }
 
 func TestBrowser_SignInDashboardStoriesAndStoryInThreeLanguages(t *testing.T) {
@@ -349,12 +360,7 @@ func TestBrowser_SignInDashboardStoriesAndStoryInThreeLanguages(t *testing.T) {
 func TestBrowser_FirstRunSetupShowsErrorsBesideTheFields(t *testing.T) {
 	t.Parallel()
 	b := newBrowser(t)
-	db := testdb.Open(t, testdb.Backends()[0])
-	log := slog.New(slog.DiscardHandler)
-	ui, err := web.New(web.Options{Service: &service.Service{DB: db, Log: log}, Log: log})
-	require.NoError(t, err)
-	srv := httptest.NewServer(httpd.Handler(ui.Handler(), log))
-	t.Cleanup(srv.Close)
+	srv := setup(t, testdb.Backends()[0]).srv
 
 	b.run(chromedp.Navigate(srv.URL+"/"), chromedp.WaitVisible(chromedp.CSS("#workspace")),
 		chromedp.Click(chromedp.CSS(`button[name="lang"][value="zh-Hant"]`)), chromedp.WaitVisible(chromedp.CSS(`html[lang="zh-Hant-HK"] #workspace`)))

@@ -139,7 +139,7 @@ func (s *Server) renderCalendar(w http.ResponseWriter, r *http.Request, rq *requ
 			page.Region = page.Regions[0]
 		}
 	}
-	today := calendar.DateOf(time.Now().In(loc))
+	today := calendar.DateOf(s.svc.DB.Now().In(loc))
 
 	// The days shown: a month from the Monday on or before its first day to
 	// the Sunday on or after its last, or a week from Monday.

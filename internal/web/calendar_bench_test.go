@@ -3,7 +3,6 @@ package web_test
 import (
 	"context"
 	"fmt"
-	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -12,9 +11,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
-	"github.com/ferry-social/ferry/internal/service"
 	"github.com/ferry-social/ferry/internal/testdb"
-	"github.com/ferry-social/ferry/internal/web"
 )
 
 // BenchmarkCalendarPage is the server's time for the calendar's month of
@@ -25,15 +22,9 @@ func BenchmarkCalendarPage(b *testing.B) {
 	for _, be := range testdb.Backends() {
 		b.Run(be.Name, func(b *testing.B) {
 			ctx := context.Background()
-			db := testdb.Open(b, be)
-			log := slog.New(slog.DiscardHandler)
-			svc := &service.Service{DB: db, Log: log}
-			ui, err := web.New(web.Options{Service: svc, Log: log})
-			require.NoError(b, err)
-			ses, token, err := svc.Setup(ctx, service.SetupInput{Workspace: "Harbour News", TimeZone: "Asia/Hong_Kong", Region: "HK", Name: "Ada",
-				Email: "ada@example.org", Password: ownerPassword, Language: "zh-Hant"}, "")
-			require.NoError(b, err)
-			p := ses.Principal()
+			tb := setup(b, be)
+			db := tb.svc.DB
+			p, token := tb.setUpIn("Asia/Hong_Kong", "zh-Hant")
 			seedMonth(b, db, p, 2027, time.March, 100, 5)
 			// 20,000 older stories, each to the same five accounts, one an
 			// hour up to the month before.
@@ -54,7 +45,7 @@ func BenchmarkCalendarPage(b *testing.B) {
 				_, err := db.WritePool().ExecContext(ctx, `ANALYZE`)
 				require.NoError(b, err)
 			}
-			h := ui.Handler()
+			h := tb.ui
 			get := func() *httptest.ResponseRecorder {
 				req := httptest.NewRequest("GET", "/calendar?month=2027-03", nil)
 				req.AddCookie(&http.Cookie{Name: "ferry_session", Value: token})

@@ -7,7 +7,6 @@ import (
 	"net/url"
 	"regexp"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -15,33 +14,8 @@ import (
 
 	"github.com/ferry-social/ferry"
 	"github.com/ferry-social/ferry/internal/service"
-	"github.com/ferry-social/ferry/internal/store"
 	"github.com/ferry-social/ferry/internal/testdb"
 )
-
-// jobRecorder is a delivery.Scheduler that records the publish jobs the
-// service enqueues, in place of River.
-type jobRecorder struct {
-	mu  sync.Mutex
-	ats map[string]time.Time // publication → the last time it was enqueued at
-}
-
-func (j *jobRecorder) SchedulePublish(_ context.Context, _ *store.Tx, id string, _ int, at time.Time) error {
-	j.mu.Lock()
-	defer j.mu.Unlock()
-	j.ats[id] = at
-	return nil
-}
-
-func (j *jobRecorder) ScheduleExpiry(context.Context, *store.Tx, string, int, time.Time) error {
-	return nil
-}
-
-func (j *jobRecorder) at(id string) time.Time {
-	j.mu.Lock()
-	defer j.mu.Unlock()
-	return j.ats[id]
-}
 
 // calendarBundle is a workspace in zone with an editor, an admin and a
 // viewer (all with ownerPassword), a Telegram account and a story
@@ -52,33 +26,18 @@ type calendarBundle struct {
 	loc                   *time.Location
 	day                   time.Time // midnight, in loc
 	story                 *service.StoryView
-	jobs                  *jobRecorder
 }
 
 func calendarSetup(t *testing.T, b testdb.Backend, zone string) *calendarBundle {
 	t.Helper()
 	ctx := context.Background()
 	tb := setup(t, b)
-	cb := &calendarBundle{testBundle: tb, jobs: &jobRecorder{ats: map[string]time.Time{}}}
-	tb.svc.Scheduler = cb.jobs
-	ses, _, err := tb.svc.Setup(ctx, service.SetupInput{Workspace: "Harbour News", TimeZone: zone, Region: "HK",
-		Name: "Ada", Email: "ada@example.org", Password: ownerPassword}, "")
-	require.NoError(t, err)
-	cb.owner = ses.Principal()
-	w := tb.svc.DB.Write()
-	for _, m := range []struct {
-		email string
-		role  ferry.Role
-		p     *ferry.Principal
-	}{{"eddie@example.org", ferry.RoleEditor, &cb.editor}, {"vic@example.org", ferry.RoleViewer, &cb.viewer}} {
-		u := &ferry.User{Email: m.email, PasswordHash: mustHash(t)}
-		require.NoError(t, w.CreateUser(ctx, u))
-		require.NoError(t, w.SetMembership(ctx, cb.owner.WorkspaceID, u.ID, m.role))
-		*m.p = ferry.Principal{UserID: u.ID, WorkspaceID: cb.owner.WorkspaceID, Role: m.role}
-	}
-	acct := &ferry.Account{WorkspaceID: cb.owner.WorkspaceID, Platform: ferry.Telegram, ExternalID: "@harbour", Name: "Harbour Channel",
-		Health: ferry.HealthConnected, Credentials: map[string]string{"bot_token": "t"}}
-	require.NoError(t, w.CreateAccount(ctx, acct))
+	cb := &calendarBundle{testBundle: tb}
+	cb.owner, _ = tb.setUpIn(zone, "")
+	cb.editor = tb.person(cb.owner, "eddie@example.org", ferry.RoleEditor)
+	cb.viewer = tb.person(cb.owner, "vic@example.org", ferry.RoleViewer)
+	acct := tb.account(cb.owner, ferry.Telegram, "@harbour", "Harbour Channel", func(a *ferry.Account) { a.Credentials["bot_token"] = "t" })
+	var err error
 	cb.loc, err = time.LoadLocation(zone)
 	require.NoError(t, err)
 	y, m, d := time.Now().In(cb.loc).AddDate(0, 0, 3).Date()

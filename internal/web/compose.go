@@ -337,7 +337,7 @@ func (s *Server) saveCompose(w http.ResponseWriter, r *http.Request, rq *request
 			at = &t
 		}
 	case "publish":
-		now := time.Now()
+		now := s.svc.DB.Now()
 		at = &now
 	default:
 		s.fail(w, r, rq, ferry.Errorf(ferry.EINVALID, "Unknown action %q.", action))

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"image"
-	"image/color"
 	"image/jpeg"
 	"mime/multipart"
 	"net/http"
@@ -18,19 +17,12 @@ import (
 
 	"github.com/ferry-social/ferry"
 	"github.com/ferry-social/ferry/internal/service"
-	"github.com/ferry-social/ferry/internal/store"
 	"github.com/ferry-social/ferry/internal/testdb"
 )
 
 // composeAccounts connects a Xiaohongshu and a Telegram account.
 func (tb *testBundle) composeAccounts(p ferry.Principal) (xhs, tg *ferry.Account) {
-	ctx := context.Background()
-	w := tb.svc.DB.Write()
-	xhs = &ferry.Account{WorkspaceID: p.WorkspaceID, Platform: ferry.Xiaohongshu, ExternalID: "x1", Name: "海港小紅書", Health: ferry.HealthConnected, Credentials: map[string]string{}}
-	tg = &ferry.Account{WorkspaceID: p.WorkspaceID, Platform: ferry.Telegram, ExternalID: "@harbour", Name: "Harbour Channel", Health: ferry.HealthConnected, Credentials: map[string]string{}}
-	require.NoError(tb.t, w.CreateAccount(ctx, xhs))
-	require.NoError(tb.t, w.CreateAccount(ctx, tg))
-	return xhs, tg
+	return tb.account(p, ferry.Xiaohongshu, "x1", "海港小紅書"), tb.account(p, ferry.Telegram, "@harbour", "Harbour Channel")
 }
 
 const longTitle = "中秋節海港公園燈籠會暨親子賞月晚會全日節目安排"
@@ -174,12 +166,8 @@ func TestCompose_ViewersSeeWhyAndCannotSaveAndCrossSiteIsRefused(t *testing.T) {
 			p := tb.setUp()
 			_, tg := tb.composeAccounts(p)
 			ctx := context.Background()
-			viewer := &ferry.User{Email: "vic@example.org", PasswordHash: mustHash(t)}
-			require.NoError(t, tb.svc.DB.Write().CreateUser(ctx, viewer))
-			require.NoError(t, tb.svc.DB.Write().SetMembership(ctx, p.WorkspaceID, viewer.ID, ferry.RoleViewer))
-			br := tb.browser()
-			br.lang = "zh-HK"
-			br.signIn("vic@example.org", ownerPassword)
+			tb.person(p, "vic@example.org", ferry.RoleViewer)
+			br := tb.signedIn("vic@example.org", "zh-HK")
 			page := br.get("/compose")
 			require.Equal(t, 200, page.status)
 			require.Contains(t, page.body, "檢視者不能儲存")
@@ -200,34 +188,6 @@ func TestCompose_ViewersSeeWhyAndCannotSaveAndCrossSiteIsRefused(t *testing.T) {
 	}
 }
 
-func mustZone(t *testing.T) *time.Location {
-	loc, err := time.LoadLocation("Asia/Hong_Kong")
-	require.NoError(t, err)
-	return loc
-}
-
-// uploadJPEG uploads a 1200×1600 image and returns its id.
-func (tb *testBundle) uploadJPEG(p ferry.Principal) string {
-	img := image.NewRGBA(image.Rect(0, 0, 1200, 1600))
-	for y := range 1600 {
-		for x := range 1200 {
-			img.Set(x, y, color.RGBA{uint8(y / 8), uint8(x / 6), 160, 255})
-		}
-	}
-	var buf bytes.Buffer
-	require.NoError(tb.t, jpeg.Encode(&buf, img, nil))
-	m, err := tb.svc.UploadMedia(context.Background(), p, &buf)
-	require.NoError(tb.t, err)
-	return m.ID
-}
-
-// jobless is a scheduler that enqueues nothing: these tests look at the
-// publications' states, not at their jobs.
-type jobless struct{}
-
-func (jobless) SchedulePublish(context.Context, *store.Tx, string, int, time.Time) error { return nil }
-func (jobless) ScheduleExpiry(context.Context, *store.Tx, string, int, time.Time) error  { return nil }
-
 // BenchmarkComposePreview measures the live preview's server time as the
 // compose page asks for it: a 2,000-character Hong Kong Chinese story with
 // tags and a link for the five platforms' accounts, on a festival day, the
@@ -240,9 +200,7 @@ func BenchmarkComposePreview(b *testing.B) {
 			p := tb.setUp()
 			var targets []string
 			for _, pl := range ferry.Platforms {
-				a := &ferry.Account{WorkspaceID: p.WorkspaceID, Platform: pl, ExternalID: string(pl), Name: string(pl), Health: ferry.HealthConnected,
-					Credentials: map[string]string{}, Settings: map[string]any{"link_url": "https://harbour.example/l"}}
-				require.NoError(b, tb.svc.DB.Write().CreateAccount(context.Background(), a))
+				a := tb.account(p, pl, string(pl), string(pl), func(a *ferry.Account) { a.Settings = map[string]any{"link_url": "https://harbour.example/l"} })
 				targets = append(targets, a.ID)
 			}
 			br := tb.browser()
@@ -360,14 +318,10 @@ func TestCompose_ABlackoutRefusesTheTimeAndOnlyAdminsMayOverride(t *testing.T) {
 			_, err := tb.svc.CreateCalendarEvent(ctx, p, service.CalendarEventInput{Kind: ferry.EventBlackout, NameEN: "Day of mourning", NameZh: "哀悼日",
 				StartDate: day, EndDate: day})
 			require.NoError(t, err)
-			editor := &ferry.User{Email: "eve@example.org", PasswordHash: mustHash(t)}
-			require.NoError(t, tb.svc.DB.Write().CreateUser(ctx, editor))
-			require.NoError(t, tb.svc.DB.Write().SetMembership(ctx, p.WorkspaceID, editor.ID, ferry.RoleEditor))
+			tb.person(p, "eve@example.org", ferry.RoleEditor)
 
 			form := url.Values{"body": {"Lanterns tonight."}, "targets": {tg.ID}, "when": {day + "T20:00"}, "action": {"schedule"}}
-			ed := tb.browser()
-			ed.lang = "en"
-			ed.signIn("eve@example.org", ownerPassword)
+			ed := tb.signedIn("eve@example.org", "en")
 			form.Set("csrf", ed.csrf())
 			refused := ed.post("/compose", "same-origin", form)
 			require.Equal(t, http.StatusUnprocessableEntity, refused.status)

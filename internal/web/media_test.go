@@ -14,16 +14,8 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/ferry-social/ferry"
-	"github.com/ferry-social/ferry/internal/blob"
 	"github.com/ferry-social/ferry/internal/testdb"
 )
-
-// withUploads lets the bundle's service store uploads.
-func (tb *testBundle) withUploads() {
-	blobs, err := blob.New(tb.t.TempDir())
-	require.NoError(tb.t, err)
-	tb.svc.Blobs, tb.svc.MaxUploadBytes = blobs, 1<<20
-}
 
 func pngBytes(t testing.TB, seed uint8) []byte {
 	img := image.NewRGBA(image.Rect(0, 0, 40, 30))
@@ -149,12 +141,8 @@ func TestMedia_AViewerBrowsesButCannotChangeAnything(t *testing.T) {
 			ctx := context.Background()
 			m, err := tb.svc.UploadMedia(ctx, owner, bytes.NewReader(pngBytes(t, 3)))
 			require.NoError(t, err)
-			viewer := &ferry.User{Email: "vic@example.org", PasswordHash: mustHash(t)}
-			require.NoError(t, tb.svc.DB.Write().CreateUser(ctx, viewer))
-			require.NoError(t, tb.svc.DB.Write().SetMembership(ctx, owner.WorkspaceID, viewer.ID, ferry.RoleViewer))
-			br := tb.browser()
-			br.lang = "en"
-			br.signIn("vic@example.org", ownerPassword)
+			tb.person(owner, "vic@example.org", ferry.RoleViewer)
+			br := tb.signedIn("vic@example.org", "en")
 
 			page := br.get("/media")
 			require.Equal(t, 200, page.status)

@@ -10,26 +10,10 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/ferry-social/ferry"
-	"github.com/ferry-social/ferry/internal/auth"
 	"github.com/ferry-social/ferry/internal/platform"
 	"github.com/ferry-social/ferry/internal/service"
 	"github.com/ferry-social/ferry/internal/testdb"
 )
-
-// member adds a person with a role to p's workspace and returns a browser
-// signed in as them.
-func (tb *testBundle) member(p ferry.Principal, email string, role ferry.Role) *browser {
-	tb.t.Helper()
-	ctx := context.Background()
-	hash, err := auth.HashPassword(ownerPassword)
-	require.NoError(tb.t, err)
-	u := &ferry.User{Email: email, Name: "Member", PasswordHash: hash}
-	require.NoError(tb.t, tb.svc.DB.Write().CreateUser(ctx, u))
-	require.NoError(tb.t, tb.svc.DB.Write().SetMembership(ctx, p.WorkspaceID, u.ID, role))
-	br := tb.browser()
-	br.signIn(email, ownerPassword)
-	return br
-}
 
 func TestAccounts_PagesShowEveryAccountAndHideAdminActionsFromOthers(t *testing.T) {
 	t.Parallel()

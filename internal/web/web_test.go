@@ -3,11 +3,7 @@ package web_test
 import (
 	"context"
 	"html"
-	"io"
-	"log/slog"
 	"net/http"
-	"net/http/cookiejar"
-	"net/http/httptest"
 	"net/url"
 	"regexp"
 	"strings"
@@ -17,117 +13,9 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/ferry-social/ferry"
-	"github.com/ferry-social/ferry/internal/auth"
-	"github.com/ferry-social/ferry/internal/blob"
 	"github.com/ferry-social/ferry/internal/httpd"
-	"github.com/ferry-social/ferry/internal/service"
 	"github.com/ferry-social/ferry/internal/testdb"
-	"github.com/ferry-social/ferry/internal/web"
 )
-
-const ownerPassword = "correct horse battery"
-
-// testBundle is the web UI over a fresh database, behind the middleware
-// the server uses, on a test server.
-type testBundle struct {
-	t   testing.TB
-	svc *service.Service
-	srv *httptest.Server
-}
-
-func setup(t testing.TB, b testdb.Backend) *testBundle {
-	t.Helper()
-	db := testdb.Open(t, b)
-	log := slog.New(slog.DiscardHandler)
-	blobs, err := blob.New(t.TempDir())
-	require.NoError(t, err)
-	svc := &service.Service{DB: db, Log: log, Blobs: blobs, Scheduler: jobless{}, MaxUploadBytes: 20 << 20}
-	ui, err := web.New(web.Options{Service: svc, Log: log, PublicURL: "http://ferry.test"})
-	require.NoError(t, err)
-	srv := httptest.NewServer(httpd.Handler(ui.Handler(), log))
-	t.Cleanup(srv.Close)
-	return &testBundle{t: t, svc: svc, srv: srv}
-}
-
-// setUp runs first-run setup through the service and returns the owner.
-func (tb *testBundle) setUp() ferry.Principal {
-	tb.t.Helper()
-	ses, _, err := tb.svc.Setup(context.Background(), service.SetupInput{Workspace: "Harbour News", TimeZone: "Asia/Hong_Kong", Region: "HK",
-		Name: "Ada", Email: "ada@example.org", Password: ownerPassword}, "")
-	require.NoError(tb.t, err)
-	return ses.Principal()
-}
-
-// browser is a client with cookies that does not follow redirects, and
-// sends the headers a browser sends on a same-origin form.
-type browser struct {
-	tb     *testBundle
-	client *http.Client
-	lang   string
-}
-
-func (tb *testBundle) browser() *browser {
-	jar, err := cookiejar.New(nil)
-	require.NoError(tb.t, err)
-	return &browser{tb: tb, client: &http.Client{Jar: jar, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}}
-}
-
-type page struct {
-	status   int
-	body     string
-	location string
-	header   http.Header
-}
-
-func (b *browser) do(req *http.Request) page {
-	b.tb.t.Helper()
-	if b.lang != "" {
-		req.Header.Set("Accept-Language", b.lang)
-	}
-	resp, err := b.client.Do(req)
-	require.NoError(b.tb.t, err)
-	defer resp.Body.Close()
-	body, err := io.ReadAll(resp.Body)
-	require.NoError(b.tb.t, err)
-	return page{status: resp.StatusCode, body: string(body), location: resp.Header.Get("Location"), header: resp.Header}
-}
-
-func (b *browser) get(path string) page {
-	req, err := http.NewRequest("GET", b.tb.srv.URL+path, nil)
-	require.NoError(b.tb.t, err)
-	return b.do(req)
-}
-
-// post sends a form; site is the Sec-Fetch-Site a browser would send.
-func (b *browser) post(path, site string, form url.Values) page {
-	req, err := http.NewRequest("POST", b.tb.srv.URL+path, strings.NewReader(form.Encode()))
-	require.NoError(b.tb.t, err)
-	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-	req.Header.Set("Sec-Fetch-Site", site)
-	return b.do(req)
-}
-
-var csrfInput = regexp.MustCompile(`name="csrf" value="([^"]+)"`)
-
-// csrf reads the CSRF token from a signed-in page.
-func (b *browser) csrf() string {
-	p := b.get("/")
-	require.Equal(b.tb.t, 200, p.status)
-	m := csrfInput.FindStringSubmatch(p.body)
-	require.NotNil(b.tb.t, m, "no CSRF token on the page")
-	return html.UnescapeString(m[1])
-}
-
-func (b *browser) signIn(email, password string) {
-	b.tb.t.Helper()
-	p := b.post("/login", "same-origin", url.Values{"email": {email}, "password": {password}})
-	require.Equal(b.tb.t, http.StatusSeeOther, p.status, p.body)
-}
-
-// text is a page's visible text, roughly: tags dropped, entities read.
-func text(body string) string {
-	return html.UnescapeString(regexp.MustCompile(`<[^>]+>`).ReplaceAllString(body, " "))
-}
 
 func TestSetup_FirstRunCreatesTheOwnerAndKeepsBadInput(t *testing.T) {
 	t.Parallel()
@@ -321,10 +209,10 @@ func (tb *testBundle) seed(p ferry.Principal) seeded {
 	ctx := context.Background()
 	w := tb.svc.DB.Write()
 	var s seeded
-	s.telegram = &ferry.Account{WorkspaceID: p.WorkspaceID, Platform: ferry.Telegram, ExternalID: "@harbour", Name: "Harbour Channel", Health: ferry.HealthConnected, Credentials: map[string]string{}}
-	s.weibo = &ferry.Account{WorkspaceID: p.WorkspaceID, Platform: ferry.Weibo, ExternalID: "5000", Name: "海港微博", Health: ferry.HealthNeedsReauth, HealthReason: "The token was revoked.", Credentials: map[string]string{}}
-	require.NoError(t, w.CreateAccount(ctx, s.telegram))
-	require.NoError(t, w.CreateAccount(ctx, s.weibo))
+	s.telegram = tb.account(p, ferry.Telegram, "@harbour", "Harbour Channel")
+	s.weibo = tb.account(p, ferry.Weibo, "5000", "海港微博", func(a *ferry.Account) {
+		a.Health, a.HealthReason = ferry.HealthNeedsReauth, "The token was revoked."
+	})
 	at := time.Date(2026, 9, 25, 12, 0, 0, 0, time.UTC)
 	s.mixed = &ferry.Story{WorkspaceID: p.WorkspaceID, Title: "中秋節活動安排", Body: "今年中秋節，海港公園將舉行燈籠會。\nLantern fair at Harbour Park.", Tags: []string{"中秋"},
 		Targets: []string{s.telegram.ID, s.weibo.ID}, ScheduledAt: &at, CreatedBy: p.UserID}
@@ -357,12 +245,8 @@ func TestPages_DashboardStoriesAndStoryShowWhatHappened(t *testing.T) {
 			s := tb.seed(p)
 			// A viewer sees every page.
 			ctx := context.Background()
-			viewer := &ferry.User{Email: "vic@example.org", PasswordHash: mustHash(t)}
-			require.NoError(t, tb.svc.DB.Write().CreateUser(ctx, viewer))
-			require.NoError(t, tb.svc.DB.Write().SetMembership(ctx, p.WorkspaceID, viewer.ID, ferry.RoleViewer))
-			br := tb.browser()
-			br.lang = "en"
-			br.signIn("vic@example.org", ownerPassword)
+			viewer := tb.person(p, "vic@example.org", ferry.RoleViewer)
+			br := tb.signedIn("vic@example.org", "en")
 
 			dash := br.get("/")
 			require.Equal(t, 200, dash.status)
@@ -407,7 +291,7 @@ func TestPages_DashboardStoriesAndStoryShowWhatHappened(t *testing.T) {
 			require.Contains(t, detail.body, `<title>中秋節活動安排 · Ferry</title>`)
 
 			br.lang = "zh-HK"
-			require.NoError(t, tb.svc.SetLanguage(ctx, ferry.Principal{UserID: viewer.ID, WorkspaceID: p.WorkspaceID, Role: ferry.RoleViewer}, "zh-Hant"))
+			require.NoError(t, tb.svc.SetLanguage(ctx, viewer, "zh-Hant"))
 			zh := text(br.get("/stories/" + s.mixed.ID).body)
 			require.Contains(t, zh, "2026年9月25日 星期五 20:00")
 			require.Contains(t, zh, "已發佈 1/2，失敗 1")
@@ -460,11 +344,4 @@ func TestPages_CarryTheSecurityHeadersAndStaticFilesAreCached(t *testing.T) {
 	require.Contains(t, static.header.Get("Cache-Control"), "immutable")
 	require.Contains(t, static.body, "Noto Sans CJK HK")
 	require.NotContains(t, static.body, "http", "nothing fetched from elsewhere")
-}
-
-func mustHash(t *testing.T) string {
-	t.Helper()
-	h, err := auth.HashPassword(ownerPassword)
-	require.NoError(t, err)
-	return h
 }
