@@ -39,7 +39,7 @@ import (
 const (
 	livePrefix   = "ferry-live-"
 	pingEvery    = 250 * time.Millisecond
-	pingTimeout  = 1250 * time.Millisecond
+	pingTimeout  = 2 * time.Second
 	fenceWithin  = pingEvery + pingTimeout // a lost session is noticed and calls cancelled within this
 	fenceGrace   = 2 * fenceWithin         // how long a lock must be seen free before its jobs are taken
 	rescueEvery  = time.Second
