@@ -5,6 +5,7 @@
 package api
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -124,6 +125,10 @@ func (s *Server) wrap(rt route) http.Handler {
 				return
 			}
 		}
+		if err := checkText(r, rt.path); err != nil {
+			writeError(rec, r, s.log, err)
+			return
+		}
 		handle := func(w http.ResponseWriter, r *http.Request) error { return rt.handler(w, r, p) }
 		var err error
 		if r.Method == http.MethodPost && r.Header.Get("Idempotency-Key") != "" {
@@ -187,13 +192,53 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 	_ = enc.Encode(v)
 }
 
+// checkText refuses a request whose path ids, query parameters or
+// Idempotency-Key hold a NUL or invalid UTF-8 (JSON bodies are checked by
+// decode): the same answer on both databases, before any reads them. A
+// malformed id names nothing that can exist: 404.
+func checkText(r *http.Request, pattern string) error {
+	if name := httpd.BadPathValue(r, pattern); name != "" {
+		return ferry.Errorf(ferry.ENOTFOUND, "No such %s: it is not valid text.", name)
+	}
+	if field := httpd.BadValue(r.URL.Query()); field != "" {
+		return badText(field)
+	}
+	if !httpd.CleanText(r.Header.Get("Idempotency-Key")) {
+		return badText("Idempotency-Key")
+	}
+	return nil
+}
+
+// badText is the answer to a field holding a NUL or invalid UTF-8.
+func badText(field string) error {
+	name := field
+	if name == "" {
+		name = "the request body"
+	}
+	return ferry.Errorf(ferry.EINVALID, "%s holds a NUL character or invalid UTF-8: send UTF-8 text without NUL.", name).
+		WithDetails(map[string]string{field: "invalid text"})
+}
+
 // maxJSONBody bounds request bodies other than uploads.
 const maxJSONBody = 1 << 20
 
 // decode reads a JSON body into v, rejecting unknown fields and trailing
 // data with a specific message.
 func decode(w http.ResponseWriter, r *http.Request, v any) error {
-	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, maxJSONBody))
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxJSONBody))
+	if err != nil {
+		var mbe *http.MaxBytesError
+		if errors.As(err, &mbe) {
+			return ferry.Errorf(ferry.ETOOLARGE, "The request body is larger than %d bytes.", maxJSONBody)
+		}
+		return ferry.Errorf(ferry.EINVALID, "The request body could not be read.")
+	}
+	// encoding/json would replace invalid UTF-8 with U+FFFD and pass a NUL
+	// on: the raw text is checked first.
+	if field, ok := httpd.BadJSONText(body); !ok {
+		return badText(field)
+	}
+	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(v); err != nil {
 		var mbe *http.MaxBytesError
