@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/ferry-social/ferry"
+	"github.com/ferry-social/ferry/internal/service"
 )
 
 // openAPI builds the OpenAPI 3.1 document from the route table, so the two
@@ -93,6 +94,28 @@ var (
 	nullTime = map[string]any{"type": []any{"string", "null"}, "format": "date-time"}
 	strList  = map[string]any{"type": "array", "items": str}
 	anyObj   = map[string]any{"type": "object"}
+	anyList  = func(xs []string) []any {
+		out := make([]any, len(xs))
+		for i, x := range xs {
+			out[i] = x
+		}
+		return out
+	}
+	// accountSettings is the schema of an account's settings, with a
+	// description of how they are written.
+	accountSettings = func(description string) map[string]any {
+		nullable := func(schema map[string]any) map[string]any {
+			return map[string]any{"oneOf": []any{schema, map[string]any{"type": "null"}}}
+		}
+		duration := map[string]any{"type": "string", "examples": []any{"30m", "2h"}}
+		return map[string]any{"type": "object", "additionalProperties": false, "description": description, "properties": map[string]any{
+			"audience_script": nullable(map[string]any{"type": "string", "enum": anyList(service.AudienceScripts), "description": "The script the audience reads; \"\" is the platform's usual one."}),
+			"link_url":        nullable(map[string]any{"type": "string", "format": "uri", "description": "Weibo: the absolute http(s) URL a long story links to."}),
+			"operators":       nullable(map[string]any{"type": "array", "description": "Xiaohongshu: who posts by hand; emails or {email, name, telegram_chat_id}."}),
+			"lead_time":       nullable(map[string]any{"type": "string", "description": "Xiaohongshu: how long before the time the handoff goes out, 0 to 24h.", "examples": duration["examples"]}),
+			"deadline_after":  nullable(map[string]any{"type": "string", "description": "Xiaohongshu: how long after the time the handoff expires, up to 168h.", "examples": duration["examples"]}),
+		}}
+	}
 	boolean  = map[string]any{"type": "boolean"}
 	dateOnly = map[string]any{"type": "string", "format": "date"}
 )
@@ -129,9 +152,10 @@ func schemas() map[string]any {
 		"AccountList": obj([]string{"accounts"}, map[string]any{"accounts": map[string]any{"type": "array", "items": ref("Account")}}),
 		"AccountInput": obj([]string{"platform", "external_id"}, map[string]any{"platform": platform, "name": str, "external_id": str,
 			"credentials": map[string]any{"type": "object", "additionalProperties": str, "description": "telegram {bot_token}; weibo {access_token, expires_at}; facebook {page_access_token}; instagram {access_token}. Never returned."},
-			"settings":    anyObj}),
-		"AccountPatch": obj(nil, map[string]any{"name": str, "credentials": map[string]any{"type": "object", "additionalProperties": str}, "settings": anyObj}),
-		"MediaUpload":  obj([]string{"file"}, map[string]any{"file": map[string]any{"type": "string", "contentMediaType": "application/octet-stream"}}),
+			"settings":    accountSettings("The account's settings; any other setting is refused (400, details per setting).")}),
+		"AccountPatch": obj(nil, map[string]any{"name": str, "credentials": map[string]any{"type": "object", "additionalProperties": str},
+			"settings": accountSettings("Merged into the account's settings (JSON merge patch, RFC 7396, at the top level): a setting named with a value replaces it, one named with null is removed, settings not named stay. Each value is checked as on create (400, details per setting).")}),
+		"MediaUpload": obj([]string{"file"}, map[string]any{"file": map[string]any{"type": "string", "contentMediaType": "application/octet-stream"}}),
 		"Media": obj(nil, map[string]any{"id": str, "mime": str, "width": integer, "height": integer, "bytes": integer, "sha256": str, "created_at": dateTime,
 			"focal": nullFocal, "alt_text": str, "decorative": map[string]any{"type": "boolean"}, "parent_id": map[string]any{"type": "string", "description": "Set on a copy fitted to a platform: its original."}}),
 		"StoryInput": obj(nil, map[string]any{"title": str, "body": str, "media_ids": strList, "targets": map[string]any{"type": "array", "items": str, "description": "Account ids."},

@@ -107,7 +107,7 @@ func (s *Service) CreateAccount(ctx context.Context, p ferry.Principal, in Accou
 		return nil, err
 	}
 	// The account gets its own copy: verification adds to the credentials.
-	a := &ferry.Account{WorkspaceID: p.WorkspaceID, Platform: in.Platform, ExternalID: in.ExternalID, Name: in.Name, Credentials: maps.Clone(in.Credentials), Settings: in.Settings}
+	a := &ferry.Account{WorkspaceID: p.WorkspaceID, Platform: in.Platform, ExternalID: in.ExternalID, Name: in.Name, Credentials: maps.Clone(in.Credentials), Settings: mergeSettings(nil, in.Settings)}
 	if a.Credentials == nil {
 		a.Credentials = map[string]string{}
 	}
@@ -145,7 +145,10 @@ func (s *Service) Account(ctx context.Context, p ferry.Principal, id string) (*f
 	return s.DB.Read().Account(ctx, p.WorkspaceID, id)
 }
 
-// AccountPatch changes an account; nil fields stay as they are.
+// AccountPatch changes an account; nil fields stay as they are. Settings
+// merge into the account's: a setting named with a value replaces it, one
+// named with null is removed, and those not named stay (JSON merge patch,
+// RFC 7396, at the top level).
 type AccountPatch struct {
 	Name        *string           `json:"name"`
 	Credentials map[string]string `json:"credentials"`
@@ -177,9 +180,9 @@ func (s *Service) UpdateAccount(ctx context.Context, p ferry.Principal, id strin
 			for k, v := range details {
 				fields["settings."+k] = v
 			}
-			return nil, ferry.Errorf(ferry.EINVALID, "The account's settings are not valid: audience_script is one of %q, link_url an http(s) URL, operators a list of emails or {email, name, telegram_chat_id}, lead_time (0 to 24h) and deadline_after (up to 168h) durations such as \"30m\".", AudienceScripts).WithDetails(fields)
+			return nil, ferry.Errorf(ferry.EINVALID, "The account's settings are not valid: the settings are %q; audience_script is one of %q, link_url an http(s) URL, operators a list of emails or {email, name, telegram_chat_id}, lead_time (0 to 24h) and deadline_after (up to 168h) durations such as \"30m\".", AccountSettings, AudienceScripts).WithDetails(fields)
 		}
-		a.Settings = patch.Settings
+		a.Settings = mergeSettings(a.Settings, patch.Settings)
 	}
 	if patch.Credentials != nil {
 		in := AccountInput{Platform: a.Platform, ExternalID: a.ExternalID, Name: a.Name, Credentials: patch.Credentials}
@@ -208,7 +211,7 @@ func (s *Service) UpdateAccount(ctx context.Context, p ferry.Principal, id strin
 				changed = append(changed, "name")
 			}
 			if patch.Settings != nil {
-				settings = a.Settings
+				settings = mergeSettings(cur.Settings, patch.Settings)
 				changed = append(changed, "settings")
 			}
 			if err := tx.SetAccountProfile(ctx, cur, name, settings); err != nil {

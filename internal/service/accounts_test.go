@@ -88,7 +88,7 @@ func TestUpdateAccount_Races(t *testing.T) {
 				require.NoError(t, db.Write().CreateStory(ctx, st))
 				pub := &ferry.Publication{WorkspaceID: st.WorkspaceID, StoryID: st.ID, AccountID: f.acct.ID, Platform: ferry.Telegram, State: ferry.StateScheduled}
 				require.NoError(t, db.Write().CreatePublication(ctx, pub))
-				settings := map[string]any{"disable_notification": true}
+				settings := map[string]any{"audience_script": "hk"}
 				f.conn.during = func() {
 					// The engine meets a revoked token meanwhile.
 					require.NoError(t, db.InTx(ctx, func(tx *store.Tx) error {
