@@ -213,8 +213,9 @@ func schemas() map[string]any {
 		"Person":      obj(nil, map[string]any{"key": str, "name": str, "handles": handles, "updated_at": dateTime}),
 		"PersonList":  obj([]string{"people"}, map[string]any{"people": map[string]any{"type": "array", "items": ref("Person")}}),
 		"TemplateInput": obj([]string{"source"}, map[string]any{"source": map[string]any{"type": "string",
-			"description": "{{title}} {{body}} {{link}} {{links}} {{hashtags}}; {{#name}}…{{/name}} when set, {{^name}}…{{/name}} when empty."}}),
-		"Template":     obj(nil, map[string]any{"platform": platform, "source": str, "custom": boolean, "default": str}),
+			"description": "{{title}} {{body}} {{link}} {{links}} {{hashtags}}; {{#name}}…{{/name}} when set, {{^name}}…{{/name}} when empty. An empty template is refused (reset to the default with DELETE instead); one without {{body}} is saved with a warning."}}),
+		"Template": obj(nil, map[string]any{"platform": platform, "source": str, "custom": boolean, "default": str,
+			"warnings": map[string]any{"type": "array", "items": str, "description": "On PUT: what the saved template leaves out that is likely a mistake, such as {{body}}."}}),
 		"TemplateList": obj([]string{"templates"}, map[string]any{"templates": map[string]any{"type": "array", "items": ref("Template")}}),
 
 		// The calendar (calendar.go).

@@ -238,6 +238,32 @@ type TemplateView struct {
 	// built-in template either way.
 	Custom  bool   `json:"custom"`
 	Default string `json:"default"`
+	// Warnings, on a template just saved, say what it leaves out that a
+	// template usually has ({{body}}).
+	Warnings []string `json:"warnings,omitempty"`
+}
+
+// parseTemplate compiles a workspace's template: an empty one (which would
+// publish nothing) is refused like one that does not parse.
+func parseTemplate(source string) (*adapt.Template, error) {
+	if strings.TrimSpace(source) == "" {
+		return nil, ferry.Errorf(ferry.EINVALID, "The template is empty: write one, or reset the platform to the default template.").
+			WithDetails(map[string]string{"source": "empty"})
+	}
+	tmpl, err := adapt.ParseTemplate(source)
+	if err != nil {
+		return nil, ferry.Errorf(ferry.EINVALID, "The template is not valid: %v.", err).WithDetails(map[string]string{"source": err.Error()})
+	}
+	return tmpl, nil
+}
+
+// templateWarnings says what a valid template leaves out that is likely a
+// mistake.
+func templateWarnings(t *adapt.Template) []string {
+	if !t.Uses("body") {
+		return []string{"The template has no {{body}}: the story's text will not appear."}
+	}
+	return nil
 }
 
 // Templates lists every platform's template in the workspace.
@@ -280,11 +306,12 @@ func (s *Service) PutTemplate(ctx context.Context, p ferry.Principal, pl ferry.P
 	if err := platformParam(pl); err != nil {
 		return nil, err
 	}
-	if _, err := adapt.ParseTemplate(source); err != nil {
-		return nil, ferry.Errorf(ferry.EINVALID, "The template is not valid: %v.", err).WithDetails(map[string]string{"source": err.Error()})
+	tmpl, err := parseTemplate(source)
+	if err != nil {
+		return nil, err
 	}
 	t := &ferry.Template{Platform: pl, Source: source}
-	err := s.DB.InTx(ctx, func(tx *store.Tx) error {
+	err = s.DB.InTx(ctx, func(tx *store.Tx) error {
 		if err := tx.PutTemplate(ctx, p.WorkspaceID, t); err != nil {
 			return err
 		}
@@ -294,6 +321,7 @@ func (s *Service) PutTemplate(ctx context.Context, p ferry.Principal, pl ferry.P
 		return nil, err
 	}
 	v := templateView(pl, map[ferry.Platform]ferry.Template{pl: *t})
+	v.Warnings = templateWarnings(tmpl)
 	return &v, nil
 }
 
@@ -339,9 +367,9 @@ func (s *Service) PreviewTemplate(ctx context.Context, p ferry.Principal, pl fer
 	if err := platformParam(pl); err != nil {
 		return nil, err
 	}
-	tmpl, err := adapt.ParseTemplate(source)
+	tmpl, err := parseTemplate(source)
 	if err != nil {
-		return nil, ferry.Errorf(ferry.EINVALID, "The template is not valid: %v.", err).WithDetails(map[string]string{"source": err.Error()})
+		return nil, err
 	}
 	env, err := s.loadEnv(ctx, s.DB.Read(), p.WorkspaceID)
 	if err != nil {
