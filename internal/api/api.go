@@ -143,9 +143,9 @@ func (s *Server) wrap(rt route) http.Handler {
 }
 
 func (s *Server) authenticate(r *http.Request) (ferry.Principal, error) {
-	h := r.Header.Get("Authorization")
-	token, ok := strings.CutPrefix(h, "Bearer ")
-	if !ok || strings.TrimSpace(token) == "" {
+	// The scheme is case-insensitive (RFC 9110, 11.1).
+	scheme, token, _ := strings.Cut(r.Header.Get("Authorization"), " ")
+	if !strings.EqualFold(scheme, "Bearer") || strings.TrimSpace(token) == "" {
 		return ferry.Principal{}, ferry.Errorf(ferry.EUNAUTHORIZED, "Send an API token as 'Authorization: Bearer <token>' (create one with `ferry token create`).")
 	}
 	return s.svc.Authenticate(r.Context(), token)
@@ -186,6 +186,7 @@ func writeError(w http.ResponseWriter, r *http.Request, log *slog.Logger, err er
 
 func writeJSON(w http.ResponseWriter, status int, v any) {
 	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.Header().Set("X-Content-Type-Options", "nosniff")
 	w.WriteHeader(status)
 	enc := json.NewEncoder(w)
 	enc.SetEscapeHTML(false)
@@ -251,6 +252,13 @@ func decode(w http.ResponseWriter, r *http.Request, v any) error {
 			return ferry.Errorf(ferry.EINVALID, "The request body is empty: send a JSON object.")
 		case errors.As(err, &te) && te.Field == "":
 			return ferry.Errorf(ferry.EINVALID, "The request body must be a JSON object.")
+		case errors.As(err, &te) && strings.HasPrefix(te.Value, "number") && jsonType(te.Type.String()) == "a number":
+			// A number, but not one the field holds.
+			n, integer := strings.TrimPrefix(te.Value, "number "), strings.Contains(te.Type.String(), "int")
+			if integer && strings.ContainsAny(n, ".eE") {
+				return ferry.Errorf(ferry.EINVALID, "Field %q must be a whole number, written without a fraction or exponent.", te.Field).WithDetails(map[string]string{te.Field: "not a whole number"})
+			}
+			return ferry.Errorf(ferry.EINVALID, "Field %q is out of range.", te.Field).WithDetails(map[string]string{te.Field: "out of range"})
 		case errors.As(err, &te):
 			return ferry.Errorf(ferry.EINVALID, "Field %q must be %s.", te.Field, jsonType(te.Type.String())).WithDetails(map[string]string{te.Field: "wrong type"})
 		case errors.As(err, &pe):

@@ -32,6 +32,15 @@ var requiredCredentials = map[ferry.Platform][]string{
 	ferry.Xiaohongshu: {},
 }
 
+// credentialRules are the forms of credentials that have one: a Telegram
+// bot token goes into the Bot API's URL path, so nothing else may pass.
+var credentialRules = map[ferry.Platform]map[string]struct {
+	re   *regexp.Regexp
+	hint string
+}{
+	ferry.Telegram: {"bot_token": {regexp.MustCompile(`^[0-9]{1,20}:[A-Za-z0-9_-]{1,200}$`), "must be a bot token as @BotFather gives it: <digits>:<token>"}},
+}
+
 var externalIDRules = map[ferry.Platform]struct {
 	re   *regexp.Regexp
 	hint string
@@ -55,6 +64,11 @@ func (in *AccountInput) validate() error {
 		for _, k := range requiredCredentials[in.Platform] {
 			if strings.TrimSpace(in.Credentials[k]) == "" {
 				details["credentials."+k] = "is required for " + string(in.Platform)
+			}
+		}
+		for k, r := range credentialRules[in.Platform] {
+			if v := in.Credentials[k]; strings.TrimSpace(v) != "" && !r.re.MatchString(v) {
+				details["credentials."+k] = r.hint
 			}
 		}
 	}

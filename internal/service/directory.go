@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"strings"
+	"unicode"
 	"unicode/utf8"
 
 	"github.com/ferry-social/ferry"
@@ -162,10 +163,21 @@ func (s *Service) People(ctx context.Context, p ferry.Principal) ([]ferry.Direct
 	return s.DB.Read().People(ctx, p.WorkspaceID)
 }
 
-// validKey reports whether a directory key can be written @{key}.
+// validKey reports whether a directory key can be written @{key}: a plain
+// name, without braces, slashes, control characters or invisible format
+// characters (bidirectional overrides among them, which would make a key
+// look like another), and not "." or "..".
 func validKey(k string) bool {
 	// parseMentions reads at most 64 bytes between the braces.
-	return k != "" && len(k) <= maxKeyLen && utf8.ValidString(k) && !strings.ContainsAny(k, "{}\n\r") && strings.TrimSpace(k) == k
+	if k == "" || len(k) > maxKeyLen || !utf8.ValidString(k) || strings.ContainsAny(k, "{}/\\") || strings.TrimSpace(k) != k || k == "." || k == ".." {
+		return false
+	}
+	for _, r := range k {
+		if unicode.IsControl(r) || unicode.Is(unicode.Cf, r) {
+			return false
+		}
+	}
+	return true
 }
 
 // PutPerson creates or replaces the directory entry with a key.
@@ -175,7 +187,7 @@ func (s *Service) PutPerson(ctx context.Context, p ferry.Principal, key string, 
 	}
 	details := map[string]string{}
 	if !validKey(key) {
-		details["key"] = "must be 1 to 64 bytes, without braces, line breaks or surrounding spaces"
+		details["key"] = "must be 1 to 64 bytes, without braces, slashes, control or invisible characters, or surrounding spaces"
 	}
 	in.Name = strings.TrimSpace(in.Name)
 	if in.Name == "" || utf8.RuneCountInString(in.Name) > 200 {
