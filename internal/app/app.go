@@ -6,6 +6,7 @@ package app
 
 import (
 	"context"
+	"crypto/rand"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -51,6 +52,9 @@ type Main struct {
 	Service *service.Service
 	Engine  *delivery.Engine
 	Sandbox *sandbox.Sandbox
+	// SandboxToken, set when the sandbox listens beyond loopback
+	// (--sandbox-public), is the bearer token its /sandbox/api needs.
+	SandboxToken string
 
 	listener net.Listener
 	server   *http.Server
@@ -127,10 +131,24 @@ func (m *Main) Listen() error {
 	if err != nil {
 		return fmt.Errorf("listen on %s: %w", m.Config.Addr, err)
 	}
+	sandboxed := m.Config.Sandbox || m.Config.Demo
+	if sandboxed && !loopback(ln.Addr()) {
+		if !m.Config.SandboxPublic {
+			_ = ln.Close()
+			return fmt.Errorf("--sandbox and --demo listen on a loopback address only (127.0.0.1:8080, [::1]:8080), and %s is not: "+
+				"the sandbox's API shows every post, signed handoff links included, and lets anyone inject faults. "+
+				"Pass --sandbox-public to listen there anyway; its /sandbox/api then needs the token printed at start", ln.Addr())
+		}
+		m.SandboxToken = rand.Text()
+	}
 	m.listener = ln
 	m.url = "http://" + ln.Addr().String()
-	if m.Config.Sandbox || m.Config.Demo {
-		m.Sandbox = sandbox.New()
+	if sandboxed {
+		var opts []sandbox.Option
+		if m.SandboxToken != "" {
+			opts = append(opts, sandbox.WithAdminToken(m.SandboxToken))
+		}
+		m.Sandbox = sandbox.New(opts...)
 		// Platforms whose URL was not set explicitly talk to the sandbox.
 		defaults := config.Defaults()
 		if m.Config.TelegramAPIURL == defaults.TelegramAPIURL {
@@ -150,6 +168,13 @@ func (m *Main) Listen() error {
 		m.Config.PublicURL = m.url
 	}
 	return nil
+}
+
+// loopback reports whether a listening address is reachable from this
+// machine only.
+func loopback(a net.Addr) bool {
+	tcp, ok := a.(*net.TCPAddr)
+	return ok && tcp.IP.IsLoopback()
 }
 
 // URL is the server's base URL once Listen has run.
