@@ -30,6 +30,7 @@ import (
 	"github.com/ferry-social/ferry/internal/delivery"
 	"github.com/ferry-social/ferry/internal/httpd"
 	"github.com/ferry-social/ferry/internal/jobs"
+	"github.com/ferry-social/ferry/internal/media"
 	"github.com/ferry-social/ferry/internal/platform"
 	"github.com/ferry-social/ferry/internal/platform/facebook"
 	"github.com/ferry-social/ferry/internal/platform/instagram"
@@ -258,7 +259,7 @@ func (m *Main) Run(ctx context.Context) error {
 	}
 	g, gctx := errgroup.WithContext(ctx)
 	if m.listener != nil {
-		m.server = &http.Server{Handler: handler, ReadHeaderTimeout: 10 * time.Second}
+		m.server = httpd.Server(handler)
 		g.Go(func() error {
 			if err := m.server.Serve(m.listener); !errors.Is(err, http.ErrServerClosed) {
 				return fmt.Errorf("http server: %w", err)
@@ -312,7 +313,10 @@ func (m *Main) handler() (http.Handler, error) {
 	}
 	// Further top-level handlers (HTML pages, OAuth callbacks) are mounted here, one line each.
 	mux.Handle("/handoff/", m.handoffPages())
-	return httpd.Handler(m.untilReady(mux), m.Log), nil
+	// Every body is bounded (each route bounds its own more tightly), and
+	// HSTS is sent when Ferry is served over https.
+	bodyLimit := max(m.Config.MaxUploadBytes, media.DefaultMaxBytes) + 1<<20
+	return httpd.Handler(httpd.StrictTransport(httpd.LimitBody(m.untilReady(mux), bodyLimit), m.Config.PublicURL), m.Log), nil
 }
 
 // untilReady answers 503 to everything but the sandbox until Run is ready,
