@@ -54,12 +54,13 @@ func (s *Server) openAPI() map[string]any {
 		paths[rt.path][strings.ToLower(rt.method)] = op
 	}
 	return map[string]any{
-		"openapi":  "3.1.0",
-		"info":     map[string]any{"title": "Ferry API", "version": "1", "description": "Write a story once; Ferry tailors, schedules and delivers it exactly once to each platform."},
+		"openapi": "3.1.0",
+		"info": map[string]any{"title": "Ferry API", "version": "1", "description": "Write a story once; Ferry tailors, schedules and delivers it exactly once to each platform. " +
+			"Text holding a NUL character or invalid UTF-8 (in a JSON body, a query parameter or Idempotency-Key) is refused with 400 naming the field in details; such an id in a path is 404."},
 		"paths":    paths,
 		"security": []any{map[string]any{"bearer": []any{}}},
 		"components": map[string]any{
-			"securitySchemes": map[string]any{"bearer": map[string]any{"type": "http", "scheme": "bearer", "description": "An API token from `ferry token create`."}},
+			"securitySchemes": map[string]any{"bearer": map[string]any{"type": "http", "scheme": "bearer", "description": "An API token from `ferry token create`, as 'Authorization: Bearer <token>' (the scheme in any case)."}},
 			"schemas":         schemas(),
 		},
 	}
@@ -92,9 +93,11 @@ var (
 	integer  = map[string]any{"type": "integer"}
 	dateTime = map[string]any{"type": "string", "format": "date-time"}
 	nullTime = map[string]any{"type": []any{"string", "null"}, "format": "date-time"}
-	strList  = map[string]any{"type": "array", "items": str}
-	anyObj   = map[string]any{"type": "object"}
-	anyList  = func(xs []string) []any {
+	// scheduleTime is a story's time: null keeps it a draft; at most two years ahead.
+	scheduleTime = map[string]any{"type": []any{"string", "null"}, "format": "date-time", "description": "null: a draft. Not in the past, and at most two years ahead."}
+	strList      = map[string]any{"type": "array", "items": str}
+	anyObj       = map[string]any{"type": "object"}
+	anyList      = func(xs []string) []any {
 		out := make([]any, len(xs))
 		for i, x := range xs {
 			out[i] = x
@@ -151,7 +154,7 @@ func schemas() map[string]any {
 			"health": map[string]any{"type": "string", "enum": []any{"connected", "needs_reauth", "closed"}}, "health_reason": str, "created_at": dateTime, "updated_at": dateTime}),
 		"AccountList": obj([]string{"accounts"}, map[string]any{"accounts": map[string]any{"type": "array", "items": ref("Account")}}),
 		"AccountInput": obj([]string{"platform", "external_id"}, map[string]any{"platform": platform, "name": str, "external_id": str,
-			"credentials": map[string]any{"type": "object", "additionalProperties": str, "description": "telegram {bot_token}; weibo {access_token, expires_at}; facebook {page_access_token}; instagram {access_token}. Never returned."},
+			"credentials": map[string]any{"type": "object", "additionalProperties": str, "description": "telegram {bot_token} (<digits>:<token>, as @BotFather gives it); weibo {access_token, expires_at}; facebook {page_access_token}; instagram {access_token}. Never returned."},
 			"settings":    accountSettings("The account's settings; any other setting is refused (400, details per setting).")}),
 		"AccountPatch": obj(nil, map[string]any{"name": str, "credentials": map[string]any{"type": "object", "additionalProperties": str},
 			"settings": accountSettings("Merged into the account's settings (JSON merge patch, RFC 7396, at the top level): a setting named with a value replaces it, one named with null is removed, settings not named stay. Each value is checked as on create (400, details per setting).")}),
@@ -159,10 +162,10 @@ func schemas() map[string]any {
 		"Media": obj(nil, map[string]any{"id": str, "mime": str, "width": integer, "height": integer, "bytes": integer, "sha256": str, "created_at": dateTime,
 			"focal": nullFocal, "alt_text": str, "decorative": map[string]any{"type": "boolean"}, "parent_id": map[string]any{"type": "string", "description": "Set on a copy fitted to a platform: its original."}}),
 		"StoryInput": obj(nil, map[string]any{"title": str, "body": str, "media_ids": strList, "targets": map[string]any{"type": "array", "items": str, "description": "Account ids."},
-			"tags": tagList, "links": linkList, "source_script": sourceScript, "scheduled_at": nullTime, "override_blackout": overrideBlackout}),
-		"StoryPatch": obj(nil, map[string]any{"title": str, "body": str, "media_ids": strList, "targets": strList, "scheduled_at": nullTime,
+			"tags": tagList, "links": linkList, "source_script": sourceScript, "scheduled_at": scheduleTime, "override_blackout": overrideBlackout}),
+		"StoryPatch": obj(nil, map[string]any{"title": str, "body": str, "media_ids": strList, "targets": strList, "scheduled_at": scheduleTime,
 			"tags": tagList, "links": linkList, "source_script": sourceScript, "override_blackout": overrideBlackout}),
-		"ScheduleInput": obj([]string{"at"}, map[string]any{"at": dateTime, "override_blackout": overrideBlackout}),
+		"ScheduleInput": obj([]string{"at"}, map[string]any{"at": map[string]any{"type": "string", "format": "date-time", "description": "Not in the past, and at most two years ahead."}, "override_blackout": overrideBlackout}),
 		"Story": obj(nil, map[string]any{"id": str, "workspace_id": str, "title": str, "body": str, "media_ids": strList, "targets": strList, "scheduled_at": nullTime,
 			"tags": tagList, "links": linkList, "source_script": sourceScript,
 			"version": integer, "created_by": str, "created_at": dateTime, "updated_at": dateTime, "summary": map[string]any{"type": "string", "examples": []any{"published 3 of 4, 1 failed"}},
@@ -199,9 +202,9 @@ func schemas() map[string]any {
 			"updated_at": dateTime}),
 		"VariantList": obj([]string{"variants"}, map[string]any{"variants": map[string]any{"type": "array", "items": ref("Variant")}}),
 		"VariantEdit": obj(nil, map[string]any{"title": map[string]any{"type": "string", "description": "Xiaohongshu only."}, "text": str,
-			"reset": map[string]any{"type": "boolean", "description": "Drop the edit and generate the variant again."}}),
+			"reset": map[string]any{"type": "boolean", "description": "Drop the edit and generate the variant again; not with text or title (400)."}}),
 		"PreviewInput": obj(nil, map[string]any{"title": str, "body": str, "tags": tagList, "links": linkList, "media_ids": strList, "source_script": sourceScript,
-			"targets": map[string]any{"type": "array", "items": str, "description": "Account ids; or give platforms."}, "platforms": map[string]any{"type": "array", "items": platform}}),
+			"targets": map[string]any{"type": "array", "items": str, "description": "Account ids, each once; or give platforms."}, "platforms": map[string]any{"type": "array", "items": platform, "description": "Each once."}}),
 		"PreviewVariant": obj(nil, map[string]any{"account_id": str, "platform": platform, "script": str, "title": str, "text": str, "hashtags": strList,
 			"media": map[string]any{"type": "array", "items": ref("VariantMedia")}, "length": ref("TextLength"), "problems": map[string]any{"type": "array", "items": ref("Problem")}}),
 		"Preview":    obj([]string{"variants"}, map[string]any{"variants": map[string]any{"type": "array", "items": ref("PreviewVariant")}}),
