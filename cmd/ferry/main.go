@@ -5,6 +5,7 @@ import (
 	"os"
 	"os/signal"
 	"syscall"
+
 	// Workspaces plan in their own time zone: the binary carries the zone
 	// database, so a host without /usr/share/zoneinfo (a scratch container)
 	// still knows Asia/Hong_Kong.

@@ -57,6 +57,21 @@ func ParseTemplate(src string) (*Template, error) {
 	return &Template{src: src, nodes: nodes}, nil
 }
 
+// Uses reports whether the template shows the value name anywhere (in a
+// section or not).
+func (t *Template) Uses(name string) bool {
+	var walk func([]node) bool
+	walk = func(nodes []node) bool {
+		for _, n := range nodes {
+			if (!n.section && n.name == name) || walk(n.children) {
+				return true
+			}
+		}
+		return false
+	}
+	return walk(t.nodes)
+}
+
 // parseNodes parses until the end of s or a closing tag, which it returns.
 func parseNodes(s, open string) (nodes []node, rest, closing string, err error) {
 	for {

@@ -29,7 +29,7 @@ func (s *Server) adaptRoutes() []route {
 		{method: "GET", path: "/api/v1/people", handler: s.listPeople, response: "PersonList",
 			summary: "List the people directory: who @{key} mentions on each platform."},
 		{method: "PUT", path: "/api/v1/people/{key}", handler: s.putPerson, request: "PersonInput", response: "Person",
-			summary: "Create or replace a person in the directory (editor)."},
+			summary: "Create or replace a person in the directory (editor); a key is 1 to 64 bytes without braces, slashes, control or invisible characters (bidirectional overrides), nor surrounding spaces."},
 		{method: "DELETE", path: "/api/v1/people/{key}", handler: s.deletePerson, status: http.StatusNoContent,
 			summary: "Remove a person from the directory (editor)."},
 		{method: "GET", path: "/api/v1/templates", handler: s.listTemplates, response: "TemplateList",

@@ -5,6 +5,7 @@
 package api
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -125,6 +126,10 @@ func (s *Server) wrap(rt route) http.Handler {
 				return
 			}
 		}
+		if err := checkText(r, rt.path); err != nil {
+			writeError(rec, r, s.log, err)
+			return
+		}
 		handle := func(w http.ResponseWriter, r *http.Request) error { return rt.handler(w, r, p) }
 		var err error
 		if r.Method == http.MethodPost && r.Header.Get("Idempotency-Key") != "" {
@@ -139,9 +144,9 @@ func (s *Server) wrap(rt route) http.Handler {
 }
 
 func (s *Server) authenticate(r *http.Request) (ferry.Principal, error) {
-	h := r.Header.Get("Authorization")
-	token, ok := strings.CutPrefix(h, "Bearer ")
-	if !ok || strings.TrimSpace(token) == "" {
+	// The scheme is case-insensitive (RFC 9110, 11.1).
+	scheme, token, _ := strings.Cut(r.Header.Get("Authorization"), " ")
+	if !strings.EqualFold(scheme, "Bearer") || strings.TrimSpace(token) == "" {
 		return ferry.Principal{}, ferry.Errorf(ferry.EUNAUTHORIZED, "Send an API token as 'Authorization: Bearer <token>' (create one with `ferry token create`).")
 	}
 	return s.svc.Authenticate(r.Context(), token)
@@ -182,10 +187,38 @@ func writeError(w http.ResponseWriter, r *http.Request, log *slog.Logger, err er
 
 func writeJSON(w http.ResponseWriter, status int, v any) {
 	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.Header().Set("X-Content-Type-Options", "nosniff")
 	w.WriteHeader(status)
 	enc := json.NewEncoder(w)
 	enc.SetEscapeHTML(false)
 	_ = enc.Encode(v)
+}
+
+// checkText refuses a request whose path ids, query parameters or
+// Idempotency-Key hold a NUL or invalid UTF-8 (JSON bodies are checked by
+// decode): the same answer on both databases, before any reads them. A
+// malformed id names nothing that can exist: 404.
+func checkText(r *http.Request, pattern string) error {
+	if name := httpd.BadPathValue(r, pattern); name != "" {
+		return ferry.Errorf(ferry.ENOTFOUND, "No such %s: it is not valid text.", name)
+	}
+	if field := httpd.BadValue(r.URL.Query()); field != "" {
+		return badText(field)
+	}
+	if !httpd.CleanText(r.Header.Get("Idempotency-Key")) {
+		return badText("Idempotency-Key")
+	}
+	return nil
+}
+
+// badText is the answer to a field holding a NUL or invalid UTF-8.
+func badText(field string) error {
+	name := field
+	if name == "" {
+		name = "the request body"
+	}
+	return ferry.Errorf(ferry.EINVALID, "%s holds a NUL character or invalid UTF-8: send UTF-8 text without NUL.", name).
+		WithDetails(map[string]string{field: "invalid text"})
 }
 
 // maxJSONBody bounds request bodies other than uploads.
@@ -194,7 +227,20 @@ const maxJSONBody = 1 << 20
 // decode reads a JSON body into v, rejecting unknown fields and trailing
 // data with a specific message.
 func decode(w http.ResponseWriter, r *http.Request, v any) error {
-	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, maxJSONBody))
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxJSONBody))
+	if err != nil {
+		var mbe *http.MaxBytesError
+		if errors.As(err, &mbe) {
+			return ferry.Errorf(ferry.ETOOLARGE, "The request body is larger than %d bytes.", maxJSONBody)
+		}
+		return ferry.Errorf(ferry.EINVALID, "The request body could not be read.")
+	}
+	// encoding/json would replace invalid UTF-8 with U+FFFD and pass a NUL
+	// on: the raw text is checked first.
+	if field, ok := httpd.BadJSONText(body); !ok {
+		return badText(field)
+	}
+	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(v); err != nil {
 		var mbe *http.MaxBytesError
@@ -207,6 +253,13 @@ func decode(w http.ResponseWriter, r *http.Request, v any) error {
 			return ferry.Errorf(ferry.EINVALID, "The request body is empty: send a JSON object.")
 		case errors.As(err, &te) && te.Field == "":
 			return ferry.Errorf(ferry.EINVALID, "The request body must be a JSON object.")
+		case errors.As(err, &te) && strings.HasPrefix(te.Value, "number") && jsonType(te.Type.String()) == "a number":
+			// A number, but not one the field holds.
+			n, integer := strings.TrimPrefix(te.Value, "number "), strings.Contains(te.Type.String(), "int")
+			if integer && strings.ContainsAny(n, ".eE") {
+				return ferry.Errorf(ferry.EINVALID, "Field %q must be a whole number, written without a fraction or exponent.", te.Field).WithDetails(map[string]string{te.Field: "not a whole number"})
+			}
+			return ferry.Errorf(ferry.EINVALID, "Field %q is out of range.", te.Field).WithDetails(map[string]string{te.Field: "out of range"})
 		case errors.As(err, &te):
 			return ferry.Errorf(ferry.EINVALID, "Field %q must be %s.", te.Field, jsonType(te.Type.String())).WithDetails(map[string]string{te.Field: "wrong type"})
 		case errors.As(err, &pe):

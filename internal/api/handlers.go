@@ -175,7 +175,7 @@ func (s *Server) patchStory(w http.ResponseWriter, r *http.Request, p ferry.Prin
 	case string(body.ScheduledAt) == "null":
 		patch.ScheduledAt = ferry.Null[time.Time]()
 	default:
-		t, err := parseTime(body.ScheduledAt)
+		t, err := parseTime("scheduled_at", body.ScheduledAt)
 		if err != nil {
 			return err
 		}
@@ -189,10 +189,10 @@ func (s *Server) patchStory(w http.ResponseWriter, r *http.Request, p ferry.Prin
 	return nil
 }
 
-func parseTime(raw json.RawMessage) (time.Time, error) {
+func parseTime(field string, raw json.RawMessage) (time.Time, error) {
 	var s string
 	if err := json.Unmarshal(raw, &s); err != nil {
-		return time.Time{}, ferry.Errorf(ferry.EINVALID, "scheduled_at must be an RFC 3339 time string or null.")
+		return time.Time{}, ferry.Errorf(ferry.EINVALID, "%s must be an RFC 3339 time string or null.", field).WithDetails(map[string]string{field: "wrong type"})
 	}
 	t, err := time.Parse(time.RFC3339, s)
 	if err != nil {
@@ -220,9 +220,9 @@ func (s *Server) scheduleStory(w http.ResponseWriter, r *http.Request, p ferry.P
 		return err
 	}
 	in := service.ScheduleInput{OverrideBlackout: body.OverrideBlackout}
-	if len(body.At) > 0 {
+	if len(body.At) > 0 && string(body.At) != "null" { // null is no time: "at is required"
 		var err error
-		if in.At, err = parseTime(body.At); err != nil {
+		if in.At, err = parseTime("at", body.At); err != nil {
 			return err
 		}
 	}

@@ -1,6 +1,7 @@
 package api
 
 import (
+	"context"
 	"net/http"
 	"strings"
 	"testing"
@@ -8,6 +9,8 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/ferry-social/ferry"
+	"github.com/ferry-social/ferry/internal/auth"
+	"github.com/ferry-social/ferry/internal/store"
 	"github.com/ferry-social/ferry/internal/testdb"
 )
 
@@ -60,6 +63,38 @@ func TestIdempotency(t *testing.T) {
 				require.Equal(t, http.StatusCreated, theirs.status)
 				require.Empty(t, theirs.header.Get("Idempotent-Replayed"))
 				require.Len(t, b.storyIDs(t), 2)
+			})
+
+			t.Run("KeysBelongToTheirWorkspace", func(t *testing.T) {
+				t.Parallel()
+				b := setup(t, be)
+				// The admin is a member of a second workspace too, with a token there.
+				other := b.newWorkspace(t, "Other")
+				ctx := context.Background()
+				me, err := b.server.svc.Authenticate(ctx, b.token)
+				require.NoError(t, err)
+				tok, hash, err := auth.NewToken()
+				require.NoError(t, err)
+				require.NoError(t, b.db.InTx(ctx, func(tx *store.Tx) error {
+					if err := tx.SetMembership(ctx, other, me.UserID, ferry.RoleAdmin); err != nil {
+						return err
+					}
+					return tx.CreateToken(ctx, &ferry.APIToken{UserID: me.UserID, WorkspaceID: other, Name: "other", Hash: hash})
+				}))
+				body := map[string]any{"title": "Once"}
+				first := b.do(t, "POST", "/api/v1/stories", body, "Idempotency-Key", "k-1")
+				require.Equal(t, http.StatusCreated, first.status)
+				there := b.doAs(t, tok, "POST", "/api/v1/stories", body, "Idempotency-Key", "k-1")
+				require.Equal(t, http.StatusCreated, there.status, "%s", there.body)
+				require.Empty(t, there.header.Get("Idempotent-Replayed"), "not the first workspace's story")
+				var a, c struct {
+					ID          string `json:"id"`
+					WorkspaceID string `json:"workspace_id"`
+				}
+				first.decode(t, &a)
+				there.decode(t, &c)
+				require.NotEqual(t, a.ID, c.ID)
+				require.Equal(t, other, c.WorkspaceID)
 			})
 
 			t.Run("ErrorAnswersAreReplayedToo", func(t *testing.T) {

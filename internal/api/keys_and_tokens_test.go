@@ -25,6 +25,7 @@ type ktBundle struct {
 	db      *store.DB
 	handler http.Handler
 	user    *ferry.User
+	wsID    string
 	token   string
 	hash    []byte
 }
@@ -39,6 +40,7 @@ func ktSetup(t *testing.T, b testdb.Backend) *ktBundle {
 	require.NoError(t, kb.db.InTx(ctx, func(tx *store.Tx) error {
 		ws := &ferry.Workspace{Name: "Keys"}
 		require.NoError(t, tx.CreateWorkspace(ctx, ws))
+		kb.wsID = ws.ID
 		kb.user = &ferry.User{Email: "keys@example.org", PasswordHash: "x"}
 		require.NoError(t, tx.CreateUser(ctx, kb.user))
 		require.NoError(t, tx.SetMembership(ctx, ws.ID, kb.user.ID, ferry.RoleEditor))
@@ -73,7 +75,7 @@ func (kb *ktBundle) claimAt(t *testing.T, r *http.Request, body, key string, at 
 	t.Helper()
 	db := *kb.db
 	db.Now = func() time.Time { return at }
-	_, claimed, err := db.Write().ReserveIdempotencyKey(context.Background(), kb.user.ID, key, requestHash(r, []byte(body)), time.Time{})
+	_, claimed, err := db.Write().ReserveIdempotencyKey(context.Background(), kb.wsID, kb.user.ID, key, requestHash(r, []byte(body)), time.Time{})
 	require.NoError(t, err)
 	require.True(t, claimed)
 }

@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/ferry-social/ferry"
+	"github.com/ferry-social/ferry/internal/service"
 )
 
 // openAPI builds the OpenAPI 3.1 document from the route table, so the two
@@ -53,12 +54,13 @@ func (s *Server) openAPI() map[string]any {
 		paths[rt.path][strings.ToLower(rt.method)] = op
 	}
 	return map[string]any{
-		"openapi":  "3.1.0",
-		"info":     map[string]any{"title": "Ferry API", "version": "1", "description": "Write a story once; Ferry tailors, schedules and delivers it exactly once to each platform."},
+		"openapi": "3.1.0",
+		"info": map[string]any{"title": "Ferry API", "version": "1", "description": "Write a story once; Ferry tailors, schedules and delivers it exactly once to each platform. " +
+			"Text holding a NUL character or invalid UTF-8 (in a JSON body, a query parameter or Idempotency-Key) is refused with 400 naming the field in details; such an id in a path is 404."},
 		"paths":    paths,
 		"security": []any{map[string]any{"bearer": []any{}}},
 		"components": map[string]any{
-			"securitySchemes": map[string]any{"bearer": map[string]any{"type": "http", "scheme": "bearer", "description": "An API token from `ferry token create`."}},
+			"securitySchemes": map[string]any{"bearer": map[string]any{"type": "http", "scheme": "bearer", "description": "An API token from `ferry token create`, as 'Authorization: Bearer <token>' (the scheme in any case)."}},
 			"schemas":         schemas(),
 		},
 	}
@@ -91,8 +93,32 @@ var (
 	integer  = map[string]any{"type": "integer"}
 	dateTime = map[string]any{"type": "string", "format": "date-time"}
 	nullTime = map[string]any{"type": []any{"string", "null"}, "format": "date-time"}
-	strList  = map[string]any{"type": "array", "items": str}
-	anyObj   = map[string]any{"type": "object"}
+	// scheduleTime is a story's time: null keeps it a draft; at most two years ahead.
+	scheduleTime = map[string]any{"type": []any{"string", "null"}, "format": "date-time", "description": "null: a draft. Not in the past, and at most two years ahead."}
+	strList      = map[string]any{"type": "array", "items": str}
+	anyObj       = map[string]any{"type": "object"}
+	anyList      = func(xs []string) []any {
+		out := make([]any, len(xs))
+		for i, x := range xs {
+			out[i] = x
+		}
+		return out
+	}
+	// accountSettings is the schema of an account's settings, with a
+	// description of how they are written.
+	accountSettings = func(description string) map[string]any {
+		nullable := func(schema map[string]any) map[string]any {
+			return map[string]any{"oneOf": []any{schema, map[string]any{"type": "null"}}}
+		}
+		duration := map[string]any{"type": "string", "examples": []any{"30m", "2h"}}
+		return map[string]any{"type": "object", "additionalProperties": false, "description": description, "properties": map[string]any{
+			"audience_script": nullable(map[string]any{"type": "string", "enum": anyList(service.AudienceScripts), "description": "The script the audience reads; \"\" is the platform's usual one."}),
+			"link_url":        nullable(map[string]any{"type": "string", "format": "uri", "description": "Weibo: the absolute http(s) URL a long story links to."}),
+			"operators":       nullable(map[string]any{"type": "array", "description": "Xiaohongshu: who posts by hand; emails or {email, name, telegram_chat_id}."}),
+			"lead_time":       nullable(map[string]any{"type": "string", "description": "Xiaohongshu: how long before the time the handoff goes out, 0 to 24h.", "examples": duration["examples"]}),
+			"deadline_after":  nullable(map[string]any{"type": "string", "description": "Xiaohongshu: how long after the time the handoff expires, up to 168h.", "examples": duration["examples"]}),
+		}}
+	}
 	boolean  = map[string]any{"type": "boolean"}
 	dateOnly = map[string]any{"type": "string", "format": "date"}
 )
@@ -132,17 +158,18 @@ func schemas() map[string]any {
 			"health": map[string]any{"type": "string", "enum": []any{"connected", "needs_reauth", "closed"}}, "health_reason": str, "created_at": dateTime, "updated_at": dateTime}),
 		"AccountList": obj([]string{"accounts"}, map[string]any{"accounts": map[string]any{"type": "array", "items": ref("Account")}}),
 		"AccountInput": obj([]string{"platform", "external_id"}, map[string]any{"platform": platform, "name": str, "external_id": str,
-			"credentials": map[string]any{"type": "object", "additionalProperties": str, "description": "telegram {bot_token}; weibo {access_token, expires_at}; facebook {page_access_token}; instagram {access_token}. Never returned."},
-			"settings":    anyObj}),
-		"AccountPatch": obj(nil, map[string]any{"name": str, "credentials": map[string]any{"type": "object", "additionalProperties": str}, "settings": anyObj}),
-		"MediaUpload":  obj([]string{"file"}, map[string]any{"file": map[string]any{"type": "string", "contentMediaType": "application/octet-stream"}}),
+			"credentials": map[string]any{"type": "object", "additionalProperties": str, "description": "telegram {bot_token} (<digits>:<token>, as @BotFather gives it); weibo {access_token, expires_at}; facebook {page_access_token}; instagram {access_token}. Never returned."},
+			"settings":    accountSettings("The account's settings; any other setting is refused (400, details per setting).")}),
+		"AccountPatch": obj(nil, map[string]any{"name": str, "credentials": map[string]any{"type": "object", "additionalProperties": str},
+			"settings": accountSettings("Merged into the account's settings (JSON merge patch, RFC 7396, at the top level): a setting named with a value replaces it, one named with null is removed, settings not named stay. Each value is checked as on create (400, details per setting).")}),
+		"MediaUpload": obj([]string{"file"}, map[string]any{"file": map[string]any{"type": "string", "contentMediaType": "application/octet-stream"}}),
 		"Media": obj(nil, map[string]any{"id": str, "mime": str, "width": integer, "height": integer, "bytes": integer, "sha256": str, "created_at": dateTime,
 			"focal": nullFocal, "alt_text": str, "decorative": map[string]any{"type": "boolean"}, "parent_id": map[string]any{"type": "string", "description": "Set on a copy fitted to a platform: its original."}}),
 		"StoryInput": obj(nil, map[string]any{"title": str, "body": str, "media_ids": strList, "targets": map[string]any{"type": "array", "items": str, "description": "Account ids."},
-			"tags": tagList, "links": linkList, "source_script": sourceScript, "scheduled_at": nullTime, "override_blackout": overrideBlackout}),
-		"StoryPatch": obj(nil, map[string]any{"title": str, "body": str, "media_ids": strList, "targets": strList, "scheduled_at": nullTime,
+			"tags": tagList, "links": linkList, "source_script": sourceScript, "scheduled_at": scheduleTime, "override_blackout": overrideBlackout}),
+		"StoryPatch": obj(nil, map[string]any{"title": str, "body": str, "media_ids": strList, "targets": strList, "scheduled_at": scheduleTime,
 			"tags": tagList, "links": linkList, "source_script": sourceScript, "override_blackout": overrideBlackout}),
-		"ScheduleInput": obj([]string{"at"}, map[string]any{"at": dateTime, "override_blackout": overrideBlackout}),
+		"ScheduleInput": obj([]string{"at"}, map[string]any{"at": map[string]any{"type": "string", "format": "date-time", "description": "Not in the past, and at most two years ahead."}, "override_blackout": overrideBlackout}),
 		"Story": obj(nil, map[string]any{"id": str, "workspace_id": str, "title": str, "body": str, "media_ids": strList, "targets": strList, "scheduled_at": nullTime,
 			"tags": tagList, "links": linkList, "source_script": sourceScript,
 			"version": integer, "created_by": str, "created_at": dateTime, "updated_at": dateTime, "summary": map[string]any{"type": "string", "examples": []any{"published 3 of 4, 1 failed"}},
@@ -184,9 +211,9 @@ func schemas() map[string]any {
 			"updated_at": dateTime}),
 		"VariantList": obj([]string{"variants"}, map[string]any{"variants": map[string]any{"type": "array", "items": ref("Variant")}}),
 		"VariantEdit": obj(nil, map[string]any{"title": map[string]any{"type": "string", "description": "Xiaohongshu only."}, "text": str,
-			"reset": map[string]any{"type": "boolean", "description": "Drop the edit and generate the variant again."}}),
+			"reset": map[string]any{"type": "boolean", "description": "Drop the edit and generate the variant again; not with text or title (400)."}}),
 		"PreviewInput": obj(nil, map[string]any{"title": str, "body": str, "tags": tagList, "links": linkList, "media_ids": strList, "source_script": sourceScript,
-			"targets": map[string]any{"type": "array", "items": str, "description": "Account ids; or give platforms."}, "platforms": map[string]any{"type": "array", "items": platform}}),
+			"targets": map[string]any{"type": "array", "items": str, "description": "Account ids, each once; or give platforms."}, "platforms": map[string]any{"type": "array", "items": platform, "description": "Each once."}}),
 		"PreviewVariant": obj(nil, map[string]any{"account_id": str, "platform": platform, "script": str, "title": str, "text": str, "hashtags": strList,
 			"media": map[string]any{"type": "array", "items": ref("VariantMedia")}, "length": ref("TextLength"), "problems": map[string]any{"type": "array", "items": ref("Problem")}}),
 		"Preview":    obj([]string{"variants"}, map[string]any{"variants": map[string]any{"type": "array", "items": ref("PreviewVariant")}}),
@@ -205,8 +232,9 @@ func schemas() map[string]any {
 		"Person":      obj(nil, map[string]any{"key": str, "name": str, "handles": handles, "updated_at": dateTime}),
 		"PersonList":  obj([]string{"people"}, map[string]any{"people": map[string]any{"type": "array", "items": ref("Person")}}),
 		"TemplateInput": obj([]string{"source"}, map[string]any{"source": map[string]any{"type": "string",
-			"description": "{{title}} {{body}} {{link}} {{links}} {{hashtags}}; {{#name}}…{{/name}} when set, {{^name}}…{{/name}} when empty."}}),
-		"Template":     obj(nil, map[string]any{"platform": platform, "source": str, "custom": boolean, "default": str}),
+			"description": "{{title}} {{body}} {{link}} {{links}} {{hashtags}}; {{#name}}…{{/name}} when set, {{^name}}…{{/name}} when empty. An empty template is refused (reset to the default with DELETE instead); one without {{body}} is saved with a warning."}}),
+		"Template": obj(nil, map[string]any{"platform": platform, "source": str, "custom": boolean, "default": str,
+			"warnings": map[string]any{"type": "array", "items": str, "description": "On PUT: what the saved template leaves out that is likely a mistake, such as {{body}}."}}),
 		"TemplateList": obj([]string{"templates"}, map[string]any{"templates": map[string]any{"type": "array", "items": ref("Template")}}),
 
 		// The calendar (calendar.go).

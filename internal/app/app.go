@@ -6,6 +6,7 @@ package app
 
 import (
 	"context"
+	"crypto/rand"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -29,6 +30,7 @@ import (
 	"github.com/ferry-social/ferry/internal/delivery"
 	"github.com/ferry-social/ferry/internal/httpd"
 	"github.com/ferry-social/ferry/internal/jobs"
+	"github.com/ferry-social/ferry/internal/media"
 	"github.com/ferry-social/ferry/internal/platform"
 	"github.com/ferry-social/ferry/internal/platform/facebook"
 	"github.com/ferry-social/ferry/internal/platform/instagram"
@@ -51,6 +53,9 @@ type Main struct {
 	Service *service.Service
 	Engine  *delivery.Engine
 	Sandbox *sandbox.Sandbox
+	// SandboxToken, set when the sandbox listens beyond loopback
+	// (--sandbox-public), is the bearer token its /sandbox/api needs.
+	SandboxToken string
 
 	// Now is Ferry's clock: the store's, the engine's, the handoffs',
 	// River's and the sandbox's. Nil is the wall clock; end-to-end tests set a clock of their
@@ -137,12 +142,25 @@ func (m *Main) Listen() error {
 	if err != nil {
 		return fmt.Errorf("listen on %s: %w", m.Config.Addr, err)
 	}
+	sandboxed := m.Config.Sandbox || m.Config.Demo
+	if sandboxed && !loopback(ln.Addr()) {
+		if !m.Config.SandboxPublic {
+			_ = ln.Close()
+			return fmt.Errorf("--sandbox and --demo listen on a loopback address only (127.0.0.1:8080, [::1]:8080), and %s is not: "+
+				"the sandbox's API shows every post, signed handoff links included, and lets anyone inject faults. "+
+				"Pass --sandbox-public to listen there anyway; its /sandbox/api then needs the token printed at start", ln.Addr())
+		}
+		m.SandboxToken = rand.Text()
+	}
 	m.listener = ln
 	m.url = "http://" + ln.Addr().String()
-	if m.Config.Sandbox || m.Config.Demo {
+	if sandboxed {
 		var opts []sandbox.Option
 		if m.Now != nil { // the platforms' clock is Ferry's
 			opts = append(opts, sandbox.WithClock(m.Now))
+		}
+		if m.SandboxToken != "" {
+			opts = append(opts, sandbox.WithAdminToken(m.SandboxToken))
 		}
 		m.Sandbox = sandbox.New(opts...)
 		// Platforms whose URL was not set explicitly talk to the sandbox.
@@ -164,6 +182,13 @@ func (m *Main) Listen() error {
 		m.Config.PublicURL = m.url
 	}
 	return nil
+}
+
+// loopback reports whether a listening address is reachable from this
+// machine only.
+func loopback(a net.Addr) bool {
+	tcp, ok := a.(*net.TCPAddr)
+	return ok && tcp.IP.IsLoopback()
 }
 
 // URL is the server's base URL once Listen has run.
@@ -262,7 +287,7 @@ func (m *Main) Run(ctx context.Context) error {
 	}
 	g, gctx := errgroup.WithContext(ctx)
 	if m.listener != nil {
-		m.server = &http.Server{Handler: handler, ReadHeaderTimeout: 10 * time.Second}
+		m.server = httpd.Server(handler)
 		g.Go(func() error {
 			if err := m.server.Serve(m.listener); !errors.Is(err, http.ErrServerClosed) {
 				return fmt.Errorf("http server: %w", err)
@@ -343,7 +368,10 @@ func (m *Main) handler() (http.Handler, error) {
 	}
 	// Further top-level handlers (HTML pages, OAuth callbacks) are mounted here, one line each.
 	mux.Handle("/handoff/", m.handoffPages())
-	return httpd.Handler(m.untilReady(mux), m.Log), nil
+	// Every body is bounded (each route bounds its own more tightly), and
+	// HSTS is sent when Ferry is served over https.
+	bodyLimit := max(m.Config.MaxUploadBytes, media.DefaultMaxBytes) + 1<<20
+	return httpd.Handler(httpd.StrictTransport(httpd.LimitBody(m.untilReady(mux), bodyLimit), m.Config.PublicURL), m.Log), nil
 }
 
 // untilReady answers 503 to everything but the sandbox until Run is ready,

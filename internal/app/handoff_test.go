@@ -199,6 +199,10 @@ func TestHandoff_XiaohongshuIsPublishedByAPersonOnce(t *testing.T) {
 				status, html, hdr := get(t, page)
 				require.Equal(t, 200, status)
 				require.Equal(t, "no-referrer", hdr.Get("Referrer-Policy"))
+				csp := hdr.Get("Content-Security-Policy")
+				require.NotContains(t, csp, "unsafe-inline", "style and script run by the page's nonce only")
+				require.Regexp(t, `style-src 'nonce-[^']+'; script-src 'nonce-[^']+'`, csp)
+				require.Contains(t, html, `<style nonce="`)
 				for _, want := range []string{"中秋月饼测评", "今年的月饼 &lt;好吃&gt; &amp; 好看", "#中秋", "#月饼", "/handoff/" + hid + "/media/1?", "/handoff/" + hid + "/media/2?", "data-copy=\"text\""} {
 					require.Contains(t, html, want)
 				}

@@ -173,11 +173,12 @@ func (e *env) serve(args []string) error {
 	if err != nil {
 		return err
 	}
-	fs := e.flagSet("serve", "serve [--addr 127.0.0.1:8080] [--data DIR] [--database-url URL] [--demo] [--sandbox] [--migrate]")
+	fs := e.flagSet("serve", "serve [--addr 127.0.0.1:8080] [--data DIR] [--database-url URL] [--demo] [--sandbox] [--sandbox-public] [--migrate]")
 	e.storeFlags(fs, &cfg)
 	fs.StringVar(&cfg.Addr, "addr", cfg.Addr, "listen address (env FERRY_ADDR)")
 	fs.BoolVar(&cfg.Demo, "demo", false, "seed demo data wired to the built-in sandbox (implies --sandbox)")
-	fs.BoolVar(&cfg.Sandbox, "sandbox", false, "mount emulated platform APIs under /sandbox and point unset platform URLs at them")
+	fs.BoolVar(&cfg.Sandbox, "sandbox", false, "mount emulated platform APIs under /sandbox and point unset platform URLs at them (loopback addresses only)")
+	fs.BoolVar(&cfg.SandboxPublic, "sandbox-public", false, "let --sandbox/--demo listen on a non-loopback address; /sandbox/api then needs the token printed at start")
 	fs.BoolVar(&cfg.Migrate, "migrate", false, "migrate an older database schema instead of refusing to start")
 	if err := e.parse(fs, args); err != nil {
 		return err
@@ -218,6 +219,9 @@ func (e *env) banner(m *app.Main) {
 	fmt.Fprintf(w, "Web UI:     %s/\n", m.URL())
 	if m.Sandbox != nil {
 		fmt.Fprintf(w, "Sandbox platforms: %s/sandbox/  (posts: %s/sandbox/api/posts)\n", m.URL(), m.URL())
+		if m.SandboxToken != "" {
+			fmt.Fprintf(w, "Sandbox API token (it listens beyond loopback): curl -H \"Authorization: Bearer %s\" %s/sandbox/api/posts\n", m.SandboxToken, m.URL())
+		}
 	}
 	if m.Config.Demo {
 		data := ""

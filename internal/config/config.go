@@ -32,6 +32,9 @@ type Config struct {
 	Demo bool
 	// Sandbox mounts the emulated platforms under /sandbox.
 	Sandbox bool
+	// SandboxPublic lets Sandbox and Demo listen on an address other than
+	// loopback; the sandbox's /sandbox/api then needs a token.
+	SandboxPublic bool
 	// Migrate lets `serve` migrate an older schema instead of refusing.
 	Migrate bool
 	// MaxUploadBytes bounds media uploads.

@@ -203,7 +203,7 @@ func (e *env) harness(t *testing.T, o opts) *harness {
 	ctx := context.Background()
 	n := e.n.Add(1)
 	conn := &fakeConn{platform: ferry.Telegram, max: 100}
-	acct := &ferry.Account{WorkspaceID: e.ws.ID, Platform: ferry.Telegram, ExternalID: fmt.Sprintf("@ferry%04d", n), Credentials: map[string]string{"bot_token": "token-1"}}
+	acct := &ferry.Account{WorkspaceID: e.ws.ID, Platform: ferry.Telegram, ExternalID: fmt.Sprintf("@ferry%04d", n), Credentials: map[string]string{"bot_token": "100:token-1"}}
 	var c platform.Connector = conn
 	switch {
 	case o.reconciler:
@@ -703,7 +703,7 @@ func TestEngine_ChangesWhileTheCallIsInFlight(t *testing.T) {
 			require.NoError(t, err)
 		}
 		reconnect := func(t *testing.T, h *harness) {
-			_, err := h.svc.UpdateAccount(ctx, h.admin, h.acct.ID, service.AccountPatch{Credentials: map[string]string{"bot_token": "token-2"}})
+			_, err := h.svc.UpdateAccount(ctx, h.admin, h.acct.ID, service.AccountPatch{Credentials: map[string]string{"bot_token": "100:token-2"}})
 			require.NoError(t, err)
 		}
 		resolve := func(outcome string) func(t *testing.T, h *harness) {
@@ -774,9 +774,9 @@ func TestEngine_ChangesWhileTheCallIsInFlight(t *testing.T) {
 				calls := h.conn.taken()
 				switch {
 				case tc.name == "Reconnected/AuthErrorKeepsTheNewCredentials":
-					require.Equal(t, []call{{"publish", map[string]string{"bot_token": "token-1"}}, {"publish", map[string]string{"bot_token": "token-2"}}}, calls)
+					require.Equal(t, []call{{"publish", map[string]string{"bot_token": "100:token-1"}}, {"publish", map[string]string{"bot_token": "100:token-2"}}}, calls)
 					a := h.account(t)
-					require.Equal(t, "token-2", a.Credentials["bot_token"], "the refreshed credentials are kept")
+					require.Equal(t, "100:token-2", a.Credentials["bot_token"], "the refreshed credentials are kept")
 					require.Empty(t, a.HealthReason)
 				case tc.reconciler:
 					require.Equal(t, []string{"lookup"}, kinds(calls))

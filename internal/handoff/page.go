@@ -143,7 +143,7 @@ func (m *Manager) render(w http.ResponseWriter, r *http.Request, h *ferry.Handof
 		return
 	}
 	v.Input, v.Error = input, problem
-	pageHeaders(w, v.Nonce)
+	pageHeaders(w, v.Nonce, v.ShowContent)
 	m.pages.Render(w, r, status, "page.html", v)
 }
 
@@ -246,19 +246,22 @@ func (m *Manager) signedPath(h *ferry.Handoff, suffix string) string {
 
 // plainPage answers with a one-line HTML page.
 func (m *Manager) plainPage(w http.ResponseWriter, r *http.Request, status int, msg string) {
-	pageHeaders(w, "")
-	m.pages.Render(w, r, status, "plain.html", msg)
+	n := nonce()
+	pageHeaders(w, n, false)
+	m.pages.Render(w, r, status, "plain.html", struct{ Message, Nonce string }{msg, n})
 }
 
 // pageHeaders keep the signed link where it is: not cached, not sent as a
-// referrer, not indexed; scripts run only with the page's nonce.
-func pageHeaders(w http.ResponseWriter, nonce string) {
+// referrer, not indexed; the page's own style and (when scripts is true)
+// script run only with the page's nonce: nothing inline that an injection
+// could add.
+func pageHeaders(w http.ResponseWriter, nonce string, scripts bool) {
 	script := "'none'"
-	if nonce != "" {
+	if scripts {
 		script = "'nonce-" + nonce + "'"
 	}
 	h := w.Header()
-	h.Set("Content-Security-Policy", "default-src 'none'; img-src 'self'; style-src 'unsafe-inline'; script-src "+script+"; form-action 'self'; base-uri 'none'; frame-ancestors 'none'")
+	h.Set("Content-Security-Policy", "default-src 'none'; img-src 'self'; style-src 'nonce-"+nonce+"'; script-src "+script+"; form-action 'self'; base-uri 'none'; frame-ancestors 'none'")
 	h.Set("Cache-Control", "no-store")
 	h.Set("Referrer-Policy", "no-referrer")
 	h.Set("X-Robots-Tag", "noindex, nofollow")

@@ -28,10 +28,10 @@ func TestPruneIdempotencyKeys_ForgetsAnswersPastRetentionThroughRiver(t *testing
 				at := time.Now().Add(-age)
 				aged := *db
 				aged.Now = func() time.Time { return at }
-				_, claimed, err := aged.Write().ReserveIdempotencyKey(ctx, "usr_1", key, "h", time.Time{})
+				_, claimed, err := aged.Write().ReserveIdempotencyKey(ctx, "wsp_1", "usr_1", key, "h", time.Time{})
 				require.NoError(t, err)
 				require.True(t, claimed)
-				require.NoError(t, db.Write().CompleteIdempotencyKey(ctx, "usr_1", key, 201, []byte(`{}`)))
+				require.NoError(t, db.Write().CompleteIdempotencyKey(ctx, "wsp_1", "usr_1", key, 201, []byte(`{}`)))
 			}
 			answer("old", jobs.IdempotencyKeyRetention+time.Hour)
 			answer("recent", jobs.IdempotencyKeyRetention-time.Hour)
@@ -50,11 +50,11 @@ func TestPruneIdempotencyKeys_ForgetsAnswersPastRetentionThroughRiver(t *testing
 
 			// Claiming succeeds once the old answer is forgotten.
 			require.Eventually(t, func() bool {
-				_, claimed, err := db.Write().ReserveIdempotencyKey(ctx, "usr_1", "old", "h", time.Time{})
+				_, claimed, err := db.Write().ReserveIdempotencyKey(ctx, "wsp_1", "usr_1", "old", "h", time.Time{})
 				require.NoError(t, err)
 				return claimed
 			}, 30*time.Second, 100*time.Millisecond)
-			prev, claimed, err := db.Write().ReserveIdempotencyKey(ctx, "usr_1", "recent", "h", time.Time{})
+			prev, claimed, err := db.Write().ReserveIdempotencyKey(ctx, "wsp_1", "usr_1", "recent", "h", time.Time{})
 			require.NoError(t, err)
 			require.False(t, claimed)
 			require.Equal(t, 201, prev.Status, "the recent answer is kept")

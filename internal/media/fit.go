@@ -135,6 +135,11 @@ func Fit(src []byte, spec Spec, focal Point) (Fitted, error) {
 	if err := spec.Validate(); err != nil {
 		return Fitted{}, err
 	}
+	release, err := holdPixels(src, Limits{MaxPixels: DefaultMaxPixels})
+	if err != nil {
+		return Fitted{}, err
+	}
+	defer release()
 	img, info, err := decode(src, Limits{MaxPixels: DefaultMaxPixels})
 	if err != nil {
 		return Fitted{}, err

@@ -88,6 +88,11 @@ func Inspect(r io.Reader, lim Limits) (Info, error) {
 		return Info{}, newError(CodeMediaTooLarge,
 			fmt.Sprintf("file exceeds %d bytes", lim.MaxBytes), nil)
 	}
+	release, err := holdPixels(data, lim)
+	if err != nil {
+		return Info{}, err
+	}
+	defer release()
 	_, info, err := decode(data, lim)
 	return info, err
 }
@@ -123,8 +128,29 @@ func sniff(data []byte) (format, bool) {
 	return format{}, false
 }
 
+// holdPixels checks data's header against the pixel limit (as decode
+// does), then takes its pixels from the process-wide decode budget,
+// waiting for them if other images are being decoded: a decoded image takes
+// memory in proportion to its pixels, and the budget bounds all of them
+// together. The caller decodes, uses the image, and then releases.
+func holdPixels(data []byte, lim Limits) (release func(), err error) {
+	f, ok := sniff(data)
+	if !ok {
+		return nil, newError(CodeUnsupportedMediaType, "not a JPEG, PNG, GIF or WebP image", nil)
+	}
+	cfg, err := f.decodeConfig(bytes.NewReader(data))
+	if err != nil {
+		return nil, newError(CodeUnsupportedMediaType, "unreadable "+f.mime+" header", err)
+	}
+	px := int64(cfg.Width) * int64(cfg.Height)
+	if cfg.Width <= 0 || cfg.Height <= 0 || px > lim.MaxPixels {
+		return func() {}, nil // decode refuses it with the reason
+	}
+	return decodeBudget.acquire(px), nil
+}
+
 // decode checks data against the pixel limit using the header alone, then
-// decodes it. The returned image has bounds (0,0)-(w,h) in stored
+// decodes it; hold its pixels first (holdPixels). The returned image has bounds (0,0)-(w,h) in stored
 // (not yet oriented) coordinates.
 func decode(data []byte, lim Limits) (image.Image, Info, error) {
 	f, ok := sniff(data)

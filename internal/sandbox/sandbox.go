@@ -8,6 +8,7 @@
 package sandbox
 
 import (
+	"crypto/subtle"
 	"encoding/json"
 	"fmt"
 	"math/rand/v2"
@@ -88,6 +89,8 @@ type Sandbox struct {
 
 	requests []Request
 
+	adminToken string // see WithAdminToken
+
 	telegram *telegramAPI
 	weibo    *weiboAPI
 	graph    *graphAPI
@@ -99,6 +102,12 @@ type Option func(*Sandbox)
 
 // WithClock sets the sandbox's clock (tests).
 func WithClock(now func() time.Time) Option { return func(s *Sandbox) { s.now = now } }
+
+// WithAdminToken makes the sandbox's own API (/api/posts, /api/faults)
+// answer only requests carrying "Authorization: Bearer <token>": the posts
+// hold signed handoff links, and faults disturb everyone's demo. The
+// emulated platform APIs check their own credentials, as the platforms do.
+func WithAdminToken(token string) Option { return func(s *Sandbox) { s.adminToken = token } }
 
 // WithSeed makes fault injection reproducible.
 func WithSeed(seed uint64) Option {
@@ -118,10 +127,10 @@ func New(opts ...Option) *Sandbox {
 		o(s)
 	}
 	s.telegram = newTelegramAPI(s)
-	s.mux.HandleFunc("GET /api/posts", s.handlePosts)
-	s.mux.HandleFunc("GET /api/faults", s.handleGetFaults)
-	s.mux.HandleFunc("PUT /api/faults", s.handlePutFaults)
-	s.mux.HandleFunc("DELETE /api/posts", s.handleReset)
+	s.mux.HandleFunc("GET /api/posts", s.admin(s.handlePosts))
+	s.mux.HandleFunc("GET /api/faults", s.admin(s.handleGetFaults))
+	s.mux.HandleFunc("PUT /api/faults", s.admin(s.handlePutFaults))
+	s.mux.HandleFunc("DELETE /api/posts", s.admin(s.handleReset))
 	s.mux.Handle("/telegram/", http.StripPrefix("/telegram", s.faulty(ferry.Telegram, s.telegram)))
 	// Emulators of other platforms are mounted here, one line each.
 	s.graph = newGraphAPI(s)
@@ -129,6 +138,21 @@ func New(opts ...Option) *Sandbox {
 	s.weibo = newWeiboAPI(s)
 	s.mux.Handle("/weibo/", http.StripPrefix("/weibo", s.faulty(ferry.Weibo, s.weibo)))
 	return s
+}
+
+// admin guards the sandbox's own API with the admin token, if there is one.
+func (s *Sandbox) admin(h http.HandlerFunc) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		if s.adminToken != "" {
+			scheme, token, _ := strings.Cut(r.Header.Get("Authorization"), " ")
+			if !strings.EqualFold(scheme, "Bearer") || subtle.ConstantTimeCompare([]byte(token), []byte(s.adminToken)) != 1 {
+				w.Header().Set("WWW-Authenticate", `Bearer realm="ferry sandbox"`)
+				http.Error(w, "This sandbox listens beyond loopback: send the token `ferry serve` printed at start as 'Authorization: Bearer <token>'.", http.StatusUnauthorized)
+				return
+			}
+		}
+		h(w, r)
+	}
 }
 
 // ServeHTTP serves the sandbox. Mounted by `ferry serve --sandbox` under

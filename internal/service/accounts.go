@@ -32,6 +32,15 @@ var requiredCredentials = map[ferry.Platform][]string{
 	ferry.Xiaohongshu: {},
 }
 
+// credentialRules are the forms of credentials that have one: a Telegram
+// bot token goes into the Bot API's URL path, so nothing else may pass.
+var credentialRules = map[ferry.Platform]map[string]struct {
+	re   *regexp.Regexp
+	hint string
+}{
+	ferry.Telegram: {"bot_token": {regexp.MustCompile(`^[0-9]{1,20}:[A-Za-z0-9_-]{1,200}$`), "must be a bot token as @BotFather gives it: <digits>:<token>"}},
+}
+
 var externalIDRules = map[ferry.Platform]struct {
 	re   *regexp.Regexp
 	hint string
@@ -55,6 +64,11 @@ func (in *AccountInput) validate() error {
 		for _, k := range requiredCredentials[in.Platform] {
 			if strings.TrimSpace(in.Credentials[k]) == "" {
 				details["credentials."+k] = "is required for " + string(in.Platform)
+			}
+		}
+		for k, r := range credentialRules[in.Platform] {
+			if v := in.Credentials[k]; strings.TrimSpace(v) != "" && !r.re.MatchString(v) {
+				details["credentials."+k] = r.hint
 			}
 		}
 	}
@@ -107,7 +121,7 @@ func (s *Service) CreateAccount(ctx context.Context, p ferry.Principal, in Accou
 		return nil, err
 	}
 	// The account gets its own copy: verification adds to the credentials.
-	a := &ferry.Account{WorkspaceID: p.WorkspaceID, Platform: in.Platform, ExternalID: in.ExternalID, Name: in.Name, Credentials: maps.Clone(in.Credentials), Settings: in.Settings}
+	a := &ferry.Account{WorkspaceID: p.WorkspaceID, Platform: in.Platform, ExternalID: in.ExternalID, Name: in.Name, Credentials: maps.Clone(in.Credentials), Settings: mergeSettings(nil, in.Settings)}
 	if a.Credentials == nil {
 		a.Credentials = map[string]string{}
 	}
@@ -145,7 +159,10 @@ func (s *Service) Account(ctx context.Context, p ferry.Principal, id string) (*f
 	return s.DB.Read().Account(ctx, p.WorkspaceID, id)
 }
 
-// AccountPatch changes an account; nil fields stay as they are.
+// AccountPatch changes an account; nil fields stay as they are. Settings
+// merge into the account's: a setting named with a value replaces it, one
+// named with null is removed, and those not named stay (JSON merge patch,
+// RFC 7396, at the top level).
 type AccountPatch struct {
 	Name        *string           `json:"name"`
 	Credentials map[string]string `json:"credentials"`
@@ -177,9 +194,9 @@ func (s *Service) UpdateAccount(ctx context.Context, p ferry.Principal, id strin
 			for k, v := range details {
 				fields["settings."+k] = v
 			}
-			return nil, ferry.Errorf(ferry.EINVALID, "The account's settings are not valid: audience_script is one of %q, link_url an http(s) URL, operators a list of emails or {email, name, telegram_chat_id}, lead_time (0 to 24h) and deadline_after (up to 168h) durations such as \"30m\".", AudienceScripts).WithDetails(fields)
+			return nil, ferry.Errorf(ferry.EINVALID, "The account's settings are not valid: the settings are %q; audience_script is one of %q, link_url an http(s) URL, operators a list of emails or {email, name, telegram_chat_id}, lead_time (0 to 24h) and deadline_after (up to 168h) durations such as \"30m\".", AccountSettings, AudienceScripts).WithDetails(fields)
 		}
-		a.Settings = patch.Settings
+		a.Settings = mergeSettings(a.Settings, patch.Settings)
 	}
 	if patch.Credentials != nil {
 		in := AccountInput{Platform: a.Platform, ExternalID: a.ExternalID, Name: a.Name, Credentials: patch.Credentials}
@@ -208,7 +225,7 @@ func (s *Service) UpdateAccount(ctx context.Context, p ferry.Principal, id strin
 				changed = append(changed, "name")
 			}
 			if patch.Settings != nil {
-				settings = a.Settings
+				settings = mergeSettings(cur.Settings, patch.Settings)
 				changed = append(changed, "settings")
 			}
 			if err := tx.SetAccountProfile(ctx, cur, name, settings); err != nil {

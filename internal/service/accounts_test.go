@@ -49,7 +49,7 @@ func newAccountsFixture(t *testing.T, b testdb.Backend) *accountsFixture {
 	f.admin = f.as[ferry.RoleAdmin]
 	var err error
 	f.acct, err = f.svc.CreateAccount(context.Background(), f.admin, service.AccountInput{Platform: ferry.Telegram, ExternalID: "@ferrynews", Name: "News",
-		Credentials: map[string]string{"bot_token": "old"}})
+		Credentials: map[string]string{"bot_token": "1:old"}})
 	require.NoError(t, err)
 	return f
 }
@@ -69,14 +69,14 @@ func TestUpdateAccount_Races(t *testing.T) {
 					require.NoError(t, err)
 				}
 				name := "Renamed"
-				_, err := f.svc.UpdateAccount(ctx, f.admin, f.acct.ID, service.AccountPatch{Name: &name, Credentials: map[string]string{"bot_token": "new"}})
+				_, err := f.svc.UpdateAccount(ctx, f.admin, f.acct.ID, service.AccountPatch{Name: &name, Credentials: map[string]string{"bot_token": "1:new"}})
 				require.Equal(t, ferry.ECONFLICT, ferry.ErrorCode(err), "%v", err)
 				require.Contains(t, ferry.ErrorMessage(err), "closed while it was being changed")
 
 				got, err := f.svc.Account(ctx, f.admin, f.acct.ID)
 				require.NoError(t, err)
 				require.Equal(t, ferry.HealthClosed, got.Health)
-				require.Equal(t, "old", got.Credentials["bot_token"])
+				require.Equal(t, "1:old", got.Credentials["bot_token"])
 				require.Equal(t, "News", got.Name)
 			})
 
@@ -88,7 +88,7 @@ func TestUpdateAccount_Races(t *testing.T) {
 				require.NoError(t, db.Write().CreateStory(ctx, st))
 				pub := &ferry.Publication{WorkspaceID: st.WorkspaceID, StoryID: st.ID, AccountID: f.acct.ID, Platform: ferry.Telegram, State: ferry.StateScheduled}
 				require.NoError(t, db.Write().CreatePublication(ctx, pub))
-				settings := map[string]any{"disable_notification": true}
+				settings := map[string]any{"audience_script": "hk"}
 				f.conn.during = func() {
 					// The engine meets a revoked token meanwhile.
 					require.NoError(t, db.InTx(ctx, func(tx *store.Tx) error {
@@ -102,7 +102,7 @@ func TestUpdateAccount_Races(t *testing.T) {
 						return tx.SavePublication(ctx, p)
 					}))
 				}
-				got, err := f.svc.UpdateAccount(ctx, f.admin, f.acct.ID, service.AccountPatch{Credentials: map[string]string{"bot_token": "new"}, Settings: settings})
+				got, err := f.svc.UpdateAccount(ctx, f.admin, f.acct.ID, service.AccountPatch{Credentials: map[string]string{"bot_token": "1:new"}, Settings: settings})
 				require.NoError(t, err)
 				require.Equal(t, ferry.HealthConnected, got.Health)
 
@@ -110,7 +110,7 @@ func TestUpdateAccount_Races(t *testing.T) {
 				require.NoError(t, err)
 				require.Equal(t, ferry.HealthConnected, got.Health)
 				require.Empty(t, got.HealthReason)
-				require.Equal(t, "new", got.Credentials["bot_token"])
+				require.Equal(t, "1:new", got.Credentials["bot_token"])
 				require.Equal(t, settings, got.Settings)
 				require.Equal(t, "News", got.Name)
 

@@ -2,7 +2,9 @@ package service
 
 import (
 	"context"
+	"maps"
 	"net/url"
+	"slices"
 	"strings"
 	"time"
 
@@ -17,11 +19,21 @@ import (
 // story's.
 var AudienceScripts = []string{"", string(script.Source), string(script.HongKong), string(script.Taiwan), string(script.Traditional), string(script.Simplified)}
 
-// checkAccountSettings checks the settings Ferry reads, and returns
-// setting → reason code ("invalid") for those that are not valid. Settings
-// Ferry does not read are left alone.
+// AccountSettings lists the settings an account may have; any other is
+// refused, so that a misspelt setting is not silently ignored.
+var AccountSettings = []string{"audience_script", "link_url", "operators", "lead_time", "deadline_after"}
+
+// checkAccountSettings checks settings as they are written, and returns
+// setting → reason code for those that are not valid: "unknown" for a
+// setting Ferry does not have, "invalid" for a bad value. A null value
+// (which a PATCH uses to remove a setting) is valid.
 func checkAccountSettings(settings map[string]any) map[string]string {
 	details := map[string]string{}
+	for k := range settings {
+		if !slices.Contains(AccountSettings, k) {
+			details[k] = "unknown"
+		}
+	}
 	if v, ok := settings["audience_script"]; ok && v != nil {
 		s, isString := v.(string)
 		valid := false
@@ -121,4 +133,21 @@ func (s *Service) overview(ctx context.Context, a *ferry.Account) (*AccountOverv
 		}
 	}
 	return o, nil
+}
+
+// mergeSettings returns cur with patch merged in: a null value removes its
+// setting, any other replaces it, and settings patch does not name stay.
+func mergeSettings(cur, patch map[string]any) map[string]any {
+	out := maps.Clone(cur)
+	if out == nil {
+		out = map[string]any{}
+	}
+	for k, v := range patch {
+		if v == nil {
+			delete(out, k)
+		} else {
+			out[k] = v
+		}
+	}
+	return out
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"strings"
+	"unicode"
 	"unicode/utf8"
 
 	"github.com/ferry-social/ferry"
@@ -162,10 +163,21 @@ func (s *Service) People(ctx context.Context, p ferry.Principal) ([]ferry.Direct
 	return s.DB.Read().People(ctx, p.WorkspaceID)
 }
 
-// validKey reports whether a directory key can be written @{key}.
+// validKey reports whether a directory key can be written @{key}: a plain
+// name, without braces, slashes, control characters or invisible format
+// characters (bidirectional overrides among them, which would make a key
+// look like another), and not "." or "..".
 func validKey(k string) bool {
 	// parseMentions reads at most 64 bytes between the braces.
-	return k != "" && len(k) <= maxKeyLen && utf8.ValidString(k) && !strings.ContainsAny(k, "{}\n\r") && strings.TrimSpace(k) == k
+	if k == "" || len(k) > maxKeyLen || !utf8.ValidString(k) || strings.ContainsAny(k, "{}/\\") || strings.TrimSpace(k) != k || k == "." || k == ".." {
+		return false
+	}
+	for _, r := range k {
+		if unicode.IsControl(r) || unicode.Is(unicode.Cf, r) {
+			return false
+		}
+	}
+	return true
 }
 
 // PutPerson creates or replaces the directory entry with a key.
@@ -175,7 +187,7 @@ func (s *Service) PutPerson(ctx context.Context, p ferry.Principal, key string, 
 	}
 	details := map[string]string{}
 	if !validKey(key) {
-		details["key"] = "must be 1 to 64 bytes, without braces, line breaks or surrounding spaces"
+		details["key"] = "must be 1 to 64 bytes, without braces, slashes, control or invisible characters, or surrounding spaces"
 	}
 	in.Name = strings.TrimSpace(in.Name)
 	if in.Name == "" || utf8.RuneCountInString(in.Name) > 200 {
@@ -238,6 +250,32 @@ type TemplateView struct {
 	// built-in template either way.
 	Custom  bool   `json:"custom"`
 	Default string `json:"default"`
+	// Warnings, on a template just saved, say what it leaves out that a
+	// template usually has ({{body}}).
+	Warnings []string `json:"warnings,omitempty"`
+}
+
+// parseTemplate compiles a workspace's template: an empty one (which would
+// publish nothing) is refused like one that does not parse.
+func parseTemplate(source string) (*adapt.Template, error) {
+	if strings.TrimSpace(source) == "" {
+		return nil, ferry.Errorf(ferry.EINVALID, "The template is empty: write one, or reset the platform to the default template.").
+			WithDetails(map[string]string{"source": "empty"})
+	}
+	tmpl, err := adapt.ParseTemplate(source)
+	if err != nil {
+		return nil, ferry.Errorf(ferry.EINVALID, "The template is not valid: %v.", err).WithDetails(map[string]string{"source": err.Error()})
+	}
+	return tmpl, nil
+}
+
+// templateWarnings says what a valid template leaves out that is likely a
+// mistake.
+func templateWarnings(t *adapt.Template) []string {
+	if !t.Uses("body") {
+		return []string{"The template has no {{body}}: the story's text will not appear."}
+	}
+	return nil
 }
 
 // Templates lists every platform's template in the workspace.
@@ -280,11 +318,12 @@ func (s *Service) PutTemplate(ctx context.Context, p ferry.Principal, pl ferry.P
 	if err := platformParam(pl); err != nil {
 		return nil, err
 	}
-	if _, err := adapt.ParseTemplate(source); err != nil {
-		return nil, ferry.Errorf(ferry.EINVALID, "The template is not valid: %v.", err).WithDetails(map[string]string{"source": err.Error()})
+	tmpl, err := parseTemplate(source)
+	if err != nil {
+		return nil, err
 	}
 	t := &ferry.Template{Platform: pl, Source: source}
-	err := s.DB.InTx(ctx, func(tx *store.Tx) error {
+	err = s.DB.InTx(ctx, func(tx *store.Tx) error {
 		if err := tx.PutTemplate(ctx, p.WorkspaceID, t); err != nil {
 			return err
 		}
@@ -294,6 +333,7 @@ func (s *Service) PutTemplate(ctx context.Context, p ferry.Principal, pl ferry.P
 		return nil, err
 	}
 	v := templateView(pl, map[ferry.Platform]ferry.Template{pl: *t})
+	v.Warnings = templateWarnings(tmpl)
 	return &v, nil
 }
 
@@ -339,9 +379,9 @@ func (s *Service) PreviewTemplate(ctx context.Context, p ferry.Principal, pl fer
 	if err := platformParam(pl); err != nil {
 		return nil, err
 	}
-	tmpl, err := adapt.ParseTemplate(source)
+	tmpl, err := parseTemplate(source)
 	if err != nil {
-		return nil, ferry.Errorf(ferry.EINVALID, "The template is not valid: %v.", err).WithDetails(map[string]string{"source": err.Error()})
+		return nil, err
 	}
 	env, err := s.loadEnv(ctx, s.DB.Read(), p.WorkspaceID)
 	if err != nil {

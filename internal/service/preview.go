@@ -72,10 +72,21 @@ func (s *Service) Preview(ctx context.Context, p ferry.Principal, in PreviewInpu
 		in.Links = []string{}
 	}
 	validateTailoring(&in.Tags, &in.Links, &in.SourceScript, details)
+	seen := map[string]bool{}
 	for i, pl := range in.Platforms {
-		if !pl.Valid() {
+		switch {
+		case !pl.Valid():
 			details[fmt.Sprintf("platforms[%d]", i)] = fmt.Sprintf("must be one of %v", ferry.Platforms)
+		case seen[string(pl)]:
+			details[fmt.Sprintf("platforms[%d]", i)] = "named twice"
 		}
+		seen[string(pl)] = true
+	}
+	for i, id := range in.Targets {
+		if seen["target "+id] {
+			details[fmt.Sprintf("targets[%d]", i)] = "named twice"
+		}
+		seen["target "+id] = true
 	}
 	q := s.DB.Read()
 	var targets []adapt.Target

@@ -41,18 +41,18 @@ func (s *Service) Authenticate(ctx context.Context, token string) (ferry.Princip
 // the same hash.
 func (s *Service) ClaimIdempotencyKey(ctx context.Context, p ferry.Principal, key, requestHash string, abandonedAfter time.Duration) (prev *ferry.IdempotentResponse, claimed bool, err error) {
 	q := s.DB.Write()
-	return q.ReserveIdempotencyKey(ctx, p.UserID, key, requestHash, q.Now().Add(-abandonedAfter))
+	return q.ReserveIdempotencyKey(ctx, p.WorkspaceID, p.UserID, key, requestHash, q.Now().Add(-abandonedAfter))
 }
 
 // AnswerIdempotencyKey stores the answer to a claimed key's request.
 func (s *Service) AnswerIdempotencyKey(ctx context.Context, p ferry.Principal, key string, status int, body []byte) error {
-	return s.DB.Write().CompleteIdempotencyKey(ctx, p.UserID, key, status, body)
+	return s.DB.Write().CompleteIdempotencyKey(ctx, p.WorkspaceID, p.UserID, key, status, body)
 }
 
 // ReleaseIdempotencyKey forgets a claimed key whose request failed in a way
 // that may be retried.
 func (s *Service) ReleaseIdempotencyKey(ctx context.Context, p ferry.Principal, key string) error {
-	return s.DB.Write().ReleaseIdempotencyKey(ctx, p.UserID, key)
+	return s.DB.Write().ReleaseIdempotencyKey(ctx, p.WorkspaceID, p.UserID, key)
 }
 
 // Readiness says whether Ferry can serve: the database answers and its

@@ -42,7 +42,7 @@ func TestUpdateAccount_SettingsAreCheckedFieldByFieldAndNothingIsSaved(t *testin
 			"link_url": "ferry.example/x", "audience_script": "klingon", "operators": []any{"not-an-email"},
 			"lead_time": "soon", "deadline_after": "9999h", "something_else": 1}})
 		requireDetails(t, err, map[string]string{"settings.link_url": "invalid", "settings.audience_script": "invalid",
-			"settings.operators": "invalid", "settings.lead_time": "invalid", "settings.deadline_after": "invalid"})
+			"settings.operators": "invalid", "settings.lead_time": "invalid", "settings.deadline_after": "invalid", "settings.something_else": "unknown"})
 		got, err := svc.Account(ctx, owner, a.ID)
 		require.NoError(t, err)
 		require.Empty(t, got.Settings)

@@ -85,6 +85,9 @@ const (
 	// pastTolerance accepts times a little in the past (clock skew, slow
 	// clients) as "now".
 	pastTolerance = time.Minute
+	// maxAhead bounds how far ahead a story may be scheduled: further is
+	// a typo (year 9999), and no platform token lives that long.
+	maxAhead = 2 * 365 * 24 * time.Hour
 )
 
 // StoryView is a story with its publications and their summary.
@@ -120,6 +123,9 @@ func validateStory(ctx context.Context, q *store.Q, p ferry.Principal, in *Story
 	validateTailoring(&in.Tags, &in.Links, &in.SourceScript, details)
 	if in.ScheduledAt != nil && in.ScheduledAt.Before(q.Now().Add(-pastTolerance)) {
 		details["scheduled_at"] = "is in the past; publish the story now instead"
+	}
+	if in.ScheduledAt != nil && in.ScheduledAt.After(q.Now().Add(maxAhead)) {
+		details["scheduled_at"] = "is more than two years ahead"
 	}
 	media := map[string]*ferry.Media{}
 	for i, id := range in.MediaIDs {

@@ -387,6 +387,9 @@ func (s *Service) EditVariant(ctx context.Context, p ferry.Principal, storyID, a
 	if err := require(p, ferry.RoleEditor, "edit variants"); err != nil {
 		return nil, err
 	}
+	if edit.Reset && (edit.Text != nil || edit.Title != nil) {
+		return nil, ferry.Errorf(ferry.EINVALID, "Send either reset or a text (and title), not both: a reset drops the edit.").WithDetails(map[string]string{"reset": "contradicts text"})
+	}
 	if edit.Text != nil && utf8.RuneCountInString(*edit.Text) > maxBody {
 		return nil, ferry.Errorf(ferry.EINVALID, "The text is longer than %d characters.", maxBody).WithDetails(map[string]string{"text": "too long"})
 	}

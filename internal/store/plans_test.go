@@ -55,7 +55,7 @@ func seed(t testing.TB, b testdb.Backend, stories, accounts int) seeded {
 					s.created_at, s.created_at
 				FROM stories s CROSS JOIN accounts a WHERE s.workspace_id = ?`, []any{hour, hour, s.ws.ID}},
 			{`INSERT INTO rate_events (limit_key, at, publication_id) SELECT account_id, created_at * ?, id FROM publications`, []any{hour}},
-			{`INSERT INTO idempotency_keys (user_id, key, request_hash, status, body, created_at) SELECT 'usr', id, 'h', 201, ?, created_at * ? FROM publications`, []any{[]byte{}, hour}},
+			{`INSERT INTO idempotency_keys (workspace_id, user_id, key, request_hash, status, body, created_at) SELECT 'wsp', 'usr', id, 'h', 201, ?, created_at * ? FROM publications`, []any{[]byte{}, hour}},
 		} {
 			if err := tx.ExecForTest(ctx, q.sql, q.args...); err != nil {
 				return err

@@ -332,21 +332,21 @@ func (q *Q) PruneRates(ctx context.Context, before time.Time) (int64, error) {
 	return res.RowsAffected()
 }
 
-// ReserveIdempotencyKey claims a user's key for a request before it is
+// ReserveIdempotencyKey claims a user's key in a workspace for a request before it is
 // handled. A claim made before abandonedBefore and never answered is taken
 // over by a request with the same hash: the request that made it is taken
 // to have died with its process. If the key is otherwise claimed it returns
 // the stored answer (Status 0 while the first request is still running)
 // and claimed=false.
-func (q *Q) ReserveIdempotencyKey(ctx context.Context, userID, key, requestHash string, abandonedBefore time.Time) (prev *ferry.IdempotentResponse, claimed bool, err error) {
+func (q *Q) ReserveIdempotencyKey(ctx context.Context, workspaceID, userID, key, requestHash string, abandonedBefore time.Time) (prev *ferry.IdempotentResponse, claimed bool, err error) {
 	// A claim released between the two statements is claimed again.
 	for range 3 {
 		// One statement, so that two requests never both take over a
 		// claim: the second sees the first one's created_at.
-		res, err := q.exec(ctx, `INSERT INTO idempotency_keys (user_id, key, request_hash, status, body, created_at) VALUES (?, ?, ?, 0, ?, ?)
-			ON CONFLICT (user_id, key) DO UPDATE SET created_at = excluded.created_at
+		res, err := q.exec(ctx, `INSERT INTO idempotency_keys (workspace_id, user_id, key, request_hash, status, body, created_at) VALUES (?, ?, ?, ?, 0, ?, ?)
+			ON CONFLICT (workspace_id, user_id, key) DO UPDATE SET created_at = excluded.created_at
 			WHERE idempotency_keys.status = 0 AND idempotency_keys.created_at < ? AND idempotency_keys.request_hash = excluded.request_hash`,
-			userID, key, requestHash, []byte{}, ms(q.Now()), ms(abandonedBefore))
+			workspaceID, userID, key, requestHash, []byte{}, ms(q.Now()), ms(abandonedBefore))
 		if err != nil {
 			return nil, false, fmt.Errorf("store: reserve idempotency key: %w", err)
 		}
@@ -356,7 +356,7 @@ func (q *Q) ReserveIdempotencyKey(ctx context.Context, userID, key, requestHash 
 			return nil, true, nil
 		}
 		var r ferry.IdempotentResponse
-		err = q.queryRow(ctx, `SELECT request_hash, status, body FROM idempotency_keys WHERE user_id = ? AND key = ?`, userID, key).Scan(&r.RequestHash, &r.Status, &r.Body)
+		err = q.queryRow(ctx, `SELECT request_hash, status, body FROM idempotency_keys WHERE workspace_id = ? AND user_id = ? AND key = ?`, workspaceID, userID, key).Scan(&r.RequestHash, &r.Status, &r.Body)
 		if err == sql.ErrNoRows {
 			continue
 		}
@@ -369,8 +369,8 @@ func (q *Q) ReserveIdempotencyKey(ctx context.Context, userID, key, requestHash 
 }
 
 // CompleteIdempotencyKey stores the answer for a claimed key.
-func (q *Q) CompleteIdempotencyKey(ctx context.Context, userID, key string, status int, body []byte) error {
-	_, err := q.exec(ctx, `UPDATE idempotency_keys SET status = ?, body = ? WHERE user_id = ? AND key = ?`, status, body, userID, key)
+func (q *Q) CompleteIdempotencyKey(ctx context.Context, workspaceID, userID, key string, status int, body []byte) error {
+	_, err := q.exec(ctx, `UPDATE idempotency_keys SET status = ?, body = ? WHERE workspace_id = ? AND user_id = ? AND key = ?`, status, body, workspaceID, userID, key)
 	if err != nil {
 		return fmt.Errorf("store: complete idempotency key: %w", err)
 	}
@@ -379,8 +379,8 @@ func (q *Q) CompleteIdempotencyKey(ctx context.Context, userID, key string, stat
 
 // ReleaseIdempotencyKey forgets a claimed key whose request failed in a way
 // that may be retried.
-func (q *Q) ReleaseIdempotencyKey(ctx context.Context, userID, key string) error {
-	_, err := q.exec(ctx, `DELETE FROM idempotency_keys WHERE user_id = ? AND key = ?`, userID, key)
+func (q *Q) ReleaseIdempotencyKey(ctx context.Context, workspaceID, userID, key string) error {
+	_, err := q.exec(ctx, `DELETE FROM idempotency_keys WHERE workspace_id = ? AND user_id = ? AND key = ?`, workspaceID, userID, key)
 	if err != nil {
 		return fmt.Errorf("store: release idempotency key: %w", err)
 	}

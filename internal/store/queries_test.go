@@ -71,7 +71,7 @@ func TestStore_IdempotencyClaims(t *testing.T) {
 			claim := func(t *testing.T, db *store.DB, user, key, hash string, at time.Time) (*ferry.IdempotentResponse, bool) {
 				t.Helper()
 				db.Now = func() time.Time { return at }
-				prev, claimed, err := db.Write().ReserveIdempotencyKey(ctx, user, key, hash, at.Add(-10*time.Minute))
+				prev, claimed, err := db.Write().ReserveIdempotencyKey(ctx, "wsp_1", user, key, hash, at.Add(-10*time.Minute))
 				require.NoError(t, err)
 				return prev, claimed
 			}
@@ -98,7 +98,7 @@ func TestStore_IdempotencyClaims(t *testing.T) {
 				var n atomic.Int32
 				for range cap(errs) {
 					go func() {
-						_, claimed, err := bu.db.Write().ReserveIdempotencyKey(ctx, bu.usr.ID, "k", "h", now.Add(-10*time.Minute))
+						_, claimed, err := bu.db.Write().ReserveIdempotencyKey(ctx, "wsp_1", bu.usr.ID, "k", "h", now.Add(-10*time.Minute))
 						if claimed {
 							n.Add(1)
 						}
@@ -135,7 +135,7 @@ func TestStore_IdempotencyClaims(t *testing.T) {
 				t.Parallel()
 				bu := setup(t, b)
 				claim(t, bu.db, bu.usr.ID, "k", "h", t0)
-				require.NoError(t, bu.db.Write().CompleteIdempotencyKey(ctx, bu.usr.ID, "k", 201, []byte(`{}`)))
+				require.NoError(t, bu.db.Write().CompleteIdempotencyKey(ctx, "wsp_1", bu.usr.ID, "k", 201, []byte(`{}`)))
 				prev, claimed := claim(t, bu.db, bu.usr.ID, "k", "h", t0.Add(time.Hour))
 				require.False(t, claimed)
 				require.Equal(t, 201, prev.Status)
@@ -146,10 +146,10 @@ func TestStore_IdempotencyClaims(t *testing.T) {
 				bu := setup(t, b)
 				q := bu.db.Write()
 				claim(t, bu.db, bu.usr.ID, "old-answered", "h", t0)
-				require.NoError(t, q.CompleteIdempotencyKey(ctx, bu.usr.ID, "old-answered", 201, []byte(`{}`)))
+				require.NoError(t, q.CompleteIdempotencyKey(ctx, "wsp_1", bu.usr.ID, "old-answered", 201, []byte(`{}`)))
 				claim(t, bu.db, bu.usr.ID, "old-abandoned", "h", t0)
 				claim(t, bu.db, bu.usr.ID, "answered", "h", t0.Add(23*time.Hour))
-				require.NoError(t, q.CompleteIdempotencyKey(ctx, bu.usr.ID, "answered", 201, []byte(`{}`)))
+				require.NoError(t, q.CompleteIdempotencyKey(ctx, "wsp_1", bu.usr.ID, "answered", 201, []byte(`{}`)))
 				claim(t, bu.db, bu.usr.ID, "in-progress", "h", t0.Add(24*time.Hour))
 
 				n, err := q.PruneIdempotencyKeys(ctx, t0.Add(time.Hour))

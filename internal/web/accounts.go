@@ -2,7 +2,6 @@ package web
 
 import (
 	"errors"
-	"maps"
 	"net/http"
 	"strconv"
 	"strings"
@@ -202,13 +201,11 @@ func (s *Server) saveAccount(w http.ResponseWriter, r *http.Request, rq *request
 	f := r.PostForm
 	form := accountForm{Name: f.Get("name"), AudienceScript: f.Get("audience_script"), LinkURL: f.Get("link_url"),
 		Operators: f.Get("operators"), LeadTime: f.Get("lead_time"), DeadlineAfter: f.Get("deadline_after")}
-	settings := maps.Clone(o.Account.Settings)
-	if settings == nil {
-		settings = map[string]any{}
-	}
+	// The service merges settings: null removes one, unnamed ones stay.
+	settings := map[string]any{}
 	set := func(key, value string) {
 		if strings.TrimSpace(value) == "" {
-			delete(settings, key)
+			settings[key] = nil
 		} else {
 			settings[key] = strings.TrimSpace(value)
 		}
@@ -221,7 +218,7 @@ func (s *Server) saveAccount(w http.ResponseWriter, r *http.Request, rq *request
 		if ops := operatorsSetting(form.Operators); len(ops) > 0 {
 			settings["operators"] = ops
 		} else {
-			delete(settings, "operators")
+			settings["operators"] = nil
 		}
 		set("lead_time", form.LeadTime)
 		set("deadline_after", form.DeadlineAfter)

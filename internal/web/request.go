@@ -115,6 +115,20 @@ func (s *Server) wrap(rt route) http.Handler {
 				return
 			}
 		}
+		// Text at the edge (docs/architecture.md): a NUL or invalid UTF-8
+		// in an id, the query or the form goes no further.
+		if httpd.BadPathValue(r, rt.pattern) != "" {
+			s.fail(w, r, rq, ferry.Errorf(ferry.ENOTFOUND, "Not valid text in the path."))
+			return
+		}
+		if field := httpd.BadValue(r.URL.Query()); field != "" {
+			s.failText(w, r, rq, field)
+			return
+		}
+		if field := httpd.BadValue(r.PostForm); field != "" {
+			s.failText(w, r, rq, field)
+			return
+		}
 		if rt.access == signedIn && rq.session == nil {
 			s.toSignIn(w, r)
 			return
@@ -200,5 +214,14 @@ func (s *Server) fail(w http.ResponseWriter, r *http.Request, rq *request, err e
 type errorPage struct {
 	Status    int
 	Message   string // a catalog key
+	Field     string // the field holding a NUL or invalid UTF-8, if that is the fault
 	RequestID string
+}
+
+// failText answers a form or query whose field holds a NUL or invalid
+// UTF-8, naming the field.
+func (s *Server) failText(w http.ResponseWriter, r *http.Request, rq *request, field string) {
+	v := s.view(r, rq, "error.title")
+	v.Data = errorPage{Status: http.StatusBadRequest, Message: "error.invalid", Field: field, RequestID: httpd.RequestID(r.Context())}
+	s.pages.Render(w, r, http.StatusBadRequest, "error.html", v)
 }

@@ -19,6 +19,7 @@ import (
 	"mime/multipart"
 	"net/http"
 	"net/url"
+	"regexp"
 	"strconv"
 	"strings"
 	"time"
@@ -268,12 +269,19 @@ func (c *Connector) read(ctx context.Context, token, method string, params form,
 	}
 }
 
+// tokenForm is a bot token's form, <digits>:<token>.
+var tokenForm = regexp.MustCompile(`^[0-9]{1,20}:[A-Za-z0-9_-]{1,200}$`)
+
 // call invokes a Bot API method. Parameters go as a URL-encoded form, or as
 // multipart when files are uploaded.
 func (c *Connector) call(ctx context.Context, token, method string, params form, files []upload, out any) error {
 	body, contentType, err := encode(params, files)
 	if err != nil {
 		return &platform.Error{Class: platform.Permanent, Code: "telegram:media", Message: "A media file could not be read.", Err: err}
+	}
+	if !tokenForm.MatchString(token) {
+		// The token is a path segment: nothing else may reach the URL.
+		return &platform.Error{Class: platform.Reauth, Code: "telegram:bad_token", Message: "The bot token is not in the form @BotFather gives (123456789:AAH…)."}
 	}
 	endpoint := c.baseURL + "/bot" + token + "/" + method
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, endpoint, body)
