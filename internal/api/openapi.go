@@ -234,7 +234,10 @@ func schemas() map[string]any {
 		"TemplateInput": obj([]string{"source"}, map[string]any{"source": map[string]any{"type": "string",
 			"description": "{{title}} {{body}} {{link}} {{links}} {{hashtags}}; {{#name}}…{{/name}} when set, {{^name}}…{{/name}} when empty. An empty template is refused (reset to the default with DELETE instead); one without {{body}} is saved with a warning."}}),
 		"Template": obj(nil, map[string]any{"platform": platform, "source": str, "custom": boolean, "default": str,
-			"warnings": map[string]any{"type": "array", "items": str, "description": "On PUT: what the saved template leaves out that is likely a mistake, such as {{body}}."}}),
+			"warnings": map[string]any{"type": "array", "description": "On PUT: what the saved template leaves out that is likely a mistake.", "items": obj([]string{"code", "message"}, map[string]any{
+				"code":    map[string]any{"type": "string", "enum": []any{"no_body"}, "description": "no_body: the template has no {{body}}, so the story's text will not appear."},
+				"message": str,
+			})}}),
 		"TemplateList": obj([]string{"templates"}, map[string]any{"templates": map[string]any{"type": "array", "items": ref("Template")}}),
 
 		// The calendar (calendar.go).

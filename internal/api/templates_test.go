@@ -7,6 +7,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/ferry-social/ferry"
+	"github.com/ferry-social/ferry/internal/service"
 	"github.com/ferry-social/ferry/internal/testdb"
 )
 
@@ -21,14 +22,14 @@ func TestTemplates_EmptyIsRefusedAndNoBodyIsWarned(t *testing.T) {
 		require.Contains(t, e.Error.Details, "source")
 	}
 	var tv struct {
-		Custom   bool     `json:"custom"`
-		Warnings []string `json:"warnings"`
+		Custom   bool                      `json:"custom"`
+		Warnings []service.TemplateWarning `json:"warnings"`
 	}
 	resp := b.do(t, "PUT", "/api/v1/templates/weibo", map[string]any{"source": "【{{title}}】 {{link}}"})
 	require.Equal(t, http.StatusOK, resp.status, "%s", resp.body)
 	resp.decode(t, &tv)
 	require.True(t, tv.Custom)
-	require.Equal(t, []string{"The template has no {{body}}: the story's text will not appear."}, tv.Warnings)
+	require.Equal(t, []service.TemplateWarning{{Code: "no_body", Message: "The template has no {{body}}: the story's text will not appear."}}, tv.Warnings)
 	tv.Warnings = nil
 	resp = b.do(t, "PUT", "/api/v1/templates/weibo", map[string]any{"source": "【{{title}}】{{body}}"})
 	require.Equal(t, http.StatusOK, resp.status, "%s", resp.body)

@@ -252,7 +252,15 @@ type TemplateView struct {
 	Default string `json:"default"`
 	// Warnings, on a template just saved, say what it leaves out that a
 	// template usually has ({{body}}).
-	Warnings []string `json:"warnings,omitempty"`
+	Warnings []TemplateWarning `json:"warnings,omitempty"`
+}
+
+// TemplateWarning is what a valid template leaves out that is likely a
+// mistake: a code for machines and pages in other languages, and English
+// words.
+type TemplateWarning struct {
+	Code    string `json:"code"` // no_body
+	Message string `json:"message"`
 }
 
 // parseTemplate compiles a workspace's template: an empty one (which would
@@ -271,9 +279,9 @@ func parseTemplate(source string) (*adapt.Template, error) {
 
 // templateWarnings says what a valid template leaves out that is likely a
 // mistake.
-func templateWarnings(t *adapt.Template) []string {
+func templateWarnings(t *adapt.Template) []TemplateWarning {
 	if !t.Uses("body") {
-		return []string{"The template has no {{body}}: the story's text will not appear."}
+		return []TemplateWarning{{Code: "no_body", Message: "The template has no {{body}}: the story's text will not appear."}}
 	}
 	return nil
 }
@@ -361,8 +369,9 @@ func (s *Service) DeleteTemplate(ctx context.Context, p ferry.Principal, pl ferr
 
 // TemplatePreview is a template applied to a sample story.
 type TemplatePreview struct {
-	Title string
-	Text  string
+	Title    string
+	Text     string
+	Warnings []TemplateWarning
 }
 
 // sampleStory is what a template preview is applied to.
@@ -389,5 +398,5 @@ func (s *Service) PreviewTemplate(ctx context.Context, p ferry.Principal, pl fer
 	}
 	env.Templates[pl] = tmpl
 	vs := s.adapter().Adapt(sampleStory, []adapt.Target{{AccountID: "preview", Platform: pl, Audience: script.Source}}, env)
-	return &TemplatePreview{Title: vs[0].Title, Text: vs[0].Text}, nil
+	return &TemplatePreview{Title: vs[0].Title, Text: vs[0].Text, Warnings: templateWarnings(tmpl)}, nil
 }

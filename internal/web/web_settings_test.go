@@ -238,6 +238,7 @@ func TestSettings_TemplatePreviewGlossaryAndPeople(t *testing.T) {
 	preview := br.post("/settings/templates/telegram", "same-origin", url.Values{"csrf": {csrf}, "action": {"preview"}, "source": {"★ {{title}}"}})
 	require.Equal(t, 200, preview.status)
 	require.Contains(t, text(preview.body), "★ 中秋節海港燈會")
+	require.Contains(t, preview.body, "This template has no {{body}}", "a template without the story's text says so")
 	views, err := tb.svc.Templates(ctx, owner)
 	require.NoError(t, err)
 	for _, v := range views {
@@ -249,6 +250,8 @@ func TestSettings_TemplatePreviewGlossaryAndPeople(t *testing.T) {
 	require.Contains(t, bad.body, "{{#title}}open", "the input is kept")
 	saved := br.post("/settings/templates/telegram", "same-origin", url.Values{"csrf": {csrf}, "action": {"save"}, "source": {"★ {{title}}"}})
 	require.Equal(t, http.StatusSeeOther, saved.status)
+	page = br.get("/settings/templates")
+	require.Equal(t, 1, strings.Count(page.body, "This template has no {{body}}"), "saved, it still says so, for Telegram alone")
 
 	g := br.post("/settings/glossary", "same-origin", url.Values{"csrf": {csrf}, "protected": {"維多利亞港\n"}, "phrases": {"的士 = 出租车 | s\nno equals sign"}})
 	require.Equal(t, http.StatusBadRequest, g.status)
