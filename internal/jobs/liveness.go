@@ -26,7 +26,7 @@ import (
 // a crash"). Several processes share the queue. Each holds a session-level
 // advisory lock named after its River client for as long as it lives; the
 // server releases it when the session ends, however the process ends.
-// Every live process looks, each second, at the clients that hold running
+// Every live process looks, twice a second, at the clients that hold running
 // jobs: one whose lock has been free for fenceGrace is dead, and its jobs
 // are made available at once (and its River leadership ended), instead of
 // after River's rescue delay.
@@ -39,10 +39,10 @@ import (
 const (
 	livePrefix   = "ferry-live-"
 	pingEvery    = 250 * time.Millisecond
-	pingTimeout  = 2 * time.Second
+	pingTimeout  = 1500 * time.Millisecond
 	fenceWithin  = pingEvery + pingTimeout // a lost session is noticed and calls cancelled within this
 	fenceGrace   = 2 * fenceWithin         // how long a lock must be seen free before its jobs are taken
-	rescueEvery  = time.Second
+	rescueEvery  = 500 * time.Millisecond
 	snoozeFenced = time.Second // a publish job found while the lock is lost waits this long
 )
 
@@ -99,26 +99,38 @@ func (l *liveness) start(ctx context.Context) error {
 	}
 	run, stop := context.WithCancel(context.WithoutCancel(ctx))
 	l.stop, l.done = stop, make(chan struct{})
-	go func() {
-		defer close(l.done)
-		ping := time.NewTicker(pingEvery)
-		defer ping.Stop()
-		rescue := time.NewTicker(rescueEvery)
-		defer rescue.Stop()
-		for {
-			select {
-			case <-run.Done():
-				return
-			case <-ping.C:
-				l.keep(run)
-			case <-rescue.C:
-				if err := l.rescue(run); err != nil && run.Err() == nil {
-					l.log.Warn("looking for the jobs of dead workers failed", "error", err)
-				}
+	var wg sync.WaitGroup
+	// The keeper has a goroutine of its own: however long a rescue takes,
+	// a lost session is noticed within fenceWithin.
+	wg.Go(func() { every(run, pingEvery, l.keep) })
+	wg.Go(func() {
+		every(run, rescueEvery, func(ctx context.Context) {
+			ctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+			defer cancel()
+			if err := l.rescue(ctx); err != nil && run.Err() == nil {
+				l.log.Warn("looking for the jobs of dead workers failed", "error", err)
 			}
-		}
+		})
+	})
+	go func() {
+		wg.Wait()
+		close(l.done)
 	}()
 	return nil
+}
+
+// every calls f every d until ctx ends.
+func every(ctx context.Context, d time.Duration, f func(context.Context)) {
+	t := time.NewTicker(d)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			f(ctx)
+		}
+	}
 }
 
 // close stops keeping the lock and releases it.
@@ -169,7 +181,9 @@ func (l *liveness) keep(ctx context.Context) {
 	conn := l.conn
 	l.mu.Unlock()
 	if conn == nil {
-		if err := l.acquire(ctx); err == nil {
+		actx, cancel := context.WithTimeout(ctx, pingTimeout)
+		defer cancel()
+		if err := l.acquire(actx); err == nil {
 			l.log.Info("liveness lock taken again; publishing resumes", "client", l.id)
 		}
 		return
