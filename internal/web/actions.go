@@ -166,11 +166,15 @@ func (s *Server) deleteForm(w http.ResponseWriter, r *http.Request, rq *request)
 // deletedPage answers a deletion honestly: what was withdrawn, and what had
 // already gone out and stays on its platform.
 type deletedPage struct {
+	ID        string
 	Title     string
 	Names     map[string]string
 	Withdrawn int
-	// Out are the publications on (or perhaps on) their platforms.
+	// Out are the publications on (or perhaps on) their platforms: the
+	// story stays on record for them.
 	Out []*ferry.Publication
+	// Answers say what the deletion did to each publication.
+	Answers []service.PublicationAnswer
 }
 
 // deleteStory deletes a story. The answer is a page of its own, not a
@@ -187,7 +191,7 @@ func (s *Server) deleteStory(w http.ResponseWriter, r *http.Request, rq *request
 		s.fail(w, r, rq, err)
 		return
 	}
-	page := deletedPage{Title: service.StoryTitle(st.Story), Names: map[string]string{}, Withdrawn: len(st.Withdrawn)}
+	page := deletedPage{ID: st.ID, Title: service.StoryTitle(st.Story), Names: map[string]string{}, Withdrawn: len(st.Withdrawn), Answers: st.Answers}
 	for _, a := range accts {
 		page.Names[a.ID] = a.Name
 	}
