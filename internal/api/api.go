@@ -67,6 +67,7 @@ func (s *Server) routes() []route {
 	routes = append(routes, s.calendarRoutes()...)
 	routes = append(routes, s.oauthRoutes()...)
 	routes = append(routes, s.workspaceRoutes()...)
+	routes = append(routes, s.cancelRoutes()...)
 	return routes
 }
 

@@ -185,7 +185,7 @@ func TestStoryActions_DeleteSaysWhatWasWithdrawnAndWhatStaysUp(t *testing.T) {
 			gt := text(gone.body)
 			require.Contains(t, gt, "1 publication was withdrawn before it went out.")
 			// Each publication's answer, the same as the API's.
-			require.Contains(t, gt, "Already published on Telegram: it stays up.")
+			require.Contains(t, gt, "Already published on Telegram: it stays up until it is deleted.")
 			require.Contains(t, gt, "Too late: it was sent to Facebook and may be there; nobody knows yet.")
 			require.Contains(t, gt, "Withdrawn: it will not go out.")
 			require.Contains(t, gt, "It had ended before (Failed): nothing went out.")
@@ -269,7 +269,7 @@ func TestStoryActions_EditWhileBeingSentSaysTooLateForEachPublication(t *testing
 			gt := text(got.body)
 			require.Contains(t, gt, "Too late: a publication of this story is being sent right now, so nothing was changed.")
 			require.Contains(t, gt, "Too late: it is being sent to Facebook right now and may appear.")
-			require.Contains(t, gt, "Already published on Telegram: it stays up.")
+			require.Contains(t, gt, "Already published on Telegram: it stays up until it is deleted.")
 			require.Contains(t, got.body, `href="https://t.me/harbour/42"`)
 			require.Contains(t, got.body, "Changed at the last moment.", "the input is kept")
 			kept, err := tb.svc.Story(context.Background(), owner, f.mixed.ID)
