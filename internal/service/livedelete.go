@@ -29,14 +29,17 @@ func (s *Service) DeleteLivePost(ctx context.Context, p ferry.Principal, id stri
 	}
 	switch pub.Platform {
 	case ferry.Instagram:
-		return nil, ferry.Errorf(ferry.ECONFLICT, "Instagram does not let apps delete posts: delete it in the Instagram app.")
+		return nil, ferry.Errorf(ferry.ECONFLICT, "Instagram does not let apps delete posts: delete it in the Instagram app.").WithDetails(map[string]string{"reason": "instagram"})
 	case ferry.Xiaohongshu:
-		return nil, ferry.Errorf(ferry.ECONFLICT, "This Xiaohongshu note was posted by a person: a person deletes it, in the Xiaohongshu app.")
+		return nil, ferry.Errorf(ferry.ECONFLICT, "This Xiaohongshu note was posted by a person: a person deletes it, in the Xiaohongshu app.").WithDetails(map[string]string{"reason": "xiaohongshu"})
 	}
-	conn, ok := s.Connectors.Get(pub.Platform)
-	del, can := conn.(platform.Deleter)
-	if !ok || !can {
-		return nil, ferry.Errorf(ferry.ECONFLICT, "Ferry cannot delete posts on %s: delete it there.", pub.Platform.Name())
+	var del platform.Deleter
+	if s.Connectors != nil {
+		conn, _ := s.Connectors.Get(pub.Platform)
+		del, _ = conn.(platform.Deleter)
+	}
+	if del == nil {
+		return nil, ferry.Errorf(ferry.ECONFLICT, "Ferry cannot delete posts on %s: delete it there.", pub.Platform.Name()).WithDetails(map[string]string{"reason": "no_connector"})
 	}
 	acct, err := q.Account(ctx, p.WorkspaceID, pub.AccountID)
 	if err != nil {
@@ -50,11 +53,12 @@ func (s *Service) DeleteLivePost(ctx context.Context, p ferry.Principal, id stri
 			return nil, err
 		}
 		if v != nil && len(v.MediaIDs) > 1 {
-			return nil, ferry.Errorf(ferry.ECONFLICT, "This Telegram post is an album of %d messages, and Ferry recorded the first one's id only: delete the album in Telegram.", len(v.MediaIDs))
+			return nil, ferry.Errorf(ferry.ECONFLICT, "This Telegram post is an album of %d messages, and Ferry recorded the first one's id only: delete the album in Telegram.", len(v.MediaIDs)).
+				WithDetails(map[string]string{"reason": "telegram_album"})
 		}
 	}
 	if acct.Health != ferry.HealthConnected {
-		return nil, ferry.Errorf(ferry.ECONFLICT, "The account is %s: reconnect it first, or delete the post on %s.", acct.Health, pub.Platform.Name())
+		return nil, ferry.Errorf(ferry.ECONFLICT, "The account is %s: reconnect it first, or delete the post on %s.", acct.Health, pub.Platform.Name()).WithDetails(map[string]string{"reason": "account_" + string(acct.Health)})
 	}
 	// The call is outside any transaction; deleting a post already gone
 	// succeeds, so a repeat after a lost answer is harmless.
@@ -63,7 +67,8 @@ func (s *Service) DeleteLivePost(ctx context.Context, p ferry.Principal, id stri
 		_ = s.DB.InTx(ctx, func(tx *store.Tx) error {
 			return tx.Audit(ctx, audit(p, "publication.post_delete_failed", "publication", pub.ID, map[string]any{"remote_id": pub.RemoteID, "error": err.Error()}))
 		})
-		return nil, ferry.Errorf(ferry.EUNPROCESSABLE, "%s did not delete the post: %s", pub.Platform.Name(), platform.Classify(err).Message)
+		msg := platform.Classify(err).Message
+		return nil, ferry.Errorf(ferry.EUNPROCESSABLE, "%s did not delete the post: %s", pub.Platform.Name(), msg).WithDetails(map[string]string{"reason": "platform_refused", "message": msg})
 	}
 	err = s.DB.InTx(ctx, func(tx *store.Tx) error {
 		cur, err := tx.Publication(ctx, p.WorkspaceID, id)

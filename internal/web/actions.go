@@ -11,14 +11,16 @@ import (
 
 // doneActions are the actions whose outcome the story page announces
 // (?done=…) after sending the browser back to it.
-var doneActions = []string{"published", "retry", "retried", "confirmed", "canceled"}
+var doneActions = []string{"published", "retry", "retried", "confirmed", "canceled", "post_deleted"}
 
 // actionForm is what a publication's action form sent, kept when it comes
 // back with an error.
 type actionForm struct {
 	PubID  string
-	Action string // resolve or confirm
+	Action string // resolve, confirm or delete-post
 	URL    string
+	// Message is the platform's own words of a refusal (delete-post).
+	Message string
 }
 
 // backToStory sends the browser to a publication's story, announcing what
@@ -131,8 +133,11 @@ func (s *Server) confirmation(w http.ResponseWriter, r *http.Request, rq *reques
 		}
 	}
 	title := "actions.cancel.title"
-	if page.Kind == "delete" {
+	switch page.Kind {
+	case "delete":
 		title = "actions.delete.title"
+	case "delete-post":
+		title = "cancels.delete_post.title"
 	}
 	v := s.view(r, rq, title)
 	v.Data = page

@@ -5,6 +5,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/url"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -275,6 +276,62 @@ func TestStoryActions_EditWhileBeingSentSaysTooLateForEachPublication(t *testing
 			kept, err := tb.svc.Story(context.Background(), owner, f.mixed.ID)
 			require.NoError(t, err)
 			require.Equal(t, st.Body, kept.Body, "nothing was changed")
+		})
+	}
+}
+
+// A published post offers "Delete the live post…" where the platform lets
+// Ferry (here Telegram), behind a confirmation; Instagram's says it cannot.
+// Without a connector able to delete, the service refuses and the page
+// says why.
+func TestStoryActions_DeleteLivePostIsConfirmedAndSaysWhereItCannot(t *testing.T) {
+	t.Parallel()
+	for _, b := range testdb.Backends() {
+		t.Run(b.Name, func(t *testing.T) {
+			t.Parallel()
+			tb := setup(t, b)
+			owner := tb.setUp()
+			f := tb.seedActions(owner)
+			ctx := context.Background()
+			w := tb.svc.DB.Write()
+			ig := &ferry.Account{WorkspaceID: owner.WorkspaceID, Platform: ferry.Instagram, ExternalID: "17841400000000000", Name: "Harbour Grid", Health: ferry.HealthConnected, Credentials: map[string]string{}}
+			require.NoError(t, w.CreateAccount(ctx, ig))
+			at := *f.mixed.ScheduledAt
+			igPub := &ferry.Publication{WorkspaceID: owner.WorkspaceID, StoryID: f.mixed.ID, AccountID: ig.ID, Platform: ferry.Instagram, State: ferry.StatePublished, Version: 1,
+				ScheduledAt: &at, PublishedAt: &at, RemoteID: "ig-1", RemoteURL: "https://www.instagram.com/p/abc/"}
+			require.NoError(t, w.CreatePublication(ctx, igPub))
+			br := tb.browser()
+			br.lang = "en"
+			br.signIn("ada@example.org", ownerPassword)
+
+			page := br.get("/stories/" + f.mixed.ID)
+			require.Equal(t, 200, page.status)
+			require.Equal(t, 1, strings.Count(page.body, `/delete-post"`), "only the Telegram post offers it")
+			require.NotContains(t, page.body, "/publications/"+igPub.ID+"/delete-post")
+			require.Contains(t, text(page.body), "Instagram does not let apps delete posts: to take it down, delete it in the Instagram app.")
+
+			var tgPub string
+			for _, p := range tb.pubsOf(f.mixed.ID) {
+				if p.Platform == ferry.Telegram && p.State == ferry.StatePublished {
+					tgPub = p.ID
+				}
+			}
+			require.NotEmpty(t, tgPub)
+			ask := br.get("/publications/" + tgPub + "/delete-post")
+			require.Equal(t, 200, ask.status)
+			require.Contains(t, text(ask.body), "Delete the live post?")
+			require.Contains(t, ask.body, `action="/publications/`+tgPub+`/delete-post"`)
+			require.Equal(t, ferry.StatePublished, tb.publication(owner.WorkspaceID, tgPub).State, "asking deletes nothing")
+
+			// This server has no Telegram connector: refused, and why.
+			got := br.post("/publications/"+tgPub+"/delete-post", "same-origin", url.Values{"csrf": {br.csrf()}})
+			require.Equal(t, 409, got.status)
+			require.Contains(t, text(got.body), "Ferry cannot delete posts on Telegram here: delete it there.")
+			require.Equal(t, ferry.StatePublished, tb.publication(owner.WorkspaceID, tgPub).State)
+			// Instagram is refused whatever the connectors.
+			got = br.post("/publications/"+igPub.ID+"/delete-post", "same-origin", url.Values{"csrf": {br.csrf()}})
+			require.Equal(t, 409, got.status)
+			require.Contains(t, text(got.body), "Instagram does not let apps delete posts")
 		})
 	}
 }
