@@ -276,6 +276,14 @@ func TestStoryActions_EditWhileBeingSentSaysTooLateForEachPublication(t *testing
 			kept, err := tb.svc.Story(context.Background(), owner, f.mixed.ID)
 			require.NoError(t, err)
 			require.Equal(t, st.Body, kept.Body, "nothing was changed")
+
+			// Moving it on the calendar says the same.
+			when := time.Now().Add(72 * time.Hour)
+			moved := br.post("/calendar/move", "same-origin", url.Values{"csrf": {br.csrf()}, "story": {f.mixed.ID}, "date": {when.Format(time.DateOnly)}, "time": {"10:00"}, "next": {"/calendar"}})
+			require.Equal(t, 409, moved.status)
+			mt := text(moved.body)
+			require.Contains(t, mt, "Too late: it is being sent to Facebook right now and may appear.")
+			require.Contains(t, mt, "Already published on Telegram: it stays up until it is deleted.")
 		})
 	}
 }
