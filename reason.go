@@ -23,6 +23,7 @@ const (
 	ReasonAccountClosed      ReasonCode = "account_closed"     // canceled: the account was closed
 	ReasonTargetRemoved      ReasonCode = "target_removed"     // canceled: the account is no longer a target
 	ReasonCanceledByPerson   ReasonCode = "canceled_by_person" // canceled by someone
+	ReasonPostDeleted        ReasonCode = "post_deleted"       // canceled after it went out: someone deleted the live post on {platform}
 	ReasonNoConnector        ReasonCode = "no_connector"       // failed: Ferry cannot publish to {platform}
 	ReasonWindowPassed       ReasonCode = "window_passed"      // missed: not out within {within} of its time
 	ReasonNeedsReauth        ReasonCode = "needs_reauth"       // the account must be reconnected: {message}
@@ -70,6 +71,7 @@ var reasonEnglish = map[ReasonCode]string{
 	ReasonAccountClosed:      "The account was closed.",
 	ReasonTargetRemoved:      "The account was removed from the story's targets.",
 	ReasonCanceledByPerson:   "Canceled by a person.",
+	ReasonPostDeleted:        "Published, then deleted from {platform} by a person through Ferry.",
 	ReasonNoConnector:        "Ferry cannot publish to {platform} automatically.",
 	ReasonWindowPassed:       "It could not go out within {within} of its scheduled time.",
 	ReasonNeedsReauth:        "The account must be reconnected: {message}",

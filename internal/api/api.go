@@ -54,6 +54,9 @@ type route struct {
 	// the request and response bodies, and the success status (200 if 0).
 	summary, request, response string
 	status                     int
+	// responses documents other answers than the success one, by status
+	// (e.g. "409"), beside the default Error.
+	responses map[string]any
 }
 
 func (s *Server) routes() []route {
@@ -65,6 +68,7 @@ func (s *Server) routes() []route {
 	routes = append(routes, s.calendarRoutes()...)
 	routes = append(routes, s.oauthRoutes()...)
 	routes = append(routes, s.workspaceRoutes()...)
+	routes = append(routes, s.cancelRoutes()...)
 	return routes
 }
 
@@ -85,10 +89,10 @@ func (s *Server) coreRoutes() []route {
 		{method: "GET", path: "/api/v1/stories", handler: s.listStories, summary: "List stories, newest first (filters: state, q; pagination: limit, cursor).", response: "StoryList"},
 		{method: "POST", path: "/api/v1/stories", handler: s.createStory, summary: "Write a story for target accounts; scheduled_at null keeps it a draft (editor).", request: "StoryInput", response: "Story", status: 201},
 		{method: "GET", path: "/api/v1/stories/{id}", handler: s.getStory, summary: "Get a story with its publications.", response: "Story"},
-		{method: "PATCH", path: "/api/v1/stories/{id}", handler: s.patchStory, summary: "Edit or reschedule a story; unsent publications follow at a new version (editor).", request: "StoryPatch", response: "Story"},
-		{method: "DELETE", path: "/api/v1/stories/{id}", handler: s.deleteStory, summary: "Delete a story and cancel everything not yet sent (editor).", response: "Story"},
-		{method: "POST", path: "/api/v1/stories/{id}/schedule", handler: s.scheduleStory, summary: "Schedule a story's unsent publications at a time (editor).", request: "ScheduleInput", response: "Story"},
-		{method: "POST", path: "/api/v1/stories/{id}/publish", handler: s.publishStory, summary: "Publish a story's unsent publications now (editor).", response: "Story"},
+		{method: "PATCH", path: "/api/v1/stories/{id}", handler: s.patchStory, summary: "Edit or reschedule a story; unsent publications follow at a new version (editor). The answer says what the change did to each publication (answers).", request: "StoryPatch", response: "Story", responses: tooLateResponses},
+		{method: "DELETE", path: "/api/v1/stories/{id}", handler: s.deleteStory, summary: "Delete a story and cancel everything not yet sent (editor). Always 200: answers says, for each publication, withdrawn, too_late (being sent, or outcome unknown) or already_published with its link. A story with a post out stays listed, with deleted_at.", response: "Story"},
+		{method: "POST", path: "/api/v1/stories/{id}/schedule", handler: s.scheduleStory, summary: "Schedule a story's unsent publications at a time (editor); answers as PATCH.", request: "ScheduleInput", response: "Story", responses: tooLateResponses},
+		{method: "POST", path: "/api/v1/stories/{id}/publish", handler: s.publishStory, summary: "Publish a story's unsent publications now (editor); answers as PATCH.", response: "Story", responses: tooLateResponses},
 
 		{method: "GET", path: "/api/v1/publications/{id}", handler: s.getPublication, summary: "Get a publication.", response: "Publication"},
 		{method: "POST", path: "/api/v1/publications/{id}/resolve", handler: s.resolvePublication, summary: "Settle a publication whose outcome is unknown: published (with its URL) or retry (editor).", request: "Resolution", response: "Publication"},

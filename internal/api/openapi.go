@@ -44,6 +44,9 @@ func (s *Server) openAPI() map[string]any {
 			ok["content"] = map[string]any{"application/json": map[string]any{"schema": ref(rt.response)}}
 		}
 		responses := map[string]any{strconv.Itoa(status): ok, "default": map[string]any{"description": "An error.", "content": map[string]any{"application/json": map[string]any{"schema": ref("Error")}}}}
+		for code, r := range rt.responses {
+			responses[code] = r
+		}
 		op["responses"] = responses
 		if rt.public {
 			op["security"] = []any{}
@@ -77,6 +80,12 @@ func operationID(rt route) string {
 	}
 	return id
 }
+
+// tooLateResponses documents the conflict of a story change refused while
+// one of its publications is being sent.
+var tooLateResponses = map[string]any{"409": map[string]any{
+	"description": "Too late: a publication of the story is being sent right now, and the change is all or nothing: nothing was changed. error.code is conflict; error.details.publications answers for each publication (too_late, because being_sent, for the one being sent). Try again in a moment.",
+	"content":     map[string]any{"application/json": map[string]any{"schema": ref("TooLateError")}}}}
 
 func ref(name string) map[string]any { return map[string]any{"$ref": "#/components/schemas/" + name} }
 
@@ -174,7 +183,22 @@ func schemas() map[string]any {
 			"tags": tagList, "links": linkList, "source_script": sourceScript,
 			"version": integer, "created_by": str, "created_at": dateTime, "updated_at": dateTime, "summary": map[string]any{"type": "string", "examples": []any{"published 3 of 4, 1 failed"}},
 			"publications": map[string]any{"type": "array", "items": ref("Publication")},
-			"withdrawn":    map[string]any{"type": "array", "items": str, "description": "On DELETE: the publications the deletion canceled; the others had already gone out (or ended) and stay as they are."}}),
+			"deleted_at":   map[string]any{"type": "string", "format": "date-time", "description": "Set on a deleted story. A deleted story stays listed and readable when a post of it is (or may be) on a platform; any other is gone (404)."},
+			"withdrawn":    map[string]any{"type": "array", "items": str, "description": "On DELETE: the publications the deletion canceled; the others had already gone out (or ended) and stay as they are."},
+			"answers": map[string]any{"type": "array", "items": ref("PublicationAnswer"),
+				"description": "In the answer to a change (DELETE, PATCH, schedule, publish): what it did to each of the story's publications."}}),
+		"PublicationAnswer": obj([]string{"publication_id", "account_id", "platform", "state", "answer", "message"}, map[string]any{
+			"publication_id": str, "account_id": str, "platform": platform,
+			"state": map[string]any{"type": "string", "enum": states, "description": "The publication's state after the change."},
+			"answer": map[string]any{"type": "string", "enum": []any{"withdrawn", "changed", "too_late", "already_published", "ended", "unchanged"},
+				"description": "withdrawn: canceled by this change, it will not go out. changed: not sent yet, it takes the change. too_late: being sent, or sent with an unknown outcome; the change did not reach it. already_published: on its platform at remote_url; the change did not reach it. ended: failed, missed or canceled before; nothing went out. unchanged: the change was refused as a whole (409)."},
+			"because":      map[string]any{"type": "string", "enum": []any{"being_sent", "outcome_unknown"}, "description": "Why too_late."},
+			"remote_url":   map[string]any{"type": "string", "description": "Of already_published: the live post."},
+			"published_at": dateTime,
+			"message":      map[string]any{"type": "string", "description": "The answer in English."}}),
+		"TooLateError": obj([]string{"error"}, map[string]any{"error": obj([]string{"code", "message", "details"}, map[string]any{
+			"code": map[string]any{"type": "string", "const": "conflict"}, "message": str,
+			"details": obj([]string{"publications"}, map[string]any{"publications": map[string]any{"type": "array", "items": ref("PublicationAnswer")}})})}),
 		"StoryList": obj([]string{"stories", "next_cursor"}, map[string]any{"stories": map[string]any{"type": "array", "items": ref("Story")}, "next_cursor": str}),
 		"Publication": obj(nil, map[string]any{"id": str, "story_id": str, "account_id": str, "platform": platform, "state": map[string]any{"type": "string", "enum": states},
 			"reason": map[string]any{"type": "string", "description": "Why it is in its state, in English; the same words as reason_code with reason_args."},

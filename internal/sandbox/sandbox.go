@@ -34,7 +34,14 @@ type Post struct {
 	// platform takes none (Telegram, Weibo).
 	AltText    []string  `json:"alt_text,omitempty"`
 	ReceivedAt time.Time `json:"received_at"`
-	Deleted    bool      `json:"deleted,omitempty"`
+	// Deleted is set once the post is gone: for a Telegram album, once
+	// every one of its messages is.
+	Deleted bool `json:"deleted,omitempty"`
+	// MessageIDs are a Telegram album's messages, one per image (the first
+	// is RemoteID), and DeletedIDs those deleted so far: Telegram deletes
+	// an album message by message.
+	MessageIDs []string `json:"message_ids,omitempty"`
+	DeletedIDs []string `json:"deleted_ids,omitempty"`
 }
 
 // Faults configures fault injection for one platform. Rates are

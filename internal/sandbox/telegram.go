@@ -12,6 +12,7 @@ import (
 	"mime/multipart"
 	"net/http"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -505,7 +506,11 @@ func (t *telegramAPI) sendMediaGroup(token string, p tgParams) (any, *tgError) {
 		}
 		msgs[i] = t.message(c, token, fields)
 	}
-	t.s.record(Post{Platform: ferry.Telegram, Target: t.chatTarget(c), RemoteID: fmt.Sprint(msgs[0]["message_id"]), Text: caption, Media: media})
+	ids := make([]string, len(msgs))
+	for i, m := range msgs {
+		ids[i] = fmt.Sprint(m["message_id"])
+	}
+	t.s.record(Post{Platform: ferry.Telegram, Target: t.chatTarget(c), RemoteID: ids[0], Text: caption, Media: media, MessageIDs: ids})
 	return msgs, nil
 }
 
@@ -520,8 +525,20 @@ func (t *telegramAPI) deleteMessage(p tgParams) (any, *tgError) {
 	defer t.s.mu.Unlock()
 	for i := range t.s.posts {
 		q := &t.s.posts[i]
-		if q.Platform == ferry.Telegram && q.Target == target && q.RemoteID == id && !q.Deleted {
-			q.Deleted = true
+		if q.Platform != ferry.Telegram || q.Target != target || q.Deleted {
+			continue
+		}
+		if q.MessageIDs == nil {
+			if q.RemoteID == id {
+				q.Deleted = true
+				return true, nil
+			}
+			continue
+		}
+		// An album: the one message goes; the album is gone with its last.
+		if slices.Contains(q.MessageIDs, id) && !slices.Contains(q.DeletedIDs, id) {
+			q.DeletedIDs = append(q.DeletedIDs, id)
+			q.Deleted = len(q.DeletedIDs) == len(q.MessageIDs)
 			return true, nil
 		}
 	}

@@ -678,3 +678,41 @@ func TestPostsAPI_Filters(t *testing.T) {
 	require.Equal(t, http.StatusNoContent, resp.StatusCode)
 	require.Empty(t, list(nil))
 }
+
+// Telegram deletes an album message by message: the sandbox keeps the
+// album up until every one of its messages is deleted, and a message
+// deleted twice is "not found" the second time.
+func TestTelegramDeleteMessage_AnAlbumGoesMessageByMessage(t *testing.T) {
+	t.Parallel()
+	b := setupTelegram(t)
+	album := b.album(t, "@ferry_demo", "three", 3)
+	msgs, ok := album.Result.([]any)
+	require.True(t, ok)
+	require.Len(t, msgs, 3)
+	var ids []string
+	for _, m := range msgs {
+		ids = append(ids, fmt.Sprint(m.(map[string]any)["message_id"]))
+	}
+	post := func() Post {
+		for _, p := range b.sb.Posts(ferry.Telegram, "") {
+			if p.RemoteID == ids[0] {
+				return p
+			}
+		}
+		t.Fatal("the album is not recorded")
+		return Post{}
+	}
+	require.Equal(t, ids, post().MessageIDs)
+	del := func(id string) tgAnswer {
+		return b.call(t, tgToken, "deleteMessage", url.Values{"chat_id": {"@ferry_demo"}, "message_id": {id}})
+	}
+	require.Equal(t, true, del(ids[0]).Result)
+	require.False(t, post().Deleted, "deleting the first message leaves the other two up")
+	again := del(ids[0])
+	require.False(t, again.OK)
+	require.Equal(t, "Bad Request: message to delete not found", again.Description)
+	require.Equal(t, true, del(ids[1]).Result)
+	require.Equal(t, true, del(ids[2]).Result)
+	require.True(t, post().Deleted)
+	require.Equal(t, ids, post().DeletedIDs)
+}

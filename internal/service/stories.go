@@ -98,6 +98,9 @@ type StoryView struct {
 	// Withdrawn are the publications a deletion canceled; the others had
 	// gone out (or ended) before it.
 	Withdrawn []string `json:"withdrawn,omitempty"`
+	// Answers say, in the answer to a change (a deletion, an edit, a new
+	// time), what it did to each publication: see Answer.
+	Answers []PublicationAnswer `json:"answers,omitempty"`
 }
 
 // validateStory normalises and checks a story save, reading its images and
@@ -279,6 +282,10 @@ func (s *Service) Story(ctx context.Context, p ferry.Principal, id string) (*Sto
 	}
 	q := s.DB.Read()
 	story, err := q.Story(ctx, p.WorkspaceID, id)
+	if ferry.IsCode(err, ferry.ENOTFOUND) {
+		// A deleted story whose posts went out stays on record, as deleted.
+		story, err = q.DeletedStory(ctx, p.WorkspaceID, id)
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -373,11 +380,16 @@ func (s *Service) UpdateStory(ctx context.Context, p ferry.Principal, id string,
 	if err := require(p, ferry.RoleEditor, "edit stories"); err != nil {
 		return nil, err
 	}
-	_, err := s.saveStory(ctx, p, func() (*storyBuild, error) { return s.buildEdit(ctx, p, id, patch, nil) })
+	b, err := s.saveStory(ctx, p, func() (*storyBuild, error) { return s.buildEdit(ctx, p, id, patch, nil) })
 	if err != nil {
 		return nil, err
 	}
-	return s.Story(ctx, p, id)
+	v, err := s.Story(ctx, p, id)
+	if err != nil {
+		return nil, err
+	}
+	v.Answers = answersFor(v.Publications, b.touched, b.withdrawn)
+	return v, nil
 }
 
 // ScheduleInput schedules a story's unsent publications at a time.
@@ -465,12 +477,14 @@ func (s *Service) DeleteStory(ctx context.Context, p ferry.Principal, id string)
 			return err
 		}
 		var withdrawn []string
+		gone := map[string]bool{}
 		for _, pub := range pubs {
 			if isCancelable(pub.State) {
 				if err := s.cancel(ctx, tx, p, pub, ferry.Because(ferry.ReasonStoryDeleted)); err != nil {
 					return err
 				}
 				withdrawn = append(withdrawn, pub.ID)
+				gone[pub.ID] = true
 			}
 		}
 		now := tx.Now()
@@ -478,8 +492,14 @@ func (s *Service) DeleteStory(ctx context.Context, p ferry.Principal, id string)
 		if err := tx.UpdateStory(ctx, story); err != nil {
 			return err
 		}
-		view = &StoryView{Story: story, Publications: pubs, Summary: Summary(pubs), Withdrawn: withdrawn}
-		return tx.Audit(ctx, audit(p, "story.delete", "story", story.ID, nil))
+		view = &StoryView{Story: story, Publications: pubs, Summary: Summary(pubs), Withdrawn: withdrawn, Answers: answersFor(pubs, nil, gone)}
+		var late []string
+		for _, a := range view.Answers {
+			if a.Answer == AnswerTooLate || a.Answer == AnswerPublished {
+				late = append(late, a.PublicationID)
+			}
+		}
+		return tx.Audit(ctx, audit(p, "story.delete", "story", story.ID, map[string]any{"withdrawn": withdrawn, "out": late}))
 	})
 	return view, err
 }

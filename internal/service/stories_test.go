@@ -313,7 +313,7 @@ func TestPublishStoryNow_SchedulesUnsentPublicationsAtTheCurrentTime(t *testing.
 	})
 }
 
-func TestDeleteStory_CancelsWhatWasNotSentAndHidesTheStory(t *testing.T) {
+func TestDeleteStory_CancelsWhatWasNotSentAndKeepsWhatWentOutOnRecord(t *testing.T) {
 	eachBackend(t, func(t *testing.T, b *testBundle) {
 		f := withAccounts(t, b)
 		at := f.now.Add(time.Hour)
@@ -323,7 +323,11 @@ func TestDeleteStory_CancelsWhatWasNotSentAndHidesTheStory(t *testing.T) {
 		_, err := f.svc.DeleteStory(context.Background(), f.editor(), v.ID)
 		require.NoError(t, err)
 
-		_, err = f.svc.Story(context.Background(), f.editor(), v.ID)
+		// Its Facebook post went out: the story stays visible, as deleted.
+		seen, err := f.svc.Story(context.Background(), f.editor(), v.ID)
+		require.NoError(t, err)
+		require.NotNil(t, seen.DeletedAt)
+		_, err = f.svc.UpdateStory(context.Background(), f.editor(), v.ID, service.StoryPatch{})
 		requireCode(t, ferry.ENOTFOUND, err)
 		pubs := f.pubs(t, v.ID)
 		require.Equal(t, ferry.StateCanceled, pubs[f.tg.ID].State)
@@ -331,7 +335,15 @@ func TestDeleteStory_CancelsWhatWasNotSentAndHidesTheStory(t *testing.T) {
 		require.Equal(t, ferry.StatePublished, pubs[f.fb.ID].State)
 		require.Equal(t, []string{"story.create", "story.delete"}, f.actions(t, "story", v.ID))
 		require.Empty(t, f.sched.Take())
-		require.Zero(t, f.storyCount(t))
+		require.Equal(t, 1, f.storyCount(t))
+
+		// A deleted story with nothing out is gone.
+		gone := f.create(t, &at)
+		_, err = f.svc.DeleteStory(context.Background(), f.editor(), gone.ID)
+		require.NoError(t, err)
+		_, err = f.svc.Story(context.Background(), f.editor(), gone.ID)
+		requireCode(t, ferry.ENOTFOUND, err)
+		require.Equal(t, 1, f.storyCount(t))
 	})
 }
 

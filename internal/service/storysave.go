@@ -117,6 +117,9 @@ type storyBuild struct {
 	// by account id.
 	variants map[string]ferry.Variant
 	inputs   buildInputs
+	// touched and withdrawn are the publications (by id) the save moved
+	// and canceled, once it is written: what it answers for each.
+	touched, withdrawn map[string]bool
 }
 
 // saveStory builds a story save and writes it, building it again (at most
@@ -161,14 +164,23 @@ func (s *Service) buildEdit(ctx context.Context, p ferry.Principal, id string, p
 }
 
 // notPublishing refuses to change a story while one of its publications is
-// being sent.
+// being sent: an edit, a new time or a removed target is all or nothing.
+// The conflict's details answer for each publication ({"publications":
+// [PublicationAnswer…]}): too_late for the one being sent.
 func notPublishing(pubs []*ferry.Publication) error {
 	for _, pub := range pubs {
 		if pub.State == ferry.StatePublishing {
-			return ferry.Errorf(ferry.ECONFLICT, "The story is being published to %s right now; try again in a moment.", pub.Platform)
+			return ferry.Errorf(ferry.ECONFLICT, "Too late: the story is being published to %s right now. Nothing was changed; try again in a moment.", pub.Platform.Name()).
+				WithDetails(RefusedAnswers{Publications: answersFor(pubs, nil, nil)})
 		}
 	}
 	return nil
+}
+
+// RefusedAnswers are the details of a change refused because a
+// publication was being sent.
+type RefusedAnswers struct {
+	Publications []PublicationAnswer `json:"publications"`
 }
 
 // buildStory validates a save of stored (nil for a new story, with its
@@ -251,6 +263,7 @@ func publicationsByAccount(pubs []*ferry.Publication) map[string]*ferry.Publicat
 // by account); a draft may be saved with problems.
 func (s *Service) saveBuilt(ctx context.Context, tx *store.Tx, p ferry.Principal, b *storyBuild) error {
 	story := b.story
+	b.touched, b.withdrawn = map[string]bool{}, map[string]bool{}
 	var existing []*ferry.Publication
 	if story.ID != "" {
 		cur, err := tx.Story(ctx, p.WorkspaceID, story.ID)
@@ -353,6 +366,7 @@ func (s *Service) saveBuilt(ctx context.Context, tx *store.Tx, p ferry.Principal
 		if err != nil {
 			return err
 		}
+		b.touched[pub.ID] = true
 		if job != nil {
 			jobs = append(jobs, *job)
 		}
@@ -365,6 +379,7 @@ func (s *Service) saveBuilt(ctx context.Context, tx *store.Tx, p ferry.Principal
 			if err := s.cancel(ctx, tx, p, pub, ferry.Because(ferry.ReasonTargetRemoved)); err != nil {
 				return err
 			}
+			b.withdrawn[pub.ID] = true
 		}
 	}
 	return nil

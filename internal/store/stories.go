@@ -144,10 +144,28 @@ func (q *Q) Story(ctx context.Context, workspaceID, id string) (*ferry.Story, er
 	return s, nil
 }
 
-// Stories lists stories newest first. It returns the cursor of the next
+// sentStates are the publication states whose post is, or may be, on its
+// platform (ferry.PublicationState.Sent): a deleted story with such a
+// publication stays on record, listed and shown as deleted.
+const sentStates = `('published', 'publishing', 'unknown')`
+
+// DeletedStory returns a deleted story of a workspace that has a
+// publication on (or perhaps on) its platform; any other is not found.
+func (q *Q) DeletedStory(ctx context.Context, workspaceID, id string) (*ferry.Story, error) {
+	s, err := scanStory(q.queryRow(ctx, `SELECT `+storyColumns+` FROM stories WHERE id = ? AND workspace_id = ? AND deleted_at IS NOT NULL
+		AND EXISTS (SELECT 1 FROM publications p WHERE p.story_id = stories.id AND p.state IN `+sentStates+`)`, id, workspaceID))
+	if err != nil {
+		return nil, notFound(err, "story", id)
+	}
+	return s, nil
+}
+
+// Stories lists stories newest first. Deleted stories are listed too when
+// a publication of theirs went out (or may have): they are never silently
+// gone. It returns the cursor of the next
 // page, or "" at the end.
 func (q *Q) Stories(ctx context.Context, f ferry.StoryFilter) ([]*ferry.Story, string, error) {
-	where, args := []string{"workspace_id = ?", "deleted_at IS NULL"}, []any{f.WorkspaceID}
+	where, args := []string{"workspace_id = ?", "(deleted_at IS NULL OR EXISTS (SELECT 1 FROM publications sp WHERE sp.story_id = stories.id AND sp.state IN " + sentStates + "))"}, []any{f.WorkspaceID}
 	if f.State != "" || f.AccountID != "" {
 		// One publication must match both, when both are given.
 		cond := "p.story_id = stories.id"

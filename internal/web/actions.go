@@ -11,14 +11,16 @@ import (
 
 // doneActions are the actions whose outcome the story page announces
 // (?done=…) after sending the browser back to it.
-var doneActions = []string{"published", "retry", "retried", "confirmed", "canceled"}
+var doneActions = []string{"published", "retry", "retried", "confirmed", "canceled", "post_deleted"}
 
 // actionForm is what a publication's action form sent, kept when it comes
 // back with an error.
 type actionForm struct {
 	PubID  string
-	Action string // resolve or confirm
+	Action string // resolve, confirm or delete-post
 	URL    string
+	// Message is the platform's own words of a refusal (delete-post).
+	Message string
 }
 
 // backToStory sends the browser to a publication's story, announcing what
@@ -131,8 +133,11 @@ func (s *Server) confirmation(w http.ResponseWriter, r *http.Request, rq *reques
 		}
 	}
 	title := "actions.cancel.title"
-	if page.Kind == "delete" {
+	switch page.Kind {
+	case "delete":
 		title = "actions.delete.title"
+	case "delete-post":
+		title = "cancels.delete_post.title"
 	}
 	v := s.view(r, rq, title)
 	v.Data = page
@@ -166,11 +171,15 @@ func (s *Server) deleteForm(w http.ResponseWriter, r *http.Request, rq *request)
 // deletedPage answers a deletion honestly: what was withdrawn, and what had
 // already gone out and stays on its platform.
 type deletedPage struct {
+	ID        string
 	Title     string
 	Names     map[string]string
 	Withdrawn int
-	// Out are the publications on (or perhaps on) their platforms.
+	// Out are the publications on (or perhaps on) their platforms: the
+	// story stays on record for them.
 	Out []*ferry.Publication
+	// Answers say what the deletion did to each publication.
+	Answers []service.PublicationAnswer
 }
 
 // deleteStory deletes a story. The answer is a page of its own, not a
@@ -187,7 +196,7 @@ func (s *Server) deleteStory(w http.ResponseWriter, r *http.Request, rq *request
 		s.fail(w, r, rq, err)
 		return
 	}
-	page := deletedPage{Title: service.StoryTitle(st.Story), Names: map[string]string{}, Withdrawn: len(st.Withdrawn)}
+	page := deletedPage{ID: st.ID, Title: service.StoryTitle(st.Story), Names: map[string]string{}, Withdrawn: len(st.Withdrawn), Answers: st.Answers}
 	for _, a := range accts {
 		page.Names[a.ID] = a.Name
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/http"
 	"net/url"
+	"strings"
 	"testing"
 	"time"
 
@@ -154,11 +155,27 @@ func TestStoryActions_DeleteSaysWhatWasWithdrawnAndWhatStaysUp(t *testing.T) {
 			require.Equal(t, 200, gone.status)
 			gt := text(gone.body)
 			require.Contains(t, gt, "1 publication was withdrawn before it went out.")
-			require.Contains(t, gt, "The Telegram post had already been published and stays up: delete it there.")
-			require.Contains(t, gt, "The Facebook post may have gone out: check it there.")
+			// Each publication's answer, the same as the API's.
+			require.Contains(t, gt, "Already published on Telegram: it stays up until it is deleted.")
+			require.Contains(t, gt, "Too late: it was sent to Facebook and may be there; nobody knows yet.")
+			require.Contains(t, gt, "Withdrawn: it will not go out.")
+			require.Contains(t, gt, "It had ended before (Failed): nothing went out.")
 			require.Contains(t, gone.body, `href="https://t.me/harbour/42"`)
 			require.Equal(t, ferry.StateCanceled, tb.publication(owner.WorkspaceID, f.handoff.ID).State)
-			require.Equal(t, 404, br.get("/stories/"+f.mixed.ID).status)
+
+			// Posts of it went out: the story stays on record, shown as
+			// deleted with its live links, and listed; it cannot be edited
+			// or deleted again.
+			kept := br.get("/stories/" + f.mixed.ID)
+			require.Equal(t, 200, kept.status)
+			kt := text(kept.body)
+			require.Contains(t, kt, "This story was deleted on")
+			require.Contains(t, kept.body, `href="https://t.me/harbour/42"`)
+			require.NotContains(t, kept.body, `/stories/`+f.mixed.ID+`/delete"`)
+			require.NotContains(t, kept.body, `/stories/`+f.mixed.ID+`/edit"`)
+			list := br.get("/stories")
+			require.Contains(t, list.body, `href="/stories/`+f.mixed.ID+`"`)
+			require.Contains(t, text(list.body), "Deleted")
 		})
 	}
 }
@@ -189,6 +206,106 @@ func TestStoryActions_AViewerSeesNoFormAndIsRefused(t *testing.T) {
 			require.Equal(t, ferry.StateFailed, tb.publication(owner.WorkspaceID, f.failed.ID).State)
 			_, err := tb.svc.Story(ctx, owner, f.mixed.ID)
 			require.NoError(t, err)
+		})
+	}
+}
+
+// An edit while a publication is being sent is refused as too late: the
+// form comes back, kept, saying so for each publication — the API's
+// answers.
+func TestStoryActions_EditWhileBeingSentSaysTooLateForEachPublication(t *testing.T) {
+	t.Parallel()
+	for _, b := range testdb.Backends() {
+		t.Run(b.Name, func(t *testing.T) {
+			t.Parallel()
+			tb := setup(t, b)
+			owner := tb.setUp()
+			f := tb.seedActions(owner)
+			sending := tb.publication(owner.WorkspaceID, f.unknown.ID)
+			sending.State = ferry.StatePublishing
+			require.NoError(t, tb.svc.DB.Write().SavePublication(context.Background(), sending))
+			st, err := tb.svc.Story(context.Background(), owner, f.mixed.ID)
+			require.NoError(t, err)
+			br := tb.browser()
+			br.lang = "en"
+			br.signIn("ada@example.org", ownerPassword)
+
+			form := url.Values{"csrf": {br.csrf()}, "title": {st.Title}, "body": {"Changed at the last moment."}, "targets": st.Targets, "action": {"draft"}}
+			got := br.post("/stories/"+f.mixed.ID+"/edit", "same-origin", form)
+			require.Equal(t, 409, got.status)
+			gt := text(got.body)
+			require.Contains(t, gt, "Too late: a publication of this story is being sent right now, so nothing was changed.")
+			require.Contains(t, gt, "Too late: it is being sent to Facebook right now and may appear.")
+			require.Contains(t, gt, "Already published on Telegram: it stays up until it is deleted.")
+			require.Contains(t, got.body, `href="https://t.me/harbour/42"`)
+			require.Contains(t, got.body, "Changed at the last moment.", "the input is kept")
+			kept, err := tb.svc.Story(context.Background(), owner, f.mixed.ID)
+			require.NoError(t, err)
+			require.Equal(t, st.Body, kept.Body, "nothing was changed")
+
+			// Moving it on the calendar says the same.
+			when := time.Now().Add(72 * time.Hour)
+			moved := br.post("/calendar/move", "same-origin", url.Values{"csrf": {br.csrf()}, "story": {f.mixed.ID}, "date": {when.Format(time.DateOnly)}, "time": {"10:00"}, "next": {"/calendar"}})
+			require.Equal(t, 409, moved.status)
+			mt := text(moved.body)
+			require.Contains(t, mt, "Too late: it is being sent to Facebook right now and may appear.")
+			require.Contains(t, mt, "Already published on Telegram: it stays up until it is deleted.")
+		})
+	}
+}
+
+// A published post offers "Delete the live post…" where the platform lets
+// Ferry (here Telegram), behind a confirmation; Instagram's says it cannot.
+// Without a connector able to delete, the service refuses and the page
+// says why.
+func TestStoryActions_DeleteLivePostIsConfirmedAndSaysWhereItCannot(t *testing.T) {
+	t.Parallel()
+	for _, b := range testdb.Backends() {
+		t.Run(b.Name, func(t *testing.T) {
+			t.Parallel()
+			tb := setup(t, b)
+			owner := tb.setUp()
+			f := tb.seedActions(owner)
+			ctx := context.Background()
+			w := tb.svc.DB.Write()
+			ig := &ferry.Account{WorkspaceID: owner.WorkspaceID, Platform: ferry.Instagram, ExternalID: "17841400000000000", Name: "Harbour Grid", Health: ferry.HealthConnected, Credentials: map[string]string{}}
+			require.NoError(t, w.CreateAccount(ctx, ig))
+			at := *f.mixed.ScheduledAt
+			igPub := &ferry.Publication{WorkspaceID: owner.WorkspaceID, StoryID: f.mixed.ID, AccountID: ig.ID, Platform: ferry.Instagram, State: ferry.StatePublished, Version: 1,
+				ScheduledAt: &at, PublishedAt: &at, RemoteID: "ig-1", RemoteURL: "https://www.instagram.com/p/abc/"}
+			require.NoError(t, w.CreatePublication(ctx, igPub))
+			br := tb.browser()
+			br.lang = "en"
+			br.signIn("ada@example.org", ownerPassword)
+
+			page := br.get("/stories/" + f.mixed.ID)
+			require.Equal(t, 200, page.status)
+			require.Equal(t, 1, strings.Count(page.body, `/delete-post"`), "only the Telegram post offers it")
+			require.NotContains(t, page.body, "/publications/"+igPub.ID+"/delete-post")
+			require.Contains(t, text(page.body), "Instagram does not let apps delete posts: to take it down, delete it in the Instagram app.")
+
+			var tgPub string
+			for _, p := range tb.pubsOf(f.mixed.ID) {
+				if p.Platform == ferry.Telegram && p.State == ferry.StatePublished {
+					tgPub = p.ID
+				}
+			}
+			require.NotEmpty(t, tgPub)
+			ask := br.get("/publications/" + tgPub + "/delete-post")
+			require.Equal(t, 200, ask.status)
+			require.Contains(t, text(ask.body), "Delete the live post?")
+			require.Contains(t, ask.body, `action="/publications/`+tgPub+`/delete-post"`)
+			require.Equal(t, ferry.StatePublished, tb.publication(owner.WorkspaceID, tgPub).State, "asking deletes nothing")
+
+			// This server has no Telegram connector: refused, and why.
+			got := br.post("/publications/"+tgPub+"/delete-post", "same-origin", url.Values{"csrf": {br.csrf()}})
+			require.Equal(t, 409, got.status)
+			require.Contains(t, text(got.body), "Ferry cannot delete posts on Telegram here: delete it there.")
+			require.Equal(t, ferry.StatePublished, tb.publication(owner.WorkspaceID, tgPub).State)
+			// Instagram is refused whatever the connectors.
+			got = br.post("/publications/"+igPub.ID+"/delete-post", "same-origin", url.Values{"csrf": {br.csrf()}})
+			require.Equal(t, 409, got.status)
+			require.Contains(t, text(got.body), "Instagram does not let apps delete posts")
 		})
 	}
 }

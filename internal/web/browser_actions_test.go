@@ -46,7 +46,7 @@ func TestBrowser_StoryActionsMediaLibraryAndHandoffPage(t *testing.T) {
 	require.Contains(t, b.text("main"), "1 post is already out and stays up")
 	b.accessible("delete confirmation")
 	b.run(chromedp.Click(chromedp.CSS(`form.confirm-actions button.danger`)), chromedp.WaitVisible(chromedp.CSS(`#deleted-title`)))
-	require.Contains(t, b.text("main"), "The Telegram post had already been published and stays up: delete it there.")
+	require.Contains(t, b.text("main"), "Already published on Telegram: it stays up until it is deleted.")
 	b.accessible("story deleted")
 
 	// In Traditional Chinese.

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"errors"
 	"net/http"
 	"net/url"
@@ -382,6 +383,10 @@ type movePage struct {
 	Blackout string
 	CanMove  bool
 	CanAdmin bool
+	// TooLate answers for each publication when the move was refused
+	// because one was being sent; Names are the accounts' names.
+	TooLate []service.PublicationAnswer
+	Names   map[string]string
 }
 
 func (s *Server) moveForm(w http.ResponseWriter, r *http.Request, rq *request) {
@@ -463,6 +468,9 @@ func (s *Server) move(w http.ResponseWriter, r *http.Request, rq *request) {
 				s.renderMove(w, r, rq, http.StatusUnprocessableEntity, page, nil, "calendar.move.refused")
 				return
 			case ferry.ECONFLICT:
+				if page.TooLate = refusedAnswers(err); page.TooLate != nil {
+					page.Names = s.accountNames(ctx, p)
+				}
 				s.renderMove(w, r, rq, http.StatusConflict, page, nil, "calendar.move.conflict")
 				return
 			}
@@ -603,3 +611,17 @@ func (v *view) Cal(args ...any) calArgs {
 // DayHead names a day in a week view's column head: "Mon 14 Dec",
 // "12月14日 星期一".
 func (v *view) DayHead(d calendar.Date) string { return v.format("format.calendar_day", d) }
+
+// accountNames are the workspace's account names by id, or none when they
+// cannot be read (the page then shows platforms only).
+func (s *Server) accountNames(ctx context.Context, p ferry.Principal) map[string]string {
+	names := map[string]string{}
+	accts, err := s.svc.Accounts(ctx, p)
+	if err != nil {
+		return names
+	}
+	for _, a := range accts {
+		names[a.ID] = a.Name
+	}
+	return names
+}

@@ -108,6 +108,9 @@ type composePage struct {
 	Picker     *libraryPicker
 	PickerOpen bool
 	Attached   int
+	// TooLate answers for each publication when the save was refused
+	// because one was being sent.
+	TooLate []service.PublicationAnswer
 }
 
 // variantUndo is a reverted edit, which one click puts back.
@@ -408,6 +411,9 @@ func (s *Server) saveCompose(w http.ResponseWriter, r *http.Request, rq *request
 		}
 		if code == ferry.ECONFLICT {
 			v.Problem = "compose.conflict"
+			if page.TooLate = refusedAnswers(err); page.TooLate != nil {
+				v.Problem = "cancels.too_late"
+			}
 			s.renderCompose(w, r, rq, http.StatusConflict, page, v)
 			return
 		}

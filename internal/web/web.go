@@ -168,6 +168,9 @@ func (s *Server) routes() []route {
 		{"POST /publications/{id}/confirm", signedIn, s.confirmHandoff},
 		{"GET /publications/{id}/cancel", signedIn, s.cancelForm},
 		{"POST /publications/{id}/cancel", signedIn, s.cancelPublication},
+		// Honest cancels: taking a live post down (cancels.go).
+		{"GET /publications/{id}/delete-post", signedIn, s.deletePostForm},
+		{"POST /publications/{id}/delete-post", signedIn, s.deletePost},
 		{"GET /media", signedIn, s.mediaLibrary},
 		{"POST /media", signedIn, s.uploadMedia},
 		{"POST /media/{id}/describe", signedIn, s.describeMedia},

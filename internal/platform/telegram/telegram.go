@@ -190,10 +190,15 @@ func (c *Connector) PostMetrics(context.Context, platform.Account, []string) (ma
 	return map[string]platform.PostMetrics{}, nil
 }
 
-// Delete implements platform.Deleter.
+// Delete implements platform.Deleter. A message already gone ("message to
+// delete not found") counts as deleted, so a repeat is harmless.
 func (c *Connector) Delete(ctx context.Context, acct platform.Account, remoteID string) error {
 	var ok bool
-	return c.call(ctx, acct.Credentials["bot_token"], "deleteMessage", form{"chat_id": acct.ExternalID, "message_id": remoteID}, nil, &ok)
+	err := c.call(ctx, acct.Credentials["bot_token"], "deleteMessage", form{"chat_id": acct.ExternalID, "message_id": remoteID}, nil, &ok)
+	if err != nil && strings.Contains(platform.Classify(err).Message, "message to delete not found") {
+		return nil
+	}
+	return err
 }
 
 type form map[string]string

@@ -561,9 +561,10 @@ func TestDelete(t *testing.T) {
 	require.Equal(t, "deleteMessage", calls[1].Method)
 	require.Equal(t, map[string]string{"chat_id": channel, "message_id": res.RemoteID}, calls[1].Params)
 
-	err = c.Delete(context.Background(), acct, res.RemoteID)
-	pe := requireClass(t, err, platform.Permanent)
-	require.Contains(t, pe.Message, "message to delete not found")
+	// A message already gone ("message to delete not found") counts as
+	// deleted: a repeat after a lost answer is harmless.
+	require.NoError(t, c.Delete(context.Background(), acct, res.RemoteID))
+	require.Len(t, f.Calls(), 3)
 }
 
 // requireClass asserts that err is a *platform.Error of class want.

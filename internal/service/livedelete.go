@@ -1,0 +1,95 @@
+package service
+
+import (
+	"context"
+
+	"github.com/ferry-social/ferry"
+	"github.com/ferry-social/ferry/internal/platform"
+	"github.com/ferry-social/ferry/internal/store"
+)
+
+// DeleteLivePost takes a published post down from its platform, where the
+// platform lets Ferry: an explicit act of an editor, audited. The
+// publication is then canceled with the reason post_deleted; its remote id
+// and link stay on record. Instagram's API cannot delete posts, and a
+// Xiaohongshu note was posted by a person, who deletes it: both are
+// refused (conflict) with words saying so, and so is a Telegram album
+// (Ferry records the id of its first message only).
+func (s *Service) DeleteLivePost(ctx context.Context, p ferry.Principal, id string) (*ferry.Publication, error) {
+	if err := require(p, ferry.RoleEditor, "delete live posts"); err != nil {
+		return nil, err
+	}
+	q := s.DB.Read()
+	pub, err := q.Publication(ctx, p.WorkspaceID, id)
+	if err != nil {
+		return nil, err
+	}
+	if pub.State != ferry.StatePublished || pub.RemoteID == "" {
+		return nil, ferry.Errorf(ferry.ECONFLICT, "Only a published post can be deleted from its platform; this publication is %s.", pub.State)
+	}
+	switch pub.Platform {
+	case ferry.Instagram:
+		return nil, ferry.Errorf(ferry.ECONFLICT, "Instagram does not let apps delete posts: delete it in the Instagram app.").WithDetails(map[string]string{"reason": "instagram"})
+	case ferry.Xiaohongshu:
+		return nil, ferry.Errorf(ferry.ECONFLICT, "This Xiaohongshu note was posted by a person: a person deletes it, in the Xiaohongshu app.").WithDetails(map[string]string{"reason": "xiaohongshu"})
+	}
+	var del platform.Deleter
+	if s.Connectors != nil {
+		conn, _ := s.Connectors.Get(pub.Platform)
+		del, _ = conn.(platform.Deleter)
+	}
+	if del == nil {
+		return nil, ferry.Errorf(ferry.ECONFLICT, "Ferry cannot delete posts on %s: delete it there.", pub.Platform.Name()).WithDetails(map[string]string{"reason": "no_connector"})
+	}
+	acct, err := q.Account(ctx, p.WorkspaceID, pub.AccountID)
+	if err != nil {
+		return nil, err
+	}
+	if pub.Platform == ferry.Telegram {
+		// An album is one message per image, and Ferry records the first
+		// message's id only: deleting that one would leave the others up.
+		v, err := q.Variant(ctx, pub.StoryID, pub.AccountID)
+		if err != nil && !ferry.IsCode(err, ferry.ENOTFOUND) {
+			return nil, err
+		}
+		if v != nil && len(v.MediaIDs) > 1 {
+			return nil, ferry.Errorf(ferry.ECONFLICT, "This Telegram post is an album of %d messages, and Ferry recorded the first one's id only: delete the album in Telegram.", len(v.MediaIDs)).
+				WithDetails(map[string]string{"reason": "telegram_album"})
+		}
+	}
+	if acct.Health != ferry.HealthConnected {
+		return nil, ferry.Errorf(ferry.ECONFLICT, "The account is %s: reconnect it first, or delete the post on %s.", acct.Health, pub.Platform.Name()).WithDetails(map[string]string{"reason": "account_" + string(acct.Health)})
+	}
+	// The call is outside any transaction; deleting a post already gone
+	// succeeds, so a repeat after a lost answer is harmless.
+	if err := del.Delete(ctx, platform.Account{ID: acct.ID, ExternalID: acct.ExternalID, Credentials: acct.Credentials, Settings: acct.Settings}, pub.RemoteID); err != nil {
+		s.Log.Warn("live post not deleted", "publication_id", pub.ID, "err", err)
+		_ = s.DB.InTx(ctx, func(tx *store.Tx) error {
+			return tx.Audit(ctx, audit(p, "publication.post_delete_failed", "publication", pub.ID, map[string]any{"remote_id": pub.RemoteID, "error": err.Error()}))
+		})
+		msg := platform.Classify(err).Message
+		return nil, ferry.Errorf(ferry.EUNPROCESSABLE, "%s did not delete the post: %s", pub.Platform.Name(), msg).WithDetails(map[string]string{"reason": "platform_refused", "message": msg})
+	}
+	err = s.DB.InTx(ctx, func(tx *store.Tx) error {
+		cur, err := tx.Publication(ctx, p.WorkspaceID, id)
+		if err != nil {
+			return err
+		}
+		if err := tx.Audit(ctx, audit(p, "publication.post_deleted", "publication", cur.ID, map[string]any{"remote_id": cur.RemoteID, "remote_url": cur.RemoteURL})); err != nil {
+			return err
+		}
+		if cur.State != ferry.StatePublished {
+			pub = cur
+			return nil
+		}
+		if err := s.cancel(ctx, tx, p, cur, ferry.Because(ferry.ReasonPostDeleted, "platform", cur.Platform)); err != nil {
+			return err
+		}
+		pub = cur
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return pub, nil
+}
