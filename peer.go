@@ -7,9 +7,9 @@ import "time"
 // account. Ferry reads its public counts once a day with a connected
 // account of the same platform (Xiaohongshu's are entered by hand).
 type Peer struct {
-	ID          string    `json:"id"`
-	WorkspaceID string    `json:"workspace_id"`
-	Platform    Platform  `json:"platform"`
+	ID          string   `json:"id"`
+	WorkspaceID string   `json:"workspace_id"`
+	Platform    Platform `json:"platform"`
 	// Handle is what a person entered, tidied (no leading @).
 	Handle string `json:"handle"`
 	// RemoteID is the platform's id of the account (Weibo uid, Page id,
