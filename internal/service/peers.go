@@ -244,7 +244,7 @@ func peerLookupError(plat ferry.Platform, err error) error {
 		return ferry.Errorf(ferry.EUNPROCESSABLE, "%s does not know this account: %s", platformLabel(plat), pe.Message).
 			WithDetails(map[string]string{"handle": pe.Message})
 	case errors.Is(err, metrics.ErrNoReader):
-		return ferry.Errorf(ferry.EUNPROCESSABLE, "Connect a %s account first: Ferry reads peers with a connected account's authorisation.", platformLabel(plat)).
+		return ferry.Errorf(ferry.EUNPROCESSABLE, "Connect %s account first: Ferry reads peers with a connected account's authorisation.", withArticle(platformLabel(plat))).
 			WithDetails(map[string]string{"platform": "needs a connected account of this platform"})
 	case errors.Is(err, context.Canceled):
 		return err
@@ -407,4 +407,12 @@ func (s *Service) RecordPeerReading(ctx context.Context, p ferry.Principal, id s
 		return nil, err
 	}
 	return s.PeerMetrics(ctx, p, id, "", "")
+}
+
+// withArticle puts "a" or "an" before a platform's name.
+func withArticle(name string) string {
+	if strings.ContainsRune("AEIOU", rune(name[0])) {
+		return "an " + name
+	}
+	return "a " + name
 }
