@@ -1157,6 +1157,9 @@ func (g *graphAPI) businessDiscovery(f graphField) (any, *graphError) {
 	if _, ok := m["media_count"]; ok {
 		m["media_count"] = simulatedPosts("instagram:"+name, g.s.now())
 	}
+	if _, ok := m["name"]; ok {
+		m["name"] = name
+	}
 	return m, nil
 }
 
