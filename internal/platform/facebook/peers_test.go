@@ -46,3 +46,22 @@ func TestPeer_UnknownAlias(t *testing.T) {
 	_, err = b.fb.Peer(context.Background(), acct, "not a page!")
 	require.True(t, errors.Is(err, platform.ErrNoSuchPeer))
 }
+
+// TestSandbox_Peer looks Pages up in the sandbox: by username, and one
+// that does not exist (#803).
+func TestSandbox_Peer(t *testing.T) {
+	t.Parallel()
+	b := setupSandbox(t)
+	p, err := b.fb.Peer(context.Background(), b.acct, "https://www.facebook.com/harbourtimes")
+	require.NoError(t, err)
+	require.Equal(t, "harbourtimes", p.Handle)
+	require.NotEmpty(t, p.RemoteID)
+	require.Positive(t, *p.Followers)
+	again, err := b.fb.Peer(context.Background(), b.acct, p.RemoteID)
+	require.NoError(t, err)
+	require.Equal(t, *p.Followers, *again.Followers, "read by its id, the same Page")
+
+	_, err = b.fb.Peer(context.Background(), b.acct, "missingpage")
+	require.True(t, errors.Is(err, platform.ErrNoSuchPeer), "%v", err)
+	require.Contains(t, platform.Classify(err).Message, "(#803)")
+}

@@ -51,3 +51,20 @@ func TestPeer_CannotFindUser(t *testing.T) {
 	_, err = b.ig.Peer(context.Background(), acct, "x){id}")
 	require.True(t, errors.Is(err, platform.ErrNoSuchPeer))
 }
+
+// TestSandbox_Peer discovers accounts in the sandbox; a username starting
+// with "missing" is one Instagram "cannot find".
+func TestSandbox_Peer(t *testing.T) {
+	t.Parallel()
+	b := setupSandbox(t)
+	ig := b.connector(http.DefaultTransport)
+	p, err := ig.Peer(context.Background(), b.acct, "harbour.eats")
+	require.NoError(t, err)
+	require.Equal(t, "harbour.eats", p.Handle)
+	require.Positive(t, *p.Followers)
+	require.Positive(t, *p.Posts)
+
+	_, err = ig.Peer(context.Background(), b.acct, "missing.account")
+	require.True(t, errors.Is(err, platform.ErrNoSuchPeer), "%v", err)
+	require.Equal(t, "Instagram: The user with username: missing.account cannot be found.", platform.Classify(err).Message)
+}
