@@ -57,7 +57,7 @@ func (w *peerSweepWorker) Work(ctx context.Context, job *river.Job[PeerSweepArgs
 	}
 	params := make([]river.InsertManyParams, 0, len(due))
 	for _, d := range due {
-		params = append(params, river.InsertManyParams{Args: PeerMetricsArgs{PeerID: d.AccountID, Day: d.Day}})
+		params = append(params, river.InsertManyParams{Args: PeerMetricsArgs{PeerID: d.PeerID, Day: d.Day}})
 	}
 	return enqueue(ctx, params)
 }

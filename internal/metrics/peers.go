@@ -72,15 +72,22 @@ func PeerKey(p *ferry.Peer) string {
 	return p.Handle
 }
 
+// PeerDue is a peer to read today.
+type PeerDue struct {
+	PeerID string
+	// Day is today in the workspace's time zone (YYYY-MM-DD).
+	Day string
+}
+
 // PeersDue lists the peers of platforms with a reader that have no reading
 // yet today in their workspace's time zone, with today's date.
-func (c *Collector) PeersDue(ctx context.Context) ([]AccountDue, error) {
+func (c *Collector) PeersDue(ctx context.Context) ([]PeerDue, error) {
 	list, err := c.DB.Read().PeersDue(ctx)
 	if err != nil {
 		return nil, err
 	}
 	now := c.Now()
-	var out []AccountDue
+	var out []PeerDue
 	for _, d := range list {
 		if conn, ok := c.Connectors.Get(d.Platform); !ok {
 			continue
@@ -91,7 +98,7 @@ func (c *Collector) PeersDue(ctx context.Context) ([]AccountDue, error) {
 		if d.LastAt != nil && !d.LastAt.Before(start) {
 			continue
 		}
-		out = append(out, AccountDue{AccountID: d.PeerID, Day: start.Format(time.DateOnly)})
+		out = append(out, PeerDue{PeerID: d.PeerID, Day: start.Format(time.DateOnly)})
 	}
 	return out, nil
 }
