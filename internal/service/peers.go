@@ -36,9 +36,9 @@ type PeerReadingInput struct {
 	Posts     CountInput `json:"posts"`
 }
 
-// Count returns a CountInput holding text as typed in a form; blank is
+// CountText returns a CountInput holding text as typed in a form; blank is
 // not given.
-func Count(text string) CountInput {
+func CountText(text string) CountInput {
 	if strings.TrimSpace(text) == "" {
 		return CountInput{}
 	}

@@ -64,9 +64,9 @@ func TestPeers_AddListReadRemove(t *testing.T) {
 			require.NoError(t, err)
 			require.Nil(t, xhs.Summary.Followers)
 			at := b.now.Add(-14 * 24 * time.Hour)
-			_, err = b.svc.RecordPeerReading(ctx, b.editor(), xhs.ID, service.PeerReadingInput{At: &at, Followers: service.Count("1.2万"), Posts: service.Count("300")})
+			_, err = b.svc.RecordPeerReading(ctx, b.editor(), xhs.ID, service.PeerReadingInput{At: &at, Followers: service.CountText("1.2万"), Posts: service.CountText("300")})
 			require.NoError(t, err)
-			m, err := b.svc.RecordPeerReading(ctx, b.editor(), xhs.ID, service.PeerReadingInput{Followers: service.Count("12,600"), Posts: service.Count("314")})
+			m, err := b.svc.RecordPeerReading(ctx, b.editor(), xhs.ID, service.PeerReadingInput{Followers: service.CountText("12,600"), Posts: service.CountText("314")})
 			require.NoError(t, err)
 			require.Len(t, m.Readings, 2)
 			require.Equal(t, "manual", m.Readings[1].Source)
@@ -75,7 +75,7 @@ func TestPeers_AddListReadRemove(t *testing.T) {
 			require.InDelta(t, 7.0, *m.Summary.PostsPerWeek, 0.001, "14 posts in two weeks")
 			require.Equal(t, []int64{12000, 12600}, m.Summary.Series)
 
-			_, err = b.svc.RecordPeerReading(ctx, b.editor(), xhs.ID, service.PeerReadingInput{Followers: service.Count("lots")})
+			_, err = b.svc.RecordPeerReading(ctx, b.editor(), xhs.ID, service.PeerReadingInput{Followers: service.CountText("lots")})
 			require.True(t, ferry.IsCode(err, ferry.EINVALID))
 			require.Contains(t, peerDetails(t, err), "followers")
 

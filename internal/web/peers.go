@@ -136,7 +136,7 @@ func (s *Server) removePeer(w http.ResponseWriter, r *http.Request, rq *request)
 func (s *Server) recordPeerReading(w http.ResponseWriter, r *http.Request, rq *request) {
 	f := r.PostForm
 	id := r.PathValue("id")
-	in := service.PeerReadingInput{Followers: service.Count(f.Get("followers")), Posts: service.Count(f.Get("posts"))}
+	in := service.PeerReadingInput{Followers: service.CountText(f.Get("followers")), Posts: service.CountText(f.Get("posts"))}
 	_, err := s.svc.RecordPeerReading(r.Context(), rq.principal(), id, in)
 	if errs := s.peerProblems(rq, "peers.reading", err); errs != nil {
 		d := peersPage{}
