@@ -69,6 +69,7 @@ func (s *Server) routes() []route {
 	routes = append(routes, s.oauthRoutes()...)
 	routes = append(routes, s.workspaceRoutes()...)
 	routes = append(routes, s.cancelRoutes()...)
+	routes = append(routes, s.peerRoutes()...)
 	return routes
 }
 

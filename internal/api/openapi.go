@@ -64,7 +64,7 @@ func (s *Server) openAPI() map[string]any {
 		"security": []any{map[string]any{"bearer": []any{}}},
 		"components": map[string]any{
 			"securitySchemes": map[string]any{"bearer": map[string]any{"type": "http", "scheme": "bearer", "description": "An API token from `ferry token create`, as 'Authorization: Bearer <token>' (the scheme in any case)."}},
-			"schemas":         schemas(),
+			"schemas":         withPeerSchemas(schemas()),
 		},
 	}
 }

@@ -134,5 +134,5 @@ func (m *Main) SeedDemo(ctx context.Context) error {
 			return fmt.Errorf("demo %s account: %w", in.Platform, err)
 		}
 	}
-	return nil
+	return m.seedDemoPeers(ctx, p)
 }

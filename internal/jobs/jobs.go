@@ -131,6 +131,7 @@ func New(db *store.DB, cfg Config, engine *delivery.Engine) (*Client, error) {
 			accountSweepJob(),
 			postSweepJob(),
 			tokenWatchJob(),
+			peerSweepJob(),
 			pruneIdempotencyKeysJob(),
 		},
 		// Scheduled jobs due within the scheduler's 5-second horizon are

@@ -115,6 +115,7 @@ func addMetricsWorkers(workers *river.Workers, db *store.DB, cfg Config, engine 
 	river.AddWorker(workers, &postMetricsWorker{c: c})
 	river.AddWorker(workers, &tokenWatchWorker{c: c})
 	river.AddWorker(workers, &tokenCheckWorker{c: c})
+	addPeerWorkers(workers, c)
 }
 
 func accountSweepJob() *river.PeriodicJob {

@@ -513,6 +513,8 @@ func (g *graphAPI) route(req *graphRequest, who principal) (any, *graphError) {
 		return g.routeIGUser(req, who, id, edge)
 	case numericRE.MatchString(id):
 		return g.routePage(req, who, id, edge)
+	case req.method == http.MethodGet && edge == "" && fbAliasRE.MatchString(id):
+		return g.pageByAlias(req, id)
 	}
 	return nil, errNoObject(req.method, id)
 }
@@ -1140,6 +1142,10 @@ func (g *graphAPI) businessDiscovery(f graphField) (any, *graphError) {
 	if gerr != nil {
 		return nil, gerr
 	}
+	if missingHandle(name) {
+		return nil, &graphError{Status: 400, Code: 110, Subcode: 2207013, Type: "OAuthException", Message: "Invalid user id",
+			UserTitle: "Cannot find User", UserMsg: "The user with username: " + name + " cannot be found."}
+	}
 	peer := igUserPrefix + strconv.FormatUint(graphHash(name)%1_000_000_000_000, 10)
 	m := map[string]any{}
 	for _, sf := range sub {
@@ -1147,6 +1153,12 @@ func (g *graphAPI) businessDiscovery(f graphField) (any, *graphError) {
 	}
 	if _, ok := m["username"]; ok {
 		m["username"] = name
+	}
+	if _, ok := m["media_count"]; ok {
+		m["media_count"] = simulatedPosts("instagram:"+name, g.s.now())
+	}
+	if _, ok := m["name"]; ok {
+		m["name"] = name
 	}
 	return m, nil
 }

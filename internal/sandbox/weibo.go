@@ -538,8 +538,11 @@ func (t *weiboAPI) usersShow(r *http.Request) (any, *wbError) {
 		return nil, e
 	}
 	uid := r.FormValue("uid")
-	if uid == "" {
-		uid, _ = strings.CutPrefix(r.FormValue("screen_name"), wbScreenPrefix)
+	if name := r.FormValue("screen_name"); uid == "" && name != "" {
+		var own bool
+		if uid, own = strings.CutPrefix(name, wbScreenPrefix); !own {
+			return t.usersShowByName(name)
+		}
 	}
 	switch {
 	case uid == "":
@@ -578,7 +581,7 @@ func (t *weiboAPI) userJSON(uid string, now time.Time, withStatus bool) map[stri
 		"gender":             "n",
 		"followers_count":    simulatedFollowers("weibo:"+uid, now),
 		"friends_count":      40 + int64(seed%360),
-		"statuses_count":     int64(seed%2000) + int64(len(live)),
+		"statuses_count":     wbStatuses(uid, seed, now) + int64(len(live)),
 		"favourites_count":   0,
 		"created_at":         wbTime(time.Unix(1_300_000_000+int64(seed%300_000_000), 0)),
 		"following":          false,

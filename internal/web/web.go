@@ -175,6 +175,11 @@ func (s *Server) routes() []route {
 		{"POST /media", signedIn, s.uploadMedia},
 		{"POST /media/{id}/describe", signedIn, s.describeMedia},
 		{"POST /media/{id}/focal", signedIn, s.setFocal},
+		// Peers (analytics).
+		{"GET /analytics/peers", signedIn, s.peersPage},
+		{"POST /analytics/peers", signedIn, s.addPeer},
+		{"POST /analytics/peers/{id}/remove", signedIn, s.removePeer},
+		{"POST /analytics/peers/{id}/readings", signedIn, s.recordPeerReading},
 		// Later pages (compose, calendar, accounts, settings) are added
 		// here, one line each, with their entry in nav().
 	}
