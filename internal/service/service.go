@@ -36,6 +36,9 @@ type Service struct {
 	// Mail emails invitations (invitemail.go); nil: email is off and
 	// admins pass invitation links on themselves.
 	Mail *InvitationMail
+	// PauseNotifier tells the workspace's webhook when a pause starts or
+	// ends (pause.go); nil: only the audit trail records it.
+	PauseNotifier PauseNotifier
 }
 
 // require fails unless the principal has at least role min.
