@@ -64,6 +64,7 @@ func (s *Server) routes() []route {
 	routes = append(routes, s.calendarRoutes()...)
 	routes = append(routes, s.oauthRoutes()...)
 	routes = append(routes, s.workspaceRoutes()...)
+	routes = append(routes, s.pauseRoutes()...)
 	return routes
 }
 
