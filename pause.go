@@ -12,6 +12,8 @@ type Pause struct {
 	WorkspaceID string `json:"-"`
 	// AccountID is the paused account; empty for the whole workspace.
 	AccountID string `json:"account_id,omitempty"`
+	// AccountName is the paused account's name, for display.
+	AccountName string `json:"account_name,omitempty"`
 	// Reason is one of PauseReasons; Note is free text beside it.
 	Reason   PauseReason `json:"reason"`
 	Note     string      `json:"note,omitempty"`

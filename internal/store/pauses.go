@@ -17,9 +17,9 @@ import (
 // every transaction after the pause sees it. SQLite transactions are
 // exclusive already.
 
-const pauseColumns = `p.id, p.workspace_id, p.account_id, p.reason, p.note, p.paused_by, COALESCE(NULLIF(u.name, ''), u.email, p.paused_by), p.paused_at, p.ended_at, p.ended_by, p.due`
+const pauseColumns = `p.id, p.workspace_id, p.account_id, p.reason, p.note, p.paused_by, COALESCE(NULLIF(u.name, ''), u.email, p.paused_by), p.paused_at, p.ended_at, p.ended_by, p.due, COALESCE(a.name, '')`
 
-const pauseFrom = ` FROM pauses p LEFT JOIN users u ON u.id = p.paused_by `
+const pauseFrom = ` FROM pauses p LEFT JOIN users u ON u.id = p.paused_by LEFT JOIN accounts a ON a.id = p.account_id `
 
 // LockWorkspacePauses locks the workspace's row on PostgreSQL until the
 // transaction ends, before a pause starts or ends.
@@ -174,7 +174,7 @@ func scanPauses(rows *sql.Rows) ([]*ferry.Pause, error) {
 		var pz ferry.Pause
 		var at int64
 		var ended sql.NullInt64
-		if err := rows.Scan(&pz.ID, &pz.WorkspaceID, &pz.AccountID, &pz.Reason, &pz.Note, &pz.PausedBy, &pz.PausedByName, &at, &ended, &pz.EndedBy, &pz.Due); err != nil {
+		if err := rows.Scan(&pz.ID, &pz.WorkspaceID, &pz.AccountID, &pz.Reason, &pz.Note, &pz.PausedBy, &pz.PausedByName, &at, &ended, &pz.EndedBy, &pz.Due, &pz.AccountName); err != nil {
 			return nil, fmt.Errorf("store: pauses: %w", err)
 		}
 		pz.PausedAt, pz.EndedAt = fromMS(at), fromNullMS(ended)

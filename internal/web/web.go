@@ -172,6 +172,11 @@ func (s *Server) routes() []route {
 		{"POST /media", signedIn, s.uploadMedia},
 		{"POST /media/{id}/describe", signedIn, s.describeMedia},
 		{"POST /media/{id}/focal", signedIn, s.setFocal},
+		// The emergency pause (pause.go).
+		{"GET /pause", signedIn, s.pausePage},
+		{"POST /pause", signedIn, s.pause},
+		{"POST /pause/resume", signedIn, s.resume},
+		{"POST /pause/held", signedIn, s.release},
 		// Later pages (compose, calendar, accounts, settings) are added
 		// here, one line each, with their entry in nav().
 	}
