@@ -2,6 +2,7 @@ package delivery_test
 
 import (
 	"context"
+	"sync"
 	"testing"
 	"time"
 
@@ -10,6 +11,7 @@ import (
 	"github.com/ferry-social/ferry"
 	"github.com/ferry-social/ferry/internal/platform"
 	"github.com/ferry-social/ferry/internal/service"
+	"github.com/ferry-social/ferry/internal/store"
 	"github.com/ferry-social/ferry/internal/testdb"
 )
 
@@ -208,4 +210,53 @@ func auditActions(t *testing.T, e *env, targetType, id string) []string {
 		out = append(out, ev.Action)
 	}
 	return out
+}
+
+// pauseNotices records the pause notifications scheduled, and the webhook
+// posts made.
+type pauseNotices struct {
+	mu     sync.Mutex
+	events []string
+	bodies []string
+}
+
+func (n *pauseNotices) SchedulePauseNotification(_ context.Context, tx *store.Tx, _, pauseID, event string) error {
+	tx.AfterCommit(func() { n.mu.Lock(); n.events = append(n.events, event+" "+pauseID); n.mu.Unlock() })
+	return nil
+}
+
+func (n *pauseNotices) Post(_ context.Context, target, _, event, _ string, body []byte) error {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	n.bodies = append(n.bodies, target+" "+event+" "+string(body))
+	return nil
+}
+
+// A pause and its end are posted to the workspace's webhook, from a job
+// scheduled in the transaction that made them.
+func TestPause_NotifiesTheWebhook(t *testing.T) {
+	eachBackendOwnWorkspace(t, func(t *testing.T, e *env) {
+		ctx := context.Background()
+		h := e.harness(t, opts{})
+		n := &pauseNotices{}
+		h.svc.PauseNotifier, h.svc.Webhooks = n, n
+		_, err := h.svc.Pause(ctx, h.admin, service.PauseInput{Reason: ferry.PauseLegal})
+		require.NoError(t, err)
+		require.Empty(t, n.events, "no webhook, no notice")
+		_, err = h.svc.Resume(ctx, h.admin, service.ResumeInput{Due: "keep"})
+		require.NoError(t, err)
+
+		require.NoError(t, e.db.Write().PutNotificationSettings(ctx, &ferry.NotificationSettings{WorkspaceID: e.ws.ID, WebhookURL: "https://hooks.example.org/ferry"}))
+		pauses, err := h.svc.Pause(ctx, h.admin, service.PauseInput{Reason: ferry.PauseSecurity, Note: "Token leaked", AccountIDs: []string{h.acct.ID}})
+		require.NoError(t, err)
+		_, err = h.svc.Resume(ctx, h.admin, service.ResumeInput{Due: "send"})
+		require.NoError(t, err)
+		id := pauses[0].ID
+		require.Equal(t, []string{"pause.started " + id, "pause.ended " + id}, n.events)
+		require.NoError(t, h.svc.SendPauseNotification(ctx, e.ws.ID, id, service.EventPauseStarted, "d1"))
+		require.Len(t, n.bodies, 1)
+		require.Contains(t, n.bodies[0], "https://hooks.example.org/ferry pause.started")
+		require.Contains(t, n.bodies[0], "Sending to "+h.acct.Name+" is paused by "+e.usr.Email)
+		require.Contains(t, n.bodies[0], "account security — Token leaked")
+	})
 }

@@ -2,6 +2,8 @@ package service
 
 import (
 	"context"
+	"encoding/json"
+	"fmt"
 	"slices"
 	"strings"
 	"time"
@@ -377,11 +379,67 @@ func (s *Service) decide(ctx context.Context, tx *store.Tx, p ferry.Principal, p
 	return nil
 }
 
+// notifyPause schedules the webhook's notice of a pause, in tx, when the
+// workspace has a webhook.
 func (s *Service) notifyPause(ctx context.Context, tx *store.Tx, pz *ferry.Pause, event string) error {
-	if s.PauseNotifier == nil {
+	if s.PauseNotifier == nil || s.Webhooks == nil {
 		return nil
 	}
+	ns, err := tx.NotificationSettings(ctx, pz.WorkspaceID)
+	if err != nil || ns.WebhookURL == "" {
+		return err
+	}
 	return s.PauseNotifier.SchedulePauseNotification(ctx, tx, pz.WorkspaceID, pz.ID, event)
+}
+
+// pauseWebhook is the JSON the webhook receives for pause.started and
+// pause.ended.
+type pauseWebhook struct {
+	ID          string       `json:"id"`
+	Event       string       `json:"event"`
+	CreatedAt   time.Time    `json:"created_at"`
+	WorkspaceID string       `json:"workspace_id"`
+	Pause       *ferry.Pause `json:"pause"`
+	// Text is the notice in plain English words.
+	Text string `json:"text"`
+}
+
+// SendPauseNotification posts a pause's event to the workspace's webhook
+// (its job's work). A pause or webhook gone since is no error.
+func (s *Service) SendPauseNotification(ctx context.Context, workspaceID, pauseID, event, deliveryID string) error {
+	if s.Webhooks == nil {
+		return nil
+	}
+	q := s.DB.Read()
+	ns, err := q.NotificationSettings(ctx, workspaceID)
+	if err != nil || ns.WebhookURL == "" {
+		return err
+	}
+	list, err := q.PauseHistory(ctx, workspaceID, 500)
+	if err != nil {
+		return err
+	}
+	i := slices.IndexFunc(list, func(pz *ferry.Pause) bool { return pz.ID == pauseID })
+	if i < 0 {
+		return nil
+	}
+	pz := list[i]
+	what := "Sending is paused"
+	if pz.AccountID != "" {
+		what = "Sending to " + pz.AccountName + " is paused"
+	}
+	text := fmt.Sprintf("%s by %s at %s: %s", what, pz.PausedByName, pz.PausedAt.Format(time.RFC3339), pz.Reason.English())
+	if pz.Note != "" {
+		text += " — " + pz.Note
+	}
+	if event == EventPauseEnded {
+		text = "Resumed. " + text + fmt.Sprintf(" (until %s; what came due: %s)", pz.EndedAt.Format(time.RFC3339), pz.Due)
+	}
+	body, err := json.Marshal(pauseWebhook{ID: deliveryID, Event: event, CreatedAt: s.DB.Now(), WorkspaceID: workspaceID, Pause: pz, Text: text})
+	if err != nil {
+		return err
+	}
+	return s.Webhooks.Post(ctx, ns.WebhookURL, ns.WebhookSecret, event, deliveryID, body)
 }
 
 func stillPaused(standing []*ferry.Pause, accountID string) bool {
