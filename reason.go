@@ -62,6 +62,12 @@ const (
 	ReasonHandoffLate        ReasonCode = "handoff_late"         // missed: the deadline {at} had passed when it became due
 	ReasonHandoffMissed      ReasonCode = "handoff_missed"       // missed: nobody confirmed by {at}
 	ReasonHandoffConfirmed   ReasonCode = "handoff_confirmed"    // published by hand, confirmed by an operator
+
+	// Held: due, but not sent until a person decides (pause.go).
+	ReasonPaused         ReasonCode = "paused"           // sending is paused (by {by}, since {at}); held
+	ReasonHeldAfterPause ReasonCode = "held_after_pause" // came due during a pause; a person decides
+	ReasonBlackoutHold   ReasonCode = "blackout_hold"    // its time falls in the blackout period {name}, created after it was scheduled
+	ReasonReleased       ReasonCode = "released"         // a person released it from a hold: sent now
 )
 
 // reasonEnglish is every reason's English words, with its arguments as
@@ -105,6 +111,11 @@ var reasonEnglish = map[ReasonCode]string{
 	ReasonHandoffLate:        "Its handoff deadline ({at}) had passed when it became due.",
 	ReasonHandoffMissed:      "Nobody confirmed it was published on Xiaohongshu by the deadline, {at}.",
 	ReasonHandoffConfirmed:   "Published by hand on Xiaohongshu and confirmed by an operator.",
+
+	ReasonPaused:         "Held: sending is paused (by {by}, since {at}). It is not sent until someone resumes and chooses to send it.",
+	ReasonHeldAfterPause: "Held: it came due while sending was paused. Send it now, reschedule it or cancel it.",
+	ReasonBlackoutHold:   "Held: its time falls in the blackout period {name}, which was set after it was scheduled. Send it now, reschedule it or cancel it.",
+	ReasonReleased:       "Released from a hold by a person; sending now.",
 }
 
 // ReasonCodes lists every reason code, sorted.

@@ -70,6 +70,7 @@ func (s *Server) routes() []route {
 	routes = append(routes, s.workspaceRoutes()...)
 	routes = append(routes, s.cancelRoutes()...)
 	routes = append(routes, s.peerRoutes()...)
+	routes = append(routes, s.pauseRoutes()...)
 	return routes
 }
 

@@ -159,7 +159,7 @@ func schemas() map[string]any {
 		platforms = append(platforms, string(p))
 	}
 	platform := map[string]any{"type": "string", "enum": platforms}
-	return map[string]any{
+	out := map[string]any{
 		"Error": obj([]string{"error"}, map[string]any{"error": obj([]string{"code", "message"}, map[string]any{
 			"code": str, "message": str, "details": map[string]any{"description": "Machine-readable context, e.g. field → problem."}})}),
 		"Status": obj([]string{"status"}, map[string]any{"status": str}),
@@ -310,6 +310,11 @@ func schemas() map[string]any {
 			"method":     map[string]any{"type": "string", "enum": []any{"oauth", "facebook", "bot_token", "manual"}},
 			"configured": boolean, "redirect_uri": str, "hint": str})}}),
 	}
+	// The emergency pause (pause.go).
+	for k, v := range pauseSchemas() {
+		out[k] = v
+	}
+	return out
 }
 
 func (s *Server) openapi(w http.ResponseWriter, r *http.Request, _ ferry.Principal) error {

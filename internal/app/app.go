@@ -31,6 +31,7 @@ import (
 	"github.com/ferry-social/ferry/internal/httpd"
 	"github.com/ferry-social/ferry/internal/jobs"
 	"github.com/ferry-social/ferry/internal/media"
+	"github.com/ferry-social/ferry/internal/notify"
 	"github.com/ferry-social/ferry/internal/platform"
 	"github.com/ferry-social/ferry/internal/platform/facebook"
 	"github.com/ferry-social/ferry/internal/platform/instagram"
@@ -260,6 +261,8 @@ func (m *Main) Build() error {
 	if err := m.wireInvitationMail(); err != nil { // invitation emails (handoff.go)
 		return err
 	}
+	m.Service.PauseNotifier, m.Service.Webhooks = m.Jobs, notify.NewWebhooks(15*time.Second) // pause notices
+	m.Jobs.SetPauseSender(m.Service)
 	return nil
 }
 

@@ -225,9 +225,20 @@ func (e *Engine) prepare(ctx context.Context, tx *store.Tx, p *ferry.Publication
 		// Far too early: an older schedule's job; re-enqueue for the right time.
 		return nil, 0, e.Scheduler.SchedulePublish(ctx, tx, p.ID, p.Version, *due)
 	}
-	if _, err := tx.Story(ctx, p.WorkspaceID, p.StoryID); ferry.IsCode(err, ferry.ENOTFOUND) {
+	story, err := tx.Story(ctx, p.WorkspaceID, p.StoryID)
+	if ferry.IsCode(err, ferry.ENOTFOUND) {
 		return nil, 0, e.transition(ctx, tx, p, ferry.StateCanceled, ferry.Because(ferry.ReasonStoryDeleted), nil)
 	} else if err != nil {
+		return nil, 0, err
+	}
+	// A pause, or a blackout period set after the story was scheduled,
+	// holds it: decided here, in the transaction that would open the
+	// attempt, so that every worker holds at once (hold.go).
+	dueAt := now
+	if due != nil {
+		dueAt = *due
+	}
+	if held, err := e.hold(ctx, tx, p, story, dueAt); err != nil || held {
 		return nil, 0, err
 	}
 	if e.gaveUpAt(p, now) {

@@ -224,6 +224,13 @@ func (m *Manager) OpenEarly(ctx context.Context, publicationID string, version i
 				}
 				return complete(ctx, tx)
 			}
+			// While sending is paused nothing is opened early: the publish
+			// job at the due time holds it (delivery/hold.go).
+			if pz, err := tx.StandingPause(ctx, p.WorkspaceID, p.AccountID); err != nil {
+				return err
+			} else if pz != nil {
+				return complete(ctx, tx)
+			}
 			if err := m.Open(ctx, tx, p, acct); err != nil {
 				return err
 			}

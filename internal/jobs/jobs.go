@@ -82,6 +82,8 @@ type Client struct {
 	live       *liveness // PostgreSQL only: see liveness.go
 	// invitations sends invitation emails (invitations.go).
 	invitations *invitationSender
+	// pauses sends pause notifications (pause.go).
+	pauses *pauseSender
 }
 
 // New returns a client able to insert jobs and, once started, to work them
@@ -100,6 +102,8 @@ func New(db *store.DB, cfg Config, engine *delivery.Engine) (*Client, error) {
 	river.AddWorker(workers, &pruneWorker{db: db})
 	river.AddWorker(workers, &pruneIdempotencyKeysWorker{db: db})
 	river.AddWorker(workers, &invitationEmailWorker{sender: invitations})
+	pauses := new(pauseSender)
+	river.AddWorker(workers, &pauseNotifyWorker{sender: pauses})
 	// Further workers are registered here, one line each.
 	addHandoffWorkers(workers, engine)
 	addMetricsWorkers(workers, db, cfg, engine)
@@ -142,7 +146,7 @@ func New(db *store.DB, cfg Config, engine *delivery.Engine) (*Client, error) {
 	if err != nil {
 		return nil, fmt.Errorf("jobs: %w", err)
 	}
-	return &Client{river: rc, db: db, publishing: publishing, live: live, invitations: invitations}, nil
+	return &Client{river: rc, db: db, publishing: publishing, live: live, invitations: invitations, pauses: pauses}, nil
 }
 
 // Start starts working jobs until Stop. Cancelling ctx is a hard stop that

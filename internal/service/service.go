@@ -5,6 +5,7 @@
 package service
 
 import (
+	"context"
 	"log/slog"
 	"time"
 
@@ -36,6 +37,17 @@ type Service struct {
 	// Mail emails invitations (invitemail.go); nil: email is off and
 	// admins pass invitation links on themselves.
 	Mail *InvitationMail
+	// PauseNotifier tells the workspace's webhook when a pause starts or
+	// ends (pause.go); nil: only the audit trail records it.
+	PauseNotifier PauseNotifier
+	// Webhooks posts to workspaces' webhooks (internal/notify.Webhooks);
+	// nil: pauses are not posted.
+	Webhooks WebhookPoster
+}
+
+// WebhookPoster delivers one signed webhook (internal/notify.Webhooks).
+type WebhookPoster interface {
+	Post(ctx context.Context, target, secret, event, deliveryID string, body []byte) error
 }
 
 // require fails unless the principal has at least role min.

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"fmt"
 	"net/http"
 	"strings"
@@ -26,10 +27,13 @@ type view struct {
 	// Problem is a catalog key for an error about the whole form.
 	Problem string
 	Data    any
+
+	ctx    context.Context
+	pauses []*ferry.Pause // read once, by Pauses
 }
 
 func (s *Server) view(r *http.Request, rq *request, title string) *view {
-	return &view{s: s, rq: rq, Title: title, Path: r.URL.Path, Here: r.URL.RequestURI()}
+	return &view{s: s, rq: rq, Title: title, Path: r.URL.Path, Here: r.URL.RequestURI(), ctx: r.Context()}
 }
 
 // Lang is the page's language.

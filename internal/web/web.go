@@ -180,6 +180,11 @@ func (s *Server) routes() []route {
 		{"POST /analytics/peers", signedIn, s.addPeer},
 		{"POST /analytics/peers/{id}/remove", signedIn, s.removePeer},
 		{"POST /analytics/peers/{id}/readings", signedIn, s.recordPeerReading},
+		// The emergency pause (pause.go).
+		{"GET /pause", signedIn, s.pausePage},
+		{"POST /pause", signedIn, s.pause},
+		{"POST /pause/resume", signedIn, s.resume},
+		{"POST /pause/held", signedIn, s.release},
 		// Later pages (compose, calendar, accounts, settings) are added
 		// here, one line each, with their entry in nav().
 	}
