@@ -30,6 +30,8 @@ type Server struct {
 	registry *prometheus.Registry
 	requests *prometheus.CounterVec
 	latency  *prometheus.HistogramVec
+	// noBrowser makes reports act as on a machine without Chromium (tests).
+	noBrowser bool
 }
 
 // New returns the API server. registry receives the API's metrics and is
@@ -64,6 +66,8 @@ func (s *Server) routes() []route {
 	routes = append(routes, s.calendarRoutes()...)
 	routes = append(routes, s.oauthRoutes()...)
 	routes = append(routes, s.workspaceRoutes()...)
+	routes = append(routes, s.exportRoutes()...)
+	routes = append(routes, s.reportRoutes()...)
 	return routes
 }
 

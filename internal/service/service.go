@@ -36,6 +36,8 @@ type Service struct {
 	// Mail emails invitations (invitemail.go); nil: email is off and
 	// admins pass invitation links on themselves.
 	Mail *InvitationMail
+	// Peers gives monthly reports their peers section (report.go); nil: none.
+	Peers PeerSource
 }
 
 // require fails unless the principal has at least role min.
