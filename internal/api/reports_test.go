@@ -8,6 +8,7 @@ import (
 	"image/color"
 	"image/png"
 	"net/url"
+	"os"
 	"os/exec"
 	"strings"
 	"testing"
@@ -217,6 +218,9 @@ func TestReports_PDFShowsChineseText(t *testing.T) {
 	text := string(out)
 	for _, want := range []string{"月度报告", "香港旅遊發展局", "月餅分享", "表现最佳帖子", "中秋节"} {
 		require.Contains(t, text, want)
+	}
+	if dir := os.Getenv("FERRY_REPORT_PDF_DIR"); dir != "" {
+		require.NoError(t, os.WriteFile(dir+"/report.pdf", r.body, 0o644))
 	}
 	pages := strings.Count(text, "\f")
 	require.GreaterOrEqual(t, pages, 1, "at least one page")

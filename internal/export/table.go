@@ -5,6 +5,7 @@
 package export
 
 import (
+	"archive/zip"
 	"bufio"
 	"encoding/csv"
 	"fmt"
@@ -50,6 +51,10 @@ func New(f Format, w io.Writer, loc *time.Location) (Table, error) {
 		return &csvTable{bw: bw, cw: csv.NewWriter(bw), loc: loc}, nil
 	case XLSX:
 		book := excelize.NewFile()
+		// excelize's Write builds the zip in a bytes.Buffer it then copies
+		// out; this zip writer ignores that buffer and writes straight to w,
+		// so the workbook is never held whole in memory.
+		book.SetZipWriter(func(io.Writer) excelize.ZipWriter { return zip.NewWriter(w) })
 		sw, err := book.NewStreamWriter("Sheet1")
 		if err != nil {
 			return nil, err
@@ -119,8 +124,8 @@ func (t *xlsxTable) Row(cells ...any) error {
 }
 
 // Close writes the workbook. The stream writer keeps rows past its
-// in-memory buffer in a temporary file, and the zip is written straight to
-// the response.
+// 16 MiB in-memory buffer in a temporary file, and the zip is written
+// straight to the response.
 func (t *xlsxTable) Close() error {
 	defer t.book.Close()
 	if err := t.sw.Flush(); err != nil {
