@@ -1,8 +1,6 @@
 package api
 
 import (
-	"context"
-	"fmt"
 	"net/http"
 	"strings"
 
@@ -40,26 +38,5 @@ func (s *Server) exportFile(w http.ResponseWriter, r *http.Request, p ferry.Prin
 	if err != nil {
 		return err
 	}
-	return WriteExport(w, r, ex, f, s.log.ErrorContext)
-}
-
-// WriteExport streams an export checked by the service as a download. Once
-// the first bytes are out an error can no longer become a status: it is
-// logged, and the file ends short.
-func WriteExport(w http.ResponseWriter, r *http.Request, ex *service.Export, f export.Format, logf func(ctx context.Context, msg string, args ...any)) error {
-	w.Header().Set("Content-Type", f.ContentType())
-	w.Header().Set("Content-Disposition", fmt.Sprintf(`attachment; filename="%s.%s"`, ex.Name, f))
-	w.Header().Set("Cache-Control", "no-store")
-	t, err := export.New(f, w, ex.Location)
-	if err != nil {
-		return err
-	}
-	if err := ex.WriteTo(r.Context(), t); err != nil {
-		logf(r.Context(), "export stopped", "export", ex.Name, "err", err)
-		return nil
-	}
-	if err := t.Close(); err != nil {
-		logf(r.Context(), "export stopped", "export", ex.Name, "err", err)
-	}
-	return nil
+	return export.Serve(w, r, ex.Name, ex.Location, f, ex.WriteTo, s.log.ErrorContext)
 }

@@ -1,14 +1,11 @@
 package api
 
 import (
-	"bytes"
-	"fmt"
 	"net/http"
 	"strings"
 
 	"github.com/ferry-social/ferry"
 	"github.com/ferry-social/ferry/internal/report"
-	"github.com/ferry-social/ferry/internal/service"
 )
 
 // reportRoutes are the monthly reports.
@@ -32,7 +29,7 @@ func (s *Server) monthlyReport(w http.ResponseWriter, r *http.Request, p ferry.P
 	if s.noBrowser {
 		browser = ""
 	}
-	return WriteReport(w, r, rep, ext == "pdf", ReportLanguage(r), browser)
+	return report.Write(w, r, rep, ext == "pdf", ReportLanguage(r), browser)
 }
 
 // ReportLanguage is the language a report is asked in: ?lang=, else the
@@ -44,32 +41,4 @@ func ReportLanguage(r *http.Request) string {
 	first, _, _ := strings.Cut(r.Header.Get("Accept-Language"), ",")
 	first, _, _ = strings.Cut(first, ";")
 	return report.Language(first)
-}
-
-// WriteReport answers a report as HTML or as PDF printed by the Chromium
-// at browser ("": none, and the PDF answers 503 naming what to install).
-func WriteReport(w http.ResponseWriter, r *http.Request, rep *service.MonthlyReport, pdf bool, lang, browser string) error {
-	var buf bytes.Buffer
-	if err := report.HTML(&buf, rep, lang); err != nil {
-		return err
-	}
-	name := "ferry-report-" + rep.Month.Format("2006-01")
-	if rep.AccountID != "" {
-		name += "-" + rep.AccountID
-	}
-	w.Header().Set("Cache-Control", "no-store")
-	if !pdf {
-		w.Header().Set("Content-Type", "text/html; charset=utf-8")
-		w.Header().Set("Content-Security-Policy", "default-src 'none'; img-src data:; style-src 'unsafe-inline'")
-		_, err := w.Write(buf.Bytes())
-		return err
-	}
-	out, err := report.PDF(r.Context(), browser, buf.Bytes())
-	if err != nil {
-		return err
-	}
-	w.Header().Set("Content-Type", "application/pdf")
-	w.Header().Set("Content-Disposition", fmt.Sprintf(`inline; filename="%s.pdf"`, name))
-	_, err = w.Write(out)
-	return err
 }

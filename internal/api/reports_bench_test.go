@@ -78,7 +78,7 @@ func BenchmarkMonthlyReportPDF(b *testing.B) {
 		rep, err := bu.server.svc.MonthlyReport(context.Background(), p, "2026-09", "")
 		require.NoError(b, err)
 		w := httptest.NewRecorder()
-		require.NoError(b, WriteReport(w, httptest.NewRequest("GET", "/", nil), rep, true, "zh-Hant", browser))
+		require.NoError(b, report.Write(w, httptest.NewRequest("GET", "/", nil), rep, true, "zh-Hant", browser))
 		require.Equal(b, "application/pdf", w.Header().Get("Content-Type"))
 	}
 }
@@ -129,7 +129,7 @@ func BenchmarkExportStreams(b *testing.B) {
 					ex, err := bu.server.svc.ExportPublications(context.Background(), p, service.ExportQuery{From: "2026-01-01", To: "2026-12-31"})
 					require.NoError(b, err)
 					w := &discard{h: http.Header{}}
-					require.NoError(b, WriteExport(w, httptest.NewRequest("GET", "/", nil), ex, f, func(context.Context, string, ...any) {}))
+					require.NoError(b, export.Serve(w, httptest.NewRequest("GET", "/", nil), ex.Name, ex.Location, f, ex.WriteTo, func(context.Context, string, ...any) {}))
 					close(stop)
 					wg.Wait()
 					b.ReportMetric(float64(w.n.Load()), "file-bytes")

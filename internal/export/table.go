@@ -7,9 +7,11 @@ package export
 import (
 	"archive/zip"
 	"bufio"
+	"context"
 	"encoding/csv"
 	"fmt"
 	"io"
+	"net/http"
 	"strconv"
 	"time"
 
@@ -160,4 +162,25 @@ func text(c any, loc *time.Location) string {
 		return v.In(loc).Format(time.RFC3339)
 	}
 	return fmt.Sprint(c)
+}
+
+// Serve streams an export already checked by the service as a download
+// named name.f. Once the first bytes are out an error can no longer become
+// a status: it is logged, and the file ends short.
+func Serve(w http.ResponseWriter, r *http.Request, name string, loc *time.Location, f Format, writeTo func(context.Context, Table) error, logf func(ctx context.Context, msg string, args ...any)) error {
+	w.Header().Set("Content-Type", f.ContentType())
+	w.Header().Set("Content-Disposition", fmt.Sprintf(`attachment; filename="%s.%s"`, name, f))
+	w.Header().Set("Cache-Control", "no-store")
+	t, err := New(f, w, loc)
+	if err != nil {
+		return err
+	}
+	if err := writeTo(r.Context(), t); err != nil {
+		logf(r.Context(), "export stopped", "export", name, "err", err)
+		return nil
+	}
+	if err := t.Close(); err != nil {
+		logf(r.Context(), "export stopped", "export", name, "err", err)
+	}
+	return nil
 }

@@ -4,12 +4,14 @@
 package report
 
 import (
+	"bytes"
 	"embed"
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
 	"html/template"
 	"io"
+	"net/http"
 	"strconv"
 	"strings"
 
@@ -197,4 +199,32 @@ func (v view) Bar(value int64) int {
 		return 0
 	}
 	return int(value * 100 / top)
+}
+
+// Write answers a report as HTML or as PDF printed by the Chromium
+// at browser ("": none, and the PDF answers 503 naming what to install).
+func Write(w http.ResponseWriter, r *http.Request, rep *service.MonthlyReport, pdf bool, lang, browser string) error {
+	var buf bytes.Buffer
+	if err := HTML(&buf, rep, lang); err != nil {
+		return err
+	}
+	name := "ferry-report-" + rep.Month.Format("2006-01")
+	if rep.AccountID != "" {
+		name += "-" + rep.AccountID
+	}
+	w.Header().Set("Cache-Control", "no-store")
+	if !pdf {
+		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		w.Header().Set("Content-Security-Policy", "default-src 'none'; img-src data:; style-src 'unsafe-inline'")
+		_, err := w.Write(buf.Bytes())
+		return err
+	}
+	out, err := PDF(r.Context(), browser, buf.Bytes())
+	if err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/pdf")
+	w.Header().Set("Content-Disposition", fmt.Sprintf(`inline; filename="%s.pdf"`, name))
+	_, err = w.Write(out)
+	return err
 }

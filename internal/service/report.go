@@ -285,3 +285,22 @@ func (s *Service) loadReportImage(ctx context.Context, q *store.Q, workspaceID s
 	}
 	rp.Image, rp.ImageMIME = b, m.Mime
 }
+
+// ReportMonths lists the last n months (YYYY-MM, in the workspace's time
+// zone), this month first.
+func (s *Service) ReportMonths(ctx context.Context, p ferry.Principal, n int) ([]string, error) {
+	if err := require(p, ferry.RoleViewer, "see reports"); err != nil {
+		return nil, err
+	}
+	loc, err := s.location(ctx, s.DB.Read(), p.WorkspaceID)
+	if err != nil {
+		return nil, err
+	}
+	now := s.DB.Now().In(loc)
+	first := time.Date(now.Year(), now.Month(), 1, 0, 0, 0, 0, loc)
+	out := make([]string, n)
+	for i := range out {
+		out[i] = first.AddDate(0, -i, 0).Format("2006-01")
+	}
+	return out, nil
+}
