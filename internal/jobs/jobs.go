@@ -79,6 +79,8 @@ type Client struct {
 	live       *liveness // PostgreSQL only: see liveness.go
 	// invitations sends invitation emails (invitations.go).
 	invitations *invitationSender
+	// reports sends monthly reports (reports.go).
+	reports *reportSender
 }
 
 // New returns a client able to insert jobs and, once started, to work them
@@ -92,11 +94,13 @@ func New(db *store.DB, cfg Config, engine *delivery.Engine) (*Client, error) {
 		live = newLiveness(db, id, cfg.Logger)
 	}
 	invitations := new(invitationSender)
+	reports := new(reportSender)
 	river.AddWorker(workers, &publishWorker{engine: engine, timeout: cfg.AttemptTimeout, running: publishing, live: live})
 	river.AddWorker(workers, &expireWorker{engine: engine})
 	river.AddWorker(workers, &pruneWorker{db: db})
 	river.AddWorker(workers, &pruneIdempotencyKeysWorker{db: db})
 	river.AddWorker(workers, &invitationEmailWorker{sender: invitations})
+	river.AddWorker(workers, &monthlyReportsWorker{sender: reports})
 	// Further workers are registered here, one line each.
 	addHandoffWorkers(workers, engine)
 	addMetricsWorkers(workers, db, cfg, engine)
@@ -123,6 +127,7 @@ func New(db *store.DB, cfg Config, engine *delivery.Engine) (*Client, error) {
 			postSweepJob(),
 			tokenWatchJob(),
 			pruneIdempotencyKeysJob(),
+			monthlyReportsJob(),
 		},
 		// Scheduled jobs due within the scheduler's 5-second horizon are
 		// made available at once; the engine waits out the difference, so
@@ -132,7 +137,7 @@ func New(db *store.DB, cfg Config, engine *delivery.Engine) (*Client, error) {
 	if err != nil {
 		return nil, fmt.Errorf("jobs: %w", err)
 	}
-	return &Client{river: rc, db: db, publishing: publishing, live: live, invitations: invitations}, nil
+	return &Client{river: rc, db: db, publishing: publishing, live: live, invitations: invitations, reports: reports}, nil
 }
 
 // Start starts working jobs until Stop. Cancelling ctx is a hard stop that

@@ -104,7 +104,10 @@ func TestPickMedia_AttachesLibraryImagesOfTheWorkspaceOnlyWithinTheStoryLimit(t 
 		got, err = f.svc.PickMedia(ctx, f.editor(), full, []string{lantern.ID})
 		require.NoError(t, err)
 		require.Len(t, got, 20, "up to the story's limit")
-		fe = requireCode(t, ferry.EINVALID, func() error { _, err := f.svc.PickMedia(ctx, f.editor(), full, []string{lantern.ID, pier.ID}); return err }())
+		fe = requireCode(t, ferry.EINVALID, func() error {
+			_, err := f.svc.PickMedia(ctx, f.editor(), full, []string{lantern.ID, pier.ID})
+			return err
+		}())
 		require.Equal(t, map[string]string{"pick": "too_many"}, fe.Details)
 
 		// Saved, the reused image counts both stories where it is used.

@@ -38,6 +38,8 @@ type Service struct {
 	Mail *InvitationMail
 	// Peers gives monthly reports their peers section (report.go); nil: none.
 	Peers PeerSource
+	// ReportMail emails monthly reports (reportmail.go); nil: not emailed.
+	ReportMail *ReportMail
 }
 
 // require fails unless the principal has at least role min.
