@@ -13,7 +13,37 @@ func (s *Server) reportRoutes() []route {
 	return []route{
 		{method: "GET", path: "/api/v1/reports/{file}", handler: s.monthlyReport,
 			summary: "A monthly report, `YYYY-MM.html` or `YYYY-MM.pdf` (month in the workspace's time zone): followers and growth, posts, engagement, best and worst posts, per-platform comparison, the month's calendar; `account_id` for one account, `lang` (en, zh-Hant, zh-Hans; default from Accept-Language). The PDF is printed by headless Chromium: without it on the server, 503 with code `unavailable`."},
+		{method: "GET", path: "/api/v1/reports/recipients", handler: s.reportRecipients, response: "ReportRecipients",
+			summary: "The members who receive the monthly report by email (on the first of the month, last month's, when email is configured)."},
+		{method: "PUT", path: "/api/v1/reports/recipients", handler: s.setReportRecipients, request: "ReportRecipients", response: "ReportRecipients",
+			summary: "Choose the members who receive the monthly report by email (admin); each must be a member."},
 	}
+}
+
+type reportRecipients struct {
+	UserIDs []string `json:"user_ids"`
+}
+
+func (s *Server) reportRecipients(w http.ResponseWriter, r *http.Request, p ferry.Principal) error {
+	ids, err := s.svc.ReportRecipients(r.Context(), p)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, reportRecipients{UserIDs: ids})
+	return nil
+}
+
+func (s *Server) setReportRecipients(w http.ResponseWriter, r *http.Request, p ferry.Principal) error {
+	var in reportRecipients
+	if err := decode(w, r, &in); err != nil {
+		return err
+	}
+	ids, err := s.svc.SetReportRecipients(r.Context(), p, in.UserIDs)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, reportRecipients{UserIDs: ids})
+	return nil
 }
 
 func (s *Server) monthlyReport(w http.ResponseWriter, r *http.Request, p ferry.Principal) error {

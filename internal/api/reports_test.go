@@ -239,3 +239,21 @@ func TestReports_PDFWithoutChromium(t *testing.T) {
 	r = b.do(t, "GET", "/api/v1/reports/2026-09.html", nil)
 	require.Equal(t, 200, r.status, "the HTML report works without Chromium")
 }
+
+func TestReports_RecipientsAreChosenByAnAdmin(t *testing.T) {
+	t.Parallel()
+	b := setup(t, testdb.Backends()[0])
+	viewer := b.newToken(t, b.workspaceID, "vic@ferry.example", ferry.RoleViewer)
+	r := b.do(t, "GET", "/api/v1/reports/recipients", nil)
+	require.Equal(t, 200, r.status, "%s", r.body)
+	require.JSONEq(t, `{"user_ids":[]}`, string(r.body))
+	u, err := b.db.Read().UserByEmail(context.Background(), "vic@ferry.example")
+	require.NoError(t, err)
+	r = b.doAs(t, viewer, "PUT", "/api/v1/reports/recipients", map[string]any{"user_ids": []string{u.ID}})
+	require.Equal(t, 403, r.status)
+	r = b.do(t, "PUT", "/api/v1/reports/recipients", map[string]any{"user_ids": []string{"usr_nobody"}})
+	require.Equal(t, 400, r.status)
+	r = b.do(t, "PUT", "/api/v1/reports/recipients", map[string]any{"user_ids": []string{u.ID}})
+	require.Equal(t, 200, r.status, "%s", r.body)
+	require.JSONEq(t, `{"user_ids":["`+u.ID+`"]}`, string(r.body))
+}

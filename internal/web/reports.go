@@ -20,11 +20,27 @@ type reportsPage struct {
 	Kind, Format, From, To, AccountID string
 	// PDF says whether the server can print PDFs.
 	PDF bool
+	// Members and Recipients: who may receive the report by email, and who
+	// does; CanChoose for admins; Email says whether email is configured.
+	Members    []ferry.WorkspaceMember
+	Recipients map[string]bool
+	CanChoose  bool
+	Email      bool
+	Saved      bool
 }
 
 func (s *Server) reports(w http.ResponseWriter, r *http.Request, rq *request) {
 	q := r.URL.Query()
-	s.renderReports(w, r, rq, http.StatusOK, reportsPage{Kind: "publications", Format: "xlsx", AccountID: q.Get("account_id")}, nil)
+	s.renderReports(w, r, rq, http.StatusOK, reportsPage{Kind: "publications", Format: "xlsx", AccountID: q.Get("account_id"), Saved: q.Get("done") == "saved"}, nil)
+}
+
+// saveRecipients chooses who receives the monthly report by email.
+func (s *Server) saveRecipients(w http.ResponseWriter, r *http.Request, rq *request) {
+	if _, err := s.svc.SetReportRecipients(r.Context(), rq.principal(), r.PostForm["user_id"]); err != nil {
+		s.fail(w, r, rq, err)
+		return
+	}
+	http.Redirect(w, r, "/reports?done=saved#h-email", http.StatusSeeOther)
 }
 
 func (s *Server) renderReports(w http.ResponseWriter, r *http.Request, rq *request, status int, page reportsPage, errs map[string]string) {
@@ -39,6 +55,22 @@ func (s *Server) renderReports(w http.ResponseWriter, r *http.Request, rq *reque
 		return
 	}
 	page.Months, page.Accounts, page.PDF = months, accounts, report.BrowserPath() != ""
+	page.Members, err = s.svc.Members(r.Context(), rq.principal())
+	if err != nil {
+		s.fail(w, r, rq, err)
+		return
+	}
+	ids, err := s.svc.ReportRecipients(r.Context(), rq.principal())
+	if err != nil {
+		s.fail(w, r, rq, err)
+		return
+	}
+	page.Recipients = map[string]bool{}
+	for _, id := range ids {
+		page.Recipients[id] = true
+	}
+	page.CanChoose = rq.principal().Role.AtLeast(ferry.RoleAdmin)
+	page.Email = s.svc.ReportMail != nil
 	v := s.view(r, rq, "reports.title")
 	v.Errors, v.Data = errs, page
 	s.pages.Render(w, r, status, "reports.html", v)

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/csv"
+	"net/url"
 	"testing"
 	"time"
 
@@ -60,6 +61,17 @@ func TestReports_PageLinksMonthsAndExportsDownload(t *testing.T) {
 	recs, err := csv.NewReader(bytes.NewReader([]byte(c.body[3:]))).ReadAll()
 	require.NoError(t, err)
 	require.Len(t, recs, 1, "the header alone: nothing published")
+
+	// An admin chooses who receives the report by email.
+	csrf := br.csrf()
+	saved := br.post("/reports/recipients", "same-origin", url.Values{"csrf": {csrf}, "user_id": {owner.UserID}})
+	require.Equal(t, 303, saved.status, saved.body)
+	ids, err := tb.svc.ReportRecipients(ctx, owner)
+	require.NoError(t, err)
+	require.Equal(t, []string{owner.UserID}, ids)
+	p = br.get("/reports?done=saved")
+	require.Contains(t, p.body, `value="`+owner.UserID+`" checked`)
+	require.Contains(t, text(p.body), "已儲存。")
 
 	// A bad range brings the form back, input kept, the error beside the field.
 	e := br.get("/reports/export?kind=publications&format=csv&from=2026-09-30&to=2026-09-01")

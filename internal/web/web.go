@@ -175,6 +175,7 @@ func (s *Server) routes() []route {
 		// Reports and exports (reports.go).
 		{"GET /reports", signedIn, s.reports},
 		{"GET /reports/export", signedIn, s.exportDownload},
+		{"POST /reports/recipients", signedIn, s.saveRecipients},
 		{"GET /reports/{file}", signedIn, s.reportFile},
 		// Later pages (compose, calendar, accounts, settings) are added
 		// here, one line each, with their entry in nav().
