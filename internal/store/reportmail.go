@@ -2,6 +2,8 @@ package store
 
 import (
 	"context"
+	"database/sql"
+	"errors"
 	"fmt"
 	"time"
 )
@@ -79,4 +81,50 @@ func (q *Q) MarkReportDelivered(ctx context.Context, workspaceID, month, userID 
 		return fmt.Errorf("store: report delivered: %w", err)
 	}
 	return nil
+}
+
+// PutCalendarFeed sets a member's calendar feed token (its hash),
+// replacing any earlier one.
+func (q *Q) PutCalendarFeed(ctx context.Context, workspaceID, userID string, hash []byte) error {
+	if _, err := q.exec(ctx, `DELETE FROM calendar_feeds WHERE workspace_id = ? AND user_id = ?`, workspaceID, userID); err != nil {
+		return fmt.Errorf("store: calendar feed: %w", err)
+	}
+	if _, err := q.exec(ctx, `INSERT INTO calendar_feeds (workspace_id, user_id, token_hash, created_at) VALUES (?, ?, ?, ?)`,
+		workspaceID, userID, hash, ms(q.Now())); err != nil {
+		return fmt.Errorf("store: calendar feed: %w", err)
+	}
+	return nil
+}
+
+// DeleteCalendarFeed revokes a member's calendar feed; it reports whether
+// there was one.
+func (q *Q) DeleteCalendarFeed(ctx context.Context, workspaceID, userID string) (bool, error) {
+	res, err := q.exec(ctx, `DELETE FROM calendar_feeds WHERE workspace_id = ? AND user_id = ?`, workspaceID, userID)
+	if err != nil {
+		return false, fmt.Errorf("store: calendar feed: %w", err)
+	}
+	n, _ := res.RowsAffected()
+	return n > 0, nil
+}
+
+// CalendarFeedOwner returns the workspace and member a feed token's hash
+// belongs to; ok is false for none.
+func (q *Q) CalendarFeedOwner(ctx context.Context, hash []byte) (workspaceID, userID string, ok bool, err error) {
+	err = q.ex.QueryRowContext(ctx, q.rebind(`SELECT workspace_id, user_id FROM calendar_feeds WHERE token_hash = ?`), hash).Scan(&workspaceID, &userID)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", "", false, nil
+	}
+	if err != nil {
+		return "", "", false, fmt.Errorf("store: calendar feed: %w", err)
+	}
+	return workspaceID, userID, true, nil
+}
+
+// HasCalendarFeed reports whether a member has a calendar feed.
+func (q *Q) HasCalendarFeed(ctx context.Context, workspaceID, userID string) (bool, error) {
+	var n int
+	if err := q.ex.QueryRowContext(ctx, q.rebind(`SELECT COUNT(*) FROM calendar_feeds WHERE workspace_id = ? AND user_id = ?`), workspaceID, userID).Scan(&n); err != nil {
+		return false, fmt.Errorf("store: calendar feed: %w", err)
+	}
+	return n > 0, nil
 }

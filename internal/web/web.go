@@ -177,6 +177,10 @@ func (s *Server) routes() []route {
 		{"GET /reports/export", signedIn, s.exportDownload},
 		{"POST /reports/recipients", signedIn, s.saveRecipients},
 		{"GET /reports/{file}", signedIn, s.reportFile},
+		{"GET /calendar.ics", anyone, s.calendarICS},
+		{"GET /calendar/feed", signedIn, s.calendarFeed},
+		{"POST /calendar/feed", signedIn, s.newCalendarFeed},
+		{"POST /calendar/feed/revoke", signedIn, s.revokeCalendarFeed},
 		// Later pages (compose, calendar, accounts, settings) are added
 		// here, one line each, with their entry in nav().
 	}

@@ -17,3 +17,14 @@ CREATE TABLE report_deliveries (
     sent_at      INTEGER NOT NULL,
     PRIMARY KEY (workspace_id, month, user_id)
 );
+
+-- A person's calendar feed (/calendar.ics?token=…): one secret per member
+-- and workspace, kept as its SHA-256 only; a new one replaces the old, and
+-- deleting the row revokes it.
+CREATE TABLE calendar_feeds (
+    workspace_id TEXT NOT NULL REFERENCES workspaces (id),
+    user_id      TEXT NOT NULL REFERENCES users (id),
+    token_hash   BLOB NOT NULL UNIQUE,
+    created_at   INTEGER NOT NULL,
+    PRIMARY KEY (workspace_id, user_id)
+);
