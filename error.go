@@ -18,6 +18,7 @@ const (
 	EUNPROCESSABLE = "unprocessable"   // well-formed but cannot be done as asked (e.g. blocking problems)
 	EINTERNAL      = "internal"        // a bug or an outage; details are logged, not shown
 	ESCHEMA        = "schema_outdated" // the database schema is older than this binary
+	EUNAVAILABLE   = "unavailable"     // a tool this request needs is not installed (e.g. Chromium for PDF)
 )
 
 // Error is an error with a code meant for the API's caller. Message is a

@@ -31,6 +31,8 @@ type Server struct {
 	registry *prometheus.Registry
 	requests *prometheus.CounterVec
 	latency  *prometheus.HistogramVec
+	// noBrowser makes reports act as on a machine without Chromium (tests).
+	noBrowser bool
 }
 
 // New returns the API server. registry receives the API's metrics and is
@@ -71,6 +73,8 @@ func (s *Server) routes() []route {
 	routes = append(routes, s.cancelRoutes()...)
 	routes = append(routes, s.peerRoutes()...)
 	routes = append(routes, s.pauseRoutes()...)
+	routes = append(routes, s.exportRoutes()...)
+	routes = append(routes, s.reportRoutes()...)
 	return routes
 }
 

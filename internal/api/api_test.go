@@ -37,7 +37,7 @@ type testBundle struct {
 	telegram    *fakeTelegram
 }
 
-func setup(t *testing.T, be testdb.Backend) *testBundle {
+func setup(t testing.TB, be testdb.Backend) *testBundle {
 	t.Helper()
 	db := testdb.Open(t, be)
 	blobs, err := blob.New(t.TempDir())
@@ -59,7 +59,7 @@ func setup(t *testing.T, be testdb.Backend) *testBundle {
 	return b
 }
 
-func (b *testBundle) newWorkspace(t *testing.T, name string) string {
+func (b *testBundle) newWorkspace(t testing.TB, name string) string {
 	t.Helper()
 	ws := &ferry.Workspace{Name: name}
 	require.NoError(t, b.db.Write().CreateWorkspace(context.Background(), ws))
@@ -67,7 +67,7 @@ func (b *testBundle) newWorkspace(t *testing.T, name string) string {
 }
 
 // newToken adds a member to a workspace and returns an API token of theirs.
-func (b *testBundle) newToken(t *testing.T, workspaceID, email string, role ferry.Role) string {
+func (b *testBundle) newToken(t testing.TB, workspaceID, email string, role ferry.Role) string {
 	t.Helper()
 	ctx := context.Background()
 	tok, hash, err := auth.NewToken()
@@ -208,7 +208,7 @@ type fakeTelegram struct {
 	entered chan struct{}
 }
 
-func newFakeTelegram(t *testing.T) *fakeTelegram {
+func newFakeTelegram(t testing.TB) *fakeTelegram {
 	f := &fakeTelegram{entered: make(chan struct{}, 16)}
 	f.srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		method := r.URL.Path[strings.LastIndexByte(r.URL.Path, '/')+1:]

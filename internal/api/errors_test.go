@@ -77,6 +77,7 @@ func TestWriteError_EveryCodeHasItsStatusAndTheEnvelope(t *testing.T) {
 		"EUNPROCESSABLE": http.StatusUnprocessableEntity,
 		"EINTERNAL":      http.StatusInternalServerError,
 		"ESCHEMA":        http.StatusServiceUnavailable,
+		"EUNAVAILABLE":   http.StatusServiceUnavailable,
 	}
 	codes := errorCodes(t)
 	require.ElementsMatch(t, slices.Collect(maps.Keys(codes)), slices.Collect(maps.Keys(want)), "every error code of package ferry has a status here")

@@ -295,6 +295,7 @@ func schemas() map[string]any {
 		"PostMetricsInput":    metricsSchemas()["PostMetricsInput"],
 		"MetricsImportUpload": metricsSchemas()["MetricsImportUpload"],
 		"MetricsImport":       metricsSchemas()["MetricsImport"],
+		"ReportRecipients":    obj([]string{"user_ids"}, map[string]any{"user_ids": map[string]any{"type": "array", "items": str, "description": "Members who receive the monthly report by email on the first of the month."}}),
 		"BestTimes": obj(nil, map[string]any{"account_id": str, "platform": platform, "time_zone": str,
 			"source":         map[string]any{"type": "string", "enum": []any{"history", "platform_defaults"}},
 			"metric":         map[string]any{"type": "string", "enum": []any{"engagement_rate", "engagement"}},

@@ -89,6 +89,9 @@ func (m *Main) wireInvitationMail() error {
 	}
 	m.Service.Mail = &service.InvitationMail{Mailer: mailer, Sealer: box, Jobs: m.Jobs, PublicURL: public}
 	m.Jobs.SetInvitationSender(m.Service)
+	// Monthly reports go out through the same mailer (service/reportmail.go).
+	m.Service.ReportMail = &service.ReportMail{Mailer: mailer, PublicURL: public}
+	m.Jobs.SetReportSender(m.Service)
 	return nil
 }
 

@@ -30,7 +30,7 @@ func Status(code string) int {
 		return http.StatusUnsupportedMediaType
 	case ferry.EUNPROCESSABLE:
 		return http.StatusUnprocessableEntity
-	case ferry.ESCHEMA:
+	case ferry.ESCHEMA, ferry.EUNAVAILABLE:
 		return http.StatusServiceUnavailable
 	}
 	return http.StatusInternalServerError

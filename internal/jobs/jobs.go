@@ -84,6 +84,8 @@ type Client struct {
 	invitations *invitationSender
 	// pauses sends pause notifications (pause.go).
 	pauses *pauseSender
+	// reports sends monthly reports (reports.go).
+	reports *reportSender
 }
 
 // New returns a client able to insert jobs and, once started, to work them
@@ -97,6 +99,7 @@ func New(db *store.DB, cfg Config, engine *delivery.Engine) (*Client, error) {
 		live = newLiveness(db, id, cfg.Logger)
 	}
 	invitations := new(invitationSender)
+	reports := new(reportSender)
 	river.AddWorker(workers, &publishWorker{engine: engine, timeout: cfg.AttemptTimeout, running: publishing, live: live})
 	river.AddWorker(workers, &expireWorker{engine: engine})
 	river.AddWorker(workers, &pruneWorker{db: db})
@@ -104,6 +107,7 @@ func New(db *store.DB, cfg Config, engine *delivery.Engine) (*Client, error) {
 	river.AddWorker(workers, &invitationEmailWorker{sender: invitations})
 	pauses := new(pauseSender)
 	river.AddWorker(workers, &pauseNotifyWorker{sender: pauses})
+	river.AddWorker(workers, &monthlyReportsWorker{sender: reports})
 	// Further workers are registered here, one line each.
 	addHandoffWorkers(workers, engine)
 	addMetricsWorkers(workers, db, cfg, engine)
@@ -137,6 +141,7 @@ func New(db *store.DB, cfg Config, engine *delivery.Engine) (*Client, error) {
 			tokenWatchJob(),
 			peerSweepJob(),
 			pruneIdempotencyKeysJob(),
+			monthlyReportsJob(),
 		},
 		// Scheduled jobs due within the scheduler's 5-second horizon are
 		// made available at once; the engine waits out the difference, so
@@ -146,7 +151,7 @@ func New(db *store.DB, cfg Config, engine *delivery.Engine) (*Client, error) {
 	if err != nil {
 		return nil, fmt.Errorf("jobs: %w", err)
 	}
-	return &Client{river: rc, db: db, publishing: publishing, live: live, invitations: invitations, pauses: pauses}, nil
+	return &Client{river: rc, db: db, publishing: publishing, live: live, invitations: invitations, pauses: pauses, reports: reports}, nil
 }
 
 // Start starts working jobs until Stop. Cancelling ctx is a hard stop that

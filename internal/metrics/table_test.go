@@ -4,6 +4,7 @@ import (
 	"archive/zip"
 	"bytes"
 	"os"
+	"strings"
 	"testing"
 	"time"
 
@@ -60,8 +61,11 @@ func TestReadTable_RefusesWhatIsNotATable(t *testing.T) {
 	_, err = metrics.ReadTable(buf.Bytes())
 	require.ErrorIs(t, err, metrics.ErrNotTable)
 	// A workbook whose sheet is broken.
-	_, err = metrics.ReadTable(workbook(t, map[string]string{"xl/worksheets/sheet1.xml": `<worksheet><sheetData><row r="1"><c r="A1" t="s"><v>7</v></c></row></sheetData></worksheet>`}))
-	require.ErrorContains(t, err, "shared string")
+	_, err = metrics.ReadTable(workbook(t, map[string]string{"xl/worksheets/sheet1.xml": `<worksheet><sheetData><row r="A"><c r="1A" t="s"><v>7</v></c></row></sheetData></worksheet>`}))
+	require.ErrorContains(t, err, "XLSX")
+	// A part that unpacks past the bound is refused before it is read.
+	_, err = metrics.ReadTable(workbook(t, map[string]string{"xl/worksheets/sheet2.xml": strings.Repeat(" ", 65<<20)}))
+	require.ErrorContains(t, err, "larger than")
 }
 
 // TestReadTable_ReadsAnXLSXWrittenByAnotherProgram reads a fixture written
@@ -108,6 +112,8 @@ func TestReadTable_ReadsSharedStringsAndSparseCells(t *testing.T) {
 func workbook(t *testing.T, parts map[string]string) []byte {
 	t.Helper()
 	all := map[string]string{
+		"_rels/.rels": `<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">` +
+			`<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" Target="xl/workbook.xml"/></Relationships>`,
 		"[Content_Types].xml": `<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"/>`,
 		"xl/workbook.xml": `<workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships">` +
 			`<sheets><sheet name="Sheet1" sheetId="1" r:id="rId1"/></sheets></workbook>`,

@@ -304,6 +304,42 @@ func (s *Service) Peers(ctx context.Context, p ferry.Principal, fromS, toS strin
 	return v, nil
 }
 
+// reportPeers is the peers section of a monthly report: each peer's
+// followers at the month's last reading, their growth over the month, and
+// the posts it added (when its readings count posts).
+func reportPeers(ctx context.Context, q *store.Q, workspaceID string, from, to time.Time) ([]ReportPeer, error) {
+	peers, err := q.Peers(ctx, workspaceID)
+	if err != nil {
+		return nil, err
+	}
+	var out []ReportPeer
+	for _, peer := range peers {
+		rs, err := q.PeerReadings(ctx, peer.ID, from, to)
+		if err != nil {
+			return nil, err
+		}
+		if len(rs) == 0 {
+			continue
+		}
+		sum := peerSummary(rs)
+		rp := ReportPeer{Name: peer.Name, Platform: peer.Platform, FollowersEnd: sum.Followers, Growth: sum.Growth}
+		var first, last *int64
+		for _, r := range rs {
+			if r.Posts != nil {
+				if first == nil {
+					first = r.Posts
+				}
+				last = r.Posts
+			}
+		}
+		if first != nil {
+			rp.Posts = int(*last - *first)
+		}
+		out = append(out, rp)
+	}
+	return out, nil
+}
+
 // PeerMetrics returns a peer's readings over a range (default the last 90
 // days).
 func (s *Service) PeerMetrics(ctx context.Context, p ferry.Principal, id, fromS, toS string) (*PeerMetricsView, error) {

@@ -43,6 +43,8 @@ type Service struct {
 	// Webhooks posts to workspaces' webhooks (internal/notify.Webhooks);
 	// nil: pauses are not posted.
 	Webhooks WebhookPoster
+	// ReportMail emails monthly reports (reportmail.go); nil: not emailed.
+	ReportMail *ReportMail
 }
 
 // WebhookPoster delivers one signed webhook (internal/notify.Webhooks).

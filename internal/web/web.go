@@ -185,6 +185,15 @@ func (s *Server) routes() []route {
 		{"POST /pause", signedIn, s.pause},
 		{"POST /pause/resume", signedIn, s.resume},
 		{"POST /pause/held", signedIn, s.release},
+		// Reports and exports (reports.go).
+		{"GET /reports", signedIn, s.reports},
+		{"GET /reports/export", signedIn, s.exportDownload},
+		{"POST /reports/recipients", signedIn, s.saveRecipients},
+		{"GET /reports/{file}", signedIn, s.reportFile},
+		{"GET /calendar.ics", anyone, s.calendarICS},
+		{"GET /calendar/feed", signedIn, s.calendarFeed},
+		{"POST /calendar/feed", signedIn, s.newCalendarFeed},
+		{"POST /calendar/feed/revoke", signedIn, s.revokeCalendarFeed},
 		// Later pages (compose, calendar, accounts, settings) are added
 		// here, one line each, with their entry in nav().
 	}
@@ -199,7 +208,7 @@ type navItem struct {
 // nav lists the header's entries: only pages that exist.
 func nav() []navItem {
 	return []navItem{{"nav.dashboard", "/"}, {"nav.compose", "/compose"}, {"nav.stories", "/stories"}, {"nav.calendar", "/calendar"},
-		{"nav.media", "/media"}, {"nav.accounts", "/accounts"}, {"nav.settings", "/settings"}}
+		{"nav.media", "/media"}, {"nav.reports", "/reports"}, {"nav.accounts", "/accounts"}, {"nav.settings", "/settings"}}
 }
 
 // Handler returns the web UI's handler: every route, the static files, and

@@ -1,0 +1,77 @@
+package service_test
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/ferry-social/ferry"
+	"github.com/ferry-social/ferry/internal/notify"
+	"github.com/ferry-social/ferry/internal/notify/smtptest"
+	"github.com/ferry-social/ferry/internal/service"
+	"github.com/ferry-social/ferry/internal/testdb"
+)
+
+func TestMonthlyReports_EmailedOnceToChosenMembersOnTheFirst(t *testing.T) {
+	forEachBackend(t, func(t *testing.T, b testdb.Backend) {
+		ctx := context.Background()
+		svc, clock := newWebService(t, b)
+		owner := setUpOwner(t, svc) // Ada, zh-Hant
+		q := svc.DB.Write()
+		lee := &ferry.User{Email: "lee@example.org", Name: "Lee", Language: "en"}
+		require.NoError(t, q.CreateUser(ctx, lee))
+		require.NoError(t, q.SetMembership(ctx, owner.WorkspaceID, lee.ID, ferry.RoleEditor))
+		kim := &ferry.User{Email: "kim@example.org", Name: "Kim"}
+		require.NoError(t, q.CreateUser(ctx, kim))
+		require.NoError(t, q.SetMembership(ctx, owner.WorkspaceID, kim.ID, ferry.RoleViewer))
+		a := &ferry.Account{WorkspaceID: owner.WorkspaceID, Platform: ferry.Weibo, ExternalID: "1", Name: "香港旅遊發展局", Credentials: map[string]string{}}
+		require.NoError(t, q.CreateAccount(ctx, a))
+		for d, f := range []int64{43000, 43500} {
+			require.NoError(t, q.PutAccountSnapshot(ctx, ferry.AccountSnapshot{AccountID: a.ID, At: time.Date(2026, 9, 2+d*20, 4, 0, 0, 0, time.UTC), Followers: &f}))
+		}
+
+		mail := smtptest.New(t)
+		mailer, err := notify.NewMailer(mail.URL(), "Ferry <ferry@example.org>")
+		require.NoError(t, err)
+		svc.ReportMail = &service.ReportMail{Mailer: mailer, PublicURL: "https://ferry.example/"}
+
+		// Only admins choose, and only members.
+		_, err = svc.SetReportRecipients(ctx, ferry.Principal{UserID: lee.ID, WorkspaceID: owner.WorkspaceID, Role: ferry.RoleEditor}, []string{lee.ID})
+		require.Equal(t, ferry.EFORBIDDEN, ferry.ErrorCode(err))
+		_, err = svc.SetReportRecipients(ctx, owner, []string{"usr_nobody"})
+		require.Equal(t, ferry.EINVALID, ferry.ErrorCode(err))
+		ids, err := svc.SetReportRecipients(ctx, owner, []string{owner.UserID, lee.ID, lee.ID})
+		require.NoError(t, err)
+		require.ElementsMatch(t, []string{owner.UserID, lee.ID}, ids)
+
+		// 25 September: nothing is due.
+		require.NoError(t, svc.SendMonthlyReports(ctx))
+		require.Empty(t, mail.Messages())
+
+		// 1 October, 01:00 in Hong Kong: September's report, once each, in
+		// each member's language; Kim was not chosen.
+		clock.now = time.Date(2026, 9, 30, 17, 0, 0, 0, time.UTC)
+		require.NoError(t, svc.SendMonthlyReports(ctx))
+		require.NoError(t, svc.SendMonthlyReports(ctx))
+		require.Len(t, mail.Messages(), 2)
+		ada := mail.To("ada@example.org")
+		require.Len(t, ada, 1)
+		require.Equal(t, "Harbour News：2026年9月月度報告", ada[0].Subject())
+		require.Contains(t, ada[0].Body(), "香港旅遊發展局 (weibo): 43500 (+500)")
+		require.Contains(t, ada[0].Body(), "https://ferry.example/reports/2026-09.pdf")
+		en := mail.To("lee@example.org")
+		require.Len(t, en, 1)
+		require.Equal(t, "Harbour News: monthly report, September 2026", en[0].Subject())
+		require.Contains(t, en[0].Body(), "Followers:")
+		require.Empty(t, mail.To("kim@example.org"))
+
+		// 4 October: past the catch-up days, a newly chosen member gets nothing.
+		_, err = svc.SetReportRecipients(ctx, owner, []string{owner.UserID, lee.ID, kim.ID})
+		require.NoError(t, err)
+		clock.now = time.Date(2026, 10, 4, 1, 0, 0, 0, time.UTC)
+		require.NoError(t, svc.SendMonthlyReports(ctx))
+		require.Len(t, mail.Messages(), 2)
+	})
+}
