@@ -172,6 +172,10 @@ func (s *Server) routes() []route {
 		{"POST /media", signedIn, s.uploadMedia},
 		{"POST /media/{id}/describe", signedIn, s.describeMedia},
 		{"POST /media/{id}/focal", signedIn, s.setFocal},
+		// Analytics: the overview, one account, one story.
+		{"GET /analytics", signedIn, s.analyticsOverview},
+		{"GET /analytics/accounts/{id}", signedIn, s.analyticsAccount},
+		{"GET /analytics/stories/{id}", signedIn, s.analyticsStory},
 		// Later pages (compose, calendar, accounts, settings) are added
 		// here, one line each, with their entry in nav().
 	}
@@ -186,7 +190,7 @@ type navItem struct {
 // nav lists the header's entries: only pages that exist.
 func nav() []navItem {
 	return []navItem{{"nav.dashboard", "/"}, {"nav.compose", "/compose"}, {"nav.stories", "/stories"}, {"nav.calendar", "/calendar"},
-		{"nav.media", "/media"}, {"nav.accounts", "/accounts"}, {"nav.settings", "/settings"}}
+		{"nav.media", "/media"}, {"nav.accounts", "/accounts"}, {"nav.analytics", "/analytics"}, {"nav.settings", "/settings"}}
 }
 
 // Handler returns the web UI's handler: every route, the static files, and
