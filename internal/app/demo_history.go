@@ -9,6 +9,7 @@ import (
 
 	"github.com/ferry-social/ferry"
 	"github.com/ferry-social/ferry/internal/metrics"
+	"github.com/ferry-social/ferry/internal/sandbox"
 	"github.com/ferry-social/ferry/internal/store"
 )
 
@@ -29,9 +30,15 @@ const (
 	demoHistoryStories = 28
 )
 
-// demoFollowers is each demo account's follower count today.
-var demoFollowers = map[ferry.Platform]float64{
-	ferry.Telegram: 8_420, ferry.Weibo: 126_300, ferry.Facebook: 23_480, ferry.Instagram: 41_150, ferry.Xiaohongshu: 15_760,
+// demoFollowersAt is an account's follower count at a past time: what
+// the sandbox reports (so the history meets the live readings), or for
+// Xiaohongshu, read by hand, about 30 % growth over the year to 15,760.
+func demoFollowersAt(a *ferry.Account, at time.Time, rng *rand.Rand) int64 {
+	if n, ok := sandbox.FollowersAt(a.Platform, a.ExternalID, at); ok {
+		return n
+	}
+	x := 1 - float64(time.Since(at))/float64(demoHistoryDays*24*time.Hour)
+	return int64(15_760 * (0.7 + 0.3*x + 0.015*math.Sin(x*9)) * (1 + (rng.Float64()-0.5)*0.002))
 }
 
 var demoHistoryTitles = []string{
@@ -56,14 +63,10 @@ func seedDemoHistory(ctx context.Context, db *store.DB, ws, createdBy string, no
 		day := time.Date(now.Year(), now.Month(), now.Day(), 3, 0, 0, 0, time.UTC)
 		for _, a := range accounts {
 			byPlatform[a.Platform] = a
-			today := demoFollowers[a.Platform]
-			// Growth of about 30 % over the year, faster in some months,
-			// with day-to-day noise; the latest reading is the collector's.
 			for d := demoHistoryDays; d >= 1; d-- {
-				x := float64(demoHistoryDays-d) / demoHistoryDays
-				f := today * (0.7 + 0.3*x + 0.015*math.Sin(x*9)) * (1 + (rng.Float64()-0.5)*0.002)
-				n := int64(f)
-				if err := tx.PutAccountSnapshot(ctx, ferry.AccountSnapshot{AccountID: a.ID, At: day.AddDate(0, 0, -d), Followers: &n}); err != nil {
+				at := day.AddDate(0, 0, -d)
+				n := demoFollowersAt(a, at, rng)
+				if err := tx.PutAccountSnapshot(ctx, ferry.AccountSnapshot{AccountID: a.ID, At: at, Followers: &n}); err != nil {
 					return err
 				}
 			}
@@ -103,7 +106,7 @@ func seedDemoHistory(ctx context.Context, db *store.DB, ws, createdBy string, no
 				if err := tx.CreatePublication(ctx, pub); err != nil {
 					return err
 				}
-				reach := demoFollowers[p] * (0.15 + rng.Float64()*0.6)
+				reach := float64(demoFollowersAt(a, at, rng)) * (0.15 + rng.Float64()*0.6)
 				rate := 0.015 + rng.Float64()*0.05
 				for k, c := range metrics.Checkpoints {
 					v := reach * curve[k]
