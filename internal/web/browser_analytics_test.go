@@ -22,7 +22,8 @@ func TestBrowser_AnalyticsPagesInTwoLanguagesAndOnAPhone(t *testing.T) {
 	require.EqualValues(t, 5, b.eval(`document.querySelectorAll("svg.spark").length`), "a year of readings: a trend line each")
 	// The demo's past posts are over 40 days old: 90 days shows them.
 	b.run(chromedp.SetValue(chromedp.CSS("#period"), "90d"), chromedp.Click(chromedp.CSS(`.range-form button[type=submit]`)),
-		chromedp.WaitVisible(chromedp.CSS(`#period option[value="90d"][selected]`)))
+		chromedp.WaitReady(chromedp.CSS(`#period option[value="90d"][selected]`)))
+	require.Positive(t, b.eval(`document.querySelectorAll("svg.spark").length`))
 	b.shot("analytics-en")
 
 	weibo, _ := b.eval(`[...document.querySelectorAll(".an-table a")].find(a => a.textContent.includes("微博")).getAttribute("href")`).(string)
