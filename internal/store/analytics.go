@@ -208,3 +208,39 @@ func (q *Q) ThinPostSnapshots(ctx context.Context, workspaceID string, before ti
 	n, _ := res.RowsAffected()
 	return n, nil
 }
+
+// MeasuredReading is a published post and the reading it is measured by.
+type MeasuredReading struct {
+	PublicationID string
+	PublishedAt   time.Time
+	Reading       ferry.PostSnapshot
+}
+
+// MeasuredReadings lists an account's posts published since a time, each
+// with its last reading taken within `within` of publication (posts with
+// none are left out): one row per post, whatever the number of readings.
+func (q *Q) MeasuredReadings(ctx context.Context, accountID string, since time.Time, within time.Duration) ([]MeasuredReading, error) {
+	rows, err := q.query(ctx, `SELECT p.id, p.published_at, s.at, s.views, s.likes, s.comments, s.shares, s.saves
+		FROM publications p JOIN post_snapshots s ON s.publication_id = p.id
+			AND s.at = (SELECT MAX(x.at) FROM post_snapshots x WHERE x.publication_id = p.id AND x.at <= p.published_at + ?)
+		WHERE p.account_id = ? AND p.state = ? AND p.published_at >= ?
+		ORDER BY p.published_at, p.id`, within.Milliseconds(), accountID, string(ferry.StatePublished), ms(since))
+	if err != nil {
+		return nil, fmt.Errorf("store: measured readings: %w", err)
+	}
+	defer rows.Close()
+	var out []MeasuredReading
+	for rows.Next() {
+		var r MeasuredReading
+		var published, at int64
+		var views, likes, comments, shares, saves sql.NullInt64
+		if err := rows.Scan(&r.PublicationID, &published, &at, &views, &likes, &comments, &shares, &saves); err != nil {
+			return nil, fmt.Errorf("store: measured readings: %w", err)
+		}
+		r.PublishedAt = fromMS(published)
+		r.Reading = ferry.PostSnapshot{PublicationID: r.PublicationID, AccountID: accountID, At: fromMS(at),
+			Views: countOf(views), Likes: countOf(likes), Comments: countOf(comments), Shares: countOf(shares), Saves: countOf(saves)}
+		out = append(out, r)
+	}
+	return out, rows.Err()
+}
