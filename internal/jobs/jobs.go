@@ -97,6 +97,7 @@ func New(db *store.DB, cfg Config, engine *delivery.Engine) (*Client, error) {
 	river.AddWorker(workers, &pruneWorker{db: db})
 	river.AddWorker(workers, &pruneIdempotencyKeysWorker{db: db})
 	river.AddWorker(workers, &invitationEmailWorker{sender: invitations})
+	river.AddWorker(workers, &thinPostReadingsWorker{db: db})
 	// Further workers are registered here, one line each.
 	addHandoffWorkers(workers, engine)
 	addMetricsWorkers(workers, db, cfg, engine)
@@ -123,6 +124,7 @@ func New(db *store.DB, cfg Config, engine *delivery.Engine) (*Client, error) {
 			postSweepJob(),
 			tokenWatchJob(),
 			pruneIdempotencyKeysJob(),
+			thinPostReadingsJob(),
 		},
 		// Scheduled jobs due within the scheduler's 5-second horizon are
 		// made available at once; the engine waits out the difference, so

@@ -477,3 +477,27 @@ func (s *Service) StoryAnalytics(ctx context.Context, p ferry.Principal, storyID
 	}
 	return out, nil
 }
+
+// ThinPostReadings applies each workspace's retention setting: post
+// readings older than its ThinPostReadingsAfterDays are thinned to the last
+// of each (UTC) day. Account readings are never touched, nor are a closed
+// account's readings treated differently: its history stays readable. It
+// returns how many readings were deleted. A daily River job runs it, with
+// no person behind it, hence a function of the database.
+func ThinPostReadings(ctx context.Context, db *store.DB) (int64, error) {
+	q := db.Write()
+	wss, err := q.ThinningWorkspaces(ctx)
+	if err != nil {
+		return 0, err
+	}
+	now := db.Now()
+	var total int64
+	for id, days := range wss {
+		n, err := q.ThinPostSnapshots(ctx, id, now.Add(-time.Duration(days)*24*time.Hour))
+		if err != nil {
+			return total, err
+		}
+		total += n
+	}
+	return total, nil
+}

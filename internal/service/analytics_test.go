@@ -180,3 +180,80 @@ func TestAnalytics_StoryCurvesAndTotals(t *testing.T) {
 		})
 	}
 }
+
+func TestAnalytics_RetentionThinsOldPostReadingsToOneADayAndNeverAccountReadings(t *testing.T) {
+	for _, be := range testdb.Backends() {
+		t.Run(be.Name, func(t *testing.T) {
+			b := setup(t, be)
+			ctx := context.Background()
+			w := b.db.Write()
+			acct := b.account(t, ferry.Weibo, "海港微博", nil)
+			st := &ferry.Story{WorkspaceID: b.ws.ID, Title: "Old", Body: "b", Targets: []string{acct.ID}, CreatedBy: b.editor().UserID}
+			require.NoError(t, w.CreateStory(ctx, st))
+			published := b.now.AddDate(0, 0, -100).Truncate(24 * time.Hour)
+			pub := &ferry.Publication{WorkspaceID: b.ws.ID, StoryID: st.ID, AccountID: acct.ID, Platform: ferry.Weibo, State: ferry.StatePublished, PublishedAt: &published, RemoteID: "1"}
+			require.NoError(t, w.CreatePublication(ctx, pub))
+			// Four readings a day for 100 days, of the post and of the account.
+			for d := range 100 {
+				for h := range 4 {
+					at := published.Add(time.Duration(d)*24*time.Hour + time.Duration(h*6+1)*time.Hour)
+					n := int64(d*10 + h)
+					require.NoError(t, w.PutPostSnapshot(ctx, ferry.PostSnapshot{PublicationID: pub.ID, AccountID: acct.ID, At: at, Likes: &n}))
+					require.NoError(t, w.PutAccountSnapshot(ctx, ferry.AccountSnapshot{AccountID: acct.ID, At: at, Followers: &n}))
+				}
+			}
+			// Off by default: nothing is thinned.
+			n, err := service.ThinPostReadings(ctx, b.db)
+			require.NoError(t, err)
+			require.Zero(t, n)
+
+			days := 60
+			_, err = b.svc.PatchWorkspace(ctx, b.as[ferry.RoleAdmin], service.WorkspacePatch{ThinPostReadingsAfterDays: &days})
+			require.NoError(t, err)
+			tooSoon := 7
+			_, err = b.svc.PatchWorkspace(ctx, b.as[ferry.RoleAdmin], service.WorkspacePatch{ThinPostReadingsAfterDays: &tooSoon})
+			require.True(t, ferry.IsCode(err, ferry.EINVALID), "the checkpoints' 30 days are always kept")
+			_, err = b.svc.PatchWorkspace(ctx, b.as[ferry.RoleViewer], service.WorkspacePatch{ThinPostReadingsAfterDays: &days})
+			require.Error(t, err)
+
+			n, err = service.ThinPostReadings(ctx, b.db)
+			require.NoError(t, err)
+			cut := b.now.AddDate(0, 0, -60)
+			snaps, err := b.db.Read().PostSnapshots(ctx, ferry.PostSnapshotFilter{PublicationID: pub.ID})
+			require.NoError(t, err)
+			perDay := map[string][]ferry.PostSnapshot{}
+			for _, sn := range snaps {
+				perDay[sn.At.UTC().Format(time.DateOnly)] = append(perDay[sn.At.UTC().Format(time.DateOnly)], sn)
+			}
+			old := 0
+			for day, ss := range perDay {
+				if ss[len(ss)-1].At.Before(cut) && day < cut.Format(time.DateOnly) {
+					require.Len(t, ss, 1, "one reading a day before the cut: %s", day)
+					require.Equal(t, int64(3), *ss[0].Likes%10, "the day's last reading is kept")
+					old++
+				} else if day > cut.Format(time.DateOnly) {
+					require.Len(t, ss, 4, "recent days keep every reading: %s", day)
+				}
+			}
+			require.Greater(t, old, 30)
+			// Three of four on each old day, and on the day of the cut (10:00)
+			// the two taken before it, the day's later readings remaining.
+			require.EqualValues(t, 3*old+2, n)
+			acc, err := b.db.Read().AccountSnapshots(ctx, acct.ID, time.Time{}, time.Time{})
+			require.NoError(t, err)
+			require.Len(t, acc, 400, "account readings are never thinned")
+
+			// A second run finds nothing more; a closed account's history stays.
+			acct.Health = ferry.HealthClosed
+			_, err = b.db.Write().SetAccountHealth(ctx, acct, ferry.HealthClosed, "closed")
+			require.NoError(t, err)
+			n, err = service.ThinPostReadings(ctx, b.db)
+			require.NoError(t, err)
+			require.Zero(t, n)
+			a, err := b.svc.AccountAnalytics(ctx, b.as[ferry.RoleViewer], acct.ID, "all", "", "", "")
+			require.NoError(t, err)
+			require.Len(t, a.Series, 400)
+			require.Len(t, a.Posts, 1)
+		})
+	}
+}

@@ -252,3 +252,23 @@ func (q *Q) MeasuredReadings(ctx context.Context, accountID string, since time.T
 	}
 	return out, rows.Err()
 }
+
+// ThinningWorkspaces returns, by workspace id, the age in days after which
+// each workspace that thins its post readings thins them.
+func (q *Q) ThinningWorkspaces(ctx context.Context) (map[string]int, error) {
+	rows, err := q.query(ctx, `SELECT id, thin_post_readings_after_days FROM workspaces WHERE thin_post_readings_after_days > 0`)
+	if err != nil {
+		return nil, fmt.Errorf("store: thinning workspaces: %w", err)
+	}
+	defer rows.Close()
+	out := map[string]int{}
+	for rows.Next() {
+		var id string
+		var days int
+		if err := rows.Scan(&id, &days); err != nil {
+			return nil, fmt.Errorf("store: thinning workspaces: %w", err)
+		}
+		out[id] = days
+	}
+	return out, rows.Err()
+}
