@@ -3,6 +3,7 @@ package web_test
 import (
 	"context"
 	"net/http"
+	"net/url"
 	"testing"
 	"time"
 
@@ -95,6 +96,36 @@ func TestAnalytics_PagesShowReadingsAndKeepBadInputBesideTheField(t *testing.T) 
 			require.Equal(t, http.StatusOK, pg.status)
 			require.Contains(t, pg.body, `<span class="num-short">12.2萬</span> <span class="num-exact">(122,220)</span>`)
 			require.Contains(t, pg.body, "數據分析")
+		})
+	}
+}
+
+func TestAnalytics_RetentionSettingIsSavedAndABadValueComesBackBesideTheField(t *testing.T) {
+	for _, be := range testdb.Backends() {
+		t.Run(be.Name, func(t *testing.T) {
+			tb := setup(t, be)
+			p := tb.setUp()
+			b := tb.browser()
+			b.lang = "en"
+			b.signIn("ada@example.org", ownerPassword)
+			form := url.Values{"csrf": {b.csrf()}, "name": {"Harbour News"}, "time_zone": {"Asia/Hong_Kong"}, "region": {"HK"}, "thin_post_readings_after_days": {"7"}}
+			pg := b.post("/settings/workspace", "same-origin", form)
+			require.Equal(t, http.StatusBadRequest, pg.status)
+			require.Contains(t, pg.body, `value="7" aria-describedby="thin-help thin-error" aria-invalid="true"`)
+			require.Contains(t, pg.body, `id="thin-error">Leave it empty, or give a whole number of days from 31.`)
+			form.Set("thin_post_readings_after_days", "400")
+			pg = b.post("/settings/workspace", "same-origin", form)
+			require.Equal(t, http.StatusSeeOther, pg.status, pg.body)
+			ws, err := tb.svc.Workspace(context.Background(), p)
+			require.NoError(t, err)
+			require.Equal(t, 400, ws.ThinPostReadingsAfterDays)
+			require.Contains(t, b.get("/settings/workspace").body, `name="thin_post_readings_after_days" min="0" step="1" inputmode="numeric" value="400"`)
+			// Saving the form without the field turns thinning off.
+			form.Del("thin_post_readings_after_days")
+			require.Equal(t, http.StatusSeeOther, b.post("/settings/workspace", "same-origin", form).status)
+			ws, err = tb.svc.Workspace(context.Background(), p)
+			require.NoError(t, err)
+			require.Zero(t, ws.ThinPostReadingsAfterDays)
 		})
 	}
 }
