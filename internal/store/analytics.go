@@ -128,20 +128,28 @@ func (q *Q) PostResults(ctx context.Context, f PostResultFilter) ([]PostResult, 
 		where += " AND p.published_at < ?"
 		args = append(args, ms(f.To))
 	}
-	// The latest reading of each post: one grouped pass over the readings
-	// of the account (or the workspace's accounts), joined back by key;
-	// both databases plan it well, unlike a subquery per row.
-	latest, largs := "SELECT publication_id, MAX(at) AS at FROM post_snapshots WHERE account_id IN (SELECT id FROM accounts WHERE workspace_id = ?) GROUP BY publication_id", []any{f.WorkspaceID}
-	if f.AccountID != "" {
-		latest, largs = "SELECT publication_id, MAX(at) AS at FROM post_snapshots WHERE account_id = ? GROUP BY publication_id", []any{f.AccountID}
+	// The latest reading of each post. SQLite answers a subquery per post
+	// with one step down the primary key (publication_id, at); PostgreSQL
+	// plans that as a filter over every reading, and is better served by
+	// one grouped pass over the account's readings, joined back by key
+	// (docs/benchmarks.md, "Analytics").
+	latest, largs := `LEFT JOIN post_snapshots s ON s.publication_id = p.id
+			AND s.at = (SELECT MAX(x.at) FROM post_snapshots x WHERE x.publication_id = p.id)`, []any{}
+	if q.dialect == Postgres {
+		group, gargs := "account_id IN (SELECT id FROM accounts WHERE workspace_id = ?)", []any{f.WorkspaceID}
+		if f.AccountID != "" {
+			group, gargs = "account_id = ?", []any{f.AccountID}
+		}
+		latest = `LEFT JOIN (SELECT publication_id, MAX(at) AS at FROM post_snapshots WHERE ` + group + ` GROUP BY publication_id) m ON m.publication_id = p.id
+			LEFT JOIN post_snapshots s ON s.publication_id = m.publication_id AND s.at = m.at`
+		largs = gargs
 	}
 	rows, err := q.query(ctx, `SELECT p.id, p.story_id, p.account_id, p.platform, p.published_at, p.remote_url,
 			COALESCE(v.title, ''), st.title, SUBSTR(st.body, 1, 80),
 			s.at, s.views, s.likes, s.comments, s.shares, s.saves
 		FROM publications p JOIN stories st ON st.id = p.story_id
 		LEFT JOIN variants v ON v.story_id = p.story_id AND v.account_id = p.account_id
-		LEFT JOIN (`+latest+`) m ON m.publication_id = p.id
-		LEFT JOIN post_snapshots s ON s.publication_id = m.publication_id AND s.at = m.at
+		`+latest+`
 		WHERE `+where+` ORDER BY p.published_at DESC, p.id`, append(largs, args...)...)
 	if err != nil {
 		return nil, fmt.Errorf("store: post results: %w", err)
@@ -227,12 +235,22 @@ type MeasuredReading struct {
 // with its last reading taken within `within` of publication (posts with
 // none are left out): one row per post, whatever the number of readings.
 func (q *Q) MeasuredReadings(ctx context.Context, accountID string, since time.Time, within time.Duration) ([]MeasuredReading, error) {
-	rows, err := q.query(ctx, `SELECT p.id, p.published_at, s.at, s.views, s.likes, s.comments, s.shares, s.saves
+	// As in PostResults: a subquery per post on SQLite, one grouped pass on
+	// PostgreSQL.
+	query, args := `SELECT p.id, p.published_at, s.at, s.views, s.likes, s.comments, s.shares, s.saves
+		FROM publications p JOIN post_snapshots s ON s.publication_id = p.id
+			AND s.at = (SELECT MAX(x.at) FROM post_snapshots x WHERE x.publication_id = p.id AND x.at <= p.published_at + ?)
+		WHERE p.account_id = ? AND p.state = ? AND p.published_at >= ?
+		ORDER BY p.published_at, p.id`, []any{within.Milliseconds(), accountID, string(ferry.StatePublished), ms(since)}
+	if q.dialect == Postgres {
+		query, args = `SELECT p.id, p.published_at, s.at, s.views, s.likes, s.comments, s.shares, s.saves
 		FROM (SELECT x.publication_id, MAX(x.at) AS at FROM post_snapshots x JOIN publications y ON y.id = x.publication_id
 				WHERE x.account_id = ? AND x.at >= ? AND y.published_at >= ? AND x.at <= y.published_at + ? GROUP BY x.publication_id) m
 		JOIN publications p ON p.id = m.publication_id
 		JOIN post_snapshots s ON s.publication_id = m.publication_id AND s.at = m.at
-		WHERE p.state = ? ORDER BY p.published_at, p.id`, accountID, ms(since), ms(since), within.Milliseconds(), string(ferry.StatePublished))
+		WHERE p.state = ? ORDER BY p.published_at, p.id`, []any{accountID, ms(since), ms(since), within.Milliseconds(), string(ferry.StatePublished)}
+	}
+	rows, err := q.query(ctx, query, args...)
 	if err != nil {
 		return nil, fmt.Errorf("store: measured readings: %w", err)
 	}
