@@ -93,10 +93,22 @@ func (c LineChart) SVG() template.HTML {
 	pw, ph := chartW-chartLeft-chartRight, chartH-chartTop-chartBottom
 	x := func(v float64) float64 { return chartLeft + (v-xmin)/(xmax-xmin)*pw }
 	y := func(v float64) float64 { return chartTop + ph - (v-ymin)/(ymax-ymin)*ph }
+	labels := make([]string, len(ticks))
+	for i, t := range ticks {
+		labels[i] = label(t)
+		if i > 0 && labels[i] == labels[i-1] {
+			// The short form cannot tell the ticks apart (1.7萬, 1.7萬):
+			// write them all exactly.
+			for j, t := range ticks {
+				labels[j] = FormatCount(int64(math.Round(t)))
+			}
+			break
+		}
+	}
 	b.WriteString(`<g class="chart-grid" aria-hidden="true">`)
-	for _, t := range ticks {
+	for i, t := range ticks {
 		fmt.Fprintf(&b, `<line x1="%.1f" x2="%.1f" y1="%.1f" y2="%.1f"/>`, chartLeft, chartW-chartRight, y(t), y(t))
-		fmt.Fprintf(&b, `<text x="%.1f" y="%.1f" text-anchor="end" font-size="%d">%s</text>`, chartLeft-6, y(t)+4, chartFont, esc(label(t)))
+		fmt.Fprintf(&b, `<text x="%.1f" y="%.1f" text-anchor="end" font-size="%d">%s</text>`, chartLeft-6, y(t)+4, chartFont, esc(labels[i]))
 	}
 	for i, t := range c.XTicks {
 		anchor := "middle"
