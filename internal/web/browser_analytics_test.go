@@ -5,6 +5,8 @@ import (
 
 	"github.com/chromedp/chromedp"
 	"github.com/stretchr/testify/require"
+
+	"github.com/ferry-social/ferry/internal/config"
 )
 
 // The analytics pages over the demo's history, in English and Traditional
@@ -12,7 +14,7 @@ import (
 func TestBrowser_AnalyticsPagesInTwoLanguagesAndOnAPhone(t *testing.T) {
 	t.Parallel()
 	b := newBrowser(t)
-	m := bootDemo(t)
+	m := bootDemo(t, func(c *config.Config) { c.DemoHistory = true })
 	base := m.URL()
 	b.signInDemo(base)
 
