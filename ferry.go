@@ -95,6 +95,10 @@ type Workspace struct {
 	// RequireAltText makes an image with neither alt text nor the
 	// decorative mark an error that blocks scheduling, not a warning.
 	RequireAltText bool `json:"require_alt_text"`
+	// ThinPostReadingsAfterDays, when above 0, thins post readings older
+	// than this many days to one a day; 0 keeps every reading. Account
+	// readings are never thinned.
+	ThinPostReadingsAfterDays int `json:"thin_post_readings_after_days"`
 }
 
 // DefaultTimeZone is the time zone of a new workspace.

@@ -134,6 +134,7 @@ var (
 
 func schemas() map[string]any {
 	// Tailoring's shared pieces.
+	thinDays := map[string]any{"type": "integer", "minimum": 0, "description": "Post readings older than this many days are thinned to one a day by a daily job (0, the default, keeps every reading; otherwise at least 31). Account readings are never thinned."}
 	nullFocal := map[string]any{"oneOf": []any{map[string]any{"type": "null"}, obj([]string{"x", "y"}, map[string]any{
 		"x": map[string]any{"type": "number", "minimum": 0, "maximum": 1}, "y": map[string]any{"type": "number", "minimum": 0, "maximum": 1}})},
 		"description": "The point crops keep, (0,0) top left to (1,1) bottom right; null: the centre."}
@@ -243,10 +244,12 @@ func schemas() map[string]any {
 		"Preview":    obj([]string{"variants"}, map[string]any{"variants": map[string]any{"type": "array", "items": ref("PreviewVariant")}}),
 		"MediaPatch": obj([]string{"focal"}, map[string]any{"focal": nullFocal}),
 		"Workspace": obj(nil, map[string]any{"id": str, "name": str, "time_zone": str, "created_at": dateTime,
-			"region":           map[string]any{"type": "string", "enum": []any{"HK", "CN", "TW", "MO"}, "description": "Whose festivals and public holidays it plans around."},
-			"require_alt_text": map[string]any{"type": "boolean", "description": "Images must have alt text: one with neither alt text nor the decorative mark is an error (media_alt_required) that blocks scheduling, not a warning (media_alt_missing)."}}),
+			"region":                        map[string]any{"type": "string", "enum": []any{"HK", "CN", "TW", "MO"}, "description": "Whose festivals and public holidays it plans around."},
+			"require_alt_text":              map[string]any{"type": "boolean", "description": "Images must have alt text: one with neither alt text nor the decorative mark is an error (media_alt_required) that blocks scheduling, not a warning (media_alt_missing)."},
+			"thin_post_readings_after_days": thinDays}),
 		"WorkspacePatch": obj(nil, map[string]any{"name": str, "time_zone": map[string]any{"type": "string", "description": "An IANA time zone, e.g. Asia/Hong_Kong."},
-			"region": map[string]any{"type": "string", "enum": []any{"HK", "CN", "TW", "MO"}}, "require_alt_text": map[string]any{"type": "boolean"}}),
+			"region": map[string]any{"type": "string", "enum": []any{"HK", "CN", "TW", "MO"}}, "require_alt_text": map[string]any{"type": "boolean"},
+			"thin_post_readings_after_days": thinDays}),
 		"MediaAlt": obj(nil, map[string]any{"alt_text": map[string]any{"type": "string", "maxLength": 1000, "description": "What the image shows, for people who cannot see it; empty for none."},
 			"decorative": map[string]any{"type": "boolean", "description": "The image needs no alt text (alt_text is then dropped)."}}),
 		"Glossary": obj(nil, map[string]any{"protected": map[string]any{"type": "array", "items": str, "description": "Terms never converted (names, brands)."},

@@ -134,5 +134,10 @@ func (m *Main) SeedDemo(ctx context.Context) error {
 			return fmt.Errorf("demo %s account: %w", in.Platform, err)
 		}
 	}
+	if m.Config.DemoHistory {
+		if err := seedDemoHistory(ctx, m.DB, ws.ID, u.ID, m.DB.Now()); err != nil {
+			return fmt.Errorf("demo history: %w", err)
+		}
+	}
 	return m.seedDemoPeers(ctx, p)
 }

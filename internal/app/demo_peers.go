@@ -8,7 +8,6 @@ import (
 	"time"
 
 	"github.com/ferry-social/ferry"
-	"github.com/ferry-social/ferry/internal/platform"
 	"github.com/ferry-social/ferry/internal/service"
 	"github.com/ferry-social/ferry/internal/store"
 )
@@ -29,12 +28,12 @@ var demoPeers = []service.PeerInput{
 	{Platform: "xiaohongshu", Handle: "周末去哪儿HK"},
 }
 
-// demoHistoryDays is how far back the demo's readings go.
-const demoHistoryDays = 56
+// demoPeerHistoryDays is how far back the demo peers' readings go.
+const demoPeerHistoryDays = 56
 
-// seedDemoPeers adds the demo's peers and gives them, and the demo's own
-// accounts, eight weeks of daily readings before today, so that growth
-// and posts per week show at once. The history is computed from each
+// seedDemoPeers adds the demo's peers and gives them eight weeks of daily
+// readings before today, so that growth and posts per week show at once
+// (the demo's own accounts get theirs from seedDemoHistory). The history is computed from each
 // account's first reading with a growth and a posting rate of its own
 // (deterministic: from its name); today's reading is left to the daily
 // jobs.
@@ -67,7 +66,7 @@ func (m *Main) seedDemoPeers(ctx context.Context, p ferry.Principal) error {
 			if source == "manual" {
 				step = 7 // read by hand once a week
 			}
-			for k := step; k <= demoHistoryDays; k += step {
+			for k := step; k <= demoPeerHistoryDays; k += step {
 				f, n := demoPast(in.Handle, f0, p0, k)
 				if err := tx.PutPeerReading(ctx, ferry.PeerReading{PeerID: v.ID, At: demoDay(now, k), Followers: f, Posts: n, Source: source}); err != nil {
 					return err
@@ -75,39 +74,6 @@ func (m *Main) seedDemoPeers(ctx context.Context, p ferry.Principal) error {
 			}
 			if source == "manual" {
 				return tx.PutPeerReading(ctx, ferry.PeerReading{PeerID: v.ID, At: demoDay(now, 0), Followers: f0, Posts: p0, Source: source})
-			}
-			return nil
-		})
-		if err != nil {
-			return err
-		}
-	}
-	accts, err := m.DB.Read().Accounts(ctx, p.WorkspaceID)
-	if err != nil {
-		return err
-	}
-	for _, a := range accts {
-		// The history ends where the account stands now, as the daily
-		// job will read it; Xiaohongshu, without a reader, gets counts
-		// of its own.
-		base := 1200 + int64(demoHash(a.Name)%30000)
-		posts := 80 + int64(demoHash("posts:"+a.Name)%600)
-		fp, pp := &base, &posts
-		if c, ok := m.Service.Connectors.Get(a.Platform); ok {
-			if r, ok := c.(platform.MetricsReader); ok {
-				now, err := r.AccountMetrics(ctx, platform.Account{ID: a.ID, ExternalID: a.ExternalID, Credentials: a.Credentials, Settings: a.Settings})
-				if err != nil {
-					return fmt.Errorf("demo %s account counts: %w", a.Platform, err)
-				}
-				fp, pp = now.Followers, now.Posts
-			}
-		}
-		err := m.DB.InTx(ctx, func(tx *store.Tx) error {
-			for k := 1; k <= demoHistoryDays; k++ {
-				f, n := demoPast(a.Name, fp, pp, k)
-				if err := tx.PutAccountSnapshot(ctx, ferry.AccountSnapshot{AccountID: a.ID, At: demoDay(now, k), Followers: f, Posts: n}); err != nil {
-					return err
-				}
 			}
 			return nil
 		})

@@ -183,6 +183,7 @@ func (e *env) serve(args []string) error {
 	if err := e.parse(fs, args); err != nil {
 		return err
 	}
+	cfg.DemoHistory = cfg.Demo // the demo comes with a year of history
 	log := e.logger()
 	m := app.New(cfg, log)
 	defer closeMain(m)

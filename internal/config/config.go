@@ -30,6 +30,9 @@ type Config struct {
 	SecretKey string `redact:"true"`
 	// Demo seeds demo data and wires demo accounts to the sandbox.
 	Demo bool
+	// DemoHistory, with Demo, also seeds a year of readings and past posts
+	// (app.seedDemoHistory); `serve --demo` sets it, tests ask for it.
+	DemoHistory bool
 	// Sandbox mounts the emulated platforms under /sandbox.
 	Sandbox bool
 	// SandboxPublic lets Sandbox and Demo listen on an address other than

@@ -108,6 +108,7 @@ func New(db *store.DB, cfg Config, engine *delivery.Engine) (*Client, error) {
 	pauses := new(pauseSender)
 	river.AddWorker(workers, &pauseNotifyWorker{sender: pauses})
 	river.AddWorker(workers, &monthlyReportsWorker{sender: reports})
+	river.AddWorker(workers, &thinPostReadingsWorker{db: db})
 	// Further workers are registered here, one line each.
 	addHandoffWorkers(workers, engine)
 	addMetricsWorkers(workers, db, cfg, engine)
@@ -142,6 +143,7 @@ func New(db *store.DB, cfg Config, engine *delivery.Engine) (*Client, error) {
 			peerSweepJob(),
 			pruneIdempotencyKeysJob(),
 			monthlyReportsJob(),
+			thinPostReadingsJob(),
 		},
 		// Scheduled jobs due within the scheduler's 5-second horizon are
 		// made available at once; the engine waits out the difference, so

@@ -162,26 +162,15 @@ type engagementSample struct {
 // known, and raw otherwise.
 func engagementSamples(ctx context.Context, q *store.Q, a *ferry.Account, now time.Time) ([]engagementSample, string, error) {
 	since := now.Add(-bestTimeLookback)
-	pubs, err := q.Publications(ctx, ferry.PublicationFilter{WorkspaceID: a.WorkspaceID, AccountID: a.ID, States: []ferry.PublicationState{ferry.StatePublished}})
-	if err != nil {
-		return nil, "", err
-	}
-	snaps, err := q.PostSnapshots(ctx, ferry.PostSnapshotFilter{AccountID: a.ID, From: since})
+	// One row per post: its last reading within measureWithin.
+	measured, err := q.MeasuredReadings(ctx, a.ID, since, measureWithin)
 	if err != nil {
 		return nil, "", err
 	}
 	reading := map[string]ferry.PostSnapshot{}
 	published := map[string]time.Time{}
-	for _, pub := range pubs {
-		if pub.PublishedAt != nil && !pub.PublishedAt.Before(since) {
-			published[pub.ID] = *pub.PublishedAt
-		}
-	}
-	for _, sn := range snaps { // by publication, then time
-		at, ok := published[sn.PublicationID]
-		if ok && !sn.At.After(at.Add(measureWithin)) {
-			reading[sn.PublicationID] = sn
-		}
+	for _, m := range measured {
+		reading[m.PublicationID], published[m.PublicationID] = m.Reading, m.PublishedAt
 	}
 	followers, err := q.AccountSnapshots(ctx, a.ID, since.Add(-30*24*time.Hour), time.Time{})
 	if err != nil {

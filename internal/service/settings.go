@@ -27,7 +27,15 @@ type WorkspaceInput struct {
 	TimeZone       string
 	Region         string
 	RequireAltText bool
+	// ThinPostReadingsAfterDays: 0 keeps every post reading; otherwise
+	// readings older than this many days (MinThinAfterDays at least) are
+	// thinned to one a day.
+	ThinPostReadingsAfterDays int
 }
+
+// MinThinAfterDays is the least age, in days, at which post readings may
+// be thinned: the checkpoints run to 30 days, and every one of them is kept.
+const MinThinAfterDays = 31
 
 // Workspace returns the principal's workspace.
 func (s *Service) Workspace(ctx context.Context, p ferry.Principal) (*ferry.Workspace, error) {
@@ -44,6 +52,8 @@ type WorkspacePatch struct {
 	TimeZone       *string `json:"time_zone"`
 	Region         *string `json:"region"`
 	RequireAltText *bool   `json:"require_alt_text"`
+	// ThinPostReadingsAfterDays: 0 keeps every post reading.
+	ThinPostReadingsAfterDays *int `json:"thin_post_readings_after_days"`
 }
 
 // PatchWorkspace applies a patch to the workspace's settings, checked as
@@ -56,7 +66,7 @@ func (s *Service) PatchWorkspace(ctx context.Context, p ferry.Principal, patch W
 	if err != nil {
 		return nil, err
 	}
-	in := WorkspaceInput{Name: ws.Name, TimeZone: ws.TimeZone, Region: ws.Region, RequireAltText: ws.RequireAltText}
+	in := WorkspaceInput{Name: ws.Name, TimeZone: ws.TimeZone, Region: ws.Region, RequireAltText: ws.RequireAltText, ThinPostReadingsAfterDays: ws.ThinPostReadingsAfterDays}
 	if patch.Name != nil {
 		in.Name = *patch.Name
 	}
@@ -68,6 +78,9 @@ func (s *Service) PatchWorkspace(ctx context.Context, p ferry.Principal, patch W
 	}
 	if patch.RequireAltText != nil {
 		in.RequireAltText = *patch.RequireAltText
+	}
+	if patch.ThinPostReadingsAfterDays != nil {
+		in.ThinPostReadingsAfterDays = *patch.ThinPostReadingsAfterDays
 	}
 	return s.UpdateWorkspace(ctx, p, in)
 }
@@ -92,6 +105,9 @@ func (s *Service) UpdateWorkspace(ctx context.Context, p ferry.Principal, in Wor
 	if !slices.Contains(CalendarRegions(), in.Region) {
 		details["region"] = "invalid"
 	}
+	if d := in.ThinPostReadingsAfterDays; d != 0 && (d < MinThinAfterDays || d > 36_500) {
+		details["thin_post_readings_after_days"] = "range"
+	}
 	if len(details) > 0 {
 		return nil, ferry.Errorf(ferry.EINVALID, "The workspace settings are not valid.").WithDetails(details)
 	}
@@ -102,10 +118,11 @@ func (s *Service) UpdateWorkspace(ctx context.Context, p ferry.Principal, in Wor
 			return err
 		}
 		ws.Name, ws.TimeZone, ws.Region, ws.RequireAltText = in.Name, in.TimeZone, in.Region, in.RequireAltText
+		ws.ThinPostReadingsAfterDays = in.ThinPostReadingsAfterDays
 		if err := tx.UpdateWorkspace(ctx, ws); err != nil {
 			return err
 		}
-		return tx.Audit(ctx, audit(p, "workspace.update", "workspace", ws.ID, map[string]any{"name": ws.Name, "time_zone": ws.TimeZone, "region": ws.Region, "require_alt_text": ws.RequireAltText}))
+		return tx.Audit(ctx, audit(p, "workspace.update", "workspace", ws.ID, map[string]any{"name": ws.Name, "time_zone": ws.TimeZone, "region": ws.Region, "require_alt_text": ws.RequireAltText, "thin_post_readings_after_days": ws.ThinPostReadingsAfterDays}))
 	})
 	return ws, err
 }

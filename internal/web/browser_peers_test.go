@@ -7,6 +7,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/ferry-social/ferry/internal/app"
+	"github.com/ferry-social/ferry/internal/config"
 )
 
 // TestBrowser_Peers opens the demo's peers page: each platform's peers
@@ -16,7 +17,7 @@ import (
 func TestBrowser_Peers(t *testing.T) {
 	t.Parallel()
 	b := newBrowser(t)
-	m := bootDemo(t)
+	m := bootDemo(t, func(c *config.Config) { c.DemoHistory = true })
 	base := m.URL()
 
 	b.run(chromedp.Navigate(base+"/login"), chromedp.WaitVisible(chromedp.CSS("#email")),

@@ -2,6 +2,7 @@ package web
 
 import (
 	"net/http"
+	"strconv"
 	"strings"
 
 	"github.com/ferry-social/ferry"
@@ -173,7 +174,7 @@ func (s *Server) workspaceSettings(w http.ResponseWriter, r *http.Request, rq *r
 		return
 	}
 	ws := rq.me.Workspace
-	in := service.WorkspaceInput{Name: ws.Name, TimeZone: ws.TimeZone, Region: ws.Region, RequireAltText: ws.RequireAltText}
+	in := service.WorkspaceInput{Name: ws.Name, TimeZone: ws.TimeZone, Region: ws.Region, RequireAltText: ws.RequireAltText, ThinPostReadingsAfterDays: ws.ThinPostReadingsAfterDays}
 	s.renderWorkspace(w, r, rq, http.StatusOK, workspaceData{In: in, Saved: r.URL.Query().Get("done") == "saved"}, nil)
 }
 
@@ -197,6 +198,14 @@ func contains(list []string, s string) bool {
 func (s *Server) saveWorkspace(w http.ResponseWriter, r *http.Request, rq *request) {
 	f := r.PostForm
 	in := service.WorkspaceInput{Name: f.Get("name"), TimeZone: f.Get("time_zone"), Region: f.Get("region"), RequireAltText: f.Get("require_alt_text") == "on"}
+	// Empty keeps every reading; what is not a whole number is out of range.
+	if days := strings.TrimSpace(f.Get("thin_post_readings_after_days")); days != "" {
+		n, err := strconv.Atoi(days)
+		if err != nil {
+			n = -1
+		}
+		in.ThinPostReadingsAfterDays = n
+	}
 	_, err := s.svc.UpdateWorkspace(r.Context(), rq.principal(), in)
 	if errs := s.problems(rq, "workspace", err, nil, nil); errs != nil {
 		s.renderWorkspace(w, r, rq, http.StatusBadRequest, workspaceData{In: in}, errs)

@@ -194,6 +194,10 @@ func (s *Server) routes() []route {
 		{"GET /calendar/feed", signedIn, s.calendarFeed},
 		{"POST /calendar/feed", signedIn, s.newCalendarFeed},
 		{"POST /calendar/feed/revoke", signedIn, s.revokeCalendarFeed},
+		// Analytics: the overview, one account, one story.
+		{"GET /analytics", signedIn, s.analyticsOverview},
+		{"GET /analytics/accounts/{id}", signedIn, s.analyticsAccount},
+		{"GET /analytics/stories/{id}", signedIn, s.analyticsStory},
 		// Later pages (compose, calendar, accounts, settings) are added
 		// here, one line each, with their entry in nav().
 	}
@@ -208,7 +212,7 @@ type navItem struct {
 // nav lists the header's entries: only pages that exist.
 func nav() []navItem {
 	return []navItem{{"nav.dashboard", "/"}, {"nav.compose", "/compose"}, {"nav.stories", "/stories"}, {"nav.calendar", "/calendar"},
-		{"nav.media", "/media"}, {"nav.reports", "/reports"}, {"nav.accounts", "/accounts"}, {"nav.settings", "/settings"}}
+		{"nav.media", "/media"}, {"nav.analytics", "/analytics"}, {"nav.reports", "/reports"}, {"nav.accounts", "/accounts"}, {"nav.settings", "/settings"}}
 }
 
 // Handler returns the web UI's handler: every route, the static files, and
