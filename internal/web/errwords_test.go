@@ -31,7 +31,7 @@ func TestPages_ErrorWordsInThePagesLanguage(t *testing.T) {
 		require.NoError(t, w.CreateAccount(ctx, a))
 	}
 	at := time.Now().UTC().Add(-time.Hour).Truncate(time.Minute)
-	st := &ferry.Story{WorkspaceID: p.WorkspaceID, Title: "中秋節活動安排", Body: "燈籠會", Targets: []string{tg.ID, fb.ID, ig.ID}, ScheduledAt: &at, CreatedBy: p.UserID}
+	st := &ferry.Story{WorkspaceID: p.WorkspaceID, Title: "中秋節活動安排", Body: "燈籠會", Targets: []string{tg.ID, fb.ID, ig.ID, weibo.ID}, ScheduledAt: &at, CreatedBy: p.UserID}
 	require.NoError(t, w.CreateStory(ctx, st))
 
 	const broke = "The connection to Telegram broke before it answered; the post may or may not have gone out."
@@ -44,7 +44,10 @@ func TestPages_ErrorWordsInThePagesLanguage(t *testing.T) {
 	const slow = "Instagram was still processing the image after 5m0s; nothing was published." // "the image" is not the catalog's to translate
 	failed := &ferry.Publication{WorkspaceID: p.WorkspaceID, StoryID: st.ID, AccountID: ig.ID, Platform: ferry.Instagram, State: ferry.StateFailed, Version: 1, ScheduledAt: &at, Attempts: 1,
 		Error: &ferry.PubError{Code: "instagram:processing_timeout", Message: slow}}
-	for _, pub := range []*ferry.Publication{unknown, graph, failed} {
+	// Ferry's sentence around Weibo's own words (a code with Weibo's number).
+	refused := &ferry.Publication{WorkspaceID: p.WorkspaceID, StoryID: st.ID, AccountID: weibo.ID, Platform: ferry.Weibo, State: ferry.StateFailed, Version: 1, ScheduledAt: &at, Attempts: 1,
+		Error: &ferry.PubError{Code: "weibo:20012", Message: `The text is longer than Weibo's 140 characters ("文本太长"); shorten it.`}}
+	for _, pub := range []*ferry.Publication{unknown, graph, failed, refused} {
 		require.NoError(t, w.CreatePublication(ctx, pub))
 	}
 
@@ -58,6 +61,7 @@ func TestPages_ErrorWordsInThePagesLanguage(t *testing.T) {
 	require.Contains(t, zh, "與 Telegram 的連線在回覆前中斷；帖文可能已發佈，也可能未發佈。", "the reason quotes Ferry's words in the page's language")
 	require.Contains(t, story.body, `<p class="item-detail bad">Graph API 未有及時回覆；這次呼叫可能已生效，也可能未生效。</p>`)
 	require.Contains(t, story.body, `<p class="item-detail bad" lang="en">`+slow+`</p>`, "details the code cannot say: as stored")
+	require.Contains(t, story.body, `<p class="item-detail bad">文字超過微博的 140 字上限（「文本太长」）；請刪減。</p>`)
 	require.NotContains(t, zh, "The connection to Telegram broke")
 	require.NotContains(t, zh, "The Graph API did not answer")
 
