@@ -57,21 +57,27 @@ func (x *errorWordsIndex) add(key, english string) {
 }
 
 // match finds the catalog key whose English words are message, and the
-// values of its arguments. With no code every pattern is tried.
+// values of its arguments. With no code every pattern is tried; else the
+// code's, then its families' (codeFamilies).
 func (x *errorWordsIndex) match(code, message string) (key string, args map[string]string) {
-	cands := x.all
-	if code != "" {
-		cands = x.byCode[code]
-		if len(cands) == 0 {
-			cands = x.byCode[codeFamily(code)]
+	if code == "" {
+		return matchAny(x.all, message)
+	}
+	for _, c := range codeFamilies(code) {
+		if key, args = matchAny(x.byCode[c], message); key != "" {
+			return key, args
 		}
 	}
+	return "", nil
+}
+
+func matchAny(cands []errorWords, message string) (string, map[string]string) {
 	for _, w := range cands {
 		m := w.re.FindStringSubmatch(message)
 		if m == nil {
 			continue
 		}
-		args = make(map[string]string, len(w.names))
+		args := make(map[string]string, len(w.names))
 		for i, n := range w.names {
 			args[n] = m[i+1]
 		}
@@ -82,10 +88,22 @@ func (x *errorWordsIndex) match(code, message string) (key string, args map[stri
 
 var codeNumber = regexp.MustCompile(`[0-9]+`)
 
-// codeFamily is the catalog's name for a code that carries a platform's
-// number: "weibo:20012" is "weibo:#", "telegram:http_502" "telegram:http_#".
-// Its words are Ferry's, quoting the platform's own ({quote}).
-func codeFamily(code string) string { return codeNumber.ReplaceAllString(code, "#") }
+// codeFamilies are the names a code is looked up by, in order: itself;
+// with a platform's numbers as "#" ("weibo:20012" is "weibo:#",
+// "telegram:http_502" "telegram:http_#"); without a Graph subcode
+// ("facebook:190/463" is "facebook:#"); and, for the two Graph connectors,
+// "graph:#". The words of a family are Ferry's, quoting the platform's own
+// ({quote}, shown as the platform wrote them).
+func codeFamilies(code string) []string {
+	f := codeNumber.ReplaceAllString(code, "#")
+	out := []string{code, f, strings.TrimSuffix(f, "/#")}
+	for _, n := range []string{"facebook:", "instagram:"} {
+		if rest, ok := strings.CutPrefix(out[2], n); ok {
+			out = append(out, "graph:"+rest)
+		}
+	}
+	return out
+}
 
 // ErrorText is an error message Ferry wrote (a publication's or an
 // attempt's error, an account's health reason) in the page's language: the

@@ -178,6 +178,14 @@ func errorSites(t *testing.T, dir string) []errorSite {
 						add(x, &ast.BasicLit{Kind: token.STRING, Value: strconv.Quote("instagram:" + unquote(t, lit))}, x.Args[1])
 					}
 				}
+				if id, ok := x.Fun.(*ast.Ident); ok && id.Name == "mk" && graph && len(x.Args) == 2 {
+					// Graph's classification: Ferry's sentence around Graph's words (says).
+					if words, ok := concat(t, x.Args[1]); ok {
+						lit := &ast.BasicLit{Kind: token.STRING, Value: strconv.Quote(words)}
+						add(x, &ast.BasicLit{Kind: token.STRING, Value: `"facebook:190/463"`}, lit)
+						add(x, &ast.BasicLit{Kind: token.STRING, Value: `"instagram:9007"`}, lit)
+					}
+				}
 				if sel, ok := x.Fun.(*ast.SelectorExpr); ok && sel.Sel.Name == "SetAccountHealth" && len(x.Args) == 4 {
 					if _, ok := x.Args[3].(*ast.BasicLit); ok {
 						add(x, nil, x.Args[3])
@@ -219,8 +227,46 @@ func isErrorType(e ast.Expr) bool {
 	return false
 }
 
+// concat is a string expression of literals and variables, the variables
+// (a platform's words) filled with a sample; not ok for anything else.
+func concat(t *testing.T, e ast.Expr) (string, bool) {
+	switch x := e.(type) {
+	case *ast.BasicLit:
+		return unquote(t, x), true
+	case *ast.Ident:
+		return "(#100) Invalid parameter", true
+	case *ast.BinaryExpr:
+		a, ok1 := concat(t, x.X)
+		b, ok2 := concat(t, x.Y)
+		return a + b, ok1 && ok2
+	}
+	return "", false
+}
+
 func unquote(t *testing.T, lit *ast.BasicLit) string {
 	s, err := strconv.Unquote(lit.Value)
 	require.NoError(t, err)
 	return s
+}
+
+// A code is looked up by itself, then by its families; a platform's own
+// sentence matches nothing.
+func TestErrorWords_Families(t *testing.T) {
+	c, err := loadCatalog()
+	require.NoError(t, err)
+	for _, tc := range []struct{ code, message, key string }{
+		{"telegram:transport", "The connection to Telegram broke before it answered; the post may or may not have gone out.", "error.telegram:transport"},
+		{"weibo:20012", `The text is longer than Weibo's 140 characters ("文本太长"); shorten it.`, "error.weibo:#/too_long"},
+		{"weibo:http_502", "Weibo answered HTTP 502 without an explanation; Ferry will try again later.", "error.weibo:http_#/retry"},
+		{"facebook:190/463", "The access token expired. Reconnect the account.", "error.graph:#/expired"},
+		{"instagram:9004/2207052", "Instagram could not fetch the image from its public URL; check that FERRY_PUBLIC_URL is reachable from the internet: Media download has failed.", "error.graph:#/fetch"},
+		{"instagram:1", "Instagram failed media_publish with an unknown error and the container's status could not be read; the post may be out.", "error.graph:#/publish_unknown"},
+		{"", "Closed by a workspace admin.", "error.health:closed"},
+		{"facebook:100", "(#100) Invalid parameter", ""},
+		{"weibo:20012", "文本太长", ""},
+		{"telegram:transport", "The connection to Telegram broke before it answered; the post may or may not have gone out. (2 of 3)", ""},
+	} {
+		key, _ := c.errors.match(tc.code, tc.message)
+		require.Equal(t, tc.key, key, "%s %q", tc.code, tc.message)
+	}
 }
