@@ -5,9 +5,11 @@ import (
 	"encoding/json"
 	"fmt"
 	"io/fs"
+	"maps"
 	"net/http"
 	"path"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -29,6 +31,7 @@ var catalogFS embed.FS
 // catalog holds every language's messages.
 type catalog struct {
 	messages map[string]map[string]string // language → key → message
+	errors   errorWordsIndex              // the English words of errors.json, as patterns
 }
 
 func loadCatalog() (*catalog, error) {
@@ -53,6 +56,11 @@ func loadCatalog() (*catalog, error) {
 					return nil, fmt.Errorf("web: catalog %s: key %q is defined twice", f, k)
 				}
 				m[k] = v
+			}
+			if lang == "en" && path.Base(f) == errorsFile {
+				for _, k := range slices.Sorted(maps.Keys(part)) {
+					c.errors.add(k, part[k])
+				}
 			}
 		}
 		c.messages[lang] = m

@@ -235,6 +235,17 @@ func (v *view) Reason(p *ferry.Publication) string {
 	}
 	args := make([]any, 0, 2*len(p.ReasonArgs))
 	for name, val := range p.ReasonArgs {
+		if name == "message" {
+			// Ferry's own words (a lost answer, a health reason) in the
+			// page's language; a platform's as it wrote them.
+			code := ""
+			if p.Error != nil && p.Error.Message == val {
+				code = p.Error.Code
+			}
+			val, _ = v.errorWords(code, val)
+			args = append(args, name, val)
+			continue
+		}
 		args = append(args, name, v.reasonArg(name, val))
 	}
 	return v.T(key, args...)
