@@ -96,6 +96,11 @@ func TestAnalytics_PagesShowReadingsAndKeepBadInputBesideTheField(t *testing.T) 
 			require.Equal(t, http.StatusOK, pg.status)
 			require.Contains(t, pg.body, `<span class="num-short">12.2萬</span> <span class="num-exact">(122,220)</span>`)
 			require.Contains(t, pg.body, "數據分析")
+			// The best times' basis in the page's language too.
+			pg = b.get("/analytics/accounts/" + s.telegram.ID)
+			require.Equal(t, http.StatusOK, pg.status)
+			require.Contains(t, pg.body, "Telegram 頻道多是一次過閱讀的經驗法則")
+			require.NotContains(t, pg.body, "rule of thumb")
 		})
 	}
 }
