@@ -30,7 +30,7 @@ func TestBrowser_Peers(t *testing.T) {
 		require.Contains(t, main, want)
 	}
 	require.EqualValues(t, 5, b.eval(`document.querySelectorAll("section.peers-group").length`), "a table per platform")
-	require.EqualValues(t, 0, b.eval(`[...document.querySelectorAll(".peers-table tbody tr")].filter(r => r.querySelector("svg.sparkline") === null && r.querySelector("th")).length`),
+	require.EqualValues(t, 0, b.eval(`[...document.querySelectorAll(".peers-table tbody tr")].filter(r => r.querySelector("svg.spark") === null && r.querySelector("th")).length`),
 		"every row has eight weeks of history to draw")
 	b.shot("peers-en")
 

@@ -6,7 +6,6 @@ import (
 	"html/template"
 	"net/http"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/ferry-social/ferry"
@@ -201,27 +200,11 @@ func (v *view) PerWeek(x *float64) string {
 	return strconv.FormatFloat(*x, 'f', 1, 64)
 }
 
-// Sparkline draws followers over the range as a small inline SVG line;
-// decorative (aria-hidden): the table says the numbers.
+// Sparkline draws followers over the range as a small trend line (chart.go).
 func (v *view) Sparkline(series []int64) template.HTML {
-	if len(series) < 2 {
-		return ""
-	}
-	const w, h, pad = 96.0, 24.0, 2.0
-	lo, hi := series[0], series[0]
-	for _, n := range series {
-		lo, hi = min(lo, n), max(hi, n)
-	}
-	span := float64(hi - lo)
-	pts := make([]string, len(series))
+	vals := make([]float64, len(series))
 	for i, n := range series {
-		x := pad + (w-2*pad)*float64(i)/float64(len(series)-1)
-		y := h / 2
-		if span > 0 {
-			y = h - pad - (h-2*pad)*float64(n-lo)/span
-		}
-		pts[i] = strconv.FormatFloat(x, 'f', 1, 64) + "," + strconv.FormatFloat(y, 'f', 1, 64)
+		vals[i] = float64(n)
 	}
-	return template.HTML(`<svg class="sparkline" viewBox="0 0 96 24" width="96" height="24" aria-hidden="true" focusable="false"><polyline fill="none" stroke="currentColor" stroke-width="1.5" points="` +
-		strings.Join(pts, " ") + `"/></svg>`)
+	return Sparkline(vals, v.T("peers.trend"))
 }
