@@ -60,17 +60,9 @@ func (s *Service) AccountMetrics(ctx context.Context, p ferry.Principal, account
 	if err != nil {
 		return nil, err
 	}
-	loc, err := s.location(ctx, q, p.WorkspaceID)
+	from, to, end, err := s.readingRange(ctx, q, p.WorkspaceID, fromS, toS)
 	if err != nil {
 		return nil, err
-	}
-	from, to, err := metricsRange(fromS, toS, s.DB.Now().Truncate(time.Second), loc)
-	if err != nil {
-		return nil, err
-	}
-	var end time.Time
-	if to != nil {
-		end = *to
 	}
 	snaps, err := q.AccountSnapshots(ctx, a.ID, from, end)
 	if err != nil {
@@ -118,6 +110,20 @@ func change(snaps []ferry.AccountSnapshot) MetricsChange {
 		}
 	}
 	return c
+}
+
+// readingRange is metricsRange in the workspace's time zone, now: from,
+// to (nil: open) and to as a bound for the store (zero: open).
+func (s *Service) readingRange(ctx context.Context, q *store.Q, workspaceID, fromS, toS string) (from time.Time, to *time.Time, end time.Time, err error) {
+	loc, err := s.location(ctx, q, workspaceID)
+	if err != nil {
+		return from, nil, end, err
+	}
+	from, to, err = metricsRange(fromS, toS, s.DB.Now().Truncate(time.Second), loc)
+	if to != nil {
+		end = *to
+	}
+	return from, to, end, err
 }
 
 // metricsRange parses a range of readings: from defaults to 90 days ago,

@@ -259,17 +259,9 @@ func (s *Service) Peers(ctx context.Context, p ferry.Principal, fromS, toS strin
 		return nil, err
 	}
 	q := s.DB.Read()
-	loc, err := s.location(ctx, q, p.WorkspaceID)
+	from, to, end, err := s.readingRange(ctx, q, p.WorkspaceID, fromS, toS)
 	if err != nil {
 		return nil, err
-	}
-	from, to, err := metricsRange(fromS, toS, s.DB.Now().Truncate(time.Second), loc)
-	if err != nil {
-		return nil, err
-	}
-	var end time.Time
-	if to != nil {
-		end = *to
 	}
 	peers, err := q.Peers(ctx, p.WorkspaceID)
 	if err != nil {
@@ -351,17 +343,9 @@ func (s *Service) PeerMetrics(ctx context.Context, p ferry.Principal, id, fromS,
 	if err != nil {
 		return nil, err
 	}
-	loc, err := s.location(ctx, q, p.WorkspaceID)
+	from, to, end, err := s.readingRange(ctx, q, p.WorkspaceID, fromS, toS)
 	if err != nil {
 		return nil, err
-	}
-	from, to, err := metricsRange(fromS, toS, s.DB.Now().Truncate(time.Second), loc)
-	if err != nil {
-		return nil, err
-	}
-	var end time.Time
-	if to != nil {
-		end = *to
 	}
 	rs, err := q.PeerReadings(ctx, peer.ID, from, end)
 	if err != nil {

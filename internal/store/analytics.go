@@ -34,14 +34,10 @@ func (q *Q) WorkspaceAccountSnapshots(ctx context.Context, workspaceID, accountI
 	defer rows.Close()
 	var out []ferry.AccountSnapshot
 	for rows.Next() {
-		var s ferry.AccountSnapshot
-		var at int64
-		var followers, following, posts sql.NullInt64
-		if err := rows.Scan(&s.AccountID, &at, &followers, &following, &posts); err != nil {
+		s, err := scanAccountSnapshot(rows)
+		if err != nil {
 			return nil, fmt.Errorf("store: workspace account snapshots: %w", err)
 		}
-		s.At = fromMS(at)
-		s.Followers, s.Following, s.Posts = countOf(followers), countOf(following), countOf(posts)
 		out = append(out, s)
 	}
 	return out, rows.Err()
@@ -60,14 +56,10 @@ func (q *Q) LatestAccountSnapshots(ctx context.Context, workspaceID string) (map
 	defer rows.Close()
 	out := map[string]ferry.AccountSnapshot{}
 	for rows.Next() {
-		var s ferry.AccountSnapshot
-		var at int64
-		var followers, following, posts sql.NullInt64
-		if err := rows.Scan(&s.AccountID, &at, &followers, &following, &posts); err != nil {
+		s, err := scanAccountSnapshot(rows)
+		if err != nil {
 			return nil, fmt.Errorf("store: latest account snapshots: %w", err)
 		}
-		s.At = fromMS(at)
-		s.Followers, s.Following, s.Posts = countOf(followers), countOf(following), countOf(posts)
 		out[s.AccountID] = s
 	}
 	return out, rows.Err()

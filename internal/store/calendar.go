@@ -218,17 +218,27 @@ func (q *Q) AccountSnapshots(ctx context.Context, accountID string, from, to tim
 	defer rows.Close()
 	var out []ferry.AccountSnapshot
 	for rows.Next() {
-		var s ferry.AccountSnapshot
-		var at int64
-		var followers, following, posts sql.NullInt64
-		if err := rows.Scan(&s.AccountID, &at, &followers, &following, &posts); err != nil {
+		s, err := scanAccountSnapshot(rows)
+		if err != nil {
 			return nil, fmt.Errorf("store: account snapshots: %w", err)
 		}
-		s.At = fromMS(at)
-		s.Followers, s.Following, s.Posts = countOf(followers), countOf(following), countOf(posts)
 		out = append(out, s)
 	}
 	return out, rows.Err()
+}
+
+// scanAccountSnapshot reads a row of account_id, at, followers, following,
+// posts.
+func scanAccountSnapshot(rows *sql.Rows) (ferry.AccountSnapshot, error) {
+	var s ferry.AccountSnapshot
+	var at int64
+	var followers, following, posts sql.NullInt64
+	if err := rows.Scan(&s.AccountID, &at, &followers, &following, &posts); err != nil {
+		return s, err
+	}
+	s.At = fromMS(at)
+	s.Followers, s.Following, s.Posts = countOf(followers), countOf(following), countOf(posts)
+	return s, nil
 }
 
 // PutPostSnapshot records a reading; a second reading of the publication at
