@@ -187,14 +187,10 @@ func (q *Q) StoryPostSnapshots(ctx context.Context, workspaceID, storyID string)
 	defer rows.Close()
 	var out []ferry.PostSnapshot
 	for rows.Next() {
-		var s ferry.PostSnapshot
-		var at int64
-		var views, likes, comments, shares, saves sql.NullInt64
-		if err := rows.Scan(&s.PublicationID, &s.AccountID, &at, &views, &likes, &comments, &shares, &saves); err != nil {
+		s, err := scanPostSnapshot(rows)
+		if err != nil {
 			return nil, fmt.Errorf("store: story post snapshots: %w", err)
 		}
-		s.At = fromMS(at)
-		s.Views, s.Likes, s.Comments, s.Shares, s.Saves = countOf(views), countOf(likes), countOf(comments), countOf(shares), countOf(saves)
 		out = append(out, s)
 	}
 	return out, rows.Err()

@@ -275,17 +275,27 @@ func (q *Q) PostSnapshots(ctx context.Context, f ferry.PostSnapshotFilter) ([]fe
 	defer rows.Close()
 	var out []ferry.PostSnapshot
 	for rows.Next() {
-		var s ferry.PostSnapshot
-		var at int64
-		var views, likes, comments, shares, saves sql.NullInt64
-		if err := rows.Scan(&s.PublicationID, &s.AccountID, &at, &views, &likes, &comments, &shares, &saves); err != nil {
+		s, err := scanPostSnapshot(rows)
+		if err != nil {
 			return nil, fmt.Errorf("store: post snapshots: %w", err)
 		}
-		s.At = fromMS(at)
-		s.Views, s.Likes, s.Comments, s.Shares, s.Saves = countOf(views), countOf(likes), countOf(comments), countOf(shares), countOf(saves)
 		out = append(out, s)
 	}
 	return out, rows.Err()
+}
+
+// scanPostSnapshot reads a row of publication_id, account_id, at, views,
+// likes, comments, shares, saves.
+func scanPostSnapshot(rows *sql.Rows) (ferry.PostSnapshot, error) {
+	var s ferry.PostSnapshot
+	var at int64
+	var views, likes, comments, shares, saves sql.NullInt64
+	if err := rows.Scan(&s.PublicationID, &s.AccountID, &at, &views, &likes, &comments, &shares, &saves); err != nil {
+		return s, err
+	}
+	s.At = fromMS(at)
+	s.Views, s.Likes, s.Comments, s.Shares, s.Saves = countOf(views), countOf(likes), countOf(comments), countOf(shares), countOf(saves)
+	return s, nil
 }
 
 // atRange adds "at" bounds [from, to) to a WHERE clause.
