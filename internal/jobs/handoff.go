@@ -136,14 +136,27 @@ func (w *handoffNotifyWorker) Work(ctx context.Context, job *river.Job[HandoffNo
 	err = m.Deliver(ctx, job.Args.Notification, fmt.Sprintf("ntf_%d", job.ID))
 	switch {
 	case err == nil:
-		return nil
 	case notify.IsPermanent(err):
 		m.Log.Warn("notification failed for good", "handoff_id", job.Args.HandoffID, "channel", job.Args.Channel, "event", job.Args.Event, "error", err)
+	case notify.RetryAfter(err) == 0:
+		m.Log.Info("notification failed; River will retry", "handoff_id", job.Args.HandoffID, "channel", job.Args.Channel, "attempt", job.Attempt, "error", err)
+	}
+	return sendOutcome(err)
+}
+
+// sendOutcome is what a job that sends a message (an email, a webhook, a
+// Telegram notice) returns for the send's error: a permanent failure
+// cancels the job, a receiver's request to wait snoozes it, anything else
+// is retried with River's backoff.
+func sendOutcome(err error) error {
+	switch {
+	case err == nil:
+		return nil
+	case notify.IsPermanent(err):
 		return river.JobCancel(err)
 	case notify.RetryAfter(err) > 0:
 		return river.JobSnooze(notify.RetryAfter(err))
 	}
-	m.Log.Info("notification failed; River will retry", "handoff_id", job.Args.HandoffID, "channel", job.Args.Channel, "attempt", job.Attempt, "error", err)
 	return err
 }
 

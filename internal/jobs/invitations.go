@@ -8,7 +8,6 @@ import (
 
 	"github.com/riverqueue/river"
 
-	"github.com/ferry-social/ferry/internal/notify"
 	"github.com/ferry-social/ferry/internal/store"
 )
 
@@ -70,15 +69,7 @@ func (w *invitationEmailWorker) Work(ctx context.Context, job *river.Job[Invitat
 		return errors.New("jobs: nothing sends invitation emails in this process")
 	}
 	err := w.sender.s.SendInvitationEmail(ctx, job.Args.InvitationID, job.Args.SealedToken, job.Attempt >= job.MaxAttempts)
-	switch {
-	case err == nil:
-		return nil
-	case notify.IsPermanent(err):
-		return river.JobCancel(err)
-	case notify.RetryAfter(err) > 0:
-		return river.JobSnooze(notify.RetryAfter(err))
-	}
-	return err
+	return sendOutcome(err)
 }
 
 // Timeout bounds one send.

@@ -8,7 +8,6 @@ import (
 
 	"github.com/riverqueue/river"
 
-	"github.com/ferry-social/ferry/internal/notify"
 	"github.com/ferry-social/ferry/internal/store"
 )
 
@@ -63,15 +62,7 @@ func (w *pauseNotifyWorker) Work(ctx context.Context, job *river.Job[PauseNotify
 		return errors.New("jobs: nothing sends pause notifications in this process")
 	}
 	err := w.sender.s.SendPauseNotification(ctx, job.Args.WorkspaceID, job.Args.PauseID, job.Args.Event, fmt.Sprintf("pause-%d", job.ID))
-	switch {
-	case err == nil:
-		return nil
-	case notify.IsPermanent(err):
-		return river.JobCancel(err)
-	case notify.RetryAfter(err) > 0:
-		return river.JobSnooze(notify.RetryAfter(err))
-	}
-	return err
+	return sendOutcome(err)
 }
 
 // Timeout bounds one send.
