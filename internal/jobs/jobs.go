@@ -258,6 +258,20 @@ type publishWorker struct {
 	live    *liveness     // nil on SQLite
 }
 
+// NextRetry retries a failed publish job soon. It fails only when Ferry's
+// own database does (the engine records a platform's failures itself and
+// schedules its own next attempt), so a publication due during a database
+// outage goes out within seconds of the database being back: after 1, 2, 4,
+// then every 5 seconds for the first ten attempts; River's own backoff
+// after that. Retrying sends nothing twice: the engine decides, under the
+// publication's lock, what a job does.
+func (w *publishWorker) NextRetry(job *river.Job[PublishArgs]) time.Time {
+	if job.Attempt > 10 {
+		return time.Time{} // River's default policy
+	}
+	return time.Now().Add(min(time.Second<<max(job.Attempt-1, 0), 5*time.Second))
+}
+
 func (w *publishWorker) Work(ctx context.Context, job *river.Job[PublishArgs]) error {
 	if w.live != nil {
 		// No platform call without the liveness lock: once it is lost,
