@@ -58,7 +58,7 @@ func TestPages_ErrorWordsInThePagesLanguage(t *testing.T) {
 	story := br.get("/stories/" + st.ID)
 	require.Equal(t, 200, story.status)
 	zh := text(story.body)
-	require.Contains(t, zh, "與 Telegram 的連線在回覆前中斷；帖文可能已發佈，也可能未發佈。", "the reason quotes Ferry's words in the page's language")
+	require.Contains(t, zh, "與 Telegram 的連線在回覆前中斷；帖文可能已發佈，也可能未發佈。平台無法查看", "the reason quotes Ferry's words in the page's language, with no stray space after them")
 	require.Contains(t, story.body, `<p class="item-detail bad">Graph API 未有及時回覆；這次呼叫可能已生效，也可能未生效。</p>`)
 	require.Contains(t, story.body, `<p class="item-detail bad" lang="en">`+slow+`</p>`, "details the code cannot say: as stored")
 	require.Contains(t, story.body, `<p class="item-detail bad">文字超過微博的 140 字上限（「文本太长」）；請刪減。</p>`)

@@ -248,7 +248,9 @@ func (v *view) Reason(p *ferry.Publication) string {
 		}
 		args = append(args, name, v.reasonArg(name, val))
 	}
-	return v.T(key, args...)
+	// The catalogs leave a space after a quoted message, for one that ends
+	// with a Latin full stop; after a Chinese one it is a stray.
+	return strings.NewReplacer("。 ", "。", "！ ", "！", "？ ", "？").Replace(v.T(key, args...))
 }
 
 // ReasonLang is the language of Reason's words for p when it is not the
