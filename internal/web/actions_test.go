@@ -59,9 +59,7 @@ func TestStoryActions_ResolveRetryConfirmAndCancelThroughTheirForms(t *testing.T
 			tb := setup(t, b)
 			owner := tb.setUp()
 			f := tb.seedActions(owner)
-			br := tb.browser()
-			br.lang = "en"
-			br.signIn("ada@example.org", ownerPassword)
+			br := tb.signedIn("ada@example.org", "en")
 			csrf := br.csrf()
 			state := func(id string) ferry.PublicationState { return tb.publication(owner.WorkspaceID, id).State }
 
@@ -138,9 +136,7 @@ func TestStoryActions_DeleteSaysWhatWasWithdrawnAndWhatStaysUp(t *testing.T) {
 			tb := setup(t, b)
 			owner := tb.setUp()
 			f := tb.seedActions(owner)
-			br := tb.browser()
-			br.lang = "en"
-			br.signIn("ada@example.org", ownerPassword)
+			br := tb.signedIn("ada@example.org", "en")
 
 			ask := br.get("/stories/" + f.mixed.ID + "/delete")
 			require.Equal(t, 200, ask.status)
@@ -226,9 +222,7 @@ func TestStoryActions_EditWhileBeingSentSaysTooLateForEachPublication(t *testing
 			require.NoError(t, tb.svc.DB.Write().SavePublication(context.Background(), sending))
 			st, err := tb.svc.Story(context.Background(), owner, f.mixed.ID)
 			require.NoError(t, err)
-			br := tb.browser()
-			br.lang = "en"
-			br.signIn("ada@example.org", ownerPassword)
+			br := tb.signedIn("ada@example.org", "en")
 
 			form := url.Values{"csrf": {br.csrf()}, "title": {st.Title}, "body": {"Changed at the last moment."}, "targets": st.Targets, "action": {"draft"}}
 			got := br.post("/stories/"+f.mixed.ID+"/edit", "same-origin", form)
@@ -274,9 +268,7 @@ func TestStoryActions_DeleteLivePostIsConfirmedAndSaysWhereItCannot(t *testing.T
 			igPub := &ferry.Publication{WorkspaceID: owner.WorkspaceID, StoryID: f.mixed.ID, AccountID: ig.ID, Platform: ferry.Instagram, State: ferry.StatePublished, Version: 1,
 				ScheduledAt: &at, PublishedAt: &at, RemoteID: "ig-1", RemoteURL: "https://www.instagram.com/p/abc/"}
 			require.NoError(t, w.CreatePublication(ctx, igPub))
-			br := tb.browser()
-			br.lang = "en"
-			br.signIn("ada@example.org", ownerPassword)
+			br := tb.signedIn("ada@example.org", "en")
 
 			page := br.get("/stories/" + f.mixed.ID)
 			require.Equal(t, 200, page.status)

@@ -110,9 +110,7 @@ func TestAnalytics_RetentionSettingIsSavedAndABadValueComesBackBesideTheField(t 
 		t.Run(be.Name, func(t *testing.T) {
 			tb := setup(t, be)
 			p := tb.setUp()
-			b := tb.browser()
-			b.lang = "en"
-			b.signIn("ada@example.org", ownerPassword)
+			b := tb.signedIn("ada@example.org", "en")
 			form := url.Values{"csrf": {b.csrf()}, "name": {"Harbour News"}, "time_zone": {"Asia/Hong_Kong"}, "region": {"HK"}, "thin_post_readings_after_days": {"7"}}
 			pg := b.post("/settings/workspace", "same-origin", form)
 			require.Equal(t, http.StatusBadRequest, pg.status)

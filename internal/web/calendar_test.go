@@ -81,9 +81,7 @@ func TestCalendar_AStoryAt2330SitsOnItsDayInEveryView(t *testing.T) {
 			cb := calendarSetup(t, b, "America/New_York")
 			id, day := cb.story.Story.ID, cb.day.Format(time.DateOnly)
 			require.NotEqual(t, day, cb.scheduledAt().UTC().Format(time.DateOnly))
-			br := cb.browser()
-			br.lang = "en"
-			br.signIn("vic@example.org", ownerPassword)
+			br := cb.signedIn("vic@example.org", "en")
 
 			month := br.get("/calendar?month=" + cb.day.Format("2006-01"))
 			require.Equal(t, 200, month.status)
@@ -111,9 +109,7 @@ func TestCalendar_AStoryAt2330SitsOnItsDayInEveryView(t *testing.T) {
 func TestCalendar_ShowsHolidaysOfTheChosenRegionAndRefusesBadInput(t *testing.T) {
 	t.Parallel()
 	cb := calendarSetup(t, testdb.Backends()[0], "Asia/Hong_Kong")
-	br := cb.browser()
-	br.lang = "en"
-	br.signIn("ada@example.org", ownerPassword)
+	br := cb.signedIn("ada@example.org", "en")
 
 	_, err := cb.svc.CreateRecurringCampaign(context.Background(), cb.owner, service.RecurringCampaignInput{NameEN: "Year-end review", NameZh: "年終回顧",
 		Recurrence: ferry.Recurrence{Month: 12, Day: 28, LocalTime: "18:00"}})
@@ -156,9 +152,7 @@ func TestCalendar_MoveKeepsTheTimeOfDayAndUndoMovesItBack(t *testing.T) {
 			cb := calendarSetup(t, b, "Asia/Hong_Kong")
 			id := cb.story.Story.ID
 			was := cb.scheduledAt()
-			br := cb.browser()
-			br.lang = "en"
-			br.signIn("eddie@example.org", ownerPassword)
+			br := cb.signedIn("eddie@example.org", "en")
 			next := "/calendar?month=" + cb.day.Format("2006-01") + "&region=HK"
 			page := br.get(next)
 			require.Contains(t, page.body, `class="cal-item movable" id="story-`+id+`"`)
@@ -238,9 +232,7 @@ func TestCalendar_BlackoutRefusesAMoveUnlessAnAdminOverrides(t *testing.T) {
 			next := "/calendar?month=" + cb.day.Format("2006-01")
 
 			// The editor may add a campaign but not a blackout.
-			eb := cb.browser()
-			eb.lang = "en"
-			eb.signIn("eddie@example.org", ownerPassword)
+			eb := cb.signedIn("eddie@example.org", "en")
 			page := eb.get(next)
 			require.Contains(t, page.body, `id="form-campaign"`)
 			require.NotContains(t, page.body, `id="form-blackout"`)
@@ -269,9 +261,7 @@ func TestCalendar_BlackoutRefusesAMoveUnlessAnAdminOverrides(t *testing.T) {
 			require.Equal(t, 2, strings.Count(shown.body, "Winter lights</li>"), "on each of its days")
 
 			// The admin adds a blackout.
-			ab := cb.browser()
-			ab.lang = "en"
-			ab.signIn("ada@example.org", ownerPassword)
+			ab := cb.signedIn("ada@example.org", "en")
 			atoken := ab.csrf()
 			require.Equal(t, http.StatusSeeOther, ab.post("/calendar/events", "same-origin", url.Values{"csrf": {atoken}, "kind": {"blackout"},
 				"name_en": {"Election day"}, "start_date": {blocked}, "next": {next}}).status)

@@ -58,9 +58,7 @@ func TestCalendarFeed_ASecretLinkSubscribesAndCanBeRevoked(t *testing.T) {
 	pub := &ferry.Publication{WorkspaceID: owner.WorkspaceID, StoryID: st.ID, AccountID: a.ID, Platform: a.Platform, State: ferry.StateScheduled, Version: 1, ScheduledAt: &at}
 	require.NoError(t, q.CreatePublication(ctx, pub))
 
-	br := tb.browser()
-	br.lang = "en"
-	br.signIn("ada@example.org", ownerPassword)
+	br := tb.signedIn("ada@example.org", "en")
 	cal := br.get("/calendar")
 	require.Contains(t, cal.body, `href="/calendar/feed"`)
 	csrf := br.csrf()

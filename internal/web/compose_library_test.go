@@ -60,9 +60,7 @@ func TestCompose_LibraryPickerAttachesImagesWithoutJavaScript(t *testing.T) {
 			require.NoError(t, err)
 			earlier, err := tb.svc.CreateStory(ctx, p, service.StoryInput{Title: "Last year's fair", MediaIDs: []string{lantern}, Targets: []string{tg.ID}})
 			require.NoError(t, err)
-			br := tb.browser()
-			br.lang = "en"
-			br.signIn("ada@example.org", ownerPassword)
+			br := tb.signedIn("ada@example.org", "en")
 			csrf := br.csrf()
 
 			page := br.get("/compose")
@@ -170,9 +168,7 @@ func TestMedia_UseInANewStoryStartsComposeWithTheImage(t *testing.T) {
 			lantern := tb.uploadJPEG(p)
 			_, err := tb.svc.SetMediaAlt(ctx, p, lantern, "Red lanterns", false)
 			require.NoError(t, err)
-			br := tb.browser()
-			br.lang = "en"
-			br.signIn("ada@example.org", ownerPassword)
+			br := tb.signedIn("ada@example.org", "en")
 
 			lib := br.get("/media")
 			require.Contains(t, lib.body, `<a class="button use" href="/compose?media=`+lantern+`">Use in a new story</a>`)

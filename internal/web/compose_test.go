@@ -35,9 +35,7 @@ func TestCompose_PreviewShowsEachTargetWithItsProblemsAndConversion(t *testing.T
 			tb := setup(t, b)
 			p := tb.setUp()
 			xhs, tg := tb.composeAccounts(p)
-			br := tb.browser()
-			br.lang = "en"
-			br.signIn("ada@example.org", ownerPassword)
+			br := tb.signedIn("ada@example.org", "en")
 
 			page := br.get("/compose?date=2026-12-25")
 			require.Equal(t, 200, page.status)
@@ -69,9 +67,7 @@ func TestCompose_ScheduleBlocksOnProblemsAndKeepsTheInput(t *testing.T) {
 			tb := setup(t, b)
 			p := tb.setUp()
 			xhs, tg := tb.composeAccounts(p)
-			br := tb.browser()
-			br.lang = "en"
-			br.signIn("ada@example.org", ownerPassword)
+			br := tb.signedIn("ada@example.org", "en")
 			when := time.Now().In(mustZone(t)).AddDate(0, 0, 3).Format("2006-01-02") + "T20:00"
 			img := tb.uploadJPEG(p)
 			form := url.Values{"csrf": {br.csrf()}, "media": {img}, "title": {longTitle}, "body": {"歡迎大家一同賞月。"}, "tags": {"中秋 海港"},
@@ -120,9 +116,7 @@ func TestCompose_EditRevertAndUndoAPerTargetEdit(t *testing.T) {
 			tb := setup(t, b)
 			p := tb.setUp()
 			_, tg := tb.composeAccounts(p)
-			br := tb.browser()
-			br.lang = "en"
-			br.signIn("ada@example.org", ownerPassword)
+			br := tb.signedIn("ada@example.org", "en")
 			csrf := br.csrf()
 			draft := br.post("/compose", "same-origin", url.Values{"csrf": {csrf}, "body": {"Lantern fair tonight."}, "targets": {tg.ID}, "action": {"draft"}})
 			require.Equal(t, http.StatusSeeOther, draft.status, text(draft.body))
@@ -250,9 +244,7 @@ func TestCompose_ImagesUploadReorderFocalAndAltTextWithoutJavaScript(t *testing.
 			p := tb.setUp()
 			_, tg := tb.composeAccounts(p)
 			first := tb.uploadJPEG(p)
-			br := tb.browser()
-			br.lang = "en"
-			br.signIn("ada@example.org", ownerPassword)
+			br := tb.signedIn("ada@example.org", "en")
 			csrf := br.csrf()
 			img := image.NewRGBA(image.Rect(0, 0, 400, 200))
 			var jp bytes.Buffer
@@ -331,9 +323,7 @@ func TestCompose_ABlackoutRefusesTheTimeAndOnlyAdminsMayOverride(t *testing.T) {
 			require.Contains(t, rt, "Only an admin or the owner can publish inside a blackout.")
 			require.NotContains(t, refused.body, `name="override_blackout"`)
 
-			owner := tb.browser()
-			owner.lang = "en"
-			owner.signIn("ada@example.org", ownerPassword)
+			owner := tb.signedIn("ada@example.org", "en")
 			form.Set("csrf", owner.csrf())
 			again := owner.post("/compose", "same-origin", form)
 			require.Equal(t, http.StatusUnprocessableEntity, again.status)

@@ -57,9 +57,7 @@ func TestMedia_UploadDescribeAndSetTheFocalPointThroughForms(t *testing.T) {
 			tb := setup(t, b)
 			tb.withUploads()
 			owner := tb.setUp()
-			br := tb.browser()
-			br.lang = "en"
-			br.signIn("ada@example.org", ownerPassword)
+			br := tb.signedIn("ada@example.org", "en")
 			csrf := br.csrf()
 			library := func() []*ferry.Media {
 				lib, err := tb.svc.MediaLibrary(context.Background(), owner, ferry.MediaFilter{})

@@ -25,9 +25,7 @@ func TestPause_ConfirmBannerAndResumeThroughTheForms(t *testing.T) {
 			tb := setup(t, b)
 			owner := tb.setUp()
 			f := tb.seedActions(owner)
-			br := tb.browser()
-			br.lang = "en"
-			br.signIn("ada@example.org", ownerPassword)
+			br := tb.signedIn("ada@example.org", "en")
 			csrf := br.csrf()
 			ctx := context.Background()
 			paused := func() int {

@@ -26,9 +26,7 @@ func TestReports_PageLinksMonthsAndExportsDownload(t *testing.T) {
 	now := time.Now().UTC()
 	f := int64(43000)
 	require.NoError(t, q.PutAccountSnapshot(ctx, ferry.AccountSnapshot{AccountID: a.ID, At: now.Add(-time.Hour), Followers: &f}))
-	br := tb.browser()
-	br.lang = "zh-Hant"
-	br.signIn("ada@example.org", ownerPassword)
+	br := tb.signedIn("ada@example.org", "zh-Hant")
 
 	p := br.get("/reports")
 	require.Equal(t, 200, p.status)

@@ -289,9 +289,7 @@ func TestSettings_RequireAltTextMakesComposeRefuseUndescribedImages(t *testing.T
 			tb := setup(t, b)
 			owner := tb.setUp()
 			_, tg := tb.composeAccounts(owner)
-			br := tb.browser()
-			br.lang = "en"
-			br.signIn("ada@example.org", ownerPassword)
+			br := tb.signedIn("ada@example.org", "en")
 			ctx := context.Background()
 
 			page := br.get("/settings/workspace")

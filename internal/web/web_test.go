@@ -185,9 +185,7 @@ func TestLanguage_SettingWinsOverTheBrowserAndTheSwitchSavesIt(t *testing.T) {
 	require.Equal(t, "zh-Hans", me.User.Language, "saved as the person's setting")
 
 	// Another browser of the same person, asking for English, gets the setting.
-	other := tb.browser()
-	other.lang = "en-GB"
-	other.signIn("ada@example.org", ownerPassword)
+	other := tb.signedIn("ada@example.org", "en-GB")
 	home := other.get("/")
 	require.Contains(t, home.body, `<html lang="zh-Hans">`)
 	require.Contains(t, home.body, "退出登录")
