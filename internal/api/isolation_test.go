@@ -95,8 +95,10 @@ func TestIsolation_EveryRouteWithAnIDAnswers404ForAnotherWorkspacesID(t *testing
 			views := []string{
 				"/api/v1/accounts", "/api/v1/accounts/" + acct.ID, "/api/v1/stories/" + story.ID, "/api/v1/stories/" + story.ID + "/variants",
 				"/api/v1/publications/" + story.Publications[0].ID, "/api/v1/publications/" + story.Publications[0].ID + "/metrics",
-				"/api/v1/accounts/" + acct.ID + "/metrics", "/api/v1/calendar/events/" + event.ID, "/api/v1/calendar/recurring/" + recurring.ID,
-				"/api/v1/peers", "/api/v1/peers/" + peer.ID + "/metrics",
+				// Ranges are fixed: the default one ends now, which moves between
+				// the two snapshots.
+				"/api/v1/accounts/" + acct.ID + "/metrics?from=2026-01-01&to=2027-12-31", "/api/v1/calendar/events/" + event.ID, "/api/v1/calendar/recurring/" + recurring.ID,
+				"/api/v1/peers?from=2026-01-01&to=2027-12-31", "/api/v1/peers/" + peer.ID + "/metrics?from=2026-01-01&to=2027-12-31",
 			}
 			snapshot := func() map[string]string {
 				out := map[string]string{}
