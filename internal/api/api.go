@@ -13,6 +13,7 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"reflect"
 	"strings"
 	"time"
 
@@ -249,6 +250,11 @@ func decode(w http.ResponseWriter, r *http.Request, v any) error {
 	// on: the raw text is checked first.
 	if field, ok := httpd.BadJSONText(body); !ok {
 		return badText(field)
+	}
+	// encoding/json takes null for an object and changes nothing: a body
+	// that is null is refused like any other non-object.
+	if k := reflect.Indirect(reflect.ValueOf(v)).Kind(); (k == reflect.Struct || k == reflect.Map) && bytes.Equal(bytes.TrimSpace(body), []byte("null")) {
+		return ferry.Errorf(ferry.EINVALID, "The request body must be a JSON object, not null.")
 	}
 	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.DisallowUnknownFields()

@@ -2,7 +2,6 @@ package api
 
 import (
 	"bytes"
-	"context"
 	"mime/multipart"
 	"net/http"
 	"strings"
@@ -55,50 +54,21 @@ func TestIsolation_EveryRouteWithAnIDAnswers404ForAnotherWorkspacesID(t *testing
 		t.Run(be.Name, func(t *testing.T) {
 			t.Parallel()
 			b := setup(t, be) // b.token is workspace B's admin
-			ctx := context.Background()
 			// Handoffs on, so that confirming one is refused for the id, not for want of the feature.
 			b.server.svc.Handoffs = &handoff.Manager{DB: b.db, Links: handoff.NewSigner([]byte("test key")), Log: slog.New(slog.DiscardHandler),
 				PublicURL: "http://ferry.test", Now: time.Now}
 
-			// One of everything with an id, in workspace B.
-			resp := b.do(t, "POST", "/api/v1/accounts", map[string]any{"platform": "telegram", "external_id": "@theirs", "credentials": map[string]string{"bot_token": "123:abcdefghijklmnopqrstuvwxyz"}})
-			require.Equal(t, http.StatusCreated, resp.status, "%s", resp.body)
-			var acct struct{ ID string }
-			resp.decode(t, &acct)
-			media := b.uploadJPEG(t, 40)
-			resp = b.do(t, "POST", "/api/v1/stories", map[string]any{"title": "Theirs", "body": "Their secret plans", "media_ids": []string{media}, "targets": []string{acct.ID}})
-			require.Equal(t, http.StatusCreated, resp.status, "%s", resp.body)
-			var story struct {
-				ID           string
-				Publications []struct{ ID string }
-			}
-			resp.decode(t, &story)
-			require.NotEmpty(t, story.Publications)
-			resp = b.do(t, "POST", "/api/v1/calendar/events", map[string]any{"kind": "campaign", "name_en": "Their launch", "start_date": "2027-01-02", "end_date": "2027-01-03"})
-			require.Equal(t, http.StatusCreated, resp.status, "%s", resp.body)
-			var event struct{ ID string }
-			resp.decode(t, &event)
-			resp = b.do(t, "POST", "/api/v1/calendar/recurring", map[string]any{"name_en": "Their new year", "recurrence": map[string]any{"month": 1, "day": 1, "local_time": "09:00"}})
-			require.Equal(t, http.StatusCreated, resp.status, "%s", resp.body)
-			var recurring struct{ ID string }
-			resp.decode(t, &recurring)
-			peer := &ferry.Peer{WorkspaceID: b.workspaceID, Platform: ferry.Telegram, Handle: "rival", RemoteID: "@rival", Name: "Rival"}
-			require.NoError(t, b.db.Write().CreatePeer(ctx, peer))
-
-			// ids maps the first path segment after /api/v1/ (or
-			// calendar/<kind>) to B's id of that kind.
-			ids := map[string]string{
-				"accounts": acct.ID, "stories": story.ID, "publications": story.Publications[0].ID, "media": media,
-				"calendar/events": event.ID, "calendar/recurring": recurring.ID, "peers": peer.ID,
-			}
+			ids := b.oneOfEach(t)
+			acct, story, event, recurring, peer := ids["accounts"], ids["stories"], ids["calendar/events"], ids["calendar/recurring"], ids["peers"]
+			publication := ids["publications"]
 			// B's rows as B sees them: the same before and after A's calls.
 			views := []string{
-				"/api/v1/accounts", "/api/v1/accounts/" + acct.ID, "/api/v1/stories/" + story.ID, "/api/v1/stories/" + story.ID + "/variants",
-				"/api/v1/publications/" + story.Publications[0].ID, "/api/v1/publications/" + story.Publications[0].ID + "/metrics",
+				"/api/v1/accounts", "/api/v1/accounts/" + acct, "/api/v1/stories/" + story, "/api/v1/stories/" + story + "/variants",
+				"/api/v1/publications/" + publication, "/api/v1/publications/" + publication + "/metrics",
 				// Ranges are fixed: the default one ends now, which moves between
 				// the two snapshots.
-				"/api/v1/accounts/" + acct.ID + "/metrics?from=2026-01-01&to=2027-12-31", "/api/v1/calendar/events/" + event.ID, "/api/v1/calendar/recurring/" + recurring.ID,
-				"/api/v1/peers?from=2026-01-01&to=2027-12-31", "/api/v1/peers/" + peer.ID + "/metrics?from=2026-01-01&to=2027-12-31",
+				"/api/v1/accounts/" + acct + "/metrics?from=2026-01-01&to=2027-12-31", "/api/v1/calendar/events/" + event, "/api/v1/calendar/recurring/" + recurring,
+				"/api/v1/peers?from=2026-01-01&to=2027-12-31", "/api/v1/peers/" + peer + "/metrics?from=2026-01-01&to=2027-12-31",
 			}
 			snapshot := func() map[string]string {
 				out := map[string]string{}
@@ -115,7 +85,7 @@ func TestIsolation_EveryRouteWithAnIDAnswers404ForAnotherWorkspacesID(t *testing
 			// with two ids: A's story with B's account).
 			wsA := b.newWorkspace(t, "Ours")
 			tokenA := b.newToken(t, wsA, "owner@a.example", ferry.RoleOwner)
-			resp = b.doAs(t, tokenA, "POST", "/api/v1/stories", map[string]any{"title": "Ours"})
+			resp := b.doAs(t, tokenA, "POST", "/api/v1/stories", map[string]any{"title": "Ours"})
 			require.Equal(t, http.StatusCreated, resp.status, "%s", resp.body)
 			var ours struct{ ID string }
 			resp.decode(t, &ours)
