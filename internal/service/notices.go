@@ -114,7 +114,9 @@ func NoticeWebhookEvents() map[string]string {
 }
 
 // noticeKindOf returns the rule for an audit event, if any. A move out of
-// handoff other than to published or missed withdraws the handoff.
+// handoff other than to published or missed withdraws the handoff; an
+// unknown outcome is told once a person must settle it, not while Ferry is
+// still looking for the post.
 func noticeKindOf(e ferry.Audit) (noticeRule, bool) {
 	if e.TargetType == "publication" && e.Data["from"] == string(ferry.StateHandoff) {
 		switch e.Action {
@@ -122,6 +124,13 @@ func noticeKindOf(e ferry.Audit) (noticeRule, bool) {
 			return noticeRules["handoff.withdrawn"], true
 		case "publication.missed":
 			return noticeRule{}, false // handoff.missed tells it
+		}
+	}
+	if e.Action == "publication.unknown" {
+		// Ferry is still looking for the post: nobody needs to act yet.
+		switch fmt.Sprint(e.Data["reason_code"]) {
+		case string(ferry.ReasonCheckingOutcome), string(ferry.ReasonNextCheck):
+			return noticeRule{}, false
 		}
 	}
 	r, ok := noticeRules[e.Action]

@@ -139,16 +139,43 @@ func TestNotices_WhoHearsOfWhatAndBy(t *testing.T) {
 		require.Equal(t, string(ferry.ReasonRefused), n.Data["reason_code"])
 		require.Equal(t, []string{"publication.failed"}, jobs.webhooks)
 
+		// An outcome Ferry is still looking for tells nobody; one a person
+		// must settle does.
+		unknown := func(reason ferry.Reason) func(tx *store.Tx) error {
+			return func(tx *store.Tx) error {
+				p, err := tx.PublicationForUpdate(ctx, v.Publications[1].ID)
+				if err != nil {
+					return err
+				}
+				from := p.State
+				p.State = ferry.StateUnknown
+				p.SetReason(reason)
+				if err := tx.SavePublication(ctx, p); err != nil {
+					return err
+				}
+				return delivery.Transitioned(ctx, tx, nil, "system", p, from)
+			}
+		}
+		require.NoError(t, f.db.InTx(ctx, unknown(ferry.Because(ferry.ReasonCheckingOutcome, "message", "timeout"))))
+		require.Len(t, f.inbox(t, ferry.RoleEditor).Notices, 2)
+		require.NoError(t, f.db.InTx(ctx, unknown(ferry.Because(ferry.ReasonOutcomeUnknown, "message", "timeout"))))
+		require.Len(t, f.inbox(t, ferry.RoleEditor).Notices, 3)
+		latest := f.inbox(t, ferry.RoleEditor).Notices[0]
+		require.Equal(t, ferry.NoticeOutcomeUnknown, latest.Kind)
+		marked, err := f.svc.MarkNoticesRead(ctx, f.editor(), []string{latest.ID}, false)
+		require.NoError(t, err)
+		require.EqualValues(t, 1, marked)
+		require.Equal(t, 2, f.inbox(t, ferry.RoleEditor).Unread)
+		marked, err = f.svc.MarkNoticesRead(ctx, f.editor(), nil, true)
+		require.NoError(t, err)
+		require.EqualValues(t, 2, marked)
+
 		// Marking read.
 		_, err = f.svc.MarkNoticesRead(ctx, f.editor(), nil, false)
 		requireCode(t, ferry.EINVALID, err)
-		marked, err := f.svc.MarkNoticesRead(ctx, f.editor(), []string{n.ID}, false)
+		marked, err = f.svc.MarkNoticesRead(ctx, f.editor(), []string{n.ID}, false)
 		require.NoError(t, err)
-		require.EqualValues(t, 1, marked)
-		require.Equal(t, 1, f.inbox(t, ferry.RoleEditor).Unread)
-		marked, err = f.svc.MarkNoticesRead(ctx, f.editor(), nil, true)
-		require.NoError(t, err)
-		require.EqualValues(t, 1, marked)
+		require.EqualValues(t, 0, marked, "already read")
 		require.Zero(t, f.inbox(t, ferry.RoleEditor).Unread)
 		// Another person's notice is not found.
 		_, err = f.svc.OpenNotice(ctx, f.as[ferry.RoleViewer], n.ID)
