@@ -73,6 +73,7 @@ func (s *Server) routes() []route {
 	routes = append(routes, s.workspaceRoutes()...)
 	routes = append(routes, s.cancelRoutes()...)
 	routes = append(routes, s.peerRoutes()...)
+	routes = append(routes, s.noticeRoutes()...)
 	routes = append(routes, s.pauseRoutes()...)
 	routes = append(routes, s.exportRoutes()...)
 	routes = append(routes, s.reportRoutes()...)

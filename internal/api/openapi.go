@@ -61,6 +61,7 @@ func (s *Server) openAPI() map[string]any {
 		"info": map[string]any{"title": "Ferry API", "version": "1", "description": "Write a story once; Ferry tailors, schedules and delivers it exactly once to each platform. " +
 			"Text holding a NUL character or invalid UTF-8 (in a JSON body, a query parameter or Idempotency-Key) is refused with 400 naming the field in details; such an id in a path is 404."},
 		"paths":    paths,
+		"webhooks": noticeWebhooks(),
 		"security": []any{map[string]any{"bearer": []any{}}},
 		"components": map[string]any{
 			"securitySchemes": map[string]any{"bearer": map[string]any{"type": "http", "scheme": "bearer", "description": "An API token from `ferry token create`, as 'Authorization: Bearer <token>' (the scheme in any case)."}},
@@ -314,8 +315,11 @@ func schemas() map[string]any {
 			"method":     map[string]any{"type": "string", "enum": []any{"oauth", "facebook", "bot_token", "manual"}},
 			"configured": boolean, "redirect_uri": str, "hint": str})}}),
 	}
-	// The emergency pause (pause.go).
+	// The emergency pause (pause.go), notices (notices.go).
 	for k, v := range pauseSchemas() {
+		out[k] = v
+	}
+	for k, v := range noticeSchemas() {
 		out[k] = v
 	}
 	return out

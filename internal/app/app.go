@@ -263,6 +263,9 @@ func (m *Main) Build() error {
 	}
 	m.Service.PauseNotifier, m.Service.Webhooks = m.Jobs, notify.NewWebhooks(15*time.Second) // pause notices
 	m.Jobs.SetPauseSender(m.Service)
+	if err := m.wireNotices(); err != nil { // notices (handoff.go)
+		return err
+	}
 	return nil
 }
 

@@ -30,11 +30,7 @@ func (m *Main) wireHandoffs(media delivery.Media, events delivery.Events) error 
 	if err != nil {
 		return err
 	}
-	public := m.Config.PublicURL
-	if public == "" {
-		// `ferry worker` does not listen: links point at serve's address.
-		public = "http://" + m.Config.Addr
-	}
+	public := m.publicURL()
 	h := &handoff.Manager{
 		DB: m.DB, Jobs: m.Jobs, Events: events, Media: media, Log: m.Log.With("component", "handoff"),
 		Links: handoff.NewSigner(key), PublicURL: public,
@@ -83,15 +79,44 @@ func (m *Main) wireInvitationMail() error {
 	if err != nil {
 		return err
 	}
-	public := m.Config.PublicURL
-	if public == "" {
-		public = "http://" + m.Config.Addr
-	}
+	public := m.publicURL()
 	m.Service.Mail = &service.InvitationMail{Mailer: mailer, Sealer: box, Jobs: m.Jobs, PublicURL: public}
 	m.Jobs.SetInvitationSender(m.Service)
 	// Monthly reports go out through the same mailer (service/reportmail.go).
 	m.Service.ReportMail = &service.ReportMail{Mailer: mailer, PublicURL: public}
 	m.Jobs.SetReportSender(m.Service)
+	return nil
+}
+
+// publicURL is where people reach Ferry, for links in messages: the
+// configured public URL, else serve's address (`ferry worker` does not
+// listen: links point at serve's).
+func (m *Main) publicURL() string {
+	if m.Config.PublicURL != "" {
+		return m.Config.PublicURL
+	}
+	return "http://" + m.Config.Addr
+}
+
+// wireNotices sends notices by email (when SMTP is configured), by the
+// notification bot on Telegram (when there is one) and to workspaces'
+// webhooks, and hangs them on the audit trail: every audit event that
+// matters to people writes its notices in its own transaction.
+func (m *Main) wireNotices() error {
+	n := &service.Notices{Jobs: m.Jobs, PublicURL: m.publicURL()}
+	if m.Config.SMTPURL != "" {
+		mailer, err := notify.NewMailer(m.Config.SMTPURL, m.Config.MailFrom)
+		if err != nil {
+			return err
+		}
+		n.Mailer = mailer
+	}
+	if h := m.handoffManager(); h != nil && h.Telegram != nil {
+		n.Telegram = h.Telegram
+	}
+	m.Service.Notices = n
+	m.Jobs.SetNoticeSender(m.Service)
+	m.DB.SetAuditHook(m.Service.NoticeAudit)
 	return nil
 }
 

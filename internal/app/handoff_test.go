@@ -273,7 +273,8 @@ func TestHandoff_XiaohongshuIsPublishedByAPersonOnce(t *testing.T) {
 				require.Equal(t, "missed", ev.Body.Handoff.State)
 				require.Eventually(t, func() bool {
 					for _, m := range mail.To(app.DemoEmail) {
-						if strings.HasPrefix(m.Subject(), "Missed on Xiaohongshu: 重阳") {
+						// The owner's notice (service/notices.go), in their language.
+						if strings.Contains(m.Subject(), "重阳") && strings.Contains(m.Body(), "/stories/") {
 							return true
 						}
 					}

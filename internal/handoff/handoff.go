@@ -352,23 +352,15 @@ func (m *Manager) Expire(ctx context.Context, handoffID string, complete deliver
 	})
 }
 
-// notifyMissed tells the workspace's owners and admins (by email) and its
-// webhook that a handoff was missed.
+// notifyMissed tells the workspace's webhook that a handoff was missed, and
+// records it; the audit event tells the members (the story's author, the
+// owners and admins) through their notices (service/notices.go).
 func (m *Manager) notifyMissed(ctx context.Context, tx *store.Tx, h *ferry.Handoff) error {
-	admins, err := tx.WorkspaceMembers(ctx, h.WorkspaceID, ferry.RoleOwner, ferry.RoleAdmin)
-	if err != nil {
-		return err
-	}
-	for _, a := range admins {
-		if err := m.enqueue(ctx, tx, Notification{HandoffID: h.ID, Event: EventMissed, Channel: ChannelEmail, To: a.User.Email}); err != nil {
-			return err
-		}
-	}
 	if err := m.enqueueWebhook(ctx, tx, h, EventMissed); err != nil {
 		return err
 	}
 	return tx.Audit(ctx, ferry.Audit{WorkspaceID: h.WorkspaceID, Actor: "system", Action: "handoff.missed", TargetType: "publication", TargetID: h.PublicationID,
-		Data: map[string]any{"handoff_id": h.ID, "deadline_at": h.DeadlineAt, "admins_told": len(admins)}})
+		Data: map[string]any{"handoff_id": h.ID, "deadline_at": h.DeadlineAt}})
 }
 
 // live reports whether a handoff still stands: open, and its publication

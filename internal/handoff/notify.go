@@ -15,7 +15,7 @@ import (
 // Notification events.
 const (
 	EventOpened    = "handoff.opened"    // to the operators: a note to publish
-	EventMissed    = "handoff.missed"    // to the admins: nobody confirmed in time
+	EventMissed    = "handoff.missed"    // to the webhook: nobody confirmed in time
 	EventConfirmed = "handoff.confirmed" // to the webhook: published, with its URL
 )
 
@@ -181,16 +181,6 @@ func (c *content) message(event string) (subject, text string) {
 		fmt.Fprintf(&b, "%s\n\n", c.pageURL)
 		fmt.Fprintf(&b, "Scheduled for 计划时间: %s\n", formatTime(c.h.DueAt, c.loc))
 		fmt.Fprintf(&b, "Confirm by 截止时间: %s\n", deadline)
-	case EventMissed:
-		subject = "Missed on Xiaohongshu: " + c.title
-		fmt.Fprintf(&b, "Nobody confirmed that “%s” was published on Xiaohongshu (%s) by its deadline, %s. The publication is now marked missed.\n", c.title, c.account, deadline)
-		fmt.Fprintf(&b, "“%s”未在截止时间（%s）前确认发布到小红书（%s），已标记为错过。\n\n", c.title, deadline, c.account)
-		if len(c.operators) > 0 {
-			fmt.Fprintf(&b, "Operators: %s\n", strings.Join(c.operators, ", "))
-		} else {
-			b.WriteString("The account has no operators: add them to its settings (\"operators\").\n")
-		}
-		fmt.Fprintf(&b, "Publication: %s\n", c.p.ID)
 	default:
 		subject = "Published on Xiaohongshu: " + c.title
 		fmt.Fprintf(&b, "“%s” was published on Xiaohongshu (%s): %s\n", c.title, c.account, c.h.URL)

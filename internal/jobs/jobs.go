@@ -86,6 +86,8 @@ type Client struct {
 	pauses *pauseSender
 	// reports sends monthly reports (reports.go).
 	reports *reportSender
+	// notices sends notices (notices.go).
+	notices *noticeSender
 }
 
 // New returns a client able to insert jobs and, once started, to work them
@@ -118,6 +120,8 @@ func New(db *store.DB, cfg Config, engine *delivery.Engine) (*Client, error) {
 	if cfg.Now != nil {
 		test.Time, now = clock(cfg.Now), cfg.Now
 	}
+	notices := new(noticeSender)
+	addNoticeWorkers(workers, notices, now)
 	rc, err := river.NewClient(db.RiverDriver(), &river.Config{
 		ID:                   id,
 		Test:                 test,
@@ -144,6 +148,7 @@ func New(db *store.DB, cfg Config, engine *delivery.Engine) (*Client, error) {
 			pruneIdempotencyKeysJob(),
 			monthlyReportsJob(),
 			thinPostReadingsJob(),
+			noticeDigestsJob(),
 		},
 		// Scheduled jobs due within the scheduler's 5-second horizon are
 		// made available at once; the engine waits out the difference, so
@@ -153,7 +158,7 @@ func New(db *store.DB, cfg Config, engine *delivery.Engine) (*Client, error) {
 	if err != nil {
 		return nil, fmt.Errorf("jobs: %w", err)
 	}
-	return &Client{river: rc, db: db, publishing: publishing, live: live, invitations: invitations, pauses: pauses, reports: reports}, nil
+	return &Client{river: rc, db: db, publishing: publishing, live: live, invitations: invitations, pauses: pauses, reports: reports, notices: notices}, nil
 }
 
 // Start starts working jobs until Stop. Cancelling ctx is a hard stop that

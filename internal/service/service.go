@@ -45,6 +45,9 @@ type Service struct {
 	Webhooks WebhookPoster
 	// ReportMail emails monthly reports (reportmail.go); nil: not emailed.
 	ReportMail *ReportMail
+	// Notices sends notices by email, Telegram and webhook (notices.go);
+	// nil: they stay in the inbox.
+	Notices *Notices
 }
 
 // WebhookPoster delivers one signed webhook (internal/notify.Webhooks).

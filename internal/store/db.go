@@ -53,6 +53,8 @@ type DB struct {
 	TxTrace func() (end func())
 
 	sealer Sealer
+	// auditHook is told of every audit event a transaction writes.
+	auditHook AuditHook
 }
 
 // Options say which database to open.
@@ -169,6 +171,7 @@ type Tx struct {
 	Q
 	tx          *sql.Tx
 	afterCommit []func()
+	auditHook   AuditHook
 }
 
 // AfterCommit registers fn to run once the transaction has committed, in
@@ -188,7 +191,7 @@ func (db *DB) InTx(ctx context.Context, fn func(tx *Tx) error) (err error) {
 	if err != nil {
 		return fmt.Errorf("store: begin: %w", err)
 	}
-	tx := &Tx{Q: Q{ex: sqltx, dialect: db.dialect, now: db.Now, sealer: db.sealer}, tx: sqltx}
+	tx := &Tx{Q: Q{ex: sqltx, dialect: db.dialect, now: db.Now, sealer: db.sealer}, tx: sqltx, auditHook: db.auditHook}
 	if db.TxTrace != nil {
 		defer db.TxTrace()()
 	}

@@ -54,11 +54,13 @@ func TestIsolation_EveryPageAndActionWithAnIDAnswers404ForAnotherWorkspacesID(t 
 			require.NoError(t, err)
 			peer := &ferry.Peer{WorkspaceID: wsB.ID, Platform: ferry.Telegram, Handle: "rival", RemoteID: "@rival", Name: "Rival"}
 			require.NoError(t, tb.svc.DB.Write().CreatePeer(ctx, peer))
+			notice := &ferry.Notice{WorkspaceID: wsB.ID, UserID: pB.UserID, Kind: ferry.NoticePaused, Actor: "system", TargetType: "pause", TargetID: "pau_x", Data: map[string]string{}}
+			require.NoError(t, tb.svc.DB.Write().CreateNotice(ctx, notice, false))
 
 			// ids maps the collection before {id} to B's id of that kind.
 			ids := map[string]string{
 				"stories": story.ID, "accounts": acct.ID, "publications": pubs[0].ID, "media": media, "tokens": token.ID,
-				"members": carol.UserID, "invitations": inv.ID, "peers": peer.ID,
+				"members": carol.UserID, "invitations": inv.ID, "peers": peer.ID, "inbox": notice.ID,
 			}
 			snapshot := func() string {
 				var all []any
@@ -78,7 +80,9 @@ func TestIsolation_EveryPageAndActionWithAnIDAnswers404ForAnotherWorkspacesID(t 
 				require.NoError(t, err)
 				peers, err := tb.svc.DB.Read().Peers(ctx, wsB.ID)
 				require.NoError(t, err)
-				all = append(all, st, a, ps, m, toks, members, invs, peers)
+				inbox, err := tb.svc.Inbox(ctx, pB, false, "", 0)
+				require.NoError(t, err)
+				all = append(all, st, a, ps, m, toks, members, invs, peers, inbox)
 				raw, err := json.Marshal(all)
 				require.NoError(t, err)
 				return string(raw)

@@ -186,6 +186,11 @@ func (s *Server) routes() []route {
 		{"POST /pause/resume", signedIn, s.resume},
 		{"POST /pause/held", signedIn, s.release},
 		// Reports and exports (reports.go).
+		{"GET /inbox", signedIn, s.inbox},
+		{"POST /inbox/read", signedIn, s.readNotices},
+		{"GET /inbox/settings", signedIn, s.noticePrefs},
+		{"POST /inbox/settings", signedIn, s.saveNoticePrefs},
+		{"GET /inbox/{id}", signedIn, s.openNotice},
 		{"GET /reports", signedIn, s.reports},
 		{"GET /reports/export", signedIn, s.exportDownload},
 		{"POST /reports/recipients", signedIn, s.saveRecipients},
