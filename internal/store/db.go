@@ -20,6 +20,8 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 	_ "github.com/jackc/pgx/v5/stdlib" // database/sql driver "pgx"
 	"modernc.org/sqlite"
+
+	"github.com/ferry-social/ferry"
 )
 
 // Dialect names a database backend.
@@ -169,6 +171,8 @@ type Tx struct {
 	Q
 	tx          *sql.Tx
 	afterCommit []func()
+	// pauses memoizes StandingPause's read, by workspace.
+	pauses map[string][]*ferry.Pause
 }
 
 // AfterCommit registers fn to run once the transaction has committed, in
