@@ -30,8 +30,11 @@ type PublishJob struct {
 // them (up to batchMax). docs/architecture.md ("Exactly once") argues why
 // this keeps every rule of the argument.
 
-// batchMax bounds a group: a longer one holds its row locks (and, on
-// SQLite, the one writer) longer.
+// batchMax bounds a group on SQLite, where the one writer serialises
+// transactions anyway: a longer group holds it longer. On PostgreSQL each
+// statement of a group is a round trip on one connection while the others
+// could run in parallel, so groups are smaller and more of them run at
+// once (newBatcher).
 const batchMax = 32
 
 // txFunc is the work of one transaction. It may run more than once (a
@@ -45,10 +48,8 @@ type batcher struct {
 	// relaxed commits without waiting for the disk (Tx.RelaxDurability):
 	// only for work whose loss in a crash is recovered by design.
 	relaxed bool
-	// runners is how many groups may run at once: one on SQLite (one
-	// writer), a few on PostgreSQL, where a group's statements are round
-	// trips that leave the server idle in between.
-	runners int
+	// runners is how many groups may run at once, of at most max each.
+	runners, max int
 
 	mu      sync.Mutex
 	queue   []*batchItem
@@ -63,11 +64,10 @@ type batchItem struct {
 }
 
 func newBatcher(db *store.DB, relaxed bool) *batcher {
-	runners := 1
 	if db.Dialect() == store.Postgres {
-		runners = 4
+		return &batcher{db: db, relaxed: relaxed, runners: 8, max: 8}
 	}
-	return &batcher{db: db, relaxed: relaxed, runners: runners}
+	return &batcher{db: db, relaxed: relaxed, runners: 1, max: batchMax}
 }
 
 // do runs fn in a transaction, possibly shared with others, and returns
@@ -90,7 +90,7 @@ func (b *batcher) do(ctx context.Context, key string, fn txFunc) error {
 func (b *batcher) run() {
 	for {
 		b.mu.Lock()
-		n := min(len(b.queue), batchMax)
+		n := min(len(b.queue), b.max)
 		if n == 0 {
 			b.running--
 			b.mu.Unlock()
