@@ -254,16 +254,23 @@ func (o Options) workers(e *env, n int) ([]*exec.Cmd, error) {
 	return cmds, nil
 }
 
-// stop ends worker processes and returns their CPU time and largest peak RSS.
+// stop ends worker processes and returns their CPU time and largest peak
+// RSS. The peak is the process's own high-water mark (VmHWM), read before
+// it ends: rusage's ru_maxrss is not, since the kernel carries into it the
+// high-water mark of the memory the process had before exec, and Go starts
+// a child sharing its parent's memory (vfork), so it reported this
+// benchmark's own peak (about 175 MB) as the worker's.
 func stop(cmds []*exec.Cmd) (time.Duration, int64) {
 	var cpu time.Duration
 	var peak int64
 	for _, c := range cmds {
+		if _, hwm, err := procMemory(c.Process.Pid); err == nil {
+			peak = max(peak, hwm)
+		}
 		_ = c.Process.Signal(syscall.SIGTERM)
 		_ = c.Wait()
 		if ru, ok := c.ProcessState.SysUsage().(*syscall.Rusage); ok {
 			cpu += time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
-			peak = max(peak, ru.Maxrss*1024)
 		}
 	}
 	return cpu, peak

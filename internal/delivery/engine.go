@@ -13,6 +13,7 @@ import (
 	"log/slog"
 	"maps"
 	"math/rand/v2"
+	"sync"
 	"time"
 
 	"github.com/ferry-social/ferry"
@@ -72,6 +73,18 @@ type Engine struct {
 	ReauthDeadline time.Duration
 	// Now is the engine's clock.
 	Now func() time.Time
+
+	// Groups of transactions (batch.go): attempts opened, outcomes recorded.
+	batchers          sync.Once
+	opens, outcomeLog *batcher
+}
+
+// groups returns the engine's batchers, made on first use.
+func (e *Engine) groups() (opens, outcomes *batcher) {
+	e.batchers.Do(func() {
+		e.opens, e.outcomeLog = newBatcher(e.DB, false), newBatcher(e.DB, true)
+	})
+	return e.opens, e.outcomeLog
 }
 
 // maxEarly is how early a publish job may start and still be worked (the
@@ -116,7 +129,11 @@ func (e *Engine) Deliver(ctx context.Context, publicationID string, version int,
 		send    *sendPlan
 		waitFor time.Duration
 	)
-	err := e.DB.InTx(ctx, func(tx *store.Tx) error {
+	// The attempt is opened in a transaction shared with the other
+	// publications due together (batch.go), committed durably before the
+	// platform is called.
+	opens, _ := e.groups()
+	err := opens.do(ctx, publicationID, func(ctx context.Context, tx *store.Tx) error {
 		send, waitFor = nil, 0
 		p, err := tx.PublicationForUpdate(ctx, publicationID)
 		if ferry.IsCode(err, ferry.ENOTFOUND) {
@@ -436,12 +453,11 @@ func (e *Engine) send(ctx context.Context, log *slog.Logger, plan *sendPlan, com
 	// out would be left for reconciliation, and on Telegram for a person.
 	ctx, cancelRecord := recordContext(ctx)
 	defer cancelRecord()
-	return e.DB.InTx(ctx, func(tx *store.Tx) error {
-		// Losing this transaction in a crash is safe: the attempt stays
-		// open and is reconciled. So its commit need not wait for the disk.
-		if err := tx.RelaxDurability(ctx); err != nil {
-			return err
-		}
+	// Recorded in a transaction shared with other outcomes (batch.go).
+	// Losing it in a crash is safe: the attempt stays open and is
+	// reconciled. So its commit need not wait for the disk.
+	_, outcomes := e.groups()
+	return outcomes.do(ctx, plan.pub.ID, func(ctx context.Context, tx *store.Tx) error {
 		p, err := tx.PublicationForUpdate(ctx, plan.pub.ID)
 		if err != nil {
 			return err

@@ -50,9 +50,30 @@ func (e *Engine) hold(ctx context.Context, tx *store.Tx, p *ferry.Publication, s
 	return true, e.transition(ctx, tx, p, ferry.StateWaiting, ferry.Because(ferry.ReasonBlackoutHold, "name", name), p.Error)
 }
 
+// blackoutKey names blackoutAt's answer in a transaction: publications
+// due at the same instant in a group share one read.
+type blackoutKey struct {
+	workspaceID string
+	at          int64
+}
+
+type blackoutAnswer struct {
+	b   *ferry.CalendarEvent
+	err error
+}
+
 // blackoutAt returns a blackout period of the workspace that contains t,
-// or nil.
+// or nil. It is read once per transaction for each workspace and instant:
+// in the transaction that opens attempts, a group's (batch.go).
 func (e *Engine) blackoutAt(ctx context.Context, tx *store.Tx, workspaceID string, t time.Time) (*ferry.CalendarEvent, error) {
+	a := tx.Local(blackoutKey{workspaceID, t.UnixNano()}, func() any {
+		b, err := e.readBlackoutAt(ctx, tx, workspaceID, t)
+		return blackoutAnswer{b, err}
+	}).(blackoutAnswer)
+	return a.b, a.err
+}
+
+func (e *Engine) readBlackoutAt(ctx context.Context, tx *store.Tx, workspaceID string, t time.Time) (*ferry.CalendarEvent, error) {
 	// All-day periods are stored as dates; their instants depend on the
 	// workspace's zone, so the query is widened and the bounds rechecked.
 	const slack = 48 * time.Hour

@@ -7,6 +7,7 @@ package jobs
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"log/slog"
 	"sync/atomic"
@@ -102,7 +103,11 @@ func New(db *store.DB, cfg Config, engine *delivery.Engine) (*Client, error) {
 	}
 	invitations := new(invitationSender)
 	reports := new(reportSender)
-	river.AddWorker(workers, &publishWorker{engine: engine, timeout: cfg.AttemptTimeout, running: publishing, live: live})
+	now := time.Now
+	if cfg.Now != nil {
+		now = cfg.Now
+	}
+	river.AddWorker(workers, &publishWorker{engine: engine, timeout: cfg.AttemptTimeout, running: publishing, live: live, driver: db.RiverDriver(), now: now})
 	river.AddWorker(workers, &expireWorker{engine: engine})
 	river.AddWorker(workers, &pruneWorker{db: db})
 	river.AddWorker(workers, &pruneIdempotencyKeysWorker{db: db})
@@ -116,9 +121,8 @@ func New(db *store.DB, cfg Config, engine *delivery.Engine) (*Client, error) {
 	addMetricsWorkers(workers, db, cfg, engine)
 	cooldown := min(cfg.PollInterval, 100*time.Millisecond)
 	var test river.TestConfig
-	now := time.Now
 	if cfg.Now != nil {
-		test.Time, now = clock(cfg.Now), cfg.Now
+		test.Time = clock(cfg.Now)
 	}
 	notices := new(noticeSender)
 	addNoticeWorkers(workers, notices, now)
@@ -255,12 +259,55 @@ func completeTx[T river.JobArgs](job *river.Job[T]) delivery.Complete {
 	}
 }
 
+// completeInGroup returns a delivery.Complete that finishes a publish job
+// in the engine's transaction, as river.JobCompleteTx does, but with the
+// other publish jobs completed in the same transaction (delivery's groups:
+// batch.go) in one statement, just before the commit.
+func completeInGroup(job *river.Job[PublishArgs], driver riverdriver.Driver[*sql.Tx], now func() time.Time) delivery.Complete {
+	return func(ctx context.Context, tx *store.Tx) error {
+		if job.State != rivertype.JobStateRunning {
+			return errors.New("jobs: complete: the job must be running")
+		}
+		g := tx.Local(completionsKey{}, func() any {
+			g := &completions{}
+			tx.BeforeCommit(func(ctx context.Context) error { return g.flush(ctx, driver.UnwrapExecutor(tx.SQL()), now()) })
+			return g
+		}).(*completions)
+		g.ids = append(g.ids, job.ID)
+		return nil
+	}
+}
+
+type completionsKey struct{}
+
+// completions are the publish jobs a transaction completes.
+type completions struct{ ids []int64 }
+
+func (g *completions) flush(ctx context.Context, exec riverdriver.Executor, now time.Time) error {
+	n := len(g.ids)
+	p := &riverdriver.JobSetStateIfRunningManyParams{ID: g.ids, Attempt: make([]*int, n), ErrData: make([][]byte, n), FinalizedAt: make([]*time.Time, n),
+		MetadataDoMerge: make([]bool, n), MetadataUpdates: make([][]byte, n), ScheduledAt: make([]*time.Time, n), State: make([]rivertype.JobState, n)}
+	for i := range n {
+		p.FinalizedAt[i], p.State[i] = &now, rivertype.JobStateCompleted
+	}
+	rows, err := exec.JobSetStateIfRunningMany(ctx, p)
+	if err != nil {
+		return fmt.Errorf("jobs: complete: %w", err)
+	}
+	if len(rows) != n {
+		return fmt.Errorf("jobs: complete: %d of %d jobs found: %w", len(rows), n, rivertype.ErrNotFound)
+	}
+	return nil
+}
+
 type publishWorker struct {
 	river.WorkerDefaults[PublishArgs]
 	engine  *delivery.Engine
 	timeout time.Duration
 	running *atomic.Int64 // publish jobs in progress, for the stop log
 	live    *liveness     // nil on SQLite
+	driver  riverdriver.Driver[*sql.Tx]
+	now     func() time.Time // River's clock
 }
 
 // NextRetry retries a failed publish job soon. It fails only when Ferry's
@@ -290,7 +337,7 @@ func (w *publishWorker) Work(ctx context.Context, job *river.Job[PublishArgs]) e
 	}
 	w.running.Add(1)
 	defer w.running.Add(-1)
-	return w.engine.Deliver(ctx, job.Args.PublicationID, job.Args.Version, completeTx(job))
+	return w.engine.Deliver(ctx, job.Args.PublicationID, job.Args.Version, completeInGroup(job, w.driver, w.now))
 }
 
 // Timeout leaves room for the platform call and the early-start wait.

@@ -20,6 +20,8 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 	_ "github.com/jackc/pgx/v5/stdlib" // database/sql driver "pgx"
 	"modernc.org/sqlite"
+
+	"github.com/ferry-social/ferry"
 )
 
 // Dialect names a database backend.
@@ -172,6 +174,34 @@ type Tx struct {
 	tx          *sql.Tx
 	afterCommit []func()
 	auditHook   AuditHook
+	// pauses memoizes StandingPause's read, by workspace.
+	pauses map[string][]*ferry.Pause
+	// beforeCommit runs inside the transaction once its work is done.
+	beforeCommit []func(ctx context.Context) error
+	local        map[any]any
+}
+
+// BeforeCommit registers fn to run inside the transaction once the work
+// given to InTx has returned, just before the commit, in the order
+// registered; an error rolls the transaction back. Work shared by many
+// parts of one transaction is done there once for all (jobs: the River
+// jobs completed by a group of publications).
+func (tx *Tx) BeforeCommit(fn func(ctx context.Context) error) {
+	tx.beforeCommit = append(tx.beforeCommit, fn)
+}
+
+// Local returns the transaction's value for key, made by init on first
+// use; it lives as long as the transaction.
+func (tx *Tx) Local(key any, init func() any) any {
+	v, ok := tx.local[key]
+	if !ok {
+		if tx.local == nil {
+			tx.local = map[any]any{}
+		}
+		v = init()
+		tx.local[key] = v
+	}
+	return v
 }
 
 // AfterCommit registers fn to run once the transaction has committed, in
@@ -206,6 +236,11 @@ func (db *DB) InTx(ctx context.Context, fn func(tx *Tx) error) (err error) {
 	}()
 	if err = fn(tx); err != nil {
 		return err
+	}
+	for _, before := range tx.beforeCommit {
+		if err = before(ctx); err != nil {
+			return err
+		}
 	}
 	if err = sqltx.Commit(); err != nil {
 		return fmt.Errorf("store: commit: %w", err)

@@ -37,23 +37,38 @@ func (tx *Tx) LockWorkspacePauses(ctx context.Context, workspaceID string) error
 // StandingPause returns the pause that holds an account's publications
 // (the workspace's, else the account's own), or nil. On PostgreSQL it
 // holds a FOR KEY SHARE lock of the workspace's row until the transaction
-// ends (see above).
+// ends (see above). The workspace's standing pauses are read once per
+// transaction: under that lock (or SQLite's exclusive transaction) they
+// cannot change before it ends, so the engine's transaction that opens
+// the attempts of many publications reads them once for all.
 func (tx *Tx) StandingPause(ctx context.Context, workspaceID, accountID string) (*ferry.Pause, error) {
-	if tx.dialect == Postgres {
-		var id string
-		if err := tx.queryRow(ctx, `SELECT id FROM workspaces WHERE id = ? FOR KEY SHARE`, workspaceID).Scan(&id); err != nil {
-			return nil, notFound(err, "workspace", workspaceID)
+	list, ok := tx.pauses[workspaceID]
+	if !ok {
+		if tx.dialect == Postgres {
+			var id string
+			if err := tx.queryRow(ctx, `SELECT id FROM workspaces WHERE id = ? FOR KEY SHARE`, workspaceID).Scan(&id); err != nil {
+				return nil, notFound(err, "workspace", workspaceID)
+			}
+		}
+		var err error
+		if list, err = tx.StandingPauses(ctx, workspaceID); err != nil {
+			return nil, err
+		}
+		if tx.pauses == nil {
+			tx.pauses = map[string][]*ferry.Pause{}
+		}
+		tx.pauses[workspaceID] = list
+	}
+	var own *ferry.Pause
+	for _, pz := range list {
+		switch pz.AccountID {
+		case "":
+			return pz, nil // the workspace's
+		case accountID:
+			own = pz
 		}
 	}
-	rows, err := tx.query(ctx, `SELECT `+pauseColumns+pauseFrom+`WHERE p.workspace_id = ? AND p.account_id IN ('', ?) AND p.ended_at IS NULL ORDER BY p.account_id`, workspaceID, accountID)
-	if err != nil {
-		return nil, fmt.Errorf("store: standing pause: %w", err)
-	}
-	list, err := scanPauses(rows)
-	if err != nil || len(list) == 0 {
-		return nil, err
-	}
-	return list[0], nil // the workspace's ('' sorts first)
+	return own, nil
 }
 
 // StandingPauses lists a workspace's standing pauses, the workspace's
