@@ -156,6 +156,8 @@ func TestNotices_WhoHearsOfWhatAndBy(t *testing.T) {
 				return delivery.Transitioned(ctx, tx, nil, "system", p, from)
 			}
 		}
+		evenLater := later.Add(time.Minute)
+		f.db.Now = func() time.Time { return evenLater }
 		require.NoError(t, f.db.InTx(ctx, unknown(ferry.Because(ferry.ReasonCheckingOutcome, "message", "timeout"))))
 		require.Len(t, f.inbox(t, ferry.RoleEditor).Notices, 2)
 		require.NoError(t, f.db.InTx(ctx, unknown(ferry.Because(ferry.ReasonOutcomeUnknown, "message", "timeout"))))
