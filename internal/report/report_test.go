@@ -57,6 +57,12 @@ func TestFont_HasEveryCharacterOfTheCatalogs(t *testing.T) {
 	name, err := f.Name(nil, sfnt.NameIDPostScript)
 	require.NoError(t, err)
 	require.Equal(t, report.FontPostScriptName, name)
+	family, err := f.Name(nil, sfnt.NameIDFamily)
+	require.NoError(t, err)
+	require.Equal(t, report.FontFamily, family, "the name report.html asks for")
+	html, err := os.ReadFile("report.html")
+	require.NoError(t, err)
+	require.Contains(t, string(html), `font-family: "`+report.FontFamily+`"`)
 	var buf sfnt.Buffer
 	has := func(r rune) bool {
 		g, err := f.GlyphIndex(&buf, r)
