@@ -90,11 +90,14 @@ type Publication struct {
 	NextAt      *time.Time `json:"next_attempt_at,omitempty"`
 	PublishedAt *time.Time `json:"published_at"`
 	RemoteID    string     `json:"remote_id"`
-	RemoteURL   string     `json:"remote_url"`
-	Error       *PubError  `json:"error"`
-	Attempts    int        `json:"attempts"`
-	CreatedAt   time.Time  `json:"created_at"`
-	UpdatedAt   time.Time  `json:"updated_at"`
+	// RemoteIDs are every message id of a post made of several messages
+	// (a Telegram album: one per image), RemoteID first; nil for one.
+	RemoteIDs []string  `json:"remote_ids,omitempty"`
+	RemoteURL string    `json:"remote_url"`
+	Error     *PubError `json:"error"`
+	Attempts  int       `json:"attempts"`
+	CreatedAt time.Time `json:"created_at"`
+	UpdatedAt time.Time `json:"updated_at"`
 }
 
 // PubError is the last error a publication met, in the platform's words

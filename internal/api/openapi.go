@@ -208,9 +208,12 @@ func schemas() map[string]any {
 				"description": "Why it is in its state, for a machine (empty with no reason, and for a publication last moved before reasons had codes: then only reason says why)."},
 			"reason_args": map[string]any{"type": "object", "additionalProperties": str,
 				"description": "The reason's arguments as text: at is an RFC 3339 time; after, within and window are Go durations (\"2h0m0s\"); platform is a platform code; message is a platform's own words, as it wrote them; attempt, attempts and max are numbers."},
-			"version": integer, "scheduled_at": nullTime, "next_attempt_at": nullTime, "published_at": nullTime, "remote_id": str, "remote_url": str,
-			"error":    map[string]any{"oneOf": []any{map[string]any{"type": "null"}, obj([]string{"code", "message"}, map[string]any{"code": str, "message": str})}},
-			"attempts": integer, "created_at": dateTime, "updated_at": dateTime}),
+			"version": integer, "scheduled_at": nullTime, "next_attempt_at": nullTime, "published_at": nullTime, "remote_id": str,
+			"remote_ids": map[string]any{"type": "array", "items": str,
+				"description": "Every message id of a post made of several messages (a Telegram album, one message per image), remote_id first; absent for a post of one message."},
+			"remote_url": str,
+			"error":      map[string]any{"oneOf": []any{map[string]any{"type": "null"}, obj([]string{"code", "message"}, map[string]any{"code": str, "message": str})}},
+			"attempts":   integer, "created_at": dateTime, "updated_at": dateTime}),
 		"Resolution": obj([]string{"outcome"}, map[string]any{"outcome": map[string]any{"type": "string", "enum": []any{"published", "retry"}}, "url": str}),
 
 		// Xiaohongshu handoffs and notifications (handoff.go).

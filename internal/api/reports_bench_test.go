@@ -74,13 +74,16 @@ func BenchmarkMonthlyReportPDF(b *testing.B) {
 	bu := setup(b, testdb.Backends()[0])
 	seedAccounts(b, bu, 10, 30)
 	p := ferry.Principal{WorkspaceID: bu.workspaceID, Role: ferry.RoleViewer}
+	var size int
 	for b.Loop() {
 		rep, err := bu.server.svc.MonthlyReport(context.Background(), p, "2026-09", "")
 		require.NoError(b, err)
 		w := httptest.NewRecorder()
 		require.NoError(b, report.Write(w, httptest.NewRequest("GET", "/", nil), rep, true, "zh-Hant", browser))
 		require.Equal(b, "application/pdf", w.Header().Get("Content-Type"))
+		size = w.Body.Len()
 	}
+	b.ReportMetric(float64(size), "pdf-bytes")
 }
 
 // discard is a ResponseWriter that keeps nothing.

@@ -212,8 +212,10 @@ func TestReports_BadMonth(t *testing.T) {
 	require.Equal(t, 404, r.status)
 }
 
-// TestReports_PDFShowsChineseText prints the report with Chromium and reads
-// its text back with poppler's pdftotext.
+// TestReports_PDFShowsChineseText prints the report with Chromium on a
+// machine with no fonts at all (fontconfig pointed at a configuration with
+// no font directories), reads its text back with poppler's pdftotext and
+// its fonts with pdffonts: every font in the PDF is the one Ferry ships.
 func TestReports_PDFShowsChineseText(t *testing.T) {
 	skip := t.Skip
 	if os.Getenv("CI") == "true" {
@@ -226,25 +228,77 @@ func TestReports_PDFShowsChineseText(t *testing.T) {
 	if err != nil {
 		skip("pdftotext not installed (apt-get install poppler-utils; .ci/run installs it)")
 	}
+	pdffonts, err := exec.LookPath("pdffonts")
+	if err != nil {
+		skip("pdffonts not installed (apt-get install poppler-utils; .ci/run installs it)")
+	}
+	noFonts(t)
 	b := setup(t, testdb.Backends()[0])
 	seedMonth(t, b)
-	r := b.do(t, "GET", "/api/v1/reports/2026-09.pdf?lang=zh-Hans", nil)
-	require.Equal(t, 200, r.status, "%s", r.body)
-	require.Equal(t, "application/pdf", r.header.Get("Content-Type"))
-	require.True(t, bytes.HasPrefix(r.body, []byte("%PDF-")))
-	cmd := exec.Command(pdftotext, "-layout", "-enc", "UTF-8", "-", "-")
-	cmd.Stdin = bytes.NewReader(r.body)
-	out, err := cmd.Output()
-	require.NoError(t, err)
-	text := string(out)
-	for _, want := range []string{"月度报告", "香港旅遊發展局", "月餅分享", "表现最佳帖子", "中秋节"} {
-		require.Contains(t, text, want)
+	for lang, wants := range map[string][]string{
+		"zh-Hans": {"月度报告", "香港旅遊發展局", "月餅分享", "表现最佳帖子", "中秋节", "Telegram"},
+		"zh-Hant": {"月度報告", "香港旅遊發展局", "月餅分享", "表現最佳帖文", "中秋節", "4.6萬 (45,900)"},
+	} {
+		r := b.do(t, "GET", "/api/v1/reports/2026-09.pdf?lang="+lang, nil)
+		require.Equal(t, 200, r.status, "%s", r.body)
+		require.Equal(t, "application/pdf", r.header.Get("Content-Type"))
+		require.True(t, bytes.HasPrefix(r.body, []byte("%PDF-")))
+		cmd := exec.Command(pdftotext, "-layout", "-enc", "UTF-8", "-", "-")
+		cmd.Stdin = bytes.NewReader(r.body)
+		out, err := cmd.Output()
+		require.NoError(t, err)
+		text := string(out)
+		for _, want := range wants {
+			require.Contains(t, text, want, lang)
+		}
+		require.NotContains(t, text, "\uFFFD", lang)
+		pages := strings.Count(text, "\f")
+		require.GreaterOrEqual(t, pages, 1, "at least one page")
+
+		if dir := os.Getenv("FERRY_REPORT_PDF_DIR"); dir != "" {
+			require.NoError(t, os.WriteFile(dir+"/report-"+lang+".pdf", r.body, 0o644))
+		}
+		// pdffonts reads a file: one line per font after two header lines.
+		// The shipped font is embedded as a subset TrueType font ("ABCDEF+"
+		// before its name); Chromium's PDF writer draws the bold it
+		// synthesises from it (headings, figures) as unnamed Type 3 fonts.
+		file := t.TempDir() + "/report.pdf"
+		require.NoError(t, os.WriteFile(file, r.body, 0o600))
+		out, err = exec.Command(pdffonts, file).Output()
+		require.NoError(t, err)
+		lines := strings.Split(strings.TrimSpace(string(out)), "\n")
+		require.Greater(t, len(lines), 2, "the PDF has fonts: %s", out)
+		shipped := 0
+		for _, l := range lines[2:] {
+			f := strings.Fields(l)
+			if f[0] == "[none]" && f[1] == "Type" && f[2] == "3" {
+				continue
+			}
+			require.Regexp(t, `^[A-Z]{6}\+`+report.FontPostScriptName+`$`, f[0], "%s: a font other than the shipped one:\n%s", lang, out)
+			require.Contains(t, l, "CID TrueType", l)
+			shipped++
+		}
+		require.Positive(t, shipped, "%s: the shipped font is in the PDF:\n%s", lang, out)
 	}
-	if dir := os.Getenv("FERRY_REPORT_PDF_DIR"); dir != "" {
-		require.NoError(t, os.WriteFile(dir+"/report.pdf", r.body, 0o644))
+}
+
+// noFonts points fontconfig, for the rest of the test and the Chromium it
+// starts, at a configuration with no font directories: the server has no
+// fonts at all. (t.Setenv: the test is not parallel.)
+func noFonts(t *testing.T) {
+	t.Helper()
+	dir := t.TempDir()
+	conf := dir + "/fonts.conf"
+	require.NoError(t, os.WriteFile(conf, []byte(`<?xml version="1.0"?>
+<!DOCTYPE fontconfig SYSTEM "fonts.dtd">
+<fontconfig><cachedir>`+dir+`/cache</cachedir></fontconfig>
+`), 0o600))
+	t.Setenv("FONTCONFIG_FILE", conf)
+	if fcList, err := exec.LookPath("fc-list"); err == nil {
+		out, err := exec.Command(fcList).Output()
+		require.NoError(t, err)
+		require.Empty(t, strings.TrimSpace(string(out)), "fontconfig still finds fonts")
 	}
-	pages := strings.Count(text, "\f")
-	require.GreaterOrEqual(t, pages, 1, "at least one page")
 }
 
 func TestReports_PDFWithoutChromium(t *testing.T) {
@@ -256,7 +310,7 @@ func TestReports_PDFWithoutChromium(t *testing.T) {
 	require.Equal(t, 503, r.status, "%s", r.body)
 	e := r.apiError(t)
 	require.Equal(t, "unavailable", e.Error.Code)
-	require.Contains(t, e.Error.Message, "apt-get install chromium fonts-noto-cjk")
+	require.Contains(t, e.Error.Message, "apt-get install chromium)")
 	r = b.do(t, "GET", "/api/v1/reports/2026-09.html", nil)
 	require.Equal(t, 200, r.status, "the HTML report works without Chromium")
 }

@@ -131,6 +131,7 @@ type story struct {
 		AccountID  string            `json:"account_id"`
 		State      string            `json:"state"`
 		RemoteID   string            `json:"remote_id"`
+		RemoteIDs  []string          `json:"remote_ids"`
 		RemoteURL  string            `json:"remote_url"`
 		Attempts   int               `json:"attempts"`
 		Version    int               `json:"version"`

@@ -1,12 +1,15 @@
 package app
 
 import (
+	"bytes"
+	"context"
 	"net/http"
 	"time"
 
 	"github.com/ferry-social/ferry/internal/delivery"
 	"github.com/ferry-social/ferry/internal/handoff"
 	"github.com/ferry-social/ferry/internal/notify"
+	"github.com/ferry-social/ferry/internal/report"
 	"github.com/ferry-social/ferry/internal/secret"
 	"github.com/ferry-social/ferry/internal/service"
 )
@@ -83,7 +86,16 @@ func (m *Main) wireInvitationMail() error {
 	m.Service.Mail = &service.InvitationMail{Mailer: mailer, Sealer: box, Jobs: m.Jobs, PublicURL: public}
 	m.Jobs.SetInvitationSender(m.Service)
 	// Monthly reports go out through the same mailer (service/reportmail.go).
-	m.Service.ReportMail = &service.ReportMail{Mailer: mailer, PublicURL: public}
+	m.Service.ReportMail = &service.ReportMail{Mailer: mailer, PublicURL: public,
+		HTML: func(r *service.MonthlyReport, lang string) ([]byte, error) {
+			var b bytes.Buffer
+			err := report.HTML(&b, r, lang)
+			return b.Bytes(), err
+		},
+		PDF: func(ctx context.Context, r *service.MonthlyReport, lang string) ([]byte, error) {
+			return report.PrintPDF(ctx, report.BrowserPath(), r, lang)
+		},
+	}
 	m.Jobs.SetReportSender(m.Service)
 	return nil
 }

@@ -1,20 +1,22 @@
 package app_test
 
 import (
+	"context"
 	"testing"
 	"time"
 
 	"github.com/stretchr/testify/require"
 
 	"github.com/ferry-social/ferry"
+	"github.com/ferry-social/ferry/internal/store"
 )
 
 // TestAPI_DeleteLivePostThroughTheSandbox publishes to every platform with
-// an API through its sandbox, then deletes the live posts: Weibo, Facebook
-// and a Telegram message are taken down (the sandbox records it, and the
-// publication says so); Instagram, and a Telegram album (whose other
-// messages' ids Ferry does not record), are refused with words saying
-// why, and stay up.
+// an API through its sandbox, then deletes the live posts: Weibo, Facebook,
+// a Telegram message and a Telegram album — every one of its messages —
+// are taken down (the sandbox records it, and the publication says so);
+// Instagram is refused with words saying why, and stays up, and so is an
+// album published before Ferry recorded every message's id.
 func TestAPI_DeleteLivePostThroughTheSandbox(t *testing.T) {
 	t.Parallel()
 	b := boot(t, t.TempDir(), "")
@@ -47,6 +49,30 @@ func TestAPI_DeleteLivePostThroughTheSandbox(t *testing.T) {
 		t.Fatalf("%s has no post %s", p, remoteID)
 		return false
 	}
+	// An album published before every message id was recorded (its
+	// remote_ids empty) is refused and stays up.
+	{
+		var s story
+		require.Equal(t, 201, b.do(t, "POST", "/api/v1/stories", map[string]any{"title": "Old album", "body": "old", "media_ids": media,
+			"targets": []string{b.accountID(t, ferry.Telegram)}, "scheduled_at": now}, &s))
+		pub := b.settle(t, []string{s.ID}, 30*time.Second)[s.ID].Publications[0]
+		require.Equal(t, "published", pub.State)
+		ctx := context.Background()
+		require.NoError(t, b.m.Service.DB.InTx(ctx, func(tx *store.Tx) error {
+			p, err := tx.PublicationForUpdate(ctx, pub.ID)
+			if err != nil {
+				return err
+			}
+			p.RemoteIDs = nil
+			return tx.SavePublication(ctx, p)
+		}))
+		var e struct {
+			Error struct{ Code, Message string }
+		}
+		require.Equal(t, 409, b.do(t, "POST", "/api/v1/publications/"+pub.ID+"/delete-post", nil, &e))
+		require.Contains(t, e.Error.Message, "album of 2 messages")
+		require.True(t, live(ferry.Telegram, pub.RemoteID), "it stays up")
+	}
 	for i, c := range cases {
 		pub := stories[ids[i]].Publications[0]
 		require.Equal(t, "published", pub.State, "%s: %+v", c.platform, pub)
@@ -67,9 +93,24 @@ func TestAPI_DeleteLivePostThroughTheSandbox(t *testing.T) {
 			require.Contains(t, e.Error.Message, "Instagram does not let apps delete posts")
 			require.True(t, live(c.platform, pub.RemoteID), "it stays up")
 		case len(c.media) > 1:
-			require.Equal(t, 409, b.do(t, "POST", "/api/v1/publications/"+pub.ID+"/delete-post", nil, &e))
-			require.Contains(t, e.Error.Message, "album of 2 messages")
-			require.True(t, live(c.platform, pub.RemoteID), "it stays up")
+			// Ferry recorded every message of the album, as the sandbox sent them.
+			var album []string
+			for _, post := range b.m.Sandbox.Posts(ferry.Telegram, "") {
+				if post.RemoteID == pub.RemoteID {
+					album = post.MessageIDs
+				}
+			}
+			require.Len(t, album, 2)
+			require.Equal(t, album, pub.RemoteIDs)
+			require.Equal(t, 200, status, "%s", c.platform)
+			require.Equal(t, "canceled", got.State)
+			require.Equal(t, pub.RemoteID, got.RemoteID)
+			for _, post := range b.m.Sandbox.Posts(ferry.Telegram, "") {
+				if post.RemoteID == pub.RemoteID {
+					require.True(t, post.Deleted, "the album is gone")
+					require.ElementsMatch(t, album, post.DeletedIDs, "every message of it")
+				}
+			}
 		default:
 			require.Equal(t, 200, status, "%s", c.platform)
 			require.Equal(t, "canceled", got.State)

@@ -525,7 +525,7 @@ func (e *Engine) published(ctx context.Context, tx *store.Tx, p *ferry.Publicati
 	if published.IsZero() {
 		published = e.Now()
 	}
-	p.PublishedAt, p.RemoteID, p.RemoteURL, p.NextAt = &published, res.RemoteID, res.URL, nil
+	p.PublishedAt, p.RemoteID, p.RemoteIDs, p.RemoteURL, p.NextAt = &published, res.RemoteID, res.RemoteIDs, res.URL, nil
 	return e.transition(ctx, tx, p, ferry.StatePublished, reason, nil)
 }
 

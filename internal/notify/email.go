@@ -5,10 +5,13 @@ import (
 	"context"
 	"crypto/rand"
 	"crypto/tls"
+	"encoding/base64"
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"io"
 	"mime"
+	"mime/multipart"
 	"mime/quotedprintable"
 	"net"
 	"net/mail"
@@ -19,7 +22,8 @@ import (
 	"time"
 )
 
-// Mailer sends plain-text email through one SMTP server.
+// Mailer sends email through one SMTP server: plain text, or text with an
+// HTML alternative and attachments (Email).
 type Mailer struct {
 	addr, host  string
 	implicitTLS bool
@@ -73,9 +77,28 @@ func ParseSMTPURL(rawURL string) (*url.URL, error) {
 // From returns the sender's address.
 func (m *Mailer) From() string { return m.from.Address }
 
-// Send sends one message to one recipient. 5xx answers are permanent
-// failures; anything else may be retried.
+// Email is one message. Text is always sent; with HTML the two are
+// multipart/alternative (text first, as RFC 2046 orders them), and with
+// attachments both sit in a multipart/mixed message before them.
+type Email struct {
+	Subject, Text, HTML string
+	Attachments         []Attachment
+}
+
+// Attachment is a file sent with an email.
+type Attachment struct {
+	Name, ContentType string
+	Data              []byte
+}
+
+// Send sends one plain-text message to one recipient. 5xx answers are
+// permanent failures; anything else may be retried.
 func (m *Mailer) Send(ctx context.Context, to, subject, text string) error {
+	return m.SendEmail(ctx, to, Email{Subject: subject, Text: text})
+}
+
+// SendEmail sends one message to one recipient, as Send does.
+func (m *Mailer) SendEmail(ctx context.Context, to string, e Email) error {
 	rcpt, err := mail.ParseAddress(to)
 	if err != nil {
 		return permanent("%q is not an email address", to)
@@ -85,7 +108,7 @@ func (m *Mailer) Send(ctx context.Context, to, subject, text string) error {
 		ctx, cancel = context.WithTimeout(ctx, m.Timeout)
 		defer cancel()
 	}
-	msg, err := m.message(rcpt, subject, text)
+	msg, err := m.message(rcpt, e)
 	if err != nil {
 		return permanent("compose: %v", err)
 	}
@@ -160,29 +183,95 @@ func helloName(from string) string {
 	return "localhost"
 }
 
-func (m *Mailer) message(to *mail.Address, subject, text string) ([]byte, error) {
+func (m *Mailer) message(to *mail.Address, e Email) ([]byte, error) {
 	var id [12]byte
 	_, _ = rand.Read(id[:])
 	var b bytes.Buffer
 	header := func(k, v string) { fmt.Fprintf(&b, "%s: %s\r\n", k, v) }
 	header("From", m.from.String())
 	header("To", to.String())
-	header("Subject", mime.QEncoding.Encode("utf-8", strings.ReplaceAll(subject, "\n", " ")))
+	header("Subject", mime.QEncoding.Encode("utf-8", strings.ReplaceAll(e.Subject, "\n", " ")))
 	header("Date", time.Now().Format(time.RFC1123Z))
 	header("Message-ID", "<"+hex.EncodeToString(id[:])+"@"+helloName(m.from.Address)+">")
 	header("MIME-Version", "1.0")
-	header("Content-Type", "text/plain; charset=utf-8")
-	header("Content-Transfer-Encoding", "quoted-printable")
 	header("Auto-Submitted", "auto-generated")
-	b.WriteString("\r\n")
-	qp := quotedprintable.NewWriter(&b)
-	if _, err := qp.Write([]byte(strings.ReplaceAll(text, "\n", "\r\n"))); err != nil {
+	if e.HTML == "" && len(e.Attachments) == 0 {
+		header("Content-Type", "text/plain; charset=utf-8")
+		header("Content-Transfer-Encoding", "quoted-printable")
+		b.WriteString("\r\n")
+		if err := writeQP(&b, e.Text); err != nil {
+			return nil, err
+		}
+		return b.Bytes(), nil
+	}
+	// The text, and the HTML beside it.
+	var alt bytes.Buffer
+	aw := multipart.NewWriter(&alt)
+	for _, p := range []struct{ typ, body string }{{"text/plain", e.Text}, {"text/html", e.HTML}} {
+		if p.body == "" && p.typ == "text/html" {
+			continue
+		}
+		w, err := aw.CreatePart(textproto.MIMEHeader{"Content-Type": {p.typ + "; charset=utf-8"}, "Content-Transfer-Encoding": {"quoted-printable"}})
+		if err != nil {
+			return nil, err
+		}
+		if err := writeQP(w, p.body); err != nil {
+			return nil, err
+		}
+	}
+	if err := aw.Close(); err != nil {
 		return nil, err
 	}
-	if err := qp.Close(); err != nil {
+	altType := "multipart/alternative; boundary=" + aw.Boundary()
+	if len(e.Attachments) == 0 {
+		header("Content-Type", altType)
+		b.WriteString("\r\n")
+		b.Write(alt.Bytes())
+		return b.Bytes(), nil
+	}
+	mw := multipart.NewWriter(&b)
+	header("Content-Type", "multipart/mixed; boundary="+mw.Boundary())
+	b.WriteString("\r\n")
+	w, err := mw.CreatePart(textproto.MIMEHeader{"Content-Type": {altType}})
+	if err != nil {
+		return nil, err
+	}
+	if _, err := w.Write(alt.Bytes()); err != nil {
+		return nil, err
+	}
+	for _, a := range e.Attachments {
+		h := textproto.MIMEHeader{}
+		h.Set("Content-Type", mime.FormatMediaType(a.ContentType, map[string]string{"name": a.Name}))
+		h.Set("Content-Disposition", mime.FormatMediaType("attachment", map[string]string{"filename": a.Name}))
+		h.Set("Content-Transfer-Encoding", "base64")
+		w, err := mw.CreatePart(h)
+		if err != nil {
+			return nil, err
+		}
+		enc := base64.StdEncoding.EncodeToString(a.Data)
+		for len(enc) > 76 {
+			if _, err := io.WriteString(w, enc[:76]+"\r\n"); err != nil {
+				return nil, err
+			}
+			enc = enc[76:]
+		}
+		if _, err := io.WriteString(w, enc+"\r\n"); err != nil {
+			return nil, err
+		}
+	}
+	if err := mw.Close(); err != nil {
 		return nil, err
 	}
 	return b.Bytes(), nil
+}
+
+// writeQP writes text quoted-printable with CRLF line ends.
+func writeQP(w io.Writer, text string) error {
+	qp := quotedprintable.NewWriter(w)
+	if _, err := qp.Write([]byte(strings.ReplaceAll(text, "\n", "\r\n"))); err != nil {
+		return err
+	}
+	return qp.Close()
 }
 
 // classifySMTP makes 5xx replies permanent and everything else temporary.

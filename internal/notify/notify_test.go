@@ -32,6 +32,42 @@ func TestMailer_SendsOneEncodedMessageToOneRecipient(t *testing.T) {
 	require.Equal(t, "Line one\n發布 https://example.org/handoff/x?e=1&s=abc\n", msgs[0].Body())
 }
 
+func TestMailer_SendsHTMLWithTextAndAttachments(t *testing.T) {
+	t.Parallel()
+	srv := smtptest.New(t)
+	m, err := notify.NewMailer(srv.URL(), "Ferry <ferry@example.org>")
+	require.NoError(t, err)
+	pdf := append([]byte("%PDF-1.4\n"), make([]byte, 300)...) // long enough to need line breaks in base64
+	for i := range pdf[9:] {
+		pdf[9+i] = byte(i)
+	}
+	ctx := context.Background()
+	require.NoError(t, m.SendEmail(ctx, "li@example.org", notify.Email{Subject: "月度报告", Text: "文字\n", HTML: "<p>月度报告 = 100%</p>\n",
+		Attachments: []notify.Attachment{{Name: "ferry-report-2026-09.pdf", ContentType: "application/pdf", Data: pdf}}}))
+	require.NoError(t, m.SendEmail(ctx, "lee@example.org", notify.Email{Subject: "s", Text: "text only\n", HTML: "<p>html</p>"}))
+	msgs := srv.Messages()
+	require.Len(t, msgs, 2)
+	parts := msgs[0].Parts()
+	require.Len(t, parts, 3, "%+v", parts)
+	require.Equal(t, "multipart/mixed > multipart/alternative > text/plain", parts[0].Path)
+	require.Equal(t, "文字\n", string(parts[0].Data))
+	require.Equal(t, "multipart/mixed > multipart/alternative > text/html", parts[1].Path)
+	require.Equal(t, "text/html; charset=utf-8", parts[1].ContentType)
+	require.Equal(t, "<p>月度报告 = 100%</p>\n", string(parts[1].Data))
+	require.Equal(t, "multipart/mixed > application/pdf", parts[2].Path)
+	require.Equal(t, "ferry-report-2026-09.pdf", parts[2].FileName)
+	require.Equal(t, pdf, parts[2].Data)
+	for _, l := range strings.Split(strings.ReplaceAll(string(msgs[0].Data), "\r\n", "\n"), "\n") {
+		require.LessOrEqual(t, len(l), 998, "RFC 5322 line length")
+	}
+	require.Equal(t, "文字\n", msgs[0].Body())
+
+	parts = msgs[1].Parts()
+	require.Len(t, parts, 2)
+	require.Equal(t, "multipart/alternative > text/plain", parts[0].Path)
+	require.Equal(t, "multipart/alternative > text/html", parts[1].Path)
+}
+
 func TestMailer_RefusesBadConfigurationAndAddresses(t *testing.T) {
 	t.Parallel()
 	for _, u := range []string{"", "http://mail.example.org", "smtp://", "mail.example.org:587"} {

@@ -54,7 +54,10 @@ type Post struct {
 
 // Result is a post as the platform knows it.
 type Result struct {
-	RemoteID    string
+	RemoteID string
+	// RemoteIDs are every id of a post made of several messages (a
+	// Telegram album), RemoteID first; nil for a post of one.
+	RemoteIDs   []string
 	URL         string
 	PublishedAt time.Time
 }
@@ -194,6 +197,13 @@ func (r *Registry) Get(p ferry.Platform) (Connector, bool) {
 // post it published.
 type Deleter interface {
 	Delete(ctx context.Context, acct Account, remoteID string) error
+}
+
+// GroupDeleter is implemented by connectors whose posts may be several
+// messages (Result.RemoteIDs: a Telegram album): it takes down every
+// message of one post at once.
+type GroupDeleter interface {
+	DeleteGroup(ctx context.Context, acct Account, remoteIDs []string) error
 }
 
 // MetricsReader is implemented by connectors that can read an account's and

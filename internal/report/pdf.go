@@ -21,7 +21,7 @@ var Browsers = []string{"chromium", "chromium-browser", "google-chrome", "google
 
 // ErrNoBrowser is returned by PDF on a machine without Chromium.
 var ErrNoBrowser = ferry.Errorf(ferry.EUNAVAILABLE,
-	"PDF reports are printed by headless Chromium, which is not installed on the server; install it (Debian: apt-get install chromium fonts-noto-cjk) or set FERRY_CHROMIUM to its path. The HTML report works without it.")
+	"PDF reports are printed by headless Chromium, which is not installed on the server; install it (Debian: apt-get install chromium) or set FERRY_CHROMIUM to its path. The HTML report works without it.")
 
 var (
 	browserOnce sync.Once
@@ -51,21 +51,26 @@ func BrowserPath() string {
 const pdfTimeout = 60 * time.Second
 
 // PDF prints a self-contained HTML page to an A4 PDF with the Chromium at
-// browser (see BrowserPath); "" answers ErrNoBrowser. The page loads nothing from the network:
+// browser (see BrowserPath); "" answers ErrNoBrowser. Chromium sees the
+// CJK font Ferry ships (Font) as one of the machine's fonts. The page loads nothing from the network:
 // its images are inlined and it has no scripts.
 func PDF(ctx context.Context, browser string, html []byte) ([]byte, error) {
 	if browser == "" {
 		return nil, ErrNoBrowser
 	}
+	conf, err := fontConfig()
+	if err != nil {
+		return nil, err
+	}
 	ctx, cancel := context.WithTimeout(ctx, pdfTimeout)
 	defer cancel()
 	opts := append(chromedp.DefaultExecAllocatorOptions[:], chromedp.ExecPath(browser), chromedp.NoSandbox,
-		chromedp.Flag("blink-settings", "scriptEnabled=false"))
+		chromedp.Flag("blink-settings", "scriptEnabled=false"), chromedp.Env("FONTCONFIG_FILE="+conf))
 	alloc, cancelAlloc := chromedp.NewExecAllocator(ctx, opts...)
 	defer cancelAlloc()
 	tab, cancelTab := chromedp.NewContext(alloc)
 	defer cancelTab()
-	err := chromedp.Do(tab,
+	err = chromedp.Do(tab,
 		chromedp.Navigate("about:blank"),
 		chromedp.Func(func(ctx context.Context, _ *chromedp.Target) error {
 			tree, err := chromedp.Call(ctx, page.GetFrameTree, cdp.Empty{})

@@ -5,6 +5,7 @@ package report
 
 import (
 	"bytes"
+	"context"
 	"embed"
 	"encoding/base64"
 	"encoding/json"
@@ -201,25 +202,44 @@ func (v view) Bar(value int64) int {
 	return int(value * 100 / top)
 }
 
-// Write answers a report as HTML or as PDF printed by the Chromium
-// at browser ("": none, and the PDF answers 503 naming what to install).
-func Write(w http.ResponseWriter, r *http.Request, rep *service.MonthlyReport, pdf bool, lang, browser string) error {
+// PrintPDF renders the report in lang and prints it with the Chromium at
+// browser ("": ErrNoBrowser), in the CJK font Ferry ships.
+func PrintPDF(ctx context.Context, browser string, rep *service.MonthlyReport, lang string) ([]byte, error) {
+	if browser == "" {
+		return nil, ErrNoBrowser
+	}
 	var buf bytes.Buffer
 	if err := HTML(&buf, rep, lang); err != nil {
-		return err
+		return nil, err
 	}
+	return PDF(ctx, browser, buf.Bytes())
+}
+
+// FileName is the report's file name without extension.
+func FileName(rep *service.MonthlyReport) string {
 	name := "ferry-report-" + rep.Month.Format("2006-01")
 	if rep.AccountID != "" {
 		name += "-" + rep.AccountID
 	}
+	return name
+}
+
+// Write answers a report as HTML or as PDF printed by the Chromium
+// at browser ("": none, and the PDF answers 503 naming what to install).
+func Write(w http.ResponseWriter, r *http.Request, rep *service.MonthlyReport, pdf bool, lang, browser string) error {
+	name := FileName(rep)
 	w.Header().Set("Cache-Control", "no-store")
 	if !pdf {
+		var buf bytes.Buffer
+		if err := HTML(&buf, rep, lang); err != nil {
+			return err
+		}
 		w.Header().Set("Content-Type", "text/html; charset=utf-8")
 		w.Header().Set("Content-Security-Policy", "default-src 'none'; img-src data:; style-src 'unsafe-inline'")
 		_, err := w.Write(buf.Bytes())
 		return err
 	}
-	out, err := PDF(r.Context(), browser, buf.Bytes())
+	out, err := PrintPDF(r.Context(), browser, rep, lang)
 	if err != nil {
 		return err
 	}

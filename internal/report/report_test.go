@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/stretchr/testify/require"
+	"golang.org/x/image/font/sfnt"
 
 	"github.com/ferry-social/ferry/internal/report"
 )
@@ -43,4 +44,46 @@ func TestCatalogs_EveryKeyInEveryLanguage(t *testing.T) {
 	for _, l := range report.Languages[1:] {
 		require.ElementsMatch(t, keys["en"], keys[l], l)
 	}
+}
+
+// TestFont_HasEveryCharacterOfTheCatalogs: the shipped font has a glyph for
+// every character of the report's own words (else a catalog change needs
+// fonts/subset.py run again), for both scripts' common characters, and for
+// Latin, digits and punctuation.
+func TestFont_HasEveryCharacterOfTheCatalogs(t *testing.T) {
+	t.Parallel()
+	f, err := sfnt.Parse(report.Font)
+	require.NoError(t, err)
+	name, err := f.Name(nil, sfnt.NameIDPostScript)
+	require.NoError(t, err)
+	require.Equal(t, report.FontPostScriptName, name)
+	family, err := f.Name(nil, sfnt.NameIDFamily)
+	require.NoError(t, err)
+	require.Equal(t, report.FontFamily, family, "the name report.html asks for")
+	html, err := os.ReadFile("report.html")
+	require.NoError(t, err)
+	require.Contains(t, string(html), `font-family: "`+report.FontFamily+`"`)
+	var buf sfnt.Buffer
+	has := func(r rune) bool {
+		g, err := f.GlyphIndex(&buf, r)
+		return err == nil && g != 0
+	}
+	for _, l := range report.Languages {
+		b, err := os.ReadFile("i18n/" + l + "/reports.json")
+		require.NoError(t, err)
+		m := map[string]string{}
+		require.NoError(t, json.Unmarshal(b, &m))
+		for k, v := range m {
+			for _, r := range v {
+				require.True(t, has(r), "%s %s: %q (U+%04X) is not in the shipped font; run internal/report/fonts/subset.py", l, k, r, r)
+			}
+		}
+	}
+	for _, r := range "香港旅遊發展局月餅分享祝大家中秋快樂！天氣今日有雨萬粉絲帖文互動讚好留言" +
+		"香港旅游发展局月饼分享祝大家中秋快乐！天气今日有雨万粉丝帖子互动点赞评论" +
+		"AZaz09 ,.;:!?()[]{}@#%&*+-=/<>'\"–—…·、。，；：「」『』《》（）%" {
+		require.True(t, has(r), "%q (U+%04X)", r, r)
+	}
+	// Outside the subset (a rare ideograph, an emoji): the doc says what happens.
+	require.False(t, has('𠀋'))
 }

@@ -136,6 +136,8 @@ func (t *telegramAPI) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		result, terr = t.sendMediaGroup(token, p)
 	case "deleteMessage":
 		result, terr = t.deleteMessage(p)
+	case "deleteMessages":
+		result, terr = t.deleteMessages(p)
 	default:
 		terr = &tgError{Code: 404, Desc: "Not Found"}
 	}
@@ -519,10 +521,40 @@ func (t *telegramAPI) deleteMessage(p tgParams) (any, *tgError) {
 	if err != nil {
 		return nil, err
 	}
-	id := p.v["message_id"]
+	t.s.mu.Lock()
+	defer t.s.mu.Unlock()
+	if !t.deleteLocked(t.chatTarget(c), p.v["message_id"]) {
+		return nil, &tgError{Code: 400, Desc: "Bad Request: message to delete not found"}
+	}
+	return true, nil
+}
+
+// deleteMessages deletes 1–100 messages at once; as the Bot API says,
+// those that cannot be found are skipped.
+func (t *telegramAPI) deleteMessages(p tgParams) (any, *tgError) {
+	c, err := t.chat(p)
+	if err != nil {
+		return nil, err
+	}
+	var ids []int64
+	if err := json.Unmarshal([]byte(p.v["message_ids"]), &ids); err != nil {
+		return nil, &tgError{Code: 400, Desc: "Bad Request: can't parse message identifiers JSON object"}
+	}
+	if len(ids) < 1 || len(ids) > 100 {
+		return nil, &tgError{Code: 400, Desc: "Bad Request: too many message identifiers specified"}
+	}
 	target := t.chatTarget(c)
 	t.s.mu.Lock()
 	defer t.s.mu.Unlock()
+	for _, id := range ids {
+		t.deleteLocked(target, strconv.FormatInt(id, 10))
+	}
+	return true, nil
+}
+
+// deleteLocked deletes one message of a chat, reporting whether it was
+// there; the caller holds t.s.mu.
+func (t *telegramAPI) deleteLocked(target, id string) bool {
 	for i := range t.s.posts {
 		q := &t.s.posts[i]
 		if q.Platform != ferry.Telegram || q.Target != target || q.Deleted {
@@ -531,7 +563,7 @@ func (t *telegramAPI) deleteMessage(p tgParams) (any, *tgError) {
 		if q.MessageIDs == nil {
 			if q.RemoteID == id {
 				q.Deleted = true
-				return true, nil
+				return true
 			}
 			continue
 		}
@@ -539,8 +571,8 @@ func (t *telegramAPI) deleteMessage(p tgParams) (any, *tgError) {
 		if slices.Contains(q.MessageIDs, id) && !slices.Contains(q.DeletedIDs, id) {
 			q.DeletedIDs = append(q.DeletedIDs, id)
 			q.Deleted = len(q.DeletedIDs) == len(q.MessageIDs)
-			return true, nil
+			return true
 		}
 	}
-	return nil, &tgError{Code: 400, Desc: "Bad Request: message to delete not found"}
+	return false
 }

@@ -716,3 +716,39 @@ func TestTelegramDeleteMessage_AnAlbumGoesMessageByMessage(t *testing.T) {
 	require.True(t, post().Deleted)
 	require.Equal(t, ids, post().DeletedIDs)
 }
+
+// deleteMessages deletes several messages at once, skipping those it cannot
+// find (Bot API): one call takes a whole album down, and a repeat is true.
+func TestTelegramDeleteMessages_TakesAWholeAlbumAtOnce(t *testing.T) {
+	t.Parallel()
+	b := setupTelegram(t)
+	album := b.album(t, "@ferry_demo", "three", 3)
+	msgs, ok := album.Result.([]any)
+	require.True(t, ok)
+	var ids []string
+	for _, m := range msgs {
+		ids = append(ids, fmt.Sprint(m.(map[string]any)["message_id"]))
+	}
+	other := b.album(t, "@ferry_demo", "other", 2)
+	post := func(first string) Post {
+		for _, p := range b.sb.Posts(ferry.Telegram, "") {
+			if p.RemoteID == first {
+				return p
+			}
+		}
+		t.Fatal("the album is not recorded")
+		return Post{}
+	}
+	otherFirst := fmt.Sprint(other.Result.([]any)[0].(map[string]any)["message_id"])
+	del := func(ids string) tgAnswer {
+		return b.call(t, tgToken, "deleteMessages", url.Values{"chat_id": {"@ferry_demo"}, "message_ids": {ids}})
+	}
+	require.Equal(t, true, del("["+strings.Join(ids, ",")+", 999999]").Result, "an unknown id is skipped")
+	require.True(t, post(ids[0]).Deleted)
+	require.Equal(t, ids, post(ids[0]).DeletedIDs)
+	require.False(t, post(otherFirst).Deleted, "another album stays")
+	require.Equal(t, true, del("["+strings.Join(ids, ",")+"]").Result, "already gone: skipped")
+	for _, bad := range []string{"[]", "1,2", `["a"]`} {
+		require.False(t, del(bad).OK, bad)
+	}
+}

@@ -13,8 +13,10 @@ import (
 // publication is then canceled with the reason post_deleted; its remote id
 // and link stay on record. Instagram's API cannot delete posts, and a
 // Xiaohongshu note was posted by a person, who deletes it: both are
-// refused (conflict) with words saying so, and so is a Telegram album
-// (Ferry records the id of its first message only).
+// refused (conflict) with words saying so. A Telegram album goes whole:
+// every message Ferry recorded for it (RemoteIDs), in one call. An album
+// published before Ferry recorded every message (migration 0020) has its
+// first message's id only, and is refused with words saying so.
 func (s *Service) DeleteLivePost(ctx context.Context, p ferry.Principal, id string) (*ferry.Publication, error) {
 	if err := require(p, ferry.RoleEditor, "delete live posts"); err != nil {
 		return nil, err
@@ -52,8 +54,8 @@ func (s *Service) DeleteLivePost(ctx context.Context, p ferry.Principal, id stri
 		if err != nil && !ferry.IsCode(err, ferry.ENOTFOUND) {
 			return nil, err
 		}
-		if v != nil && len(v.MediaIDs) > 1 {
-			return nil, ferry.Errorf(ferry.ECONFLICT, "This Telegram post is an album of %d messages, and Ferry recorded the first one's id only: delete the album in Telegram.", len(v.MediaIDs)).
+		if v != nil && len(v.MediaIDs) > 1 && len(pub.RemoteIDs) < 2 {
+			return nil, ferry.Errorf(ferry.ECONFLICT, "This Telegram post is an album of %d messages, published before Ferry recorded every message of an album, so it knows the first one's id only: delete the album in Telegram.", len(v.MediaIDs)).
 				WithDetails(map[string]string{"reason": "telegram_album"})
 		}
 	}
@@ -62,10 +64,20 @@ func (s *Service) DeleteLivePost(ctx context.Context, p ferry.Principal, id stri
 	}
 	// The call is outside any transaction; deleting a post already gone
 	// succeeds, so a repeat after a lost answer is harmless.
-	if err := del.Delete(ctx, platform.Account{ID: acct.ID, ExternalID: acct.ExternalID, Credentials: acct.Credentials, Settings: acct.Settings}, pub.RemoteID); err != nil {
+	pa := platform.Account{ID: acct.ID, ExternalID: acct.ExternalID, Credentials: acct.Credentials, Settings: acct.Settings}
+	if len(pub.RemoteIDs) > 1 {
+		gd, ok := del.(platform.GroupDeleter)
+		if !ok {
+			return nil, ferry.Errorf(ferry.ECONFLICT, "This post is %d messages, and Ferry cannot delete several at once on %s: delete it there.", len(pub.RemoteIDs), pub.Platform.Name()).WithDetails(map[string]string{"reason": "no_connector"})
+		}
+		err = gd.DeleteGroup(ctx, pa, pub.RemoteIDs)
+	} else {
+		err = del.Delete(ctx, pa, pub.RemoteID)
+	}
+	if err != nil {
 		s.Log.Warn("live post not deleted", "publication_id", pub.ID, "err", err)
 		_ = s.DB.InTx(ctx, func(tx *store.Tx) error {
-			return tx.Audit(ctx, audit(p, "publication.post_delete_failed", "publication", pub.ID, map[string]any{"remote_id": pub.RemoteID, "error": err.Error()}))
+			return tx.Audit(ctx, audit(p, "publication.post_delete_failed", "publication", pub.ID, map[string]any{"remote_id": pub.RemoteID, "remote_ids": pub.RemoteIDs, "error": err.Error()}))
 		})
 		msg := platform.Classify(err).Message
 		return nil, ferry.Errorf(ferry.EUNPROCESSABLE, "%s did not delete the post: %s", pub.Platform.Name(), msg).WithDetails(map[string]string{"reason": "platform_refused", "message": msg})
@@ -75,7 +87,7 @@ func (s *Service) DeleteLivePost(ctx context.Context, p ferry.Principal, id stri
 		if err != nil {
 			return err
 		}
-		if err := tx.Audit(ctx, audit(p, "publication.post_deleted", "publication", cur.ID, map[string]any{"remote_id": cur.RemoteID, "remote_url": cur.RemoteURL})); err != nil {
+		if err := tx.Audit(ctx, audit(p, "publication.post_deleted", "publication", cur.ID, map[string]any{"remote_id": cur.RemoteID, "remote_ids": cur.RemoteIDs, "remote_url": cur.RemoteURL})); err != nil {
 			return err
 		}
 		if cur.State != ferry.StatePublished {

@@ -11,7 +11,7 @@ import (
 	"github.com/ferry-social/ferry"
 )
 
-const publicationColumns = `id, workspace_id, story_id, account_id, platform, state, reason, reason_code, reason_args, version, scheduled_at, next_attempt_at, published_at, remote_id, remote_url, error_code, error_message, attempts, created_at, updated_at`
+const publicationColumns = `id, workspace_id, story_id, account_id, platform, state, reason, reason_code, reason_args, version, scheduled_at, next_attempt_at, published_at, remote_id, remote_ids, remote_url, error_code, error_message, attempts, created_at, updated_at`
 
 // publicationColumnsOfP are publicationColumns of the table aliased p.
 var publicationColumnsOfP = "p." + strings.ReplaceAll(publicationColumns, ", ", ", p.")
@@ -25,9 +25,9 @@ func (q *Q) CreatePublication(ctx context.Context, p *ferry.Publication) error {
 		p.Version = 1
 	}
 	code, msg := pubErr(p.Error)
-	_, err := q.exec(ctx, `INSERT INTO publications (`+publicationColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+	_, err := q.exec(ctx, `INSERT INTO publications (`+publicationColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		p.ID, p.WorkspaceID, p.StoryID, p.AccountID, string(p.Platform), string(p.State), p.Reason, string(p.ReasonCode), toJSON(p.ReasonArgs), p.Version,
-		msPtr(p.ScheduledAt), msPtr(p.NextAt), msPtr(p.PublishedAt), p.RemoteID, p.RemoteURL, code, msg, p.Attempts, ms(now), ms(now))
+		msPtr(p.ScheduledAt), msPtr(p.NextAt), msPtr(p.PublishedAt), p.RemoteID, remoteIDs(p.RemoteIDs), p.RemoteURL, code, msg, p.Attempts, ms(now), ms(now))
 	if isUniqueViolation(err) {
 		return ferry.Errorf(ferry.ECONFLICT, "The story already targets account %s.", p.AccountID)
 	}
@@ -50,9 +50,9 @@ func (q *Q) SavePublication(ctx context.Context, p *ferry.Publication) error {
 	p.UpdatedAt = q.Now()
 	code, msg := pubErr(p.Error)
 	res, err := q.exec(ctx, `UPDATE publications SET state = ?, reason = ?, reason_code = ?, reason_args = ?, version = ?, scheduled_at = ?, next_attempt_at = ?, published_at = ?,
-		remote_id = ?, remote_url = ?, error_code = ?, error_message = ?, attempts = ?, updated_at = ? WHERE id = ?`,
+		remote_id = ?, remote_ids = ?, remote_url = ?, error_code = ?, error_message = ?, attempts = ?, updated_at = ? WHERE id = ?`,
 		string(p.State), p.Reason, string(p.ReasonCode), toJSON(p.ReasonArgs), p.Version, msPtr(p.ScheduledAt), msPtr(p.NextAt), msPtr(p.PublishedAt),
-		p.RemoteID, p.RemoteURL, code, msg, p.Attempts, ms(p.UpdatedAt), p.ID)
+		p.RemoteID, remoteIDs(p.RemoteIDs), p.RemoteURL, code, msg, p.Attempts, ms(p.UpdatedAt), p.ID)
 	if err != nil {
 		return fmt.Errorf("store: save publication: %w", err)
 	}
@@ -163,10 +163,10 @@ func repeat(s string, n int) string { return strings.Repeat(s, n) }
 func scanPublication(s scanner) (*ferry.Publication, error) {
 	var p ferry.Publication
 	var sched, next, published sql.NullInt64
-	var code, msg, args string
+	var code, msg, args, ids string
 	var created, updated int64
 	if err := s.Scan(&p.ID, &p.WorkspaceID, &p.StoryID, &p.AccountID, &p.Platform, &p.State, &p.Reason, &p.ReasonCode, &args, &p.Version, &sched, &next, &published,
-		&p.RemoteID, &p.RemoteURL, &code, &msg, &p.Attempts, &created, &updated); err != nil {
+		&p.RemoteID, &ids, &p.RemoteURL, &code, &msg, &p.Attempts, &created, &updated); err != nil {
 		return nil, err
 	}
 	p.ScheduledAt, p.NextAt, p.PublishedAt = fromNullMS(sched), fromNullMS(next), fromNullMS(published)
@@ -174,11 +174,22 @@ func scanPublication(s scanner) (*ferry.Publication, error) {
 	if p.ReasonArgs, err = fromJSON[ferry.ReasonArgs](args); err != nil {
 		return nil, fmt.Errorf("store: publication %s: reason_args: %w", p.ID, err)
 	}
+	if p.RemoteIDs, err = fromJSON[[]string](ids); err != nil {
+		return nil, fmt.Errorf("store: publication %s: remote_ids: %w", p.ID, err)
+	}
 	if code != "" || msg != "" {
 		p.Error = &ferry.PubError{Code: code, Message: msg}
 	}
 	p.CreatedAt, p.UpdatedAt = fromMS(created), fromMS(updated)
 	return &p, nil
+}
+
+// remoteIDs is a post's message ids as stored: ” for none.
+func remoteIDs(ids []string) string {
+	if len(ids) == 0 {
+		return ""
+	}
+	return toJSON(ids)
 }
 
 // OpenAttempt journals the start of an attempt.

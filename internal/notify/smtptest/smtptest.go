@@ -4,8 +4,10 @@
 package smtptest
 
 import (
+	"encoding/base64"
 	"io"
 	"mime"
+	"mime/multipart"
 	"mime/quotedprintable"
 	"net"
 	"net/mail"
@@ -35,18 +37,86 @@ func (m Message) Subject() string {
 	return s
 }
 
-// Body returns the message's decoded text (quoted-printable or not).
+// Body returns the message's decoded text (quoted-printable or not): the
+// whole body of a single-part message, the first text/plain part of a
+// multipart one.
 func (m Message) Body() string {
+	for _, p := range m.Parts() {
+		if strings.HasPrefix(p.ContentType, "text/plain") {
+			return strings.ReplaceAll(string(p.Data), "\r\n", "\n")
+		}
+	}
+	return ""
+}
+
+// Part is one leaf of a message's MIME tree.
+type Part struct {
+	// Path is the media types from the top down to this part, joined by
+	// " > ": "multipart/mixed > multipart/alternative > text/html".
+	Path        string
+	ContentType string // the part's Content-Type header, parameters included
+	FileName    string // from Content-Disposition, for attachments
+	Data        []byte // decoded (quoted-printable, base64)
+}
+
+// Parts returns the message's leaves in order; a malformed structure
+// ends the list early with a part whose Path is "error" and Data the
+// reason.
+func (m Message) Parts() []Part {
 	msg, err := mail.ReadMessage(strings.NewReader(string(m.Data)))
 	if err != nil {
-		return ""
+		return []Part{{Path: "error", Data: []byte(err.Error())}}
 	}
-	var r io.Reader = msg.Body
-	if strings.EqualFold(msg.Header.Get("Content-Transfer-Encoding"), "quoted-printable") {
+	var out []Part
+	walk(textproto.MIMEHeader(msg.Header), msg.Body, "", &out)
+	return out
+}
+
+func walk(h textproto.MIMEHeader, body io.Reader, path string, out *[]Part) {
+	ct := h.Get("Content-Type")
+	if ct == "" {
+		ct = "text/plain; charset=us-ascii"
+	}
+	mt, params, err := mime.ParseMediaType(ct)
+	if err != nil {
+		*out = append(*out, Part{Path: "error", Data: []byte(err.Error())})
+		return
+	}
+	if path != "" {
+		path += " > "
+	}
+	path += mt
+	if strings.HasPrefix(mt, "multipart/") {
+		mr := multipart.NewReader(body, params["boundary"])
+		for {
+			p, err := mr.NextRawPart()
+			if err == io.EOF {
+				return
+			}
+			if err != nil {
+				*out = append(*out, Part{Path: "error", Data: []byte(err.Error())})
+				return
+			}
+			walk(p.Header, p, path, out)
+		}
+	}
+	var r io.Reader = body
+	switch strings.ToLower(h.Get("Content-Transfer-Encoding")) {
+	case "quoted-printable":
 		r = quotedprintable.NewReader(r)
+	case "base64":
+		r = base64.NewDecoder(base64.StdEncoding, r)
 	}
-	b, _ := io.ReadAll(r)
-	return strings.ReplaceAll(string(b), "\r\n", "\n")
+	data, err := io.ReadAll(r)
+	if err != nil {
+		*out = append(*out, Part{Path: "error", Data: []byte(err.Error())})
+		return
+	}
+	p := Part{Path: path, ContentType: ct, Data: data}
+	if _, dp, err := mime.ParseMediaType(h.Get("Content-Disposition")); err == nil {
+		p.FileName = dp["filename"]
+	}
+	*out = append(*out, p)
 }
 
 // Server is a running test SMTP server.

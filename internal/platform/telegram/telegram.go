@@ -86,6 +86,7 @@ func (c *Connector) Publish(ctx context.Context, acct platform.Account, post pla
 		return platform.Result{}, &platform.Error{Class: platform.Reauth, Code: "telegram:no_token", Message: "The account has no bot token; reconnect it."}
 	}
 	var msg message
+	var ids []string // an album's every message
 	switch n := len(post.Media); {
 	case n == 0:
 		var res message
@@ -122,10 +123,14 @@ func (c *Connector) Publish(ctx context.Context, acct platform.Account, post pla
 			return platform.Result{}, &platform.Error{Class: platform.Unknown, Code: "telegram:empty_result", Message: "Telegram accepted the album but returned no message."}
 		}
 		msg = res[0]
+		ids = make([]string, len(res))
+		for i, m := range res {
+			ids[i] = strconv.FormatInt(m.MessageID, 10)
+		}
 	default:
 		return platform.Result{}, &platform.Error{Class: platform.Permanent, Code: "telegram:too_many_media", Message: fmt.Sprintf("A Telegram album holds at most %d images; this post has %d.", AlbumMax, n)}
 	}
-	return platform.Result{RemoteID: strconv.FormatInt(msg.MessageID, 10), URL: msg.url(), PublishedAt: time.Unix(msg.Date, 0).UTC()}, nil
+	return platform.Result{RemoteID: strconv.FormatInt(msg.MessageID, 10), RemoteIDs: ids, URL: msg.url(), PublishedAt: time.Unix(msg.Date, 0).UTC()}, nil
 }
 
 // Verify implements platform.Verifier: the channel exists and the bot is an
@@ -199,6 +204,26 @@ func (c *Connector) Delete(ctx context.Context, acct platform.Account, remoteID 
 		return nil
 	}
 	return err
+}
+
+// DeleteGroup implements platform.GroupDeleter: every message of an album
+// in one deleteMessages call (1–100 ids; messages already gone are
+// skipped, so a repeat is harmless).
+func (c *Connector) DeleteGroup(ctx context.Context, acct platform.Account, remoteIDs []string) error {
+	if len(remoteIDs) == 0 || len(remoteIDs) > 100 {
+		return &platform.Error{Class: platform.Permanent, Code: "telegram:bad_ids", Message: fmt.Sprintf("Telegram deletes 1 to 100 messages at once, not %d.", len(remoteIDs))}
+	}
+	ids := make([]int64, len(remoteIDs))
+	for i, s := range remoteIDs {
+		n, err := strconv.ParseInt(s, 10, 64)
+		if err != nil {
+			return &platform.Error{Class: platform.Permanent, Code: "telegram:bad_ids", Message: fmt.Sprintf("%q is not a Telegram message id.", s)}
+		}
+		ids[i] = n
+	}
+	b, _ := json.Marshal(ids)
+	var ok bool
+	return c.call(ctx, acct.Credentials["bot_token"], "deleteMessages", form{"chat_id": acct.ExternalID, "message_ids": string(b)}, nil, &ok)
 }
 
 type form map[string]string

@@ -245,6 +245,17 @@ func (f *fakeBotAPI) answer(c *botapitest.Call) (any, *apiError) {
 		}
 		delete(f.live, key)
 		return true, nil
+	case "deleteMessages":
+		var ids []int64
+		if err := json.Unmarshal([]byte(c.Params["message_ids"]), &ids); err != nil || len(ids) < 1 || len(ids) > 100 {
+			return nil, &apiError{400, "Bad Request: message identifiers are invalid"}
+		}
+		f.mu.Lock()
+		defer f.mu.Unlock()
+		for _, id := range ids { // those not found are skipped
+			delete(f.live, chatID+"/"+strconv.FormatInt(id, 10))
+		}
+		return true, nil
 	}
 	return nil, &apiError{400, "Bad Request: the fake does not implement " + c.Method}
 }
@@ -565,6 +576,48 @@ func TestDelete(t *testing.T) {
 	// deleted: a repeat after a lost answer is harmless.
 	require.NoError(t, c.Delete(context.Background(), acct, res.RemoteID))
 	require.Len(t, f.Calls(), 3)
+}
+
+// TestDeleteGroup: an album's every message id comes back from Publish,
+// and DeleteGroup deletes them all in one deleteMessages call.
+func TestDeleteGroup(t *testing.T) {
+	t.Parallel()
+	f := newFake(t)
+	c := New(f.URL, nil)
+	ctx := context.Background()
+	res, err := c.Publish(ctx, acct, platform.Post{Text: "album", Media: images(3)})
+	require.NoError(t, err)
+	require.Len(t, res.RemoteIDs, 3)
+	require.Equal(t, res.RemoteID, res.RemoteIDs[0])
+	one, err := c.Publish(ctx, acct, platform.Post{Text: "one"})
+	require.NoError(t, err)
+	require.Nil(t, one.RemoteIDs, "a post of one message has no list")
+	f.mu.Lock()
+	for _, id := range res.RemoteIDs {
+		require.True(t, f.live[channel+"/"+id])
+	}
+	f.mu.Unlock()
+
+	require.NoError(t, c.DeleteGroup(ctx, acct, res.RemoteIDs))
+	calls := f.Calls()
+	last := calls[len(calls)-1]
+	require.Equal(t, "deleteMessages", last.Method)
+	require.Equal(t, channel, last.Params["chat_id"])
+	require.JSONEq(t, "["+strings.Join(res.RemoteIDs, ",")+"]", last.Params["message_ids"])
+	f.mu.Lock()
+	for _, id := range res.RemoteIDs {
+		require.False(t, f.live[channel+"/"+id], "message %s deleted", id)
+	}
+	require.True(t, f.live[channel+"/"+one.RemoteID], "the other post stays")
+	f.mu.Unlock()
+
+	// Already gone: skipped, so a repeat is harmless.
+	require.NoError(t, c.DeleteGroup(ctx, acct, res.RemoteIDs))
+	// Ids that are not Telegram's, or none: refused before any call.
+	n := len(f.Calls())
+	requireClass(t, c.DeleteGroup(ctx, acct, []string{"12", "x"}), platform.Permanent)
+	requireClass(t, c.DeleteGroup(ctx, acct, nil), platform.Permanent)
+	require.Len(t, f.Calls(), n)
 }
 
 // requireClass asserts that err is a *platform.Error of class want.
