@@ -1,4 +1,4 @@
--- Ferry schema, version 20: notices (a person's inbox) and how each person
+-- Ferry schema, version 21: notices (a person's inbox) and how each person
 -- hears of them.
 
 -- One person's notice of one event, written in the transaction of the
@@ -13,8 +13,8 @@ CREATE TABLE notices (
     target_type  TEXT NOT NULL,
     target_id    TEXT NOT NULL,
     data         TEXT NOT NULL,
-    created_at   INTEGER NOT NULL,
-    read_at      INTEGER,
+    created_at   BIGINT NOT NULL,
+    read_at      BIGINT,
     digest       INTEGER NOT NULL DEFAULT 0
 );
 CREATE INDEX notices_inbox ON notices (user_id, workspace_id, created_at);
