@@ -318,6 +318,10 @@ func schemas() map[string]any {
 	for k, v := range pauseSchemas() {
 		out[k] = v
 	}
+	// Approvals (approvals.go).
+	for k, v := range approvalSchemas() {
+		out[k] = v
+	}
 	return out
 }
 

@@ -92,6 +92,9 @@ func (m *Main) wireInvitationMail() error {
 	// Monthly reports go out through the same mailer (service/reportmail.go).
 	m.Service.ReportMail = &service.ReportMail{Mailer: mailer, PublicURL: public}
 	m.Jobs.SetReportSender(m.Service)
+	// Approval and comment emails (service/notices.go).
+	m.Service.Notices = m.Jobs
+	m.Jobs.SetNoticeSender(m.Service)
 	return nil
 }
 

@@ -86,6 +86,8 @@ type Client struct {
 	pauses *pauseSender
 	// reports sends monthly reports (reports.go).
 	reports *reportSender
+	// notices sends approval and comment emails (notices.go).
+	notices *noticeSender
 }
 
 // New returns a client able to insert jobs and, once started, to work them
@@ -100,6 +102,8 @@ func New(db *store.DB, cfg Config, engine *delivery.Engine) (*Client, error) {
 	}
 	invitations := new(invitationSender)
 	reports := new(reportSender)
+	notices := new(noticeSender)
+	river.AddWorker(workers, &noticeWorker{sender: notices})
 	river.AddWorker(workers, &publishWorker{engine: engine, timeout: cfg.AttemptTimeout, running: publishing, live: live})
 	river.AddWorker(workers, &expireWorker{engine: engine})
 	river.AddWorker(workers, &pruneWorker{db: db})
@@ -153,7 +157,7 @@ func New(db *store.DB, cfg Config, engine *delivery.Engine) (*Client, error) {
 	if err != nil {
 		return nil, fmt.Errorf("jobs: %w", err)
 	}
-	return &Client{river: rc, db: db, publishing: publishing, live: live, invitations: invitations, pauses: pauses, reports: reports}, nil
+	return &Client{river: rc, db: db, publishing: publishing, live: live, invitations: invitations, pauses: pauses, reports: reports, notices: notices}, nil
 }
 
 // Start starts working jobs until Stop. Cancelling ctx is a hard stop that

@@ -45,6 +45,9 @@ type Service struct {
 	Webhooks WebhookPoster
 	// ReportMail emails monthly reports (reportmail.go); nil: not emailed.
 	ReportMail *ReportMail
+	// Notices schedules the emails of approvals and comments (notices.go);
+	// nil, or email off (Mail nil): none are sent.
+	Notices NoticeJobs
 }
 
 // WebhookPoster delivers one signed webhook (internal/notify.Webhooks).

@@ -16,7 +16,7 @@ const storiesPerPage = 25
 // filterStates are the states the stories list filters by.
 var filterStates = []ferry.PublicationState{
 	ferry.StateDraft, ferry.StateScheduled, ferry.StateWaiting, ferry.StatePublishing, ferry.StatePublished, ferry.StateFailed,
-	ferry.StateNeedsReauth, ferry.StateUnknown, ferry.StateHandoff, ferry.StateMissed, ferry.StateCanceled,
+	ferry.StateNeedsReauth, ferry.StateAwaitingApproval, ferry.StateUnknown, ferry.StateHandoff, ferry.StateMissed, ferry.StateCanceled,
 }
 
 // storiesPage is one page of the stories list with its filters.
