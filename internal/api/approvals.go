@@ -31,6 +31,12 @@ func (s *Server) approvalRoutes() []route {
 			summary: "Approve what would be sent (account_ids: some targets; fingerprints: what you saw, by account). Approving twice changes nothing. A publication that came due waiting for this approval is sent at once. 403 on your own story unless the policy allows it.", responses: conflict},
 		{method: "POST", path: "/api/v1/stories/{id}/reject", handler: s.rejectStory, request: "DecisionInput", response: "ApprovalStatusList",
 			summary: "Reject what would be sent, with a comment (required).", responses: conflict},
+		{method: "POST", path: "/api/v1/stories/{id}/approval-links", handler: s.createApprovalLink, request: "ApprovalLinkInput", response: "ApprovalLink", status: 201,
+			summary: "Make a signed link for an external approver a policy names (email:<address>) to review the story and approve or reject it without an account (editor). The link is shown once (only its hash is kept) and expires after 7 days; decisions are recorded under the email address."},
+		{method: "GET", path: "/api/v1/stories/{id}/comments", handler: s.listComments, response: "CommentList",
+			summary: "A story's comment thread, oldest first."},
+		{method: "POST", path: "/api/v1/stories/{id}/comments", handler: s.addComment, request: "CommentInput", response: "Comment", status: 201,
+			summary: "Comment on a story (reviewer). Members named as @<email> or @<name> (followed by a space or punctuation) are mentioned and emailed."},
 	}
 }
 
@@ -136,6 +142,49 @@ func (s *Server) rejectStory(w http.ResponseWriter, r *http.Request, p ferry.Pri
 	return writeStatuses(w, list, err)
 }
 
+func (s *Server) createApprovalLink(w http.ResponseWriter, r *http.Request, p ferry.Principal) error {
+	var in struct {
+		Email string `json:"email"`
+	}
+	if err := decode(w, r, &in); err != nil {
+		return err
+	}
+	base := "http://" + r.Host
+	if r.TLS != nil {
+		base = "https://" + r.Host
+	}
+	l, err := s.svc.CreateApprovalLink(r.Context(), p, r.PathValue("id"), in.Email, base)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusCreated, l)
+	return nil
+}
+
+func (s *Server) listComments(w http.ResponseWriter, r *http.Request, p ferry.Principal) error {
+	list, err := s.svc.StoryComments(r.Context(), p, r.PathValue("id"))
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"comments": list})
+	return nil
+}
+
+func (s *Server) addComment(w http.ResponseWriter, r *http.Request, p ferry.Principal) error {
+	var in struct {
+		Body string `json:"body"`
+	}
+	if err := decode(w, r, &in); err != nil {
+		return err
+	}
+	c, err := s.svc.AddComment(r.Context(), p, r.PathValue("id"), in.Body)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusCreated, c)
+	return nil
+}
+
 func approvalSchemas() map[string]any {
 	step := obj([]string{"approvers", "required"}, map[string]any{
 		"approvers": map[string]any{"type": "array", "minItems": 1, "items": map[string]any{"type": "string", "pattern": "^(role|user|email):.+$"}, "description": "role:<owner|admin|editor|reviewer|viewer>, user:<user id> (a member), email:<address> (an external approver)."},
@@ -162,7 +211,14 @@ func approvalSchemas() map[string]any {
 		"ApprovalInbox": obj([]string{"approvals"}, map[string]any{"approvals": map[string]any{"type": "array", "items": obj(nil, map[string]any{
 			"story_id": str, "story_title": str, "account_id": str, "account_name": str, "platform": str, "scheduled_at": nullTime,
 			"submitted_by": str, "submitted_at": dateTime, "status": ref("ApprovalStatus")})}}),
-		"SubmitInput": obj(nil, map[string]any{"account_ids": map[string]any{"type": "array", "items": str, "description": "Leave out for every target."}}),
+		"ApprovalLinkInput": obj([]string{"email"}, map[string]any{"email": map[string]any{"type": "string", "format": "email"}}),
+		"ApprovalLink": obj([]string{"email", "url", "token", "expires_at"}, map[string]any{"email": str,
+			"url": map[string]any{"type": "string", "format": "uri", "description": "Pass it on; it is not shown again."}, "token": str, "expires_at": dateTime}),
+		"Comment": obj(nil, map[string]any{"id": str, "story_id": str, "user_id": str, "email": str, "name": str, "body": str,
+			"mentions": map[string]any{"type": "array", "items": str, "description": "User ids of the members mentioned."}, "created_at": dateTime}),
+		"CommentList":  obj([]string{"comments"}, map[string]any{"comments": map[string]any{"type": "array", "items": ref("Comment")}}),
+		"CommentInput": obj([]string{"body"}, map[string]any{"body": map[string]any{"type": "string", "maxLength": 4000}}),
+		"SubmitInput":  obj(nil, map[string]any{"account_ids": map[string]any{"type": "array", "items": str, "description": "Leave out for every target."}}),
 		"DecisionInput": obj(nil, map[string]any{"comment": map[string]any{"type": "string", "maxLength": 4000, "description": "Required to reject."},
 			"account_ids":  map[string]any{"type": "array", "items": str, "description": "Leave out for every target waiting for you."},
 			"fingerprints": map[string]any{"type": "object", "additionalProperties": str, "description": "account id → the fingerprint of the content you reviewed; a target whose content changed since is refused with 409."}}),
