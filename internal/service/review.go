@@ -12,7 +12,9 @@ import (
 
 	"github.com/ferry-social/ferry"
 	"github.com/ferry-social/ferry/internal/auth"
+	"github.com/ferry-social/ferry/internal/delivery"
 	"github.com/ferry-social/ferry/internal/store"
+	"github.com/ferry-social/ferry/internal/textdiff"
 )
 
 // Review around approvals: a story's comment thread with @mentions, and
@@ -248,4 +250,69 @@ func (s *Service) DecideByLink(ctx context.Context, token, decision string, in D
 		return nil, err
 	}
 	return s.OpenApprovalLink(ctx, token)
+}
+
+// ApprovalDiff is the change of a target's text since the content
+// submitted before the current one (nil when there is none): what a
+// reviewer who saw that version needs to look at again.
+func (s *Service) ApprovalDiff(ctx context.Context, p ferry.Principal, storyID, accountID string) ([]ferry.TextEdit, error) {
+	if err := require(p, ferry.RoleViewer, "see approvals"); err != nil {
+		return nil, err
+	}
+	q := s.DB.Read()
+	story, err := q.Story(ctx, p.WorkspaceID, storyID)
+	if err != nil {
+		return nil, err
+	}
+	c, err := s.SentContent(ctx, story, accountID)
+	if err != nil {
+		return nil, err
+	}
+	return c.Diff, nil
+}
+
+// SentContent is what would be sent to one target, for a review page that
+// has no session (an external approver's): the variant's title and text
+// as stored (after conversion and the platform's template), and the change
+// since the content submitted before.
+type SentContent struct {
+	AccountName string
+	Platform    ferry.Platform
+	Title, Text string
+	// Source is the text before script conversion, when known ("" here).
+	Source string
+	Script string
+	Length ferry.TextLength
+	Images int
+	Diff   []ferry.TextEdit
+}
+
+// SentContent reads what would be sent to one of story's targets. The
+// caller has checked access to story.
+func (s *Service) SentContent(ctx context.Context, story *ferry.Story, accountID string) (*SentContent, error) {
+	q := s.DB.Read()
+	acct, err := q.Account(ctx, story.WorkspaceID, accountID)
+	if err != nil {
+		return nil, err
+	}
+	v, err := q.Variant(ctx, story.ID, accountID)
+	if err != nil {
+		return nil, err
+	}
+	c := &SentContent{AccountName: acct.Name, Platform: acct.Platform, Title: v.Title, Text: v.Text, Script: v.Script, Length: v.Length, Images: len(v.MediaIDs)}
+	fp, err := delivery.Fingerprint(ctx, q, story.WorkspaceID, story.ID, accountID)
+	if err != nil {
+		return nil, err
+	}
+	subs, err := q.Submissions(ctx, story.ID, accountID)
+	if err != nil {
+		return nil, err
+	}
+	for _, sub := range subs {
+		if sub.Fingerprint != fp {
+			c.Diff = textdiff.Diff(sub.Title+"\n"+sub.Text, v.Title+"\n"+v.Text)
+			break
+		}
+	}
+	return c, nil
 }
