@@ -81,6 +81,38 @@ func (v *view) ApprovalTone(state string) string {
 	return "off"
 }
 
+// approverWords words approvers for people: a role by its name in the
+// page's language, a member by name, an email as is.
+func (v *view) approverWords(approvers []string) string {
+	// An external approver's page has no member to ask as: members are
+	// then named by id.
+	members, _ := v.s.svc.Members(v.ctx, v.rq.principal())
+	var out []string
+	for _, a := range approvers {
+		kind, value, err := ferry.ParseApprover(a)
+		switch {
+		case err != nil:
+			out = append(out, a)
+		case kind == ferry.ApproverRole:
+			out = append(out, v.T("role."+value))
+		case kind == ferry.ApproverUser:
+			name := value
+			for _, m := range members {
+				if m.User.ID == value {
+					name = m.User.Name
+					if name == "" {
+						name = m.User.Email
+					}
+				}
+			}
+			out = append(out, name)
+		default:
+			out = append(out, value)
+		}
+	}
+	return strings.Join(out, v.T("summary.separator"))
+}
+
 // Plus1 is n+1: a 0-based index as people count.
 func (v *view) Plus1(n int) int { return n + 1 }
 
@@ -162,7 +194,7 @@ func (s *Server) reviewTargets(r *http.Request, rq *request, v *view, story *fer
 			}
 			t.Diff = diff
 		}
-		t.Awaited = strings.Join(st.Awaited, ", ")
+		t.Awaited = v.approverWords(st.Awaited)
 		if st.State == ferry.ApprovalPending || st.State == ferry.ApprovalRejected {
 			t.MayDecide = p.UserID == "" || ferry.ApproverMatches(st.Awaited, p.UserID, p.Role, "")
 		}
@@ -296,7 +328,7 @@ func (s *Server) renderExternal(w http.ResponseWriter, r *http.Request, rq *requ
 	v.Errors = errs
 	page.External, page.Token, page.Title = ext, token, service.StoryTitle(ext.Story)
 	for _, st := range ext.Targets {
-		t := reviewTarget{Status: st, MayDecide: st.State == ferry.ApprovalPending || st.State == ferry.ApprovalRejected}
+		t := reviewTarget{Status: st, MayDecide: st.State == ferry.ApprovalPending || st.State == ferry.ApprovalRejected, Awaited: v.approverWords(st.Awaited)}
 		vv, err := s.svc.SentContent(r.Context(), ext.Story, st.AccountID)
 		if err != nil {
 			s.fail(w, r, rq, err)

@@ -65,7 +65,7 @@ func TestApprovals_Pages(t *testing.T) {
 	require.Equal(t, http.StatusSeeOther, p.status, p.body)
 	p = rita.get(p.location)
 	require.Contains(t, text(p.body), "已核准")
-	require.Contains(t, text(p.body), "第 2 步：正在等候 email:legal@gov.example")
+	require.Contains(t, text(p.body), "第 2 步：正在等候 legal@gov.example")
 	p = rita.post("/stories/"+st.ID+"/comments", "same-origin", url.Values{"csrf": {rcsrf}, "body": {"@ada@example.org 時間對嗎？"}})
 	require.Equal(t, http.StatusSeeOther, p.status, p.body)
 	comments, err := tb.svc.StoryComments(ctx, owner, st.ID)
