@@ -72,6 +72,18 @@ func ParseApprover(s string) (kind, value string, err error) {
 	return kind, value, nil
 }
 
+// ApproverWords writes a reason's list of approvers ("role:reviewer, Rita")
+// with each role worded by role (e.g. "any reviewer").
+func ApproverWords(list string, role func(string) string) string {
+	parts := strings.Split(list, ", ")
+	for i, p := range parts {
+		if r, ok := strings.CutPrefix(p, ApproverRole+":"); ok {
+			parts[i] = role(r)
+		}
+	}
+	return strings.Join(parts, ", ")
+}
+
 // Approval decisions.
 const (
 	DecisionApprove = "approve"
@@ -264,4 +276,18 @@ func EvaluateApproval(pol *ApprovalPolicy, sub *ApprovalSubmission, decisions []
 	}
 	st.State = ApprovalApproved
 	return st
+}
+
+// StoryComment is one message of a story's thread; Mentions are the
+// user ids of the members it mentions.
+type StoryComment struct {
+	ID          string    `json:"id"`
+	WorkspaceID string    `json:"-"`
+	StoryID     string    `json:"story_id"`
+	UserID      string    `json:"user_id,omitempty"`
+	Email       string    `json:"email,omitempty"`
+	Name        string    `json:"name"`
+	Body        string    `json:"body"`
+	Mentions    []string  `json:"mentions"`
+	CreatedAt   time.Time `json:"created_at"`
 }

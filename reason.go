@@ -150,6 +150,7 @@ const (
 	ArgTime                          // an instant, RFC 3339 in the offset it was made in
 	ArgDuration                      // a Go duration ("2h0m0s")
 	ArgPlatform                      // a platform code ("weibo")
+	ArgApprovers                     // people, comma-separated: a member's name, an email, or role:<role> (any member with it)
 )
 
 // ReasonArgKindOf says how the argument called name is written: the kind
@@ -162,6 +163,8 @@ func ReasonArgKindOf(name string) ReasonArgKind {
 		return ArgDuration
 	case "platform":
 		return ArgPlatform
+	case "who":
+		return ArgApprovers
 	}
 	return ArgText
 }
@@ -232,8 +235,11 @@ func (r Reason) English() string {
 		if !ok {
 			return m
 		}
-		if ReasonArgKindOf(name) == ArgPlatform {
+		switch ReasonArgKindOf(name) {
+		case ArgPlatform:
 			return Platform(v).Name()
+		case ArgApprovers:
+			return ApproverWords(v, func(role string) string { return "any " + role })
 		}
 		return v
 	})

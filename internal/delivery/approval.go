@@ -73,8 +73,9 @@ func ApprovalOf(ctx context.Context, q *store.Q, story *ferry.Story, accountID s
 	return st, pol, nil
 }
 
-// AwaitedNames words who a status waits for, for a reason: the step's
-// approvers as the policy names them, members by name.
+// AwaitedNames words who a status waits for, for a reason's "who": the
+// step's approvers, members by name, roles as role:<role> (each reader's
+// language words them), or who rejected it.
 func AwaitedNames(ctx context.Context, q *store.Q, workspaceID string, st ferry.ApprovalStatus) (string, error) {
 	if st.State == ferry.ApprovalRejected {
 		for i := len(st.Decisions) - 1; i >= 0; i-- {
@@ -95,7 +96,7 @@ func AwaitedNames(ctx context.Context, q *store.Q, workspaceID string, st ferry.
 		}
 		switch kind {
 		case ferry.ApproverRole:
-			names = append(names, "role "+value)
+			names = append(names, ferry.ApproverRole+":"+value) // worded by each reader's language
 		case ferry.ApproverEmail:
 			names = append(names, value)
 		case ferry.ApproverUser:

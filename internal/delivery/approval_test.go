@@ -53,7 +53,8 @@ func TestApproval_UnapprovedWaitsThenApprovalSendsIt(t *testing.T) {
 		require.NoError(t, h.deliver(t))
 		h.check(t, want{state: ferry.StateAwaitingApproval, reason: ferry.ReasonAwaitingApproval, job: "expiry", in: at(giveUpAfter)})
 		require.Empty(t, h.conn.taken(), "nothing was sent")
-		require.Equal(t, "role reviewer", h.current(t).ReasonArgs["who"])
+		require.Equal(t, "role:reviewer", h.current(t).ReasonArgs["who"])
+		require.Contains(t, h.current(t).Reason, "waiting for any reviewer")
 
 		// The author may not approve their own story; the reviewer has
 		// nothing to approve before it is submitted.

@@ -28,7 +28,7 @@ const ApprovalLinkTTL = 7 * 24 * time.Hour
 const maxComment = 4000
 
 // StoryComments lists a story's thread, oldest first.
-func (s *Service) StoryComments(ctx context.Context, p ferry.Principal, storyID string) ([]*store.StoryComment, error) {
+func (s *Service) StoryComments(ctx context.Context, p ferry.Principal, storyID string) ([]*ferry.StoryComment, error) {
 	if err := require(p, ferry.RoleViewer, "see comments"); err != nil {
 		return nil, err
 	}
@@ -38,14 +38,14 @@ func (s *Service) StoryComments(ctx context.Context, p ferry.Principal, storyID 
 	}
 	list, err := q.StoryComments(ctx, storyID)
 	if list == nil && err == nil {
-		list = []*store.StoryComment{}
+		list = []*ferry.StoryComment{}
 	}
 	return list, err
 }
 
 // AddComment adds a comment to a story's thread. Members it names as
 // @<email> or @<name> are mentioned: stored with it, and emailed.
-func (s *Service) AddComment(ctx context.Context, p ferry.Principal, storyID, body string) (*store.StoryComment, error) {
+func (s *Service) AddComment(ctx context.Context, p ferry.Principal, storyID, body string) (*ferry.StoryComment, error) {
 	if err := require(p, ferry.RoleReviewer, "comment on stories"); err != nil {
 		return nil, err
 	}
@@ -56,7 +56,7 @@ func (s *Service) AddComment(ctx context.Context, p ferry.Principal, storyID, bo
 	case utf8.RuneCountInString(body) > maxComment:
 		return nil, ferry.Errorf(ferry.EUNPROCESSABLE, "A comment is at most %d characters.", maxComment).WithDetails(map[string]string{"body": "too_long"})
 	}
-	var c *store.StoryComment
+	var c *ferry.StoryComment
 	err := s.DB.InTx(ctx, func(tx *store.Tx) error {
 		story, err := tx.Story(ctx, p.WorkspaceID, storyID)
 		if err != nil {
@@ -67,7 +67,7 @@ func (s *Service) AddComment(ctx context.Context, p ferry.Principal, storyID, bo
 			return err
 		}
 		mentioned := Mentions(body, members)
-		c = &store.StoryComment{WorkspaceID: p.WorkspaceID, StoryID: storyID, UserID: p.UserID, Body: body, Mentions: mentioned}
+		c = &ferry.StoryComment{WorkspaceID: p.WorkspaceID, StoryID: storyID, UserID: p.UserID, Body: body, Mentions: mentioned}
 		if err := tx.CreateStoryComment(ctx, c); err != nil {
 			return err
 		}

@@ -253,21 +253,8 @@ func (q *Q) ApprovalLinkByHash(ctx context.Context, hash string) (*ApprovalLink,
 	return l, nil
 }
 
-// StoryComment is one message of a story's thread.
-type StoryComment struct {
-	ID          string    `json:"id"`
-	WorkspaceID string    `json:"-"`
-	StoryID     string    `json:"story_id"`
-	UserID      string    `json:"user_id,omitempty"`
-	Email       string    `json:"email,omitempty"`
-	Name        string    `json:"name"`
-	Body        string    `json:"body"`
-	Mentions    []string  `json:"mentions"`
-	CreatedAt   time.Time `json:"created_at"`
-}
-
 // CreateStoryComment stores a comment, filling its id and time.
-func (q *Q) CreateStoryComment(ctx context.Context, c *StoryComment) error {
+func (q *Q) CreateStoryComment(ctx context.Context, c *ferry.StoryComment) error {
 	c.ID, c.CreatedAt = NewID("cmt", q.now()), q.Now()
 	if c.Mentions == nil {
 		c.Mentions = []string{}
@@ -281,16 +268,16 @@ func (q *Q) CreateStoryComment(ctx context.Context, c *StoryComment) error {
 }
 
 // StoryComments lists a story's thread, oldest first.
-func (q *Q) StoryComments(ctx context.Context, storyID string) ([]*StoryComment, error) {
+func (q *Q) StoryComments(ctx context.Context, storyID string) ([]*ferry.StoryComment, error) {
 	rows, err := q.query(ctx, `SELECT c.id, c.workspace_id, c.story_id, c.user_id, c.email, COALESCE(NULLIF(u.name, ''), u.email, c.email), c.body, c.mentions, c.created_at
 		FROM story_comments c LEFT JOIN users u ON u.id = c.user_id AND c.user_id <> '' WHERE c.story_id = ? ORDER BY c.created_at, c.id`, storyID)
 	if err != nil {
 		return nil, fmt.Errorf("store: comments: %w", err)
 	}
 	defer rows.Close()
-	var out []*StoryComment
+	var out []*ferry.StoryComment
 	for rows.Next() {
-		c := &StoryComment{}
+		c := &ferry.StoryComment{}
 		var mentions string
 		var at int64
 		if err := rows.Scan(&c.ID, &c.WorkspaceID, &c.StoryID, &c.UserID, &c.Email, &c.Name, &c.Body, &mentions, &at); err != nil {

@@ -7,7 +7,6 @@ import (
 
 	"github.com/ferry-social/ferry"
 	"github.com/ferry-social/ferry/internal/service"
-	"github.com/ferry-social/ferry/internal/store"
 )
 
 // Approvals' pages (service/approvals.go): the inbox of what waits for
@@ -51,7 +50,7 @@ type reviewPage struct {
 	Story    *service.StoryView
 	Title    string
 	Targets  []reviewTarget
-	Comments []*store.StoryComment
+	Comments []*ferry.StoryComment
 	// CanSubmit says whether the person may submit, and something awaits
 	// submission.
 	CanSubmit bool

@@ -66,7 +66,7 @@ func TestBrowser_ApprovalSubmitApprovePublishAndReject(t *testing.T) {
 	require.Eventually(t, func() bool { return state(story.ID) == ferry.StateAwaitingApproval }, 30*time.Second, 50*time.Millisecond, "scheduling submitted it; at its time it waits")
 	b.run(chromedp.Navigate(base+"/stories/"+story.ID), chromedp.WaitVisible(chromedp.CSS(`.pub`)))
 	require.Contains(t, b.text(".pub"), "Awaiting approval")
-	require.Contains(t, b.text(".pub"), "waiting for role reviewer")
+	require.Contains(t, b.text(".pub"), "waiting for any reviewer")
 	b.shot("approval-story-awaiting-en")
 
 	b.run(chromedp.Click(chromedp.CSS(`form.signout button`)), chromedp.WaitVisible(chromedp.CSS("#email")))

@@ -292,6 +292,8 @@ func (v *view) reasonArg(name, val string) string {
 		}
 	case ferry.ArgPlatform:
 		return v.Platform(ferry.Platform(val))
+	case ferry.ArgApprovers:
+		return strings.ReplaceAll(ferry.ApproverWords(val, func(role string) string { return v.T("role.any." + role) }), ", ", v.T("summary.separator"))
 	}
 	return val
 }
