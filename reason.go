@@ -146,11 +146,11 @@ type ReasonArgKind int
 
 // Argument kinds.
 const (
-	ArgText     ReasonArgKind = iota // as is: a number, or a platform's own message
-	ArgTime                          // an instant, RFC 3339 in the offset it was made in
-	ArgDuration                      // a Go duration ("2h0m0s")
-	ArgPlatform                      // a platform code ("weibo")
-	ArgApprovers                     // people, comma-separated: a member's name, an email, or role:<role> (any member with it)
+	ArgText      ReasonArgKind = iota // as is: a number, or a platform's own message
+	ArgTime                           // an instant, RFC 3339 in the offset it was made in
+	ArgDuration                       // a Go duration ("2h0m0s")
+	ArgPlatform                       // a platform code ("weibo")
+	ArgApprovers                      // people, comma-separated: a member's name, an email, or role:<role> (any member with it)
 )
 
 // ReasonArgKindOf says how the argument called name is written: the kind

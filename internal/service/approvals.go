@@ -460,7 +460,10 @@ func lastDecisionOf(ds []*ferry.ApprovalDecision, d decider) *ferry.ApprovalDeci
 func (s *Service) afterDecision(ctx context.Context, tx *store.Tx, d decider, story *ferry.Story, st ferry.ApprovalStatus) error {
 	switch st.State {
 	case ferry.ApprovalApproved:
-		pubs, err := tx.Publications(ctx, ferry.PublicationFilter{StoryID: story.ID, AccountID: st.AccountID, States: []ferry.PublicationState{ferry.StateAwaitingApproval}})
+		// Every state is listed and each is read again under its lock: a
+		// publication the engine is moving to awaiting_approval right now
+		// is seen once the engine's transaction commits.
+		pubs, err := tx.Publications(ctx, ferry.PublicationFilter{StoryID: story.ID, AccountID: st.AccountID})
 		if err != nil {
 			return err
 		}
