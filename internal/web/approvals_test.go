@@ -51,7 +51,7 @@ func TestApprovals_Pages(t *testing.T) {
 	p = rita.get("/approvals")
 	require.Equal(t, http.StatusOK, p.status)
 	require.Contains(t, p.body, "/stories/"+st.ID+"/review")
-	require.Contains(t, text(p.body), "等候審批")
+	require.Contains(t, text(p.body), "審批中")
 	p = rita.get("/stories/" + st.ID + "/review")
 	fp := regexp.MustCompile(`name="fingerprint" value="([0-9a-f]+)"`).FindStringSubmatch(p.body)
 	require.NotNil(t, fp, p.body)
