@@ -23,7 +23,7 @@ func TestPlatform_NamesInEveryScript(t *testing.T) {
 
 func TestPublicationState_Classes(t *testing.T) {
 	t.Parallel()
-	require.Len(t, ferry.PublicationStates, 11)
+	require.Len(t, ferry.PublicationStates, 12)
 	for _, s := range ferry.PublicationStates {
 		require.True(t, s.Valid(), s)
 		// A state that can still be withdrawn has not gone out and has not ended.

@@ -19,12 +19,15 @@ const (
 	StateCanceled    PublicationState = "canceled"     // withdrawn before it was sent
 	StateMissed      PublicationState = "missed"       // could not go out within its window
 	StateHandoff     PublicationState = "handoff"      // waiting for an operator to publish by hand
+	// StateAwaitingApproval: due, but its content is not approved (the
+	// reason names who is waited for); approving it sends it at once.
+	StateAwaitingApproval PublicationState = "awaiting_approval"
 )
 
 // PublicationStates lists every state: first those that need a person,
 // then those on their way, then the rest — the order a summary names them.
 var PublicationStates = []PublicationState{
-	StateFailed, StateMissed, StateUnknown, StateNeedsReauth, StateHandoff,
+	StateFailed, StateMissed, StateUnknown, StateNeedsReauth, StateAwaitingApproval, StateHandoff,
 	StateWaiting, StatePublishing, StateScheduled, StateDraft,
 	StatePublished, StateCanceled,
 }
@@ -62,7 +65,7 @@ func (s PublicationState) Sent() bool {
 // has not been sent, is not being sent, and has not ended.
 func (s PublicationState) Cancelable() bool {
 	switch s {
-	case StateDraft, StateScheduled, StateWaiting, StateNeedsReauth, StateHandoff:
+	case StateDraft, StateScheduled, StateWaiting, StateNeedsReauth, StateHandoff, StateAwaitingApproval:
 		return true
 	}
 	return false

@@ -68,6 +68,13 @@ const (
 	ReasonHeldAfterPause ReasonCode = "held_after_pause" // came due during a pause; a person decides
 	ReasonBlackoutHold   ReasonCode = "blackout_hold"    // its time falls in the blackout period {name}, created after it was scheduled
 	ReasonReleased       ReasonCode = "released"         // a person released it from a hold: sent now
+
+	// Approval (approval.go).
+	ReasonAwaitingApproval ReasonCode = "awaiting_approval" // due, its content not approved; waiting for {who}
+	ReasonApprovalRejected ReasonCode = "approval_rejected" // due, its content rejected by {who}
+	ReasonApprovalBroken   ReasonCode = "approval_broken"   // due, and its approval policy cannot be satisfied: {message}
+	ReasonApprovalMissed   ReasonCode = "approval_missed"   // missed: not approved within {within} of its time
+	ReasonApproved         ReasonCode = "approved_late"     // approved after its time: sent now
 )
 
 // reasonEnglish is every reason's English words, with its arguments as
@@ -116,6 +123,12 @@ var reasonEnglish = map[ReasonCode]string{
 	ReasonHeldAfterPause: "Held: it came due while sending was paused. Send it now, reschedule it or cancel it.",
 	ReasonBlackoutHold:   "Held: its time falls in the blackout period {name}, which was set after it was scheduled. Send it now, reschedule it or cancel it.",
 	ReasonReleased:       "Released from a hold by a person; sending now.",
+
+	ReasonAwaitingApproval: "Due, but what would be sent is not approved: waiting for {who}. Approving it sends it at once.",
+	ReasonApprovalRejected: "Due, but what would be sent was rejected by {who}. Change it and submit it again, or cancel it.",
+	ReasonApprovalBroken:   "Due, but its account's approval policy cannot be satisfied: {message}",
+	ReasonApprovalMissed:   "Not approved within {within} of its scheduled time.",
+	ReasonApproved:         "Approved after its time; sending now.",
 }
 
 // ReasonCodes lists every reason code, sorted.
@@ -133,10 +146,11 @@ type ReasonArgKind int
 
 // Argument kinds.
 const (
-	ArgText     ReasonArgKind = iota // as is: a number, or a platform's own message
-	ArgTime                          // an instant, RFC 3339 in the offset it was made in
-	ArgDuration                      // a Go duration ("2h0m0s")
-	ArgPlatform                      // a platform code ("weibo")
+	ArgText      ReasonArgKind = iota // as is: a number, or a platform's own message
+	ArgTime                           // an instant, RFC 3339 in the offset it was made in
+	ArgDuration                       // a Go duration ("2h0m0s")
+	ArgPlatform                       // a platform code ("weibo")
+	ArgApprovers                      // people, comma-separated: a member's name, an email, or role:<role> (any member with it)
 )
 
 // ReasonArgKindOf says how the argument called name is written: the kind
@@ -149,6 +163,8 @@ func ReasonArgKindOf(name string) ReasonArgKind {
 		return ArgDuration
 	case "platform":
 		return ArgPlatform
+	case "who":
+		return ArgApprovers
 	}
 	return ArgText
 }
@@ -219,8 +235,11 @@ func (r Reason) English() string {
 		if !ok {
 			return m
 		}
-		if ReasonArgKindOf(name) == ArgPlatform {
+		switch ReasonArgKindOf(name) {
+		case ArgPlatform:
 			return Platform(v).Name()
+		case ArgApprovers:
+			return ApproverWords(v, func(role string) string { return "any " + role })
 		}
 		return v
 	})

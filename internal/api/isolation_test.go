@@ -39,6 +39,11 @@ func isolationBodies() map[string]any {
 		"PostMetricsInput":       map[string]any{"views": 1, "likes": 1},
 		"PeerReadingInput":       map[string]any{"followers": 1, "posts": 1},
 		"MetricsImportUpload":    nil, // multipart, built below
+		"ApprovalPolicyInput":    map[string]any{"steps": []any{}},
+		"SubmitInput":            map[string]any{},
+		"DecisionInput":          map[string]any{"comment": "Taken"},
+		"ApprovalLinkInput":      map[string]any{"email": "legal@example.org"},
+		"CommentInput":           map[string]any{"body": "Taken"},
 	}
 }
 

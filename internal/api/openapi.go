@@ -325,6 +325,10 @@ func schemas() map[string]any {
 	for k, v := range noticeSchemas() {
 		out[k] = v
 	}
+	// Approvals (approvals.go).
+	for k, v := range approvalSchemas() {
+		out[k] = v
+	}
 	return out
 }
 

@@ -257,6 +257,7 @@ func (m *Main) Build() error {
 		Adapt: adapt.New(script.NewConverter()),
 	}
 	m.Service.OAuth = m.oauthFlows()
+	m.Engine.Approvals = m.Service // approvers reminded when a publication comes due unapproved
 	m.Service.Handoffs = m.handoffManager()
 	if err := m.wireInvitationMail(); err != nil { // invitation emails (handoff.go)
 		return err

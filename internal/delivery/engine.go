@@ -73,6 +73,9 @@ type Engine struct {
 	ReauthDeadline time.Duration
 	// Now is the engine's clock.
 	Now func() time.Time
+	// Approvals reminds approvers of a publication that came due
+	// unapproved (approval.go); nil: nobody is reminded.
+	Approvals ApprovalReminders
 
 	// Groups of transactions (batch.go): attempts opened, outcomes recorded.
 	batchers          sync.Once
@@ -271,6 +274,11 @@ func (e *Engine) prepare(ctx context.Context, tx *store.Tx, p *ferry.Publication
 	case ferry.HealthNeedsReauth:
 		return nil, 0, e.needsReauth(ctx, tx, p, acct.HealthReason)
 	}
+	// Nothing goes out unapproved, by API or by hand (approval.go).
+	approvedFP, ok, err := e.gate(ctx, tx, p, story)
+	if err != nil || !ok {
+		return nil, 0, err
+	}
 	conn, ok := e.Connectors.Get(acct.Platform)
 	if !ok && e.Handoffs != nil && e.Handoffs.Handles(acct.Platform) {
 		// No connector by design (Xiaohongshu): a person publishes. The
@@ -303,6 +311,12 @@ func (e *Engine) prepare(ctx context.Context, tx *store.Tx, p *ferry.Publication
 	post, err := e.post(ctx, tx, p)
 	if err != nil {
 		return nil, 0, err
+	}
+	if approvedFP != "" && post.Fingerprint != approvedFP {
+		// What would be sent changed since the gate read it (an image's
+		// alt text, say, which locks no publication): it is not what was
+		// approved.
+		return nil, 0, e.awaitApproval(ctx, tx, p, ferry.ApprovalStatus{AccountID: p.AccountID, State: ferry.ApprovalPending, Fingerprint: post.Fingerprint})
 	}
 	p.Attempts++
 	att := &ferry.Attempt{PublicationID: p.ID, Number: p.Attempts, Version: p.Version, Fingerprint: post.Fingerprint}
@@ -715,7 +729,7 @@ func (e *Engine) needsReauth(ctx context.Context, tx *store.Tx, p *ferry.Publica
 }
 
 // Expire marks a publication missed if it is still waiting for its account
-// to be reconnected at the given version.
+// to be reconnected, or for approval, at the given version.
 func (e *Engine) Expire(ctx context.Context, publicationID string, version int, complete Complete) error {
 	return e.DB.InTx(ctx, func(tx *store.Tx) error {
 		p, err := tx.PublicationForUpdate(ctx, publicationID)
@@ -724,6 +738,11 @@ func (e *Engine) Expire(ctx context.Context, publicationID string, version int, 
 		}
 		if err == nil && p.Version == version && p.State == ferry.StateNeedsReauth {
 			if err := e.transition(ctx, tx, p, ferry.StateMissed, ferry.Because(ferry.ReasonReauthExpired, "within", e.ReauthDeadline), p.Error); err != nil {
+				return err
+			}
+		}
+		if err == nil && p.Version == version && p.State == ferry.StateAwaitingApproval {
+			if err := e.transition(ctx, tx, p, ferry.StateMissed, ferry.Because(ferry.ReasonApprovalMissed, "within", e.GiveUpAfter), p.Error); err != nil {
 				return err
 			}
 		}
@@ -780,44 +799,85 @@ func (e *Engine) gaveUpAt(p *ferry.Publication, t time.Time) bool {
 // post builds what is sent from the publication's variant. Each image
 // carries the alt text of its original (a copy fitted to the platform
 // shows what its original shows), none when that is decorative. The
-// fingerprint covers everything sent, alt text included.
+// fingerprint covers everything sent, alt text included (fingerprint).
 func (e *Engine) post(ctx context.Context, tx *store.Tx, p *ferry.Publication) (platform.Post, error) {
-	v, err := tx.Variant(ctx, p.StoryID, p.AccountID)
+	v, images, err := sendable(ctx, &tx.Q, p.WorkspaceID, p.StoryID, p.AccountID)
 	if err != nil {
 		return platform.Post{}, err
 	}
-	post := platform.Post{PublicationID: p.ID, Title: v.Title, Text: v.Text}
-	h := sha256.New()
-	io.WriteString(h, v.Title+"\x00"+v.Text)
-	for _, id := range v.MediaIDs {
-		m, err := tx.Media(ctx, p.WorkspaceID, id)
-		if err != nil {
-			return platform.Post{}, err
-		}
+	post := platform.Post{PublicationID: p.ID, Title: v.Title, Text: v.Text, Fingerprint: fingerprint(v, images)}
+	for _, img := range images {
+		m := img.media
 		sum := m.SHA256
-		pm := platform.Media{ID: m.ID, Mime: m.Mime, Width: m.Width, Height: m.Height, Bytes: m.Bytes, Open: func() (io.ReadCloser, error) { return e.Media.Open(sum) }}
+		pm := platform.Media{ID: m.ID, Mime: m.Mime, Width: m.Width, Height: m.Height, Bytes: m.Bytes, AltText: img.alt, Open: func() (io.ReadCloser, error) { return e.Media.Open(sum) }}
 		if e.MediaURL != nil {
 			pm.URL = e.MediaURL(sum)
 		}
-		if pm.AltText, err = altText(ctx, tx, m); err != nil {
-			return platform.Post{}, err
-		}
 		post.Media = append(post.Media, pm)
-		io.WriteString(h, "\x00"+sum)
-		if pm.AltText != "" {
+	}
+	return post, nil
+}
+
+// sentImage is one image as sent: the fitted copy and its alt text.
+type sentImage struct {
+	media *ferry.Media
+	alt   string
+}
+
+// sendable reads what is sent to an account for a story: its variant (the
+// text after script conversion and the platform's template) and its
+// images (the copies fitted to the platform, i.e. with their crops).
+func sendable(ctx context.Context, q *store.Q, workspaceID, storyID, accountID string) (*ferry.Variant, []sentImage, error) {
+	v, err := q.Variant(ctx, storyID, accountID)
+	if err != nil {
+		return nil, nil, err
+	}
+	var images []sentImage
+	for _, id := range v.MediaIDs {
+		m, err := q.Media(ctx, workspaceID, id)
+		if err != nil {
+			return nil, nil, err
+		}
+		alt, err := altText(ctx, q, m)
+		if err != nil {
+			return nil, nil, err
+		}
+		images = append(images, sentImage{media: m, alt: alt})
+	}
+	return v, images, nil
+}
+
+// fingerprint hashes everything sent: title, text, each image's hash (a
+// different crop is a different copy) and its alt text.
+func fingerprint(v *ferry.Variant, images []sentImage) string {
+	h := sha256.New()
+	io.WriteString(h, v.Title+"\x00"+v.Text)
+	for _, img := range images {
+		io.WriteString(h, "\x00"+img.media.SHA256)
+		if img.alt != "" {
 			// Length-prefixed, so no alt text can pass for another image.
-			fmt.Fprintf(h, "\x01%d:%s", len(pm.AltText), pm.AltText)
+			fmt.Fprintf(h, "\x01%d:%s", len(img.alt), img.alt)
 		}
 	}
-	post.Fingerprint = hex.EncodeToString(h.Sum(nil)[:16])
-	return post, nil
+	return hex.EncodeToString(h.Sum(nil)[:16])
+}
+
+// Fingerprint is the fingerprint of what would be sent now to an account
+// for a story: the attempt's fingerprint, and what an approval is bound
+// to. One function, so that what is approved is what is sent.
+func Fingerprint(ctx context.Context, q *store.Q, workspaceID, storyID, accountID string) (string, error) {
+	v, images, err := sendable(ctx, q, workspaceID, storyID, accountID)
+	if err != nil {
+		return "", err
+	}
+	return fingerprint(v, images), nil
 }
 
 // altText is what an image sent shows, for people who cannot see it: its
 // original's alt text, or "" when the original is decorative or has none.
-func altText(ctx context.Context, tx *store.Tx, m *ferry.Media) (string, error) {
+func altText(ctx context.Context, q *store.Q, m *ferry.Media) (string, error) {
 	if m.ParentID != "" {
-		orig, err := tx.Media(ctx, m.WorkspaceID, m.ParentID)
+		orig, err := q.Media(ctx, m.WorkspaceID, m.ParentID)
 		if ferry.IsCode(err, ferry.ENOTFOUND) {
 			return "", nil
 		}

@@ -68,6 +68,8 @@ func Words(lang string, n *ferry.Notice, reason Reasoner) (title, body string) {
 		args["actor"] = T(lang, "ferry", nil)
 	case n.ActorName != "":
 		args["actor"] = n.ActorName
+	case strings.HasPrefix(n.Actor, "email:"):
+		args["actor"] = strings.TrimPrefix(n.Actor, "email:") // an external approver
 	default:
 		args["actor"] = T(lang, "someone", nil)
 	}
@@ -87,6 +89,8 @@ func Words(lang string, n *ferry.Notice, reason Reasoner) (title, body string) {
 // Link is the path of the web page a notice is about.
 func Link(n *ferry.Notice) string {
 	switch {
+	case n.Kind == ferry.NoticeApprovalRequested && n.Data["story_id"] != "":
+		return "/stories/" + n.Data["story_id"] + "/review"
 	case n.Data["story_id"] != "":
 		return "/stories/" + n.Data["story_id"]
 	case n.TargetType == "story":

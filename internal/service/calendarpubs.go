@@ -30,7 +30,7 @@ type CalendarStory struct {
 // time, which ScheduleStory would move.
 func (c CalendarStory) Movable() bool {
 	for _, p := range c.Publications {
-		if p.State == ferry.StateScheduled || p.State == ferry.StateWaiting || p.State == ferry.StateNeedsReauth {
+		if p.State == ferry.StateScheduled || p.State == ferry.StateWaiting || p.State == ferry.StateNeedsReauth || p.State == ferry.StateAwaitingApproval {
 			return true
 		}
 	}

@@ -151,7 +151,7 @@ func (s *Service) Dashboard(ctx context.Context, p ferry.Principal) (*Dashboard,
 				item.DueAt, item.DeadlineAt = &h.DueAt, &h.DeadlineAt
 			}
 			handoffs = append(handoffs, item)
-		case ferry.StateWaiting, ferry.StateNeedsReauth:
+		case ferry.StateWaiting, ferry.StateNeedsReauth, ferry.StateAwaitingApproval:
 			waiting = append(waiting, item)
 		case ferry.StateScheduled:
 			if pub.ScheduledAt != nil && pub.ScheduledAt.Sub(now) <= dashboardAhead {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -81,10 +82,6 @@ var noticeRules = map[string]noticeRule{
 	"account.token_expiring":   {ferry.NoticeTokenExpiring, toAdmins, true},
 	"pause.started":            {ferry.NoticePaused, toEveryone, false},
 	"pause.ended":              {ferry.NoticeResumed, toEveryone, false},
-	"story.approval_requested": {ferry.NoticeApprovalRequested, toNamed, true},
-	"story.approved":           {ferry.NoticeApproved, toAuthor, true},
-	"story.rejected":           {ferry.NoticeRejected, toAuthor, true},
-	"story.mention":            {ferry.NoticeMentioned, toNamed, false},
 }
 
 // noticeWebhookWhen says when each event the notice system posts happens,
@@ -104,7 +101,12 @@ var noticeWebhookWhen = map[ferry.NoticeKind]string{
 // NoticeWebhookEvents returns the events the notice system posts to
 // workspaces' webhooks, with when each happens.
 func NoticeWebhookEvents() map[string]string {
-	out := map[string]string{}
+	out := map[string]string{
+		"approval.requested": noticeWebhookWhen[ferry.NoticeApprovalRequested],
+		"approval.approved":  noticeWebhookWhen[ferry.NoticeApproved],
+		"approval.rejected":  noticeWebhookWhen[ferry.NoticeRejected],
+		"story.mention":      "a comment on a story mentions members",
+	}
 	for action, r := range noticeRules {
 		if r.webhook {
 			out[action] = noticeWebhookWhen[r.kind]
@@ -152,13 +154,37 @@ func (s *Service) NoticeAudit(ctx context.Context, tx *store.Tx, e ferry.Audit) 
 	if err != nil {
 		return err
 	}
+	return s.fanOut(ctx, tx, e, rule.kind, data, recipients, rule.webhook)
+}
+
+// tell writes the notices of an event whose recipients its cause names
+// (an approval asked of its approvers, a decision told to the submitter, a
+// mention): e is the event as the webhook names it, never written to the
+// audit trail (its cause wrote its own).
+func (s *Service) tell(ctx context.Context, tx *store.Tx, e ferry.Audit, kind ferry.NoticeKind, userIDs []string) error {
+	data, _, err := noticeData(ctx, tx, e)
+	if err != nil {
+		return err
+	}
+	var recipients []string
+	for _, id := range userIDs {
+		if id != "" && e.Actor != "user:"+id && !slices.Contains(recipients, id) {
+			recipients = append(recipients, id)
+		}
+	}
+	return s.fanOut(ctx, tx, e, kind, data, recipients, true)
+}
+
+// fanOut writes one notice per recipient and schedules its deliveries, and
+// the webhook's.
+func (s *Service) fanOut(ctx context.Context, tx *store.Tx, e ferry.Audit, kind ferry.NoticeKind, data map[string]string, recipients []string, webhook bool) error {
 	for _, userID := range recipients {
-		n := &ferry.Notice{WorkspaceID: e.WorkspaceID, UserID: userID, Kind: rule.kind, Actor: e.Actor, TargetType: e.TargetType, TargetID: e.TargetID, Data: data}
+		n := &ferry.Notice{WorkspaceID: e.WorkspaceID, UserID: userID, Kind: kind, Actor: e.Actor, TargetType: e.TargetType, TargetID: e.TargetID, Data: data}
 		modes, err := noticeModes(ctx, &tx.Q, e.WorkspaceID, userID)
 		if err != nil {
 			return err
 		}
-		email, telegram := modes[modeKey(rule.kind, ferry.ChannelEmail)], modes[modeKey(rule.kind, ferry.ChannelTelegram)]
+		email, telegram := modes[modeKey(kind, ferry.ChannelEmail)], modes[modeKey(kind, ferry.ChannelTelegram)]
 		digest := email == ferry.NoticeDigest && s.Notices != nil && s.Notices.Mailer != nil
 		if err := tx.CreateNotice(ctx, n, digest); err != nil {
 			return err
@@ -177,14 +203,14 @@ func (s *Service) NoticeAudit(ctx context.Context, tx *store.Tx, e ferry.Audit) 
 			}
 		}
 	}
-	if !rule.webhook || s.Notices == nil {
+	if !webhook || s.Notices == nil {
 		return nil
 	}
 	ns, err := tx.NotificationSettings(ctx, e.WorkspaceID)
 	if err != nil || ns.WebhookURL == "" {
 		return err
 	}
-	payload, err := json.Marshal(NoticeWebhook{Event: e.Action, Kind: rule.kind, WorkspaceID: e.WorkspaceID, Actor: e.Actor,
+	payload, err := json.Marshal(NoticeWebhook{Event: e.Action, Kind: kind, WorkspaceID: e.WorkspaceID, Actor: e.Actor,
 		Target: NoticeTarget{Type: e.TargetType, ID: e.TargetID}, Data: data, At: tx.Now()})
 	if err != nil {
 		return err
@@ -236,7 +262,7 @@ func noticeData(ctx context.Context, tx *store.Tx, e ferry.Audit) (map[string]st
 			data["reason_args"] = string(raw)
 		}
 	case "story":
-		storyID = e.TargetID
+		storyID, accountID = e.TargetID, str("account_id")
 	case "account":
 		accountID = e.TargetID
 		data["reason"] = str("reason")
@@ -304,16 +330,6 @@ func noticeRecipients(ctx context.Context, tx *store.Tx, e ferry.Audit, to audie
 	switch to {
 	case toAuthor, toAuthorAndAdmins:
 		want[authorID] = true
-	case toNamed:
-		if ids, ok := e.Data["notify_user_ids"].([]string); ok {
-			for _, id := range ids {
-				want[id] = true
-			}
-		} else if ids, ok := e.Data["notify_user_ids"].([]any); ok {
-			for _, id := range ids {
-				want[fmt.Sprint(id)] = true
-			}
-		}
 	}
 	var out []string
 	for _, m := range members {

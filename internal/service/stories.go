@@ -244,7 +244,7 @@ func (s *Service) schedulePublishes(ctx context.Context, tx *store.Tx, jobs []de
 
 // cancelable are the states from which a publication can still be
 // withdrawn: it has not been (and is not being) sent.
-var cancelable = []ferry.PublicationState{ferry.StateDraft, ferry.StateScheduled, ferry.StateWaiting, ferry.StateNeedsReauth, ferry.StateHandoff}
+var cancelable = []ferry.PublicationState{ferry.StateDraft, ferry.StateScheduled, ferry.StateWaiting, ferry.StateNeedsReauth, ferry.StateHandoff, ferry.StateAwaitingApproval}
 
 func isCancelable(s ferry.PublicationState) bool {
 	for _, c := range cancelable {
@@ -319,7 +319,7 @@ func Summary(pubs []*ferry.Publication) string {
 		counts[p.State]++
 	}
 	parts := []string{fmt.Sprintf("published %d of %d", counts[ferry.StatePublished], len(live))}
-	for _, st := range []ferry.PublicationState{ferry.StateFailed, ferry.StateMissed, ferry.StateUnknown, ferry.StateNeedsReauth, ferry.StateHandoff, ferry.StateWaiting, ferry.StatePublishing, ferry.StateScheduled, ferry.StateDraft} {
+	for _, st := range []ferry.PublicationState{ferry.StateFailed, ferry.StateMissed, ferry.StateUnknown, ferry.StateNeedsReauth, ferry.StateAwaitingApproval, ferry.StateHandoff, ferry.StateWaiting, ferry.StatePublishing, ferry.StateScheduled, ferry.StateDraft} {
 		if n := counts[st]; n > 0 {
 			parts = append(parts, fmt.Sprintf("%d %s", n, strings.ReplaceAll(string(st), "_", " ")))
 		}

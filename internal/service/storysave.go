@@ -374,6 +374,11 @@ func (s *Service) saveBuilt(ctx context.Context, tx *store.Tx, p ferry.Principal
 	if err := s.schedulePublishes(ctx, tx, jobs); err != nil {
 		return err
 	}
+	// Scheduling submits what needs approval; changed content is asked
+	// for again.
+	if err := s.submitScheduled(ctx, tx, p, story, unsent); err != nil {
+		return err
+	}
 	for _, pub := range existing {
 		if !contains(story.Targets, pub.AccountID) && isCancelable(pub.State) {
 			if err := s.cancel(ctx, tx, p, pub, ferry.Because(ferry.ReasonTargetRemoved)); err != nil {

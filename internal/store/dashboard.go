@@ -19,13 +19,13 @@ func (q *Q) DashboardPublications(ctx context.Context, workspaceID string, recen
 	// (workspace_id, state), where the OR alone would scan the workspace.
 	rows, err := q.query(ctx, `SELECT `+prefixed("p.", publicationColumns)+`, s.title, SUBSTR(s.body, 1, 61)
 		FROM publications p JOIN stories s ON s.id = p.story_id
-		WHERE p.workspace_id = ? AND p.state IN (?, ?, ?, ?, ?, ?, ?) AND s.deleted_at IS NULL AND (
-			p.state IN (?, ?, ?, ?)
+		WHERE p.workspace_id = ? AND p.state IN (?, ?, ?, ?, ?, ?, ?, ?) AND s.deleted_at IS NULL AND (
+			p.state IN (?, ?, ?, ?, ?)
 			OR (p.state IN (?, ?) AND p.updated_at >= ?)
 			OR (p.state = ? AND p.scheduled_at <= ?))
 		ORDER BY p.created_at, p.id`,
-		workspaceID, ferry.StateUnknown, ferry.StateHandoff, ferry.StateWaiting, ferry.StateNeedsReauth, ferry.StateFailed, ferry.StateMissed, ferry.StateScheduled,
-		ferry.StateUnknown, ferry.StateHandoff, ferry.StateWaiting, ferry.StateNeedsReauth,
+		workspaceID, ferry.StateUnknown, ferry.StateHandoff, ferry.StateWaiting, ferry.StateNeedsReauth, ferry.StateAwaitingApproval, ferry.StateFailed, ferry.StateMissed, ferry.StateScheduled,
+		ferry.StateUnknown, ferry.StateHandoff, ferry.StateWaiting, ferry.StateNeedsReauth, ferry.StateAwaitingApproval,
 		ferry.StateFailed, ferry.StateMissed, ms(recent), ferry.StateScheduled, ms(ahead))
 	if err != nil {
 		return nil, nil, fmt.Errorf("store: dashboard publications: %w", err)

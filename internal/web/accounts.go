@@ -99,6 +99,10 @@ type accountPage struct {
 	Scripts []string
 	// Saved is set after the settings were saved.
 	Saved bool
+	// Policy is the approval policy editor (approvals.go); PolicySaved is
+	// set after it was saved.
+	Policy      policyForm
+	PolicySaved bool
 }
 
 // accountForm is the settings form, as typed.
@@ -178,11 +182,20 @@ func (s *Server) account(w http.ResponseWriter, r *http.Request, rq *request) {
 		s.fail(w, r, rq, err)
 		return
 	}
-	s.renderAccount(w, r, rq, http.StatusOK, accountPage{AccountOverview: *o, Form: formOf(o.Account), Saved: r.URL.Query().Get("saved") == "1"}, nil)
+	s.renderAccount(w, r, rq, http.StatusOK, accountPage{AccountOverview: *o, Form: formOf(o.Account), Saved: r.URL.Query().Get("saved") == "1",
+		PolicySaved: r.URL.Query().Get("done") == "policy"}, nil)
 }
 
 func (s *Server) renderAccount(w http.ResponseWriter, r *http.Request, rq *request, status int, page accountPage, errs map[string]string) {
 	page.Form.BotToken = ""
+	if page.Policy.Steps == nil {
+		pol, err := s.svc.ApprovalPolicy(r.Context(), rq.principal(), page.Account.ID)
+		if err != nil {
+			s.fail(w, r, rq, err)
+			return
+		}
+		page.Policy = policyFormOf(pol)
+	}
 	page.Scripts = service.AudienceScripts
 	v := s.view(r, rq, "account.title")
 	v.Errors, v.Data = errs, page

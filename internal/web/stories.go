@@ -16,7 +16,7 @@ const storiesPerPage = 25
 // filterStates are the states the stories list filters by.
 var filterStates = []ferry.PublicationState{
 	ferry.StateDraft, ferry.StateScheduled, ferry.StateWaiting, ferry.StatePublishing, ferry.StatePublished, ferry.StateFailed,
-	ferry.StateNeedsReauth, ferry.StateUnknown, ferry.StateHandoff, ferry.StateMissed, ferry.StateCanceled,
+	ferry.StateNeedsReauth, ferry.StateAwaitingApproval, ferry.StateUnknown, ferry.StateHandoff, ferry.StateMissed, ferry.StateCanceled,
 }
 
 // storiesPage is one page of the stories list with its filters.
@@ -101,6 +101,10 @@ type storyPage struct {
 	Form actionForm
 	// Done is the catalog key of what the last action did, or "".
 	Done string
+	// Approvals are the targets' approval states, by account (approvals.go);
+	// CanSubmit says whether a target waits to be submitted.
+	Approvals map[string]ferry.ApprovalStatus
+	CanSubmit bool
 }
 
 func (s *Server) story(w http.ResponseWriter, r *http.Request, rq *request) {
@@ -144,6 +148,18 @@ func (s *Server) renderStory(w http.ResponseWriter, r *http.Request, rq *request
 				return
 			}
 		}
+	}
+	var statuses []ferry.ApprovalStatus
+	if st.DeletedAt == nil {
+		if statuses, err = s.svc.StoryApprovals(ctx, p, st.ID); err != nil {
+			s.fail(w, r, rq, err)
+			return
+		}
+	}
+	page.Approvals = map[string]ferry.ApprovalStatus{}
+	for _, a := range statuses {
+		page.Approvals[a.AccountID] = a
+		page.CanSubmit = page.CanSubmit || (page.CanAct && (a.State == ferry.ApprovalDraft || a.State == ferry.ApprovalRejected))
 	}
 	v := s.view(r, rq, "story.title")
 	v.Errors, v.Data = errs, page

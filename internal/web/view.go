@@ -157,7 +157,7 @@ func (v *view) Summary(pubs []*ferry.Publication) string {
 		return v.T("summary.no_targets")
 	}
 	parts := []string{v.T("summary.published", "n", counts[ferry.StatePublished], "total", live)}
-	for _, st := range []ferry.PublicationState{ferry.StateFailed, ferry.StateMissed, ferry.StateUnknown, ferry.StateNeedsReauth, ferry.StateHandoff,
+	for _, st := range []ferry.PublicationState{ferry.StateFailed, ferry.StateMissed, ferry.StateUnknown, ferry.StateNeedsReauth, ferry.StateAwaitingApproval, ferry.StateHandoff,
 		ferry.StateWaiting, ferry.StatePublishing, ferry.StateScheduled, ferry.StateDraft} {
 		if n := counts[st]; n > 0 {
 			parts = append(parts, v.T("summary.count", "n", n, "state", v.T("summary.state."+string(st))))
@@ -175,7 +175,7 @@ func stateTone(st ferry.PublicationState) string {
 		return "ok"
 	case ferry.StateFailed, ferry.StateMissed, ferry.StateUnknown:
 		return "bad"
-	case ferry.StateNeedsReauth, ferry.StateHandoff, ferry.StateWaiting:
+	case ferry.StateNeedsReauth, ferry.StateHandoff, ferry.StateWaiting, ferry.StateAwaitingApproval:
 		return "warn"
 	case ferry.StateScheduled, ferry.StatePublishing:
 		return "wait"
@@ -292,6 +292,8 @@ func (v *view) reasonArg(name, val string) string {
 		}
 	case ferry.ArgPlatform:
 		return v.Platform(ferry.Platform(val))
+	case ferry.ArgApprovers:
+		return strings.ReplaceAll(ferry.ApproverWords(val, func(role string) string { return v.T("role.any." + role) }), ", ", v.T("summary.separator"))
 	}
 	return val
 }

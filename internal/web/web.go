@@ -203,6 +203,17 @@ func (s *Server) routes() []route {
 		{"GET /analytics", signedIn, s.analyticsOverview},
 		{"GET /analytics/accounts/{id}", signedIn, s.analyticsAccount},
 		{"GET /analytics/stories/{id}", signedIn, s.analyticsStory},
+		// Approvals (approvals.go).
+		{"GET /approvals", signedIn, s.approvalsInbox},
+		{"GET /stories/{id}/review", signedIn, s.review},
+		{"POST /stories/{id}/submit", signedIn, s.submitStory},
+		{"POST /stories/{id}/approve", signedIn, s.approveStory},
+		{"POST /stories/{id}/reject", signedIn, s.rejectStory},
+		{"POST /stories/{id}/comments", signedIn, s.commentStory},
+		{"POST /stories/{id}/approval-links", signedIn, s.approvalLink},
+		{"POST /accounts/{id}/approval-policy", signedIn, s.savePolicy},
+		{"GET /review/{token}", anyone, s.externalReview},
+		{"POST /review/{token}", anyone, s.externalDecide},
 		// Later pages (compose, calendar, accounts, settings) are added
 		// here, one line each, with their entry in nav().
 	}
@@ -216,7 +227,7 @@ type navItem struct {
 
 // nav lists the header's entries: only pages that exist.
 func nav() []navItem {
-	return []navItem{{"nav.dashboard", "/"}, {"nav.compose", "/compose"}, {"nav.stories", "/stories"}, {"nav.calendar", "/calendar"},
+	return []navItem{{"nav.dashboard", "/"}, {"nav.compose", "/compose"}, {"nav.stories", "/stories"}, {"nav.approvals", "/approvals"}, {"nav.calendar", "/calendar"},
 		{"nav.media", "/media"}, {"nav.analytics", "/analytics"}, {"nav.reports", "/reports"}, {"nav.accounts", "/accounts"}, {"nav.settings", "/settings"}}
 }
 
