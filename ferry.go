@@ -243,6 +243,13 @@ type Audit struct {
 	TargetID    string         `json:"target_id"`
 	Data        map[string]any `json:"data,omitempty"`
 	At          time.Time      `json:"at"`
+	// Seq numbers the workspace's events 1, 2, 3… with no gap.
+	Seq int64 `json:"seq"`
+	// PrevHash is the Hash of the workspace's event Seq-1 ("" for the
+	// first); Hash is the SHA-256 of this event's canonical encoding,
+	// PrevHash included. See store.AuditHash.
+	PrevHash string `json:"prev_hash"`
+	Hash     string `json:"hash"`
 }
 
 // Page selects a window of a list. Zero values mean the first page of the

@@ -17,6 +17,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/ferry-social/ferry"
 	"github.com/jackc/pgx/v5/pgxpool"
 	_ "github.com/jackc/pgx/v5/stdlib" // database/sql driver "pgx"
 	"modernc.org/sqlite"
@@ -161,6 +162,9 @@ type Q struct {
 	dialect Dialect
 	now     func() time.Time
 	sealer  Sealer
+	// tx is the transaction this Q runs in, nil outside one: audit
+	// events wait in it to be chained just before it commits.
+	tx *Tx
 }
 
 // Read returns a Q for reads outside any transaction.
@@ -172,6 +176,9 @@ type Tx struct {
 	tx          *sql.Tx
 	afterCommit []func()
 	auditHook   AuditHook
+	// audits are the events Audit recorded, appended to their chains
+	// just before commit (see appendAudits).
+	audits []ferry.Audit
 }
 
 // AfterCommit registers fn to run once the transaction has committed, in
@@ -192,6 +199,7 @@ func (db *DB) InTx(ctx context.Context, fn func(tx *Tx) error) (err error) {
 		return fmt.Errorf("store: begin: %w", err)
 	}
 	tx := &Tx{Q: Q{ex: sqltx, dialect: db.dialect, now: db.Now, sealer: db.sealer}, tx: sqltx, auditHook: db.auditHook}
+	tx.Q.tx = tx
 	if db.TxTrace != nil {
 		defer db.TxTrace()()
 	}
@@ -205,6 +213,9 @@ func (db *DB) InTx(ctx context.Context, fn func(tx *Tx) error) (err error) {
 		}
 	}()
 	if err = fn(tx); err != nil {
+		return err
+	}
+	if err = tx.appendAudits(ctx); err != nil {
 		return err
 	}
 	if err = sqltx.Commit(); err != nil {
