@@ -77,6 +77,7 @@ func (s *Server) routes() []route {
 	routes = append(routes, s.pauseRoutes()...)
 	routes = append(routes, s.exportRoutes()...)
 	routes = append(routes, s.reportRoutes()...)
+	routes = append(routes, s.auditRoutes()...)
 	return routes
 }
 

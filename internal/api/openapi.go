@@ -299,7 +299,15 @@ func schemas() map[string]any {
 		"PostMetricsInput":    metricsSchemas()["PostMetricsInput"],
 		"MetricsImportUpload": metricsSchemas()["MetricsImportUpload"],
 		"MetricsImport":       metricsSchemas()["MetricsImport"],
-		"ReportRecipients":    obj([]string{"user_ids"}, map[string]any{"user_ids": map[string]any{"type": "array", "items": str, "description": "Members who receive the monthly report by email on the first of the month."}}),
+		// The audit log (audit.go).
+		"AuditEvent": obj([]string{"id", "workspace_id", "actor", "action", "target_type", "target_id", "at", "seq", "prev_hash", "hash"}, map[string]any{
+			"id": integer, "workspace_id": str, "actor": map[string]any{"type": "string", "description": "user:<id> or system."},
+			"action": map[string]any{"type": "string", "examples": []any{"story.update"}}, "target_type": str, "target_id": str, "data": anyObj, "at": dateTime,
+			"seq":       map[string]any{"type": "integer", "description": "The event's number in the workspace's chain: 1, 2, 3… without a gap."},
+			"prev_hash": map[string]any{"type": "string", "description": "hash of the event seq-1; empty for the first."},
+			"hash":      map[string]any{"type": "string", "description": "Lowercase hex SHA-256 of the event's canonical encoding (docs/architecture.md, \"The audit log\"); `ferry audit verify` checks the chain."}}),
+		"AuditEventList":   obj([]string{"events", "next_cursor"}, map[string]any{"events": map[string]any{"type": "array", "items": ref("AuditEvent")}, "next_cursor": str}),
+		"ReportRecipients": obj([]string{"user_ids"}, map[string]any{"user_ids": map[string]any{"type": "array", "items": str, "description": "Members who receive the monthly report by email on the first of the month."}}),
 		"BestTimes": obj(nil, map[string]any{"account_id": str, "platform": platform, "time_zone": str,
 			"source":         map[string]any{"type": "string", "enum": []any{"history", "platform_defaults"}},
 			"metric":         map[string]any{"type": "string", "enum": []any{"engagement_rate", "engagement"}},
