@@ -39,8 +39,8 @@ type Op struct {
 // MaxEdit bounds the work: when the two versions differ by more than this
 // many tokens, the differing middle is reported as deleted and inserted as
 // a whole instead of token by token. It keeps a diff of two unrelated long
-// texts within O(MaxEdit²) memory.
-const MaxEdit = 2000
+// texts within O(MaxEdit²) memory (8 MB).
+const MaxEdit = 1000
 
 // Diff returns the changes that turn old into new. Concatenating the
 // Equal and Delete ops gives old; Equal and Insert gives new.
