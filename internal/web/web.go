@@ -157,6 +157,8 @@ func (s *Server) routes() []route {
 		{"GET /settings/glossary", signedIn, s.glossary},
 		{"POST /settings/glossary", signedIn, s.saveGlossary},
 		{"GET /settings/people", signedIn, s.people},
+		{"GET /settings/audit", signedIn, s.auditPage},
+		{"GET /settings/audit/export", signedIn, s.auditExport},
 		{"POST /settings/people", signedIn, s.putPerson},
 		{"POST /settings/people/delete", signedIn, s.deletePerson},
 		{"GET /invitations/{token}", anyone, s.invitation},
