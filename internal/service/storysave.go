@@ -314,6 +314,9 @@ func (s *Service) saveBuilt(ctx context.Context, tx *store.Tx, p ferry.Principal
 			return err
 		}
 	}
+	if err := recordStoryVersion(ctx, tx, p, story); err != nil {
+		return err
+	}
 	// In a workspace that requires alt text, an image with none blocks a
 	// story with a time, as its images stand now (alt text is the image's,
 	// not the story's, and may have changed since the build).
@@ -337,6 +340,9 @@ func (s *Service) saveBuilt(ctx context.Context, tx *store.Tx, p ferry.Principal
 		v := b.variants[id]
 		v.StoryID = story.ID
 		if err := tx.PutVariant(ctx, v); err != nil {
+			return err
+		}
+		if err := recordVariantVersion(ctx, tx, p, &v); err != nil {
 			return err
 		}
 		problems := v.Problems

@@ -514,6 +514,9 @@ func (s *Service) saveVariantEdit(ctx context.Context, tx *store.Tx, p ferry.Pri
 	if err := tx.PutVariant(ctx, v); err != nil {
 		return VariantView{}, err
 	}
+	if err := recordVariantVersion(ctx, tx, p, &v); err != nil {
+		return VariantView{}, err
+	}
 	action := "variant.edit"
 	if edit.Reset {
 		action = "variant.reset"
