@@ -78,6 +78,7 @@ func (s *Server) routes() []route {
 	routes = append(routes, s.exportRoutes()...)
 	routes = append(routes, s.reportRoutes()...)
 	routes = append(routes, s.auditRoutes()...)
+	routes = append(routes, s.versionRoutes()...)
 	return routes
 }
 

@@ -121,3 +121,37 @@ func TestAuditLog(t *testing.T) {
 		require.Equal(t, http.StatusBadRequest, resp.status)
 	})
 }
+
+func TestStoryVersions(t *testing.T) {
+	t.Parallel()
+	b := setup(t, testdb.Backends()[0])
+	resp := b.do(t, "POST", "/api/v1/stories", map[string]any{"title": "夜航", "body": "The last ferry sails at nine."})
+	require.Equal(t, http.StatusCreated, resp.status, "%s", resp.body)
+	var s ferry.Story
+	resp.decode(t, &s)
+	resp = b.do(t, "PATCH", "/api/v1/stories/"+s.ID, map[string]any{"body": "The last ferry sails at ten."})
+	require.Equal(t, http.StatusOK, resp.status, "%s", resp.body)
+
+	resp = b.do(t, "GET", "/api/v1/stories/"+s.ID+"/versions", nil)
+	require.Equal(t, http.StatusOK, resp.status, "%s", resp.body)
+	var list struct {
+		Histories []struct {
+			Versions []ferry.ContentVersion `json:"versions"`
+		} `json:"histories"`
+	}
+	resp.decode(t, &list)
+	require.Len(t, list.Histories, 1)
+	require.Len(t, list.Histories[0].Versions, 2)
+
+	resp = b.do(t, "GET", "/api/v1/stories/"+s.ID+"/versions/diff", nil)
+	require.Equal(t, http.StatusOK, resp.status, "%s", resp.body)
+	var d struct {
+		Text []ferry.TextEdit `json:"text"`
+	}
+	resp.decode(t, &d)
+	require.Equal(t, []ferry.TextEdit{{Op: "equal", Text: "The last ferry sails at "}, {Op: "delete", Text: "nine"}, {Op: "insert", Text: "ten"}, {Op: "equal", Text: "."}}, d.Text)
+
+	resp = b.do(t, "GET", "/api/v1/stories/"+s.ID+"/versions/diff?from=x", nil)
+	require.Equal(t, http.StatusBadRequest, resp.status)
+	require.Equal(t, http.StatusNotFound, b.do(t, "GET", "/api/v1/stories/sto_nope/versions", nil).status)
+}
