@@ -113,6 +113,7 @@ func (s *Server) routes() []route {
 		{"GET /{$}", signedIn, s.dashboard},
 		{"GET /stories", signedIn, s.stories},
 		{"GET /stories/{id}", signedIn, s.story},
+		{"GET /stories/{id}/versions", signedIn, s.storyVersions},
 		{"GET /compose", signedIn, s.compose},
 		{"POST /compose", signedIn, s.saveCompose},
 		{"POST /compose/preview", signedIn, s.preview},
