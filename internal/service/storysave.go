@@ -229,12 +229,12 @@ func (s *Service) buildStory(ctx context.Context, p ferry.Principal, stored *fer
 			prev[v.AccountID] = v
 		}
 	}
-	gen, err := s.generate(ctx, q, story, media, targets)
+	gen, screen, err := s.generate(ctx, q, story, media, targets)
 	if err != nil {
 		return nil, err
 	}
 	for i, a := range targets {
-		v, err := s.buildVariant(ctx, story, a, gen[i], prev[a.ID], nil, media)
+		v, err := s.buildVariant(ctx, story, a, gen[i], prev[a.ID], nil, media, screen)
 		if err != nil {
 			return nil, err
 		}
