@@ -79,6 +79,7 @@ func (s *Server) routes() []route {
 	routes = append(routes, s.reportRoutes()...)
 	routes = append(routes, s.auditRoutes()...)
 	routes = append(routes, s.versionRoutes()...)
+	routes = append(routes, s.checkRoutes()...)
 	return routes
 }
 

@@ -155,3 +155,28 @@ func TestStoryVersions(t *testing.T) {
 	require.Equal(t, http.StatusBadRequest, resp.status)
 	require.Equal(t, http.StatusNotFound, b.do(t, "GET", "/api/v1/stories/sto_nope/versions", nil).status)
 }
+
+func TestChecksRoutes(t *testing.T) {
+	t.Parallel()
+	b := setup(t, testdb.Backends()[0])
+	resp := b.do(t, "PUT", "/api/v1/checks/terms", map[string]any{"term": "示威", "severity": "error", "suggestion": "集會"})
+	require.Equal(t, http.StatusOK, resp.status, "%s", resp.body)
+	resp = b.do(t, "PUT", "/api/v1/checks/terms", map[string]any{"term": "x", "severity": "fatal"})
+	require.Equal(t, http.StatusBadRequest, resp.status)
+	resp = b.do(t, "POST", "/api/v1/checks/hosts", map[string]any{"host": "Example.COM"})
+	require.Equal(t, http.StatusCreated, resp.status, "%s", resp.body)
+	resp = b.do(t, "GET", "/api/v1/checks", nil)
+	require.Equal(t, http.StatusOK, resp.status)
+	var c struct {
+		Terms []ferry.SensitiveTerm `json:"terms"`
+		Hosts []string              `json:"hosts"`
+	}
+	resp.decode(t, &c)
+	require.Equal(t, "集會", c.Terms[0].Suggestion)
+	require.Equal(t, []string{"example.com"}, c.Hosts)
+	require.Equal(t, http.StatusNoContent, b.do(t, "DELETE", "/api/v1/checks/terms/"+url.PathEscape("示威"), nil).status)
+	require.Equal(t, http.StatusNoContent, b.do(t, "DELETE", "/api/v1/checks/hosts/example.com", nil).status)
+	require.Equal(t, http.StatusNotFound, b.do(t, "DELETE", "/api/v1/checks/hosts/example.com", nil).status)
+	viewer := b.newToken(t, b.workspaceID, "v@ferry.example", ferry.RoleViewer)
+	require.Equal(t, http.StatusForbidden, b.doAs(t, viewer, "POST", "/api/v1/checks/hosts", map[string]any{"host": "a.com"}).status)
+}

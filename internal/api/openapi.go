@@ -306,6 +306,15 @@ func schemas() map[string]any {
 			"seq":       map[string]any{"type": "integer", "description": "The event's number in the workspace's chain: 1, 2, 3… without a gap."},
 			"prev_hash": map[string]any{"type": "string", "description": "hash of the event seq-1; empty for the first."},
 			"hash":      map[string]any{"type": "string", "description": "Lowercase hex SHA-256 of the event's canonical encoding (docs/architecture.md, \"The audit log\"); `ferry audit verify` checks the chain."}}),
+		// Pre-publish checks (checks.go).
+		"SensitiveTermInput": obj([]string{"term"}, map[string]any{"term": map[string]any{"type": "string", "maxLength": 100},
+			"severity":   map[string]any{"type": "string", "enum": []any{"warning", "error"}, "description": "Default warning; an error blocks scheduling."},
+			"suggestion": map[string]any{"type": "string", "maxLength": 200, "description": "Wording to use instead, shown with the problem."}}),
+		"SensitiveTerm": obj([]string{"term", "severity", "suggestion", "created_by", "created_at"}, map[string]any{"term": str,
+			"severity": map[string]any{"type": "string", "enum": []any{"warning", "error"}}, "suggestion": str, "created_by": str, "created_at": dateTime}),
+		"BlockedHostInput": obj([]string{"host"}, map[string]any{"host": map[string]any{"type": "string", "examples": []any{"example.com"}, "description": "A domain name (an address is read for its host); subdomains are covered."}}),
+		"Checks": obj([]string{"terms", "hosts", "built_in_hosts"}, map[string]any{"terms": map[string]any{"type": "array", "items": ref("SensitiveTerm")},
+			"hosts": strList, "built_in_hosts": map[string]any{"type": "array", "items": str, "description": "The maintained list (internal/adapt/blocked_hosts.txt)."}}),
 		// Version history (versions.go).
 		"ContentVersion": obj([]string{"id", "story_id", "account_id", "n", "title", "text", "tags", "media_ids", "author", "at"}, map[string]any{
 			"id": integer, "story_id": str, "account_id": map[string]any{"type": "string", "description": "Empty for the story itself."},
