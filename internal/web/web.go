@@ -159,6 +159,8 @@ func (s *Server) routes() []route {
 		{"POST /settings/glossary", signedIn, s.saveGlossary},
 		{"GET /settings/people", signedIn, s.people},
 		{"GET /settings/audit", signedIn, s.auditPage},
+		{"GET /settings/checks", signedIn, s.checksPage},
+		{"POST /settings/checks", signedIn, s.checksForm},
 		{"GET /settings/audit/export", signedIn, s.auditExport},
 		{"POST /settings/people", signedIn, s.putPerson},
 		{"POST /settings/people/delete", signedIn, s.deletePerson},
