@@ -59,7 +59,22 @@ func Diff(old, new string) []Op {
 	ops = appendOp(ops, Equal, a[:pre])
 	ops = append(ops, myers(a[pre:len(a)-suf], b[pre:len(b)-suf])...)
 	ops = appendOp(ops, Equal, a[len(a)-suf:])
-	return merge(ops)
+	return merge(absorbSpaces(ops))
+}
+
+// absorbSpaces turns white space left equal between two changes into a
+// change: "[-this-] [-Mid-Autumn-]{+on+} {+the+}" reads better as one
+// replaced phrase than as words swapped around unchanged spaces.
+func absorbSpaces(ops []Op) []Op {
+	for i := 1; i+1 < len(ops); i++ {
+		if ops[i].Kind == Equal && ops[i-1].Kind != Equal && ops[i+1].Kind != Equal && strings.TrimSpace(ops[i].Text) == "" {
+			text := ops[i].Text
+			ops[i] = Op{Delete, text}
+			ops = append(ops[:i+1], append([]Op{{Insert, text}}, ops[i+1:]...)...)
+			i++
+		}
+	}
+	return ops
 }
 
 // Changed reports whether the diff has any insertion or deletion.

@@ -125,3 +125,8 @@ func BenchmarkDiff(b *testing.B) {
 		Diff(a, c)
 	}
 }
+
+func TestDiff_SpacesBetweenChangesJoinThem(t *testing.T) {
+	got := Diff("Lantern fair at Harbour Park this Mid-Autumn Festival.", "A large lantern fair at Harbour Park on the night of the festival.")
+	assert.Equal(t, "[-Lantern -]{+A large lantern +}fair at Harbour Park [-this Mid-Autumn Festival-]{+on the night of the festival+}.", render(got))
+}
