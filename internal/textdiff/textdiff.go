@@ -77,16 +77,6 @@ func absorbSpaces(ops []Op) []Op {
 	return ops
 }
 
-// Changed reports whether the diff has any insertion or deletion.
-func Changed(ops []Op) bool {
-	for _, o := range ops {
-		if o.Kind != Equal {
-			return true
-		}
-	}
-	return false
-}
-
 // Tokens splits s into the units Diff compares: each Han ideograph, kana
 // or Hangul syllable, each CJK punctuation mark and each other
 // punctuation mark or symbol is a token of its own; a run of letters,
