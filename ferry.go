@@ -4,6 +4,7 @@
 package ferry
 
 import (
+	"slices"
 	"time"
 )
 
@@ -243,6 +244,13 @@ type Audit struct {
 	TargetID    string         `json:"target_id"`
 	Data        map[string]any `json:"data,omitempty"`
 	At          time.Time      `json:"at"`
+	// Seq numbers the workspace's events 1, 2, 3… with no gap.
+	Seq int64 `json:"seq"`
+	// PrevHash is the Hash of the workspace's event Seq-1 ("" for the
+	// first); Hash is the SHA-256 of this event's canonical encoding,
+	// PrevHash included. See store.AuditHash.
+	PrevHash string `json:"prev_hash"`
+	Hash     string `json:"hash"`
 }
 
 // Page selects a window of a list. Zero values mean the first page of the
@@ -250,4 +258,32 @@ type Audit struct {
 type Page struct {
 	Limit  int
 	Cursor string
+}
+
+// ContentVersion is one saved version of a story (AccountID "") or of its
+// variant for one account: what it said, who saved it and when. Versions
+// are numbered 1, 2, 3… per story and account; a save that changes
+// nothing of the content (only the time, say) makes no version.
+type ContentVersion struct {
+	ID        int64  `json:"id"`
+	StoryID   string `json:"story_id"`
+	AccountID string `json:"account_id"`
+	N         int    `json:"n"`
+	Title     string `json:"title"`
+	Text      string `json:"text"`
+	// Tags are the story's tags or the variant's hashtags; MediaIDs its
+	// images; Links (a story's) and Edited (a variant's: a person's words
+	// rather than generated ones).
+	Tags     []string  `json:"tags"`
+	Links    []string  `json:"links,omitempty"`
+	MediaIDs []string  `json:"media_ids"`
+	Edited   bool      `json:"edited,omitempty"`
+	Author   string    `json:"author"`
+	At       time.Time `json:"at"`
+}
+
+// SameContent reports whether two versions say the same.
+func (v ContentVersion) SameContent(o ContentVersion) bool {
+	return v.Title == o.Title && v.Text == o.Text && v.Edited == o.Edited && slices.Equal(v.Tags, o.Tags) &&
+		slices.Equal(v.Links, o.Links) && slices.Equal(v.MediaIDs, o.MediaIDs)
 }

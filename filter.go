@@ -1,5 +1,7 @@
 package ferry
 
+import "time"
+
 // StoryFilter selects stories.
 type StoryFilter struct {
 	WorkspaceID string
@@ -23,12 +25,20 @@ type PublicationFilter struct {
 	States      []PublicationState
 }
 
-// AuditFilter selects audit events.
+// AuditFilter selects audit events. Empty fields select everything.
 type AuditFilter struct {
 	WorkspaceID string
-	TargetType  string
-	TargetID    string
-	Limit       int
+	// Actor is "user:<id>" or "system".
+	Actor string
+	// Action is exact, e.g. "story.update".
+	Action     string
+	TargetType string
+	TargetID   string
+	// Since and Until bound the time: Since <= at < Until.
+	Since, Until *time.Time
+	// Cursor continues after the event with this id (newest first).
+	Cursor string
+	Limit  int
 }
 
 // MediaFilter selects a workspace's uploads in the media library.

@@ -1,5 +1,7 @@
 package ferry
 
+import "time"
+
 // Severity says whether a problem blocks scheduling.
 type Severity string
 
@@ -82,3 +84,14 @@ type VariantDiff struct {
 // DefaultSourceScript is the script a story is written in unless it says:
 // Traditional Chinese as written in Hong Kong.
 const DefaultSourceScript = "hk"
+
+// SensitiveTerm is a word or phrase a workspace wants flagged before
+// anything goes out: an error blocks scheduling, a warning informs, and
+// the suggestion (optional) proposes other wording.
+type SensitiveTerm struct {
+	Term       string    `json:"term"`
+	Severity   Severity  `json:"severity"`
+	Suggestion string    `json:"suggestion"`
+	CreatedBy  string    `json:"created_by"`
+	CreatedAt  time.Time `json:"created_at"`
+}

@@ -91,6 +91,8 @@ type Env struct {
 	People map[string]Person
 	// Templates replace the default template of a platform.
 	Templates map[ferry.Platform]*Template
+	// Screen is the workspace's pre-publish checks; nil checks nothing.
+	Screen *Screen
 }
 
 // Variant is a story adapted for one target.
@@ -254,7 +256,7 @@ func (a *Adapter) adapt(s Story, segs []segment, t Target, env Env, cache map[sc
 	v.Media = planMedia(s.Media, t.Platform, &notes)
 	var checks []ferry.Problem
 	v.Length, checks = Check(v, t)
-	v.Problems = append(notes, checks...)
+	v.Problems = append(append(notes, checks...), env.Screen.Problems(v)...)
 	if v.Problems == nil {
 		v.Problems = []ferry.Problem{}
 	}

@@ -78,6 +78,9 @@ func (s *Server) routes() []route {
 	routes = append(routes, s.exportRoutes()...)
 	routes = append(routes, s.reportRoutes()...)
 	routes = append(routes, s.approvalRoutes()...)
+	routes = append(routes, s.auditRoutes()...)
+	routes = append(routes, s.versionRoutes()...)
+	routes = append(routes, s.checkRoutes()...)
 	return routes
 }
 

@@ -18,8 +18,9 @@ import (
 )
 
 // isolationNotIDs are path parameters that name no row of a workspace:
-// a route with only these is not tried with another workspace's id.
-var isolationNotIDs = map[string]bool{"platform": true, "key": true, "file": true}
+// a route with only these is not tried with another workspace's id
+// ({term} and {host} name entries of the caller's own checks lists).
+var isolationNotIDs = map[string]bool{"platform": true, "key": true, "file": true, "term": true, "host": true}
 
 // isolationBodies is a plausible request body for each request schema a
 // route with an id takes, so that the id, not the body, decides the answer.

@@ -302,7 +302,36 @@ func schemas() map[string]any {
 		"PostMetricsInput":    metricsSchemas()["PostMetricsInput"],
 		"MetricsImportUpload": metricsSchemas()["MetricsImportUpload"],
 		"MetricsImport":       metricsSchemas()["MetricsImport"],
-		"ReportRecipients":    obj([]string{"user_ids"}, map[string]any{"user_ids": map[string]any{"type": "array", "items": str, "description": "Members who receive the monthly report by email on the first of the month."}}),
+		// The audit log (audit.go).
+		"AuditEvent": obj([]string{"id", "workspace_id", "actor", "action", "target_type", "target_id", "at", "seq", "prev_hash", "hash"}, map[string]any{
+			"id": integer, "workspace_id": str, "actor": map[string]any{"type": "string", "description": "user:<id> or system."},
+			"action": map[string]any{"type": "string", "examples": []any{"story.update"}}, "target_type": str, "target_id": str, "data": anyObj, "at": dateTime,
+			"seq":       map[string]any{"type": "integer", "description": "The event's number in the workspace's chain: 1, 2, 3… without a gap."},
+			"prev_hash": map[string]any{"type": "string", "description": "hash of the event seq-1; empty for the first."},
+			"hash":      map[string]any{"type": "string", "description": "Lowercase hex SHA-256 of the event's canonical encoding (docs/architecture.md, \"The audit log\"); `ferry audit verify` checks the chain."}}),
+		// Pre-publish checks (checks.go).
+		"SensitiveTermInput": obj([]string{"term"}, map[string]any{"term": map[string]any{"type": "string", "maxLength": 100},
+			"severity":   map[string]any{"type": "string", "enum": []any{"warning", "error"}, "description": "Default warning; an error blocks scheduling."},
+			"suggestion": map[string]any{"type": "string", "maxLength": 200, "description": "Wording to use instead, shown with the problem."}}),
+		"SensitiveTerm": obj([]string{"term", "severity", "suggestion", "created_by", "created_at"}, map[string]any{"term": str,
+			"severity": map[string]any{"type": "string", "enum": []any{"warning", "error"}}, "suggestion": str, "created_by": str, "created_at": dateTime}),
+		"BlockedHostInput": obj([]string{"host"}, map[string]any{"host": map[string]any{"type": "string", "examples": []any{"example.com"}, "description": "A domain name (an address is read for its host); subdomains are covered."}}),
+		"Checks": obj([]string{"terms", "hosts", "built_in_hosts"}, map[string]any{"terms": map[string]any{"type": "array", "items": ref("SensitiveTerm")},
+			"hosts": strList, "built_in_hosts": map[string]any{"type": "array", "items": str, "description": "The maintained list (internal/adapt/blocked_hosts.txt)."}}),
+		// Version history (versions.go).
+		"ContentVersion": obj([]string{"id", "story_id", "account_id", "n", "title", "text", "tags", "media_ids", "author", "at"}, map[string]any{
+			"id": integer, "story_id": str, "account_id": map[string]any{"type": "string", "description": "Empty for the story itself."},
+			"n": map[string]any{"type": "integer", "description": "The version's number in its history: 1, 2, 3…"}, "title": str,
+			"text": map[string]any{"type": "string", "description": "The story's body, or the variant's text."},
+			"tags": strList, "links": strList, "media_ids": strList, "edited": map[string]any{"type": "boolean", "description": "A variant's: worded by a person rather than generated."},
+			"author": map[string]any{"type": "string", "description": "user:<id> or system."}, "at": dateTime}),
+		"VersionHistoryList": obj([]string{"histories"}, map[string]any{"histories": map[string]any{"type": "array", "items": obj([]string{"versions"}, map[string]any{
+			"account": ref("Account"), "versions": map[string]any{"type": "array", "items": ref("ContentVersion")}})}}),
+		"VersionDiff": obj([]string{"from", "to", "title", "text"}, map[string]any{"from": ref("ContentVersion"), "to": ref("ContentVersion"),
+			"title": textEdits, "text": textEdits,
+			"tags_added": strList, "tags_removed": strList, "media_added": strList, "media_removed": strList}),
+		"AuditEventList":   obj([]string{"events", "next_cursor"}, map[string]any{"events": map[string]any{"type": "array", "items": ref("AuditEvent")}, "next_cursor": str}),
+		"ReportRecipients": obj([]string{"user_ids"}, map[string]any{"user_ids": map[string]any{"type": "array", "items": str, "description": "Members who receive the monthly report by email on the first of the month."}}),
 		"BestTimes": obj(nil, map[string]any{"account_id": str, "platform": platform, "time_zone": str,
 			"source":         map[string]any{"type": "string", "enum": []any{"history", "platform_defaults"}},
 			"metric":         map[string]any{"type": "string", "enum": []any{"engagement_rate", "engagement"}},

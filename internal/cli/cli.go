@@ -1,5 +1,5 @@
 // Package cli implements the ferry command: serve, worker, migrate, user,
-// token and version.
+// token, audit, bench and version.
 package cli
 
 import (
@@ -29,6 +29,7 @@ Usage:
   ferry migrate [flags]   bring the database schema up to date
   ferry user create --email E --password P [--workspace W] [--role R]
   ferry token create --email E [--workspace W] [--name N]
+  ferry audit verify [--workspace ID]   check the audit log's hash chains
   ferry bench delivery [flags]   measure delivery lateness, throughput and memory
   ferry version
 
@@ -82,6 +83,8 @@ func Run(signals <-chan os.Signal, args []string, stdout, stderr io.Writer, gete
 		err = e.token(rest)
 	case "bench":
 		err = e.bench(rest)
+	case "audit":
+		err = e.audit(rest)
 	case "version":
 		fmt.Fprintln(stdout, "ferry", version())
 	case "-h", "--help", "help":

@@ -35,7 +35,7 @@ func TestHelpAndUsage(t *testing.T) {
 	r := run(nil, nil, "--help")
 	require.Equal(t, 0, r.code)
 	require.Contains(t, r.stdout, "ferry serve")
-	for _, cmd := range [][]string{{"serve", "--help"}, {"worker", "--help"}, {"migrate", "--help"}, {"user", "create", "--help"}, {"token", "create", "--help"}, {"bench", "delivery", "--help"}} {
+	for _, cmd := range [][]string{{"serve", "--help"}, {"worker", "--help"}, {"migrate", "--help"}, {"user", "create", "--help"}, {"token", "create", "--help"}, {"bench", "delivery", "--help"}, {"audit", "verify", "--help"}} {
 		r := run(nil, nil, cmd...)
 		require.Equal(t, 0, r.code, "%v: %s", cmd, r.stderr)
 		require.Contains(t, r.stdout, "Usage: ferry "+cmd[0], "%v", cmd)
@@ -161,4 +161,37 @@ func TestServeRefusesAnOlderSchema(t *testing.T) {
 	r = run(nil, env, "user", "create", "--email", "b@ferry.example", "--password", "short")
 	require.Equal(t, 1, r.code)
 	require.Contains(t, r.stderr, "at least 10 characters")
+}
+
+// TestAuditVerify: an attacker with database access drops the append-only
+// trigger and edits an event; `ferry audit verify` names it and fails.
+func TestAuditVerify(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	env := map[string]string{"FERRY_DATA": dir}
+	r := run(nil, env, "user", "create", "--email", "a@example.org", "--password", "0123456789ab")
+	require.Equal(t, 0, r.code, r.stderr)
+	r = run(nil, env, "token", "create", "--email", "a@example.org")
+	require.Equal(t, 0, r.code, r.stderr)
+	r = run(nil, env, "audit", "verify")
+	require.Equal(t, 0, r.code, r.stderr)
+	require.Contains(t, r.stdout, "OK: 3 events in 1 workspace chains verify.")
+
+	db, err := sql.Open("sqlite", filepath.Join(dir, "ferry.db"))
+	require.NoError(t, err)
+	defer db.Close()
+	_, err = db.Exec(`UPDATE audit_events SET actor = 'user:mallory' WHERE seq = 2`)
+	require.ErrorContains(t, err, "append-only")
+	_, err = db.Exec(`DROP TRIGGER audit_events_append_only_update`)
+	require.NoError(t, err)
+	_, err = db.Exec(`UPDATE audit_events SET actor = 'user:mallory' WHERE seq = 2`)
+	require.NoError(t, err)
+	r = run(nil, env, "audit", "verify")
+	require.Equal(t, 1, r.code)
+	require.Contains(t, r.stdout, "BROKEN")
+	require.Contains(t, r.stdout, "event #2")
+	require.Contains(t, r.stdout, "hash does not match its content")
+
+	require.Equal(t, 2, run(nil, env, "audit").code)
+	require.Equal(t, 0, run(nil, env, "audit", "verify", "--help").code)
 }

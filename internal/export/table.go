@@ -9,6 +9,7 @@ import (
 	"bufio"
 	"context"
 	"encoding/csv"
+	"encoding/json"
 	"fmt"
 	"io"
 	"net/http"
@@ -25,18 +26,25 @@ type Format string
 const (
 	CSV  Format = "csv"
 	XLSX Format = "xlsx"
+	// JSONL is JSON Lines: one JSON object per row, keyed by the header
+	// row's names, in the header's order.
+	JSONL Format = "jsonl"
 )
 
 // ContentType is the media type of the format.
 func (f Format) ContentType() string {
-	if f == XLSX {
+	switch f {
+	case XLSX:
 		return "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+	case JSONL:
+		return "application/jsonl; charset=utf-8"
 	}
 	return "text/csv; charset=utf-8"
 }
 
 // Table receives a header, then rows; Close finishes the file. Cells are
-// strings, int64 or *int64 (nil: empty), time.Time or *time.Time.
+// strings, int64 or *int64 (nil: empty), time.Time or *time.Time, or
+// json.RawMessage (a JSON value: nested in JSON Lines, its text elsewhere).
 type Table interface {
 	Row(cells ...any) error
 	Close() error
@@ -62,6 +70,8 @@ func New(f Format, w io.Writer, loc *time.Location) (Table, error) {
 			return nil, err
 		}
 		return &xlsxTable{w: w, book: book, sw: sw, loc: loc}, nil
+	case JSONL:
+		return &jsonlTable{bw: bufio.NewWriterSize(w, 32<<10), loc: loc}, nil
 	}
 	return nil, fmt.Errorf("export: unknown format %q", f)
 }
@@ -160,9 +170,69 @@ func text(c any, loc *time.Location) string {
 			return ""
 		}
 		return v.In(loc).Format(time.RFC3339)
+	case json.RawMessage:
+		return string(v)
 	}
 	return fmt.Sprint(c)
 }
+
+type jsonlTable struct {
+	bw     *bufio.Writer
+	loc    *time.Location
+	header []string
+}
+
+// Row takes the header first, then writes each row as one line.
+func (t *jsonlTable) Row(cells ...any) error {
+	if t.header == nil {
+		for _, c := range cells {
+			t.header = append(t.header, text(c, t.loc))
+		}
+		return nil
+	}
+	t.bw.WriteByte('{')
+	for i, c := range cells {
+		if i > 0 {
+			t.bw.WriteByte(',')
+		}
+		key, _ := json.Marshal(t.header[i])
+		t.bw.Write(key)
+		t.bw.WriteByte(':')
+		var val []byte
+		var err error
+		switch v := c.(type) {
+		case nil:
+			val = []byte("null")
+		case json.RawMessage:
+			val = v
+		case int64:
+			val = strconv.AppendInt(nil, v, 10)
+		case *int64:
+			if v == nil {
+				val = []byte("null")
+			} else {
+				val = strconv.AppendInt(nil, *v, 10)
+			}
+		case *time.Time:
+			if v == nil {
+				val = []byte("null")
+				break
+			}
+			val, err = json.Marshal(text(c, t.loc))
+		default:
+			val, err = json.Marshal(text(c, t.loc))
+		}
+		if err != nil {
+			return err
+		}
+		t.bw.Write(val)
+	}
+	// A write error sticks: the next row after a dead client fails.
+	_, err := t.bw.WriteString("}\n")
+	return err
+}
+
+func (t *jsonlTable) Close() error { return t.bw.Flush() }
 
 // Serve streams an export already checked by the service as a download
 // named name.f. Once the first bytes are out an error can no longer become

@@ -10,10 +10,10 @@ import (
 	"unicode/utf8"
 
 	"github.com/ferry-social/ferry"
+	"github.com/ferry-social/ferry/internal/adapt"
 	"github.com/ferry-social/ferry/internal/auth"
 	"github.com/ferry-social/ferry/internal/delivery"
 	"github.com/ferry-social/ferry/internal/store"
-	"github.com/ferry-social/ferry/internal/textdiff"
 )
 
 // Review around approvals: a story's comment thread with @mentions, and
@@ -292,7 +292,7 @@ func (s *Service) SentContent(ctx context.Context, story *ferry.Story, accountID
 	}
 	for _, sub := range subs {
 		if sub.Fingerprint != fp {
-			c.Diff = textdiff.Diff(sub.Title+"\n"+sub.Text, v.Title+"\n"+v.Text)
+			c.Diff = adapt.Diff(sub.Title+"\n"+sub.Text, v.Title+"\n"+v.Text)
 			break
 		}
 	}

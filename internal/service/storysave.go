@@ -229,12 +229,12 @@ func (s *Service) buildStory(ctx context.Context, p ferry.Principal, stored *fer
 			prev[v.AccountID] = v
 		}
 	}
-	gen, err := s.generate(ctx, q, story, media, targets)
+	gen, screen, err := s.generate(ctx, q, story, media, targets)
 	if err != nil {
 		return nil, err
 	}
 	for i, a := range targets {
-		v, err := s.buildVariant(ctx, story, a, gen[i], prev[a.ID], nil, media)
+		v, err := s.buildVariant(ctx, story, a, gen[i], prev[a.ID], nil, media, screen)
 		if err != nil {
 			return nil, err
 		}
@@ -314,6 +314,9 @@ func (s *Service) saveBuilt(ctx context.Context, tx *store.Tx, p ferry.Principal
 			return err
 		}
 	}
+	if err := recordStoryVersion(ctx, tx, p, story); err != nil {
+		return err
+	}
 	// In a workspace that requires alt text, an image with none blocks a
 	// story with a time, as its images stand now (alt text is the image's,
 	// not the story's, and may have changed since the build).
@@ -337,6 +340,9 @@ func (s *Service) saveBuilt(ctx context.Context, tx *store.Tx, p ferry.Principal
 		v := b.variants[id]
 		v.StoryID = story.ID
 		if err := tx.PutVariant(ctx, v); err != nil {
+			return err
+		}
+		if err := recordVariantVersion(ctx, tx, p, &v); err != nil {
 			return err
 		}
 		problems := v.Problems

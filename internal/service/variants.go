@@ -112,6 +112,9 @@ func (s *Service) loadEnv(ctx context.Context, q *store.Q, workspaceID string) (
 			env.Templates[p] = tmpl
 		}
 	}
+	if env.Screen, err = s.screen(ctx, q, workspaceID); err != nil {
+		return env, err
+	}
 	return env, nil
 }
 
@@ -149,17 +152,17 @@ func blockingError(problems map[string][]ferry.Problem) error {
 
 // generate adapts a story, whose images are originals (by id), for
 // accounts.
-func (s *Service) generate(ctx context.Context, q *store.Q, story *ferry.Story, originals map[string]*ferry.Media, accts []*ferry.Account) ([]adapt.Variant, error) {
+func (s *Service) generate(ctx context.Context, q *store.Q, story *ferry.Story, originals map[string]*ferry.Media, accts []*ferry.Account) ([]adapt.Variant, *adapt.Screen, error) {
 	env, err := s.loadEnv(ctx, q, story.WorkspaceID)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	in := storyFor(story.Title, story.Body, story.Tags, story.Links, story.MediaIDs, story.SourceScript, originals)
 	targets := make([]adapt.Target, len(accts))
 	for i, a := range accts {
 		targets[i] = targetFor(a)
 	}
-	return s.adapter().Adapt(in, targets, env), nil
+	return s.adapter().Adapt(in, targets, env), env.Screen, nil
 }
 
 // VariantEdit is a person's change to a variant.
@@ -178,7 +181,7 @@ type VariantEdit struct {
 // platform. An edited variant keeps its text; its base is what the story
 // generated when it was edited, and it is stale when the story now
 // generates something else.
-func (s *Service) buildVariant(ctx context.Context, story *ferry.Story, a *ferry.Account, gen adapt.Variant, prev *ferry.Variant, edit *VariantEdit, originals map[string]*ferry.Media) (ferry.Variant, error) {
+func (s *Service) buildVariant(ctx context.Context, story *ferry.Story, a *ferry.Account, gen adapt.Variant, prev *ferry.Variant, edit *VariantEdit, originals map[string]*ferry.Media, screen *adapt.Screen) (ferry.Variant, error) {
 	fitted, ids, fitProblems, err := s.fitVariantMedia(ctx, a.Platform, gen.Media, originals)
 	if err != nil {
 		return ferry.Variant{}, err
@@ -212,8 +215,9 @@ func (s *Service) buildVariant(ctx context.Context, story *ferry.Story, a *ferry
 	}
 	// A person's text is checked as it stands.
 	v.Hashtags = adapt.TextHashtags(a.Platform, v.Text)
-	length, problems := adapt.Check(adapt.Variant{AccountID: a.ID, Platform: a.Platform, Title: v.Title, Text: v.Text, Media: fitted}, targetFor(a))
-	v.Length, v.Problems = length, append(problems, fitProblems...)
+	as := adapt.Variant{AccountID: a.ID, Platform: a.Platform, Title: v.Title, Text: v.Text, Media: fitted}
+	length, problems := adapt.Check(as, targetFor(a))
+	v.Length, v.Problems = length, append(append(problems, screen.Problems(as)...), fitProblems...)
 	if v.Stale {
 		v.Problems = append(v.Problems, adapt.StaleProblem())
 	}
@@ -457,11 +461,11 @@ func (s *Service) buildVariantEdit(ctx context.Context, p ferry.Principal, story
 			return nil, err
 		}
 	}
-	gen, err := s.generate(ctx, q, story, originals, []*ferry.Account{a})
+	gen, screen, err := s.generate(ctx, q, story, originals, []*ferry.Account{a})
 	if err != nil {
 		return nil, err
 	}
-	v, err := s.buildVariant(ctx, story, a, gen[0], prev, &edit, originals)
+	v, err := s.buildVariant(ctx, story, a, gen[0], prev, &edit, originals, screen)
 	if err != nil {
 		return nil, err
 	}
@@ -512,6 +516,9 @@ func (s *Service) saveVariantEdit(ctx context.Context, tx *store.Tx, p ferry.Pri
 		return VariantView{}, blockingError(map[string][]ferry.Problem{b.account.ID: v.Problems})
 	}
 	if err := tx.PutVariant(ctx, v); err != nil {
+		return VariantView{}, err
+	}
+	if err := recordVariantVersion(ctx, tx, p, &v); err != nil {
 		return VariantView{}, err
 	}
 	action := "variant.edit"

@@ -163,6 +163,9 @@ type Q struct {
 	dialect Dialect
 	now     func() time.Time
 	sealer  Sealer
+	// tx is the transaction this Q runs in, nil outside one: audit
+	// events wait in it to be chained just before it commits.
+	tx *Tx
 }
 
 // Read returns a Q for reads outside any transaction.
@@ -174,6 +177,9 @@ type Tx struct {
 	tx          *sql.Tx
 	afterCommit []func()
 	auditHook   AuditHook
+	// audits are the events Audit recorded, appended to their chains
+	// just before commit (see appendAudits).
+	audits []ferry.Audit
 	// pauses memoizes StandingPause's read, by workspace.
 	pauses map[string][]*ferry.Pause
 	// beforeCommit runs inside the transaction once its work is done.
@@ -222,6 +228,7 @@ func (db *DB) InTx(ctx context.Context, fn func(tx *Tx) error) (err error) {
 		return fmt.Errorf("store: begin: %w", err)
 	}
 	tx := &Tx{Q: Q{ex: sqltx, dialect: db.dialect, now: db.Now, sealer: db.sealer}, tx: sqltx, auditHook: db.auditHook}
+	tx.Q.tx = tx
 	if db.TxTrace != nil {
 		defer db.TxTrace()()
 	}
@@ -241,6 +248,9 @@ func (db *DB) InTx(ctx context.Context, fn func(tx *Tx) error) (err error) {
 		if err = before(ctx); err != nil {
 			return err
 		}
+	}
+	if err = tx.appendAudits(ctx); err != nil {
+		return err
 	}
 	if err = sqltx.Commit(); err != nil {
 		return fmt.Errorf("store: commit: %w", err)

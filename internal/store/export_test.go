@@ -83,3 +83,22 @@ func (q *Q) ExecForTest(ctx context.Context, query string, args ...any) error {
 func PublicationsScheduledBetweenQuery(workspaceID string, from, to time.Time) PlannedQuery {
 	return PlannedQuery{scheduledBetweenQuery, []any{workspaceID, ms(from), ms(to), string(ferry.StateCanceled)}}
 }
+
+// MigrateTo applies the migrations up to version upTo, to test a later
+// migration on the data of an earlier schema.
+func (db *DB) MigrateTo(ctx context.Context, upTo int) error { return db.migrateTo(ctx, upTo) }
+
+// MigrationVersion returns the version of the migration whose file name
+// ends in _name.sql, so that tests survive renumbering.
+func (db *DB) MigrationVersion(name string) (int, error) {
+	ms, err := db.migrations()
+	if err != nil {
+		return 0, err
+	}
+	for _, m := range ms {
+		if strings.HasSuffix(m.name, "_"+name+".sql") {
+			return m.version, nil
+		}
+	}
+	return 0, fmt.Errorf("no migration %s", name)
+}

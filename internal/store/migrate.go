@@ -55,6 +55,40 @@ func (db *DB) migrations() ([]migration, error) {
 	return ms, nil
 }
 
+// goSteps are the steps a migration cannot say in SQL. A line
+// "-- ferry:go NAME" in a migration runs goSteps[NAME] at that point, in
+// the migration's transaction.
+var goSteps = map[string]func(context.Context, *Tx) error{
+	"chain_audit": chainAudit,
+}
+
+const goStepMarker = "-- ferry:go "
+
+// apply runs the migration's SQL, and its Go steps where marked.
+func (m migration) apply(ctx context.Context, tx *Tx) error {
+	rest := m.sql
+	for {
+		before, after, found := strings.Cut(rest, goStepMarker)
+		if strings.TrimSpace(before) != "" {
+			if _, err := tx.exec(ctx, before); err != nil {
+				return err
+			}
+		}
+		if !found {
+			return nil
+		}
+		name, tail, _ := strings.Cut(after, "\n")
+		step, ok := goSteps[strings.TrimSpace(name)]
+		if !ok {
+			return fmt.Errorf("no Go step %q", strings.TrimSpace(name))
+		}
+		if err := step(ctx, tx); err != nil {
+			return err
+		}
+		rest = tail
+	}
+}
+
 // SchemaStatus is how the database's schema compares with this binary's.
 type SchemaStatus struct {
 	// Initialized is false for a database Ferry has never migrated.
@@ -108,7 +142,10 @@ func (db *DB) Status(ctx context.Context) (SchemaStatus, error) {
 // Migrate brings Ferry's schema and River's up to date. It is safe to run
 // while other processes use the database; each migration runs in its own
 // transaction.
-func (db *DB) Migrate(ctx context.Context) error {
+func (db *DB) Migrate(ctx context.Context) error { return db.migrateTo(ctx, 0) }
+
+// migrateTo applies the migrations up to version upTo (all when 0).
+func (db *DB) migrateTo(ctx context.Context, upTo int) error {
 	if err := db.riverMigrate(ctx); err != nil {
 		return err
 	}
@@ -120,6 +157,9 @@ func (db *DB) Migrate(ctx context.Context) error {
 		return fmt.Errorf("store: migrate: %w", err)
 	}
 	for _, m := range all {
+		if upTo > 0 && m.version > upTo {
+			break
+		}
 		err := db.InTx(ctx, func(tx *Tx) error {
 			if db.dialect == Postgres {
 				// Serialise concurrent migrators.
@@ -134,7 +174,7 @@ func (db *DB) Migrate(ctx context.Context) error {
 			if applied > 0 {
 				return nil
 			}
-			if _, err := tx.exec(ctx, m.sql); err != nil {
+			if err := m.apply(ctx, tx); err != nil {
 				return fmt.Errorf("%s: %w", m.name, err)
 			}
 			_, err := tx.exec(ctx, `INSERT INTO ferry_migrations (version, name, applied_at) VALUES (?, ?, ?)`, m.version, m.name, ms(tx.Now()))

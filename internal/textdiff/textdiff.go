@@ -1,184 +1,257 @@
-// Package textdiff compares two versions of a text the way a reader does:
-// character by character in Chinese (and Japanese and Korean) text, where a
-// character is a word's worth of meaning, and word by word in Latin text,
-// where a changed letter reads as a changed word. Reviewers see it between
-// the content they approved and the content now submitted; the version
-// history shows it between any two versions.
+// Package textdiff compares two versions of a text the way a reader sees
+// the change: Chinese (Han) and Japanese kana one character at a time, as
+// a Chinese reader reads them, and Latin, Cyrillic and other alphabetic
+// text one word at a time, so that "publish" → "published" shows as one
+// replaced word rather than an inserted "ed".
 package textdiff
 
 import (
+	"strings"
 	"unicode"
-
-	"github.com/ferry-social/ferry"
 )
 
-// maxEdits bounds the work: texts that differ in more tokens than this
-// (after their common start and end) are one deletion and one insertion,
-// which is what such a rewrite amounts to for a reader.
-const maxEdits = 2000
+// Kind says what happened to a piece of text.
+type Kind int
 
-// Diff returns the steps that turn a into b as runs of "equal", "delete"
-// and "insert": concatenating the equal and delete runs gives a, the equal
-// and insert runs give b. It returns nil when a and b are equal.
-func Diff(a, b string) []ferry.TextEdit {
-	if a == b {
-		return nil
+// The kinds of change.
+const (
+	Equal  Kind = iota // in both versions
+	Delete             // only in the old version
+	Insert             // only in the new version
+)
+
+func (k Kind) String() string {
+	switch k {
+	case Delete:
+		return "delete"
+	case Insert:
+		return "insert"
 	}
-	ta, tb := Tokens(a), Tokens(b)
+	return "equal"
+}
+
+// Op is one piece of the diff. Consecutive ops never share a kind.
+type Op struct {
+	Kind Kind
+	Text string
+}
+
+// MaxEdit bounds the work: when the two versions differ by more than this
+// many tokens, the differing middle is reported as deleted and inserted as
+// a whole instead of token by token. It keeps a diff of two unrelated long
+// texts within O(MaxEdit²) memory (8 MB).
+const MaxEdit = 1000
+
+// Diff returns the changes that turn old into new. Concatenating the
+// Equal and Delete ops gives old; Equal and Insert gives new.
+func Diff(old, new string) []Op {
+	a, b := Tokens(old), Tokens(new)
+	// Common prefix and suffix cost nothing to find and shrink the search.
 	pre := 0
-	for pre < len(ta) && pre < len(tb) && ta[pre] == tb[pre] {
+	for pre < len(a) && pre < len(b) && a[pre] == b[pre] {
 		pre++
 	}
 	suf := 0
-	for suf < len(ta)-pre && suf < len(tb)-pre && ta[len(ta)-1-suf] == tb[len(tb)-1-suf] {
+	for suf < len(a)-pre && suf < len(b)-pre && a[len(a)-1-suf] == b[len(b)-1-suf] {
 		suf++
 	}
-	var out edits
-	out.add("equal", ta[:pre]...)
-	ma, mb := ta[pre:len(ta)-suf], tb[pre:len(tb)-suf]
-	if ops, ok := myers(ma, mb, maxEdits); ok {
-		for _, op := range ops {
-			out.add(op.op, op.tok)
-		}
-	} else {
-		out.add("delete", ma...)
-		out.add("insert", mb...)
-	}
-	out.add("equal", ta[len(ta)-suf:]...)
-	return out
+	var ops []Op
+	ops = appendOp(ops, Equal, a[:pre])
+	ops = append(ops, myers(a[pre:len(a)-suf], b[pre:len(b)-suf])...)
+	ops = appendOp(ops, Equal, a[len(a)-suf:])
+	return merge(absorbSpaces(ops))
 }
 
-// Tokens splits a text into what Diff compares: each Han, kana or hangul
-// character alone; a run of other letters, digits and joining marks (a
-// Latin word, a number); a run of spaces; any other character alone.
+// absorbSpaces turns white space left equal between two changes into a
+// change: "[-this-] [-Mid-Autumn-]{+on+} {+the+}" reads better as one
+// replaced phrase than as words swapped around unchanged spaces.
+func absorbSpaces(ops []Op) []Op {
+	for i := 1; i+1 < len(ops); i++ {
+		if ops[i].Kind == Equal && ops[i-1].Kind != Equal && ops[i+1].Kind != Equal && strings.TrimSpace(ops[i].Text) == "" {
+			text := ops[i].Text
+			ops[i] = Op{Delete, text}
+			ops = append(ops[:i+1], append([]Op{{Insert, text}}, ops[i+1:]...)...)
+			i++
+		}
+	}
+	return ops
+}
+
+// Tokens splits s into the units Diff compares: each Han ideograph, kana
+// or Hangul syllable, each CJK punctuation mark and each other
+// punctuation mark or symbol is a token of its own; a run of letters,
+// digits and joining marks (a word) is one token, and so is a run of
+// white space. Concatenating the tokens gives s back.
 func Tokens(s string) []string {
 	var out []string
-	rs := []rune(s)
-	for i := 0; i < len(rs); {
-		r := rs[i]
-		j := i + 1
-		switch {
-		case ideographic(r):
-		case word(r):
-			for j < len(rs) && word(rs[j]) && !ideographic(rs[j]) {
-				j++
-			}
-		case unicode.IsSpace(r):
-			for j < len(rs) && unicode.IsSpace(rs[j]) {
-				j++
-			}
+	start := -1 // start of the current word or space run
+	var runKind int
+	flush := func(end int) {
+		if start >= 0 {
+			out = append(out, s[start:end])
+			start = -1
 		}
-		out = append(out, string(rs[i:j]))
-		i = j
 	}
+	for i, r := range s {
+		switch k := class(r); k {
+		case classSingle:
+			flush(i)
+			out = append(out, string(r))
+		default:
+			if start >= 0 && k == runKind {
+				continue
+			}
+			// A combining mark continues whatever run it follows.
+			if k == classWord && start >= 0 && unicode.Is(unicode.M, r) {
+				continue
+			}
+			flush(i)
+			start, runKind = i, k
+		}
+	}
+	flush(len(s))
 	return out
 }
 
-func ideographic(r rune) bool {
-	return unicode.In(r, unicode.Han, unicode.Hiragana, unicode.Katakana, unicode.Hangul)
-}
+const (
+	classSingle = iota
+	classWord
+	classSpace
+)
 
-func word(r rune) bool {
-	return unicode.IsLetter(r) || unicode.IsDigit(r) || unicode.IsMark(r) || r == '\'' || r == '’' || r == '_'
-}
-
-type edits []ferry.TextEdit
-
-// add appends tokens as a run, merged with the previous one of its kind.
-func (l *edits) add(op string, toks ...string) {
-	text := ""
-	for _, t := range toks {
-		text += t
+func class(r rune) int {
+	switch {
+	case unicode.IsSpace(r):
+		return classSpace
+	case unicode.In(r, unicode.Han, unicode.Hiragana, unicode.Katakana, unicode.Hangul, unicode.Thai, unicode.Lao, unicode.Khmer, unicode.Myanmar):
+		// Scripts written without spaces between words: a word-level
+		// diff would treat a whole sentence as one word.
+		return classSingle
+	case unicode.IsLetter(r), unicode.IsDigit(r), unicode.Is(unicode.M, r), r == '_', r == '\'', r == '’':
+		return classWord
 	}
-	if text == "" {
-		return
-	}
-	if n := len(*l); n > 0 && (*l)[n-1].Op == op {
-		(*l)[n-1].Text += text
-		return
-	}
-	*l = append(*l, ferry.TextEdit{Op: op, Text: text})
+	return classSingle
 }
 
-type tokOp struct {
-	op  string
-	tok string
-}
-
-// myers finds a shortest edit script from a to b with at most maxD edits
-// (Myers' O(ND) algorithm), or reports false.
-func myers(a, b []string, maxD int) ([]tokOp, bool) {
+// myers is Myers' O((N+M)D) difference algorithm over tokens, keeping
+// for each edit distance d only the 2d+1 diagonals it can reach.
+func myers(a, b []string) []Op {
 	n, m := len(a), len(b)
 	if n == 0 || m == 0 {
-		var ops []tokOp
-		for _, t := range a {
-			ops = append(ops, tokOp{"delete", t})
-		}
-		for _, t := range b {
-			ops = append(ops, tokOp{"insert", t})
-		}
-		return ops, true
+		return append(appendOp(nil, Delete, a), appendOp(nil, Insert, b)...)
 	}
-	limit := min(n+m, maxD)
-	off := limit + 1
-	v := make([]int, 2*limit+3)
+	max := n + m
+	if max > MaxEdit {
+		max = MaxEdit
+	}
+	// v[k+offset] is the furthest x on diagonal k; trace[d] is v after
+	// step d, restricted to diagonals -d..d.
+	offset := max + 1
+	v := make([]int, 2*max+3)
 	var trace [][]int
-	for d := 0; d <= limit; d++ {
-		trace = append(trace, append([]int(nil), v...))
+	found := -1
+	for d := 0; d <= max; d++ {
 		for k := -d; k <= d; k += 2 {
 			var x int
-			if k == -d || (k != d && v[off+k-1] < v[off+k+1]) {
-				x = v[off+k+1]
+			if k == -d || (k != d && v[k-1+offset] < v[k+1+offset]) {
+				x = v[k+1+offset] // down: insertion
 			} else {
-				x = v[off+k-1] + 1
+				x = v[k-1+offset] + 1 // right: deletion
 			}
 			y := x - k
 			for x < n && y < m && a[x] == b[y] {
-				x++
-				y++
+				x, y = x+1, y+1
 			}
-			v[off+k] = x
+			v[k+offset] = x
 			if x >= n && y >= m {
-				return backtrack(a, b, trace, off, d), true
+				found = d
+				break
 			}
+		}
+		snap := make([]int, 2*d+1)
+		copy(snap, v[-d+offset:d+offset+1])
+		trace = append(trace, snap)
+		if found >= 0 {
+			break
 		}
 	}
-	return nil, false
-}
-
-// backtrack walks the trace from (n, m) back to (0, 0).
-func backtrack(a, b []string, trace [][]int, off, dEnd int) []tokOp {
-	x, y := len(a), len(b)
-	var rev []tokOp
-	for d := dEnd; d > 0; d-- {
-		v := trace[d]
+	if found < 0 {
+		return append(appendOp(nil, Delete, a), appendOp(nil, Insert, b)...)
+	}
+	// Walk back from (n, m) through the snapshots.
+	var rev []Op
+	x, y := n, m
+	at := func(d, k int) int { return trace[d][k+d] }
+	for d := found; d > 0; d-- {
 		k := x - y
-		prevK := k - 1
-		if k == -d || (k != d && v[off+k-1] < v[off+k+1]) {
+		var prevK int
+		if k == -d || (k != d && at(d-1, k-1) < at(d-1, k+1)) {
 			prevK = k + 1
+		} else {
+			prevK = k - 1
 		}
-		prevX := v[off+prevK]
+		prevX := at(d-1, prevK)
 		prevY := prevX - prevK
 		for x > prevX && y > prevY {
-			rev = append(rev, tokOp{"equal", a[x-1]})
-			x--
-			y--
+			rev = append(rev, Op{Equal, a[x-1]})
+			x, y = x-1, y-1
 		}
 		if x == prevX {
-			rev = append(rev, tokOp{"insert", b[y-1]})
+			rev = append(rev, Op{Insert, b[y-1]})
 		} else {
-			rev = append(rev, tokOp{"delete", a[x-1]})
+			rev = append(rev, Op{Delete, a[x-1]})
 		}
 		x, y = prevX, prevY
 	}
 	for x > 0 && y > 0 {
-		rev = append(rev, tokOp{"equal", a[x-1]})
-		x--
-		y--
+		rev = append(rev, Op{Equal, a[x-1]})
+		x, y = x-1, y-1
 	}
-	ops := make([]tokOp, 0, len(rev))
+	out := make([]Op, 0, len(rev))
 	for i := len(rev) - 1; i >= 0; i-- {
-		ops = append(ops, rev[i])
+		out = append(out, rev[i])
 	}
-	return ops
+	return out
+}
+
+func appendOp(ops []Op, k Kind, toks []string) []Op {
+	if len(toks) == 0 {
+		return ops
+	}
+	return append(ops, Op{k, strings.Join(toks, "")})
+}
+
+// merge joins consecutive ops of one kind and, within each run of
+// changes, puts the deletions before the insertions, so that a reader sees
+// "old → new" once per changed stretch.
+func merge(ops []Op) []Op {
+	var out []Op
+	var del, ins strings.Builder
+	flush := func() {
+		if del.Len() > 0 {
+			out = append(out, Op{Delete, del.String()})
+			del.Reset()
+		}
+		if ins.Len() > 0 {
+			out = append(out, Op{Insert, ins.String()})
+			ins.Reset()
+		}
+	}
+	for _, o := range ops {
+		switch o.Kind {
+		case Delete:
+			del.WriteString(o.Text)
+		case Insert:
+			ins.WriteString(o.Text)
+		default:
+			flush()
+			if len(out) > 0 && out[len(out)-1].Kind == Equal {
+				out[len(out)-1].Text += o.Text
+			} else if o.Text != "" {
+				out = append(out, o)
+			}
+		}
+	}
+	flush()
+	return out
 }

@@ -34,6 +34,8 @@ func (v *view) SettingsSections() []settingsSection {
 		{"settings.workspace", "/settings/workspace", true},
 		{"settings.members", "/settings/members", true},
 		{"settings.notifications", "/settings/notifications", true},
+		{"settings.checks", "/settings/checks", true},
+		{"settings.audit", "/settings/audit", true},
 	}
 	out := all[:0:0]
 	for _, s := range all {

@@ -25,7 +25,7 @@ func TestSettings_EveryPageRendersAndWorkspacePagesAreForAdmins(t *testing.T) {
 			br := tb.browser()
 			br.signIn("ada@example.org", ownerPassword)
 			require.Equal(t, "/settings/profile", br.get("/settings").location)
-			for _, path := range []string{"/settings/profile", "/settings/tokens", "/settings/templates", "/settings/glossary", "/settings/people", "/settings/workspace", "/settings/members", "/settings/notifications"} {
+			for _, path := range []string{"/settings/profile", "/settings/tokens", "/settings/templates", "/settings/glossary", "/settings/people", "/settings/workspace", "/settings/members", "/settings/notifications", "/settings/audit"} {
 				p := br.get(path)
 				require.Equal(t, 200, p.status, path+": "+p.body)
 				require.Contains(t, p.body, `href="`+path+`" aria-current="page"`, path)
@@ -35,7 +35,7 @@ func TestSettings_EveryPageRendersAndWorkspacePagesAreForAdmins(t *testing.T) {
 			p := viewer.get("/settings/profile")
 			require.Equal(t, 200, p.status)
 			require.NotContains(t, p.body, `href="/settings/members"`, "the menu shows only what a viewer may open")
-			for _, path := range []string{"/settings/workspace", "/settings/members", "/settings/notifications"} {
+			for _, path := range []string{"/settings/workspace", "/settings/members", "/settings/notifications", "/settings/audit", "/settings/audit/export?format=csv"} {
 				require.Equal(t, http.StatusForbidden, viewer.get(path).status, path)
 			}
 			csrf := viewer.csrf()
