@@ -160,5 +160,5 @@ func TestServeRefusesAnOlderSchema(t *testing.T) {
 	require.Contains(t, r.stderr, "already exists")
 	r = run(nil, env, "user", "create", "--email", "b@ferry.example", "--password", "short")
 	require.Equal(t, 1, r.code)
-	require.Contains(t, r.stderr, "at least 10 characters")
+	require.Contains(t, r.stderr, "at least 12 characters")
 }

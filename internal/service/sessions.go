@@ -168,7 +168,7 @@ type SetupInput struct {
 // Setup creates the first workspace and its owner, and signs the owner in.
 // Once any user exists it is ECONFLICT. Invalid input is EINVALID with
 // details naming each field and a reason code: "required", "too_long",
-// "too_short", "invalid".
+// "too_short", "common" (a password among the most common), "invalid".
 func (s *Service) Setup(ctx context.Context, in SetupInput, userAgent string) (*ferry.Session, string, error) {
 	in.Workspace, in.Name, in.Email = strings.TrimSpace(in.Workspace), strings.TrimSpace(in.Name), strings.TrimSpace(in.Email)
 	details := map[string]string{}
@@ -192,8 +192,8 @@ func (s *Service) Setup(ctx context.Context, in SetupInput, userAgent string) (*
 	} else if a, err := mail.ParseAddress(in.Email); err != nil || a.Address != in.Email {
 		details["email"] = "invalid"
 	}
-	if len(in.Password) < auth.MinPasswordLength {
-		details["password"] = "too_short"
+	if problem := auth.PasswordProblem(in.Password); problem != "" {
+		details["password"] = problem
 	}
 	if in.Language != "" && !slices.Contains(Languages, in.Language) {
 		details["language"] = "invalid"

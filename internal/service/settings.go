@@ -432,8 +432,8 @@ func (s *Service) AcceptInvitation(ctx context.Context, token string, in AcceptI
 		if utf8.RuneCountInString(in.Name) > maxName {
 			details["name"] = "too_long"
 		}
-		if len(in.Password) < auth.MinPasswordLength {
-			details["password"] = "too_short"
+		if problem := auth.PasswordProblem(in.Password); problem != "" {
+			details["password"] = problem
 		}
 		if in.Language != "" && !slices.Contains(Languages, in.Language) {
 			details["language"] = "invalid"
@@ -595,8 +595,8 @@ func (s *Service) ChangePassword(ctx context.Context, p ferry.Principal, current
 	if auth.CheckPassword(u.PasswordHash, current) != nil {
 		details["current"] = "wrong"
 	}
-	if len(next) < auth.MinPasswordLength {
-		details["new"] = "too_short"
+	if problem := auth.PasswordProblem(next); problem != "" {
+		details["new"] = problem
 	}
 	if len(details) > 0 {
 		return ferry.Errorf(ferry.EINVALID, "The password was not changed.").WithDetails(details)

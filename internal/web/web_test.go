@@ -38,7 +38,12 @@ func TestSetup_FirstRunCreatesTheOwnerAndKeepsBadInput(t *testing.T) {
 			require.NotContains(t, bad.body, `value="short"`, "a password is never sent back")
 			require.Regexp(t, `id="workspace" [^>]*aria-invalid="true" aria-describedby="workspace-error"`, bad.body)
 			require.Contains(t, bad.body, `<p class="field-error" id="workspace-error">Fill this in.</p>`)
-			require.Contains(t, bad.body, `<p class="field-error" id="password-error">The password needs at least 10 characters.</p>`)
+			require.Contains(t, bad.body, `<p class="field-error" id="password-error">The password needs at least 12 characters.</p>`)
+			common := br.post("/setup", "same-origin", url.Values{"workspace": {"Harbour News"}, "time_zone": {"Asia/Hong_Kong"}, "region": {"HK"},
+				"name": {"Ada"}, "email": {"ada@example.org"}, "password": {"Qwerty123456"}, "language": {"en"}})
+			require.Equal(t, http.StatusBadRequest, common.status)
+			require.Contains(t, common.body, `<p class="field-error" id="password-error">This password is among the most common ones; choose another.</p>`)
+			require.NotContains(t, strings.ToLower(common.body), "qwerty123456", "a password is never sent back")
 			needs, err := tb.svc.NeedsSetup(context.Background())
 			require.NoError(t, err)
 			require.True(t, needs, "nothing was saved")
