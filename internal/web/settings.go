@@ -431,7 +431,11 @@ func (s *Server) saveNotifications(w http.ResponseWriter, r *http.Request, rq *r
 			s.fail(w, r, rq, cerr)
 			return
 		}
-		s.renderSettings(w, r, rq, http.StatusBadRequest, "notifications", notificationsData{Settings: cur, WebhookURL: url}, errs)
+		status := http.StatusBadRequest
+		if ferry.IsCode(err, ferry.EUNPROCESSABLE) {
+			status = http.StatusUnprocessableEntity // a URL inside the server's network
+		}
+		s.renderSettings(w, r, rq, status, "notifications", notificationsData{Settings: cur, WebhookURL: url}, errs)
 		return
 	}
 	if err != nil {
