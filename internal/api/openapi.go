@@ -59,7 +59,8 @@ func (s *Server) openAPI() map[string]any {
 	return map[string]any{
 		"openapi": "3.1.0",
 		"info": map[string]any{"title": "Ferry API", "version": "1", "description": "Write a story once; Ferry tailors, schedules and delivers it exactly once to each platform. " +
-			"Text holding a NUL character or invalid UTF-8 (in a JSON body, a query parameter or Idempotency-Key) is refused with 400 naming the field in details; such an id in a path is 404."},
+			"Text holding a NUL character or invalid UTF-8 (in a JSON body, a query parameter or Idempotency-Key) is refused with 400 naming the field in details; such an id in a path is 404. " +
+			"Unknown API tokens are counted per client address: after 30 in an hour the address is refused with 429 too_many_requests for a while that doubles with each further failure (up to 15 minutes), with a Retry-After header and error.details.retry_after in seconds."},
 		"paths":    paths,
 		"security": []any{map[string]any{"bearer": []any{}}},
 		"components": map[string]any{

@@ -393,7 +393,14 @@ func (m *Main) handler() (http.Handler, error) {
 	// Every body is bounded (each route bounds its own more tightly), and
 	// HSTS is sent when Ferry is served over https.
 	bodyLimit := max(m.Config.MaxUploadBytes, media.DefaultMaxBytes) + 1<<20
-	return httpd.Handler(httpd.StrictTransport(httpd.LimitBody(m.untilReady(mux), bodyLimit), m.Config.PublicURL), m.Log), nil
+	// The client's address (sign-in throttling) believes X-Forwarded-For
+	// from FERRY_TRUSTED_PROXIES only.
+	trusted, err := netguard.ParseAllow(m.Config.TrustedProxies)
+	if err != nil {
+		return nil, fmt.Errorf("configuration: FERRY_TRUSTED_PROXIES: %w", err)
+	}
+	h := httpd.ClientAddress(httpd.StrictTransport(httpd.LimitBody(m.untilReady(mux), bodyLimit), m.Config.PublicURL), trusted)
+	return httpd.Handler(h, m.Log), nil
 }
 
 // untilReady answers 503 to everything but the sandbox until Run is ready,

@@ -92,6 +92,9 @@ func (m *Main) wireInvitationMail() error {
 	// Monthly reports go out through the same mailer (service/reportmail.go).
 	m.Service.ReportMail = &service.ReportMail{Mailer: mailer, PublicURL: public}
 	m.Jobs.SetReportSender(m.Service)
+	// Notices of failed sign-ins too (service/throttle.go).
+	m.Service.SignInNotices = m.Jobs
+	m.Jobs.SetSignInNoticeSender(m.Service)
 	return nil
 }
 

@@ -86,6 +86,8 @@ type Client struct {
 	pauses *pauseSender
 	// reports sends monthly reports (reports.go).
 	reports *reportSender
+	// signInNotices emails people about failed sign-ins (signin.go).
+	signInNotices *signInNoticeSender
 }
 
 // New returns a client able to insert jobs and, once started, to work them
@@ -100,11 +102,13 @@ func New(db *store.DB, cfg Config, engine *delivery.Engine) (*Client, error) {
 	}
 	invitations := new(invitationSender)
 	reports := new(reportSender)
+	signInNotices := new(signInNoticeSender)
 	river.AddWorker(workers, &publishWorker{engine: engine, timeout: cfg.AttemptTimeout, running: publishing, live: live})
 	river.AddWorker(workers, &expireWorker{engine: engine})
 	river.AddWorker(workers, &pruneWorker{db: db})
 	river.AddWorker(workers, &pruneIdempotencyKeysWorker{db: db})
 	river.AddWorker(workers, &invitationEmailWorker{sender: invitations})
+	river.AddWorker(workers, &signInNoticeWorker{sender: signInNotices})
 	pauses := new(pauseSender)
 	river.AddWorker(workers, &pauseNotifyWorker{sender: pauses})
 	river.AddWorker(workers, &monthlyReportsWorker{sender: reports})
@@ -153,7 +157,7 @@ func New(db *store.DB, cfg Config, engine *delivery.Engine) (*Client, error) {
 	if err != nil {
 		return nil, fmt.Errorf("jobs: %w", err)
 	}
-	return &Client{river: rc, db: db, publishing: publishing, live: live, invitations: invitations, pauses: pauses, reports: reports}, nil
+	return &Client{river: rc, db: db, publishing: publishing, live: live, invitations: invitations, pauses: pauses, reports: reports, signInNotices: signInNotices}, nil
 }
 
 // Start starts working jobs until Stop. Cancelling ctx is a hard stop that

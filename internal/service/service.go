@@ -50,6 +50,9 @@ type Service struct {
 	// Outbound judges URLs a person gives Ferry to send requests to (the
 	// webhook) when they are saved; nil: a guard with no allow-list.
 	Outbound *netguard.Guard
+	// SignInNotices schedules the email telling a person of failed
+	// sign-ins (throttle.go, internal/jobs); nil, or Mail nil: not told.
+	SignInNotices SignInNotices
 	// ReportMail emails monthly reports (reportmail.go); nil: not emailed.
 	ReportMail *ReportMail
 }

@@ -49,19 +49,29 @@ func errSignIn() error {
 // SignIn checks an email and password and opens a session in the person's
 // first workspace. It returns the session and its token, which only the
 // browser keeps (the store keeps its hash).
+//
+// Failures are throttled per email and per client address (throttle.go):
+// while either is refused the answer is ETOOMANY, before the password is
+// checked.
 func (s *Service) SignIn(ctx context.Context, email, password, userAgent string) (*ferry.Session, string, error) {
+	if err := s.throttled(ctx, emailKey(email), addrKey(clientAddr(ctx))); err != nil {
+		return nil, "", err
+	}
 	q := s.DB.Read()
 	u, err := q.UserByEmail(ctx, email)
 	if ferry.IsCode(err, ferry.ENOTFOUND) {
 		_ = auth.CheckPassword(dummyHash(), password)
+		s.signInFailed(ctx, email, nil)
 		return nil, "", errSignIn()
 	}
 	if err != nil {
 		return nil, "", err
 	}
 	if auth.CheckPassword(u.PasswordHash, password) != nil {
+		s.signInFailed(ctx, email, u)
 		return nil, "", errSignIn()
 	}
+	s.signInSucceeded(ctx, email)
 	ms, err := q.Memberships(ctx, u.ID)
 	if err != nil {
 		return nil, "", err

@@ -421,11 +421,16 @@ func (s *Service) AcceptInvitation(ctx context.Context, token string, in AcceptI
 	details := map[string]string{}
 	var hash string
 	if view.Existing {
+		// Confirming with a password is a sign-in: throttled alike.
+		if err := s.throttled(ctx, emailKey(inv.Email), addrKey(clientAddr(ctx))); err != nil {
+			return nil, "", err
+		}
 		u, err := s.DB.Read().UserByEmail(ctx, inv.Email)
 		if err != nil {
 			return nil, "", err
 		}
 		if auth.CheckPassword(u.PasswordHash, in.Password) != nil {
+			s.signInFailed(ctx, inv.Email, u)
 			details["password"] = "wrong"
 		}
 	} else {
@@ -591,8 +596,14 @@ func (s *Service) ChangePassword(ctx context.Context, p ferry.Principal, current
 	if err != nil {
 		return err
 	}
+	// Guessing the current password (on a borrowed session) is throttled
+	// like a sign-in.
+	if err := s.throttled(ctx, emailKey(u.Email), addrKey(clientAddr(ctx))); err != nil {
+		return err
+	}
 	details := map[string]string{}
 	if auth.CheckPassword(u.PasswordHash, current) != nil {
+		s.signInFailed(ctx, u.Email, u)
 		details["current"] = "wrong"
 	}
 	if problem := auth.PasswordProblem(next); problem != "" {

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/ferry-social/ferry"
+	"github.com/ferry-social/ferry/internal/httpd"
 	"github.com/ferry-social/ferry/internal/service"
 )
 
@@ -96,6 +97,9 @@ func (s *Server) setup(w http.ResponseWriter, r *http.Request, rq *request) {
 type loginPage struct {
 	Email string
 	Next  string
+	// WaitSeconds or WaitMinutes, after too many failures, say when the
+	// form may be sent again.
+	WaitSeconds, WaitMinutes int
 }
 
 func (s *Server) loginForm(w http.ResponseWriter, r *http.Request, rq *request) {
@@ -138,6 +142,13 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request, rq *request) {
 		http.Redirect(w, r, page.Next, http.StatusSeeOther)
 	case ferry.EUNAUTHORIZED, ferry.EFORBIDDEN:
 		s.renderLogin(w, r, rq, http.StatusUnauthorized, page, "login."+code, nil)
+	case ferry.ETOOMANY:
+		if n := httpd.RetryAfter(w.Header(), err); n < 120 {
+			page.WaitSeconds = n
+		} else {
+			page.WaitMinutes = (n + 59) / 60
+		}
+		s.renderLogin(w, r, rq, http.StatusTooManyRequests, page, "", nil)
 	default:
 		s.fail(w, r, rq, err)
 	}

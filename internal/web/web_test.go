@@ -348,3 +348,23 @@ func TestPages_CarryTheSecurityHeadersAndStaticFilesAreCached(t *testing.T) {
 	require.Contains(t, static.body, "Noto Sans CJK HK")
 	require.NotContains(t, static.body, "http", "nothing fetched from elsewhere")
 }
+
+// After five failures the email waits: the form comes back with 429,
+// Retry-After and words saying when to try again, the email kept.
+func TestLogin_TooManyFailuresSayWhenToRetry(t *testing.T) {
+	t.Parallel()
+	tb := setup(t, testdb.Backends()[0])
+	tb.setUp()
+	br := tb.browser()
+	br.lang = "zh-Hans"
+	for range 5 {
+		p := br.post("/login", "same-origin", url.Values{"email": {"ada@example.org"}, "password": {"not the password"}})
+		require.Equal(t, http.StatusUnauthorized, p.status)
+	}
+	p := br.post("/login", "same-origin", url.Values{"email": {"ada@example.org"}, "password": {ownerPassword}})
+	require.Equal(t, http.StatusTooManyRequests, p.status)
+	require.Equal(t, "1", p.header.Get("Retry-After"))
+	require.Contains(t, p.body, `<p class="problem" role="alert" id="problem">失败次数太多，请在 1 秒后再试。</p>`)
+	require.Contains(t, p.body, `value="ada@example.org"`)
+	require.Empty(t, p.header.Get("Set-Cookie"), "not signed in")
+}
