@@ -71,8 +71,20 @@ func (s *Service) SignIn(ctx context.Context, email, password, userAgent string)
 		s.signInFailed(ctx, email, u)
 		return nil, "", errSignIn()
 	}
+	// With two-factor sign-in on, the password opens only the code form.
+	if challenge, err := s.secondFactor(ctx, u); err != nil {
+		return nil, "", err
+	} else if challenge != "" {
+		return nil, challenge, ErrSecondFactor
+	}
 	s.signInSucceeded(ctx, email)
-	ms, err := q.Memberships(ctx, u.ID)
+	return s.openFirstSession(ctx, u, userAgent, nil)
+}
+
+// openFirstSession opens a session of u in their first workspace; also,
+// when given, runs in the same transaction.
+func (s *Service) openFirstSession(ctx context.Context, u *ferry.User, userAgent string, also func(*store.Tx) error) (*ferry.Session, string, error) {
+	ms, err := s.DB.Read().Memberships(ctx, u.ID)
 	if err != nil {
 		return nil, "", err
 	}
@@ -82,6 +94,11 @@ func (s *Service) SignIn(ctx context.Context, email, password, userAgent string)
 	var ses *ferry.Session
 	var token string
 	err = s.DB.InTx(ctx, func(tx *store.Tx) error {
+		if also != nil {
+			if err := also(tx); err != nil {
+				return err
+			}
+		}
 		var err error
 		ses, token, err = s.openSession(ctx, tx, u.ID, ms[0].WorkspaceID, userAgent)
 		return err
