@@ -136,6 +136,10 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request, rq *request) {
 		return
 	}
 	ses, token, err := s.svc.SignIn(r.Context(), page.Email, password, r.UserAgent())
+	if isSecondFactor(err) {
+		s.askCode(w, r, rq, token, page.Next)
+		return
+	}
 	switch code := ferry.ErrorCode(err); code {
 	case "":
 		s.setSession(w, token, ses.ExpiresAt)

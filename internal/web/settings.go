@@ -27,6 +27,7 @@ type settingsSection struct {
 func (v *view) SettingsSections() []settingsSection {
 	all := []settingsSection{
 		{"settings.profile", "/settings/profile", false},
+		{"settings.twofactor", "/settings/two-factor", false},
 		{"settings.tokens", "/settings/tokens", false},
 		{"settings.templates", "/settings/templates", false},
 		{"settings.glossary", "/settings/glossary", false},

@@ -1,0 +1,72 @@
+package web_test
+
+import (
+	"net/http"
+	"net/url"
+	"regexp"
+	"testing"
+	"time"
+
+	"github.com/pquerna/otp/totp"
+	"github.com/stretchr/testify/require"
+
+	"github.com/ferry-social/ferry/internal/testdb"
+)
+
+var (
+	secretCode    = regexp.MustCompile(`<code id="secret">([A-Z2-7]+)</code>`)
+	recoveryCodes = regexp.MustCompile(`<li><code>([a-z2-7]{4}-[a-z2-7]{4}-[a-z2-7]{4}-[a-z2-7]{4})</code></li>`)
+)
+
+func TestTwoFactor_EnrolThenSignInWithACode(t *testing.T) {
+	t.Parallel()
+	tb := setup(t, testdb.Backends()[0])
+	tb.setUp()
+	br := tb.signedIn("ada@example.org", "en")
+	p := br.get("/settings/two-factor")
+	require.Equal(t, 200, p.status)
+	require.Contains(t, p.body, `action="/settings/two-factor/start"`)
+	require.Equal(t, http.StatusSeeOther, br.post("/settings/two-factor/start", "same-origin", url.Values{"csrf": {br.csrf()}}).status)
+	p = br.get("/settings/two-factor")
+	require.Contains(t, p.body, `<img src="/settings/two-factor/qr.png"`)
+	qr := br.get("/settings/two-factor/qr.png")
+	require.Equal(t, 200, qr.status)
+	require.Equal(t, "image/png", qr.header.Get("Content-Type"))
+	m := secretCode.FindStringSubmatch(p.body)
+	require.NotNil(t, m, p.body)
+	secret := m[1]
+
+	bad := br.post("/settings/two-factor/confirm", "same-origin", url.Values{"csrf": {br.csrf()}, "code": {"12345"}})
+	require.Equal(t, http.StatusBadRequest, bad.status)
+	require.Contains(t, bad.body, "This code is not right; check the phone")
+	code, err := totp.GenerateCode(secret, time.Now())
+	require.NoError(t, err)
+	ok := br.post("/settings/two-factor/confirm", "same-origin", url.Values{"csrf": {br.csrf()}, "code": {code}})
+	require.Equal(t, http.StatusOK, ok.status, ok.body)
+	codes := recoveryCodes.FindAllStringSubmatch(ok.body, -1)
+	require.Len(t, codes, 10)
+
+	// Signing in: the password shows the code form, and no session yet.
+	other := tb.browser()
+	step := other.post("/login", "same-origin", url.Values{"email": {"ada@example.org"}, "password": {ownerPassword}, "next": {"/stories"}})
+	require.Equal(t, http.StatusOK, step.status)
+	require.Contains(t, step.body, `action="/login/code"`)
+	require.Contains(t, step.body, `name="next" value="/stories"`)
+	require.Equal(t, "/login", other.get("/").location, "half signed in is not signed in")
+	wrong := other.post("/login/code", "same-origin", url.Values{"code": {"000000"}, "next": {"/stories"}})
+	require.Equal(t, http.StatusUnauthorized, wrong.status)
+	require.Contains(t, wrong.body, "This code is not right (each code works once).")
+	// The code used to turn it on is spent; a recovery code works.
+	again := other.post("/login/code", "same-origin", url.Values{"code": {code}, "next": {"/stories"}})
+	require.Equal(t, http.StatusUnauthorized, again.status)
+	in := other.post("/login/code", "same-origin", url.Values{"code": {codes[0][1]}, "next": {"/stories"}})
+	require.Equal(t, http.StatusSeeOther, in.status, in.body)
+	require.Equal(t, "/stories", in.location)
+	require.Equal(t, 200, other.get("/stories").status)
+
+	// Off with the password and a recovery code.
+	off := other.post("/settings/two-factor/disable", "same-origin", url.Values{"csrf": {other.csrf()}, "password": {ownerPassword}, "code": {codes[1][1]}})
+	require.Equal(t, http.StatusSeeOther, off.status, off.body)
+	require.Equal(t, "/settings/two-factor?done=disabled", off.location)
+	require.Contains(t, other.get(off.location).body, "Two-factor sign-in is off.")
+}
