@@ -30,6 +30,16 @@ func (s *Server) renderCode(w http.ResponseWriter, r *http.Request, rq *request,
 	s.pages.Render(w, r, status, "login_code.html", v)
 }
 
+// loginCodeForm shows the code form again (after a change of language)
+// while a challenge is held; without one, sign-in starts over.
+func (s *Server) loginCodeForm(w http.ResponseWriter, r *http.Request, rq *request) {
+	if ck, err := r.Cookie(challengeCookie); err != nil || ck.Value == "" {
+		http.Redirect(w, r, "/login", http.StatusSeeOther)
+		return
+	}
+	s.renderCode(w, r, rq, http.StatusOK, codePage{Next: localPath(r.URL.Query().Get("next"))}, nil)
+}
+
 func (s *Server) loginCode(w http.ResponseWriter, r *http.Request, rq *request) {
 	page := codePage{Next: localPath(r.PostForm.Get("next"))}
 	ck, err := r.Cookie(challengeCookie)

@@ -53,6 +53,8 @@ func TestTwoFactor_EnrolThenSignInWithACode(t *testing.T) {
 	require.Contains(t, step.body, `action="/login/code"`)
 	require.Contains(t, step.body, `name="next" value="/stories"`)
 	require.Equal(t, "/login", other.get("/").location, "half signed in is not signed in")
+	require.Contains(t, other.get("/login/code").body, `action="/login/code"`, "the form again, after a change of language")
+	require.Equal(t, "/login", tb.browser().get("/login/code").location, "without a challenge, sign-in starts over")
 	wrong := other.post("/login/code", "same-origin", url.Values{"code": {"000000"}, "next": {"/stories"}})
 	require.Equal(t, http.StatusUnauthorized, wrong.status)
 	require.Contains(t, wrong.body, "This code is not right (each code works once).")

@@ -107,6 +107,7 @@ func (s *Server) routes() []route {
 		{"POST /setup", anyone, s.setup},
 		{"GET /login", anyone, s.loginForm},
 		{"POST /login", anyone, s.login},
+		{"GET /login/code", anyone, s.loginCodeForm},
 		{"POST /login/code", anyone, s.loginCode},
 		{"POST /logout", signedIn, s.logout},
 		{"POST /language", anyone, s.setLanguage},
