@@ -27,6 +27,8 @@ type WorkspaceInput struct {
 	TimeZone       string
 	Region         string
 	RequireAltText bool
+	// RequireTwoFactor: admins and owners must use two-factor sign-in.
+	RequireTwoFactor bool
 	// ThinPostReadingsAfterDays: 0 keeps every post reading; otherwise
 	// readings older than this many days (MinThinAfterDays at least) are
 	// thinned to one a day.
@@ -48,10 +50,11 @@ func (s *Service) Workspace(ctx context.Context, p ferry.Principal) (*ferry.Work
 // WorkspacePatch changes some of a workspace's settings; a nil field is
 // left as it is.
 type WorkspacePatch struct {
-	Name           *string `json:"name"`
-	TimeZone       *string `json:"time_zone"`
-	Region         *string `json:"region"`
-	RequireAltText *bool   `json:"require_alt_text"`
+	Name             *string `json:"name"`
+	TimeZone         *string `json:"time_zone"`
+	Region           *string `json:"region"`
+	RequireAltText   *bool   `json:"require_alt_text"`
+	RequireTwoFactor *bool   `json:"require_two_factor"`
 	// ThinPostReadingsAfterDays: 0 keeps every post reading.
 	ThinPostReadingsAfterDays *int `json:"thin_post_readings_after_days"`
 }
@@ -66,7 +69,7 @@ func (s *Service) PatchWorkspace(ctx context.Context, p ferry.Principal, patch W
 	if err != nil {
 		return nil, err
 	}
-	in := WorkspaceInput{Name: ws.Name, TimeZone: ws.TimeZone, Region: ws.Region, RequireAltText: ws.RequireAltText, ThinPostReadingsAfterDays: ws.ThinPostReadingsAfterDays}
+	in := WorkspaceInput{Name: ws.Name, TimeZone: ws.TimeZone, Region: ws.Region, RequireAltText: ws.RequireAltText, RequireTwoFactor: ws.RequireTwoFactor, ThinPostReadingsAfterDays: ws.ThinPostReadingsAfterDays}
 	if patch.Name != nil {
 		in.Name = *patch.Name
 	}
@@ -78,6 +81,9 @@ func (s *Service) PatchWorkspace(ctx context.Context, p ferry.Principal, patch W
 	}
 	if patch.RequireAltText != nil {
 		in.RequireAltText = *patch.RequireAltText
+	}
+	if patch.RequireTwoFactor != nil {
+		in.RequireTwoFactor = *patch.RequireTwoFactor
 	}
 	if patch.ThinPostReadingsAfterDays != nil {
 		in.ThinPostReadingsAfterDays = *patch.ThinPostReadingsAfterDays
@@ -118,11 +124,12 @@ func (s *Service) UpdateWorkspace(ctx context.Context, p ferry.Principal, in Wor
 			return err
 		}
 		ws.Name, ws.TimeZone, ws.Region, ws.RequireAltText = in.Name, in.TimeZone, in.Region, in.RequireAltText
+		ws.RequireTwoFactor = in.RequireTwoFactor
 		ws.ThinPostReadingsAfterDays = in.ThinPostReadingsAfterDays
 		if err := tx.UpdateWorkspace(ctx, ws); err != nil {
 			return err
 		}
-		return tx.Audit(ctx, audit(p, "workspace.update", "workspace", ws.ID, map[string]any{"name": ws.Name, "time_zone": ws.TimeZone, "region": ws.Region, "require_alt_text": ws.RequireAltText, "thin_post_readings_after_days": ws.ThinPostReadingsAfterDays}))
+		return tx.Audit(ctx, audit(p, "workspace.update", "workspace", ws.ID, map[string]any{"name": ws.Name, "time_zone": ws.TimeZone, "region": ws.Region, "require_alt_text": ws.RequireAltText, "require_two_factor": ws.RequireTwoFactor, "thin_post_readings_after_days": ws.ThinPostReadingsAfterDays}))
 	})
 	return ws, err
 }

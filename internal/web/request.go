@@ -135,6 +135,9 @@ func (s *Server) wrap(rt route) http.Handler {
 			s.toSignIn(w, r)
 			return
 		}
+		if rq.session != nil && s.mustEnrol(w, r, rq) {
+			return
+		}
 		rt.handler(w, r, rq)
 	})
 }

@@ -175,7 +175,7 @@ func (s *Server) workspaceSettings(w http.ResponseWriter, r *http.Request, rq *r
 		return
 	}
 	ws := rq.me.Workspace
-	in := service.WorkspaceInput{Name: ws.Name, TimeZone: ws.TimeZone, Region: ws.Region, RequireAltText: ws.RequireAltText, ThinPostReadingsAfterDays: ws.ThinPostReadingsAfterDays}
+	in := service.WorkspaceInput{Name: ws.Name, TimeZone: ws.TimeZone, Region: ws.Region, RequireAltText: ws.RequireAltText, RequireTwoFactor: ws.RequireTwoFactor, ThinPostReadingsAfterDays: ws.ThinPostReadingsAfterDays}
 	s.renderWorkspace(w, r, rq, http.StatusOK, workspaceData{In: in, Saved: r.URL.Query().Get("done") == "saved"}, nil)
 }
 
@@ -198,7 +198,7 @@ func contains(list []string, s string) bool {
 
 func (s *Server) saveWorkspace(w http.ResponseWriter, r *http.Request, rq *request) {
 	f := r.PostForm
-	in := service.WorkspaceInput{Name: f.Get("name"), TimeZone: f.Get("time_zone"), Region: f.Get("region"), RequireAltText: f.Get("require_alt_text") == "on"}
+	in := service.WorkspaceInput{Name: f.Get("name"), TimeZone: f.Get("time_zone"), Region: f.Get("region"), RequireAltText: f.Get("require_alt_text") == "on", RequireTwoFactor: f.Get("require_two_factor") == "on"}
 	// Empty keeps every reading; what is not a whole number is out of range.
 	if days := strings.TrimSpace(f.Get("thin_post_readings_after_days")); days != "" {
 		n, err := strconv.Atoi(days)

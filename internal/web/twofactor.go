@@ -3,6 +3,7 @@ package web
 import (
 	"errors"
 	"net/http"
+	"strings"
 
 	"github.com/ferry-social/ferry"
 	"github.com/ferry-social/ferry/internal/httpd"
@@ -151,3 +152,27 @@ func (s *Server) disableTwoFactor(w http.ResponseWriter, r *http.Request, rq *re
 
 // isSecondFactor reports whether SignIn asks for a code.
 func isSecondFactor(err error) bool { return errors.Is(err, service.ErrSecondFactor) }
+
+// mustEnrol sends an admin or owner of a workspace that requires
+// two-factor sign-in, and has none, to enrol before anything else; it
+// reports whether it answered the request. Enrolling, signing out and
+// choosing a language stay open.
+func (s *Server) mustEnrol(w http.ResponseWriter, r *http.Request, rq *request) bool {
+	if rq.me == nil || rq.me.Workspace == nil || !rq.me.Workspace.RequireTwoFactor || !rq.me.Role.AtLeast(ferry.RoleAdmin) {
+		return false
+	}
+	switch p := r.URL.Path; {
+	case strings.HasPrefix(p, "/settings/two-factor"), p == "/logout", p == "/language":
+		return false
+	}
+	st, err := s.svc.TwoFactor(r.Context(), rq.principal())
+	if err != nil {
+		s.fail(w, r, rq, err)
+		return true
+	}
+	if st.Enabled {
+		return false
+	}
+	http.Redirect(w, r, "/settings/two-factor?done=required", http.StatusSeeOther)
+	return true
+}

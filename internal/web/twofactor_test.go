@@ -1,6 +1,7 @@
 package web_test
 
 import (
+	"html"
 	"net/http"
 	"net/url"
 	"regexp"
@@ -10,6 +11,7 @@ import (
 	"github.com/pquerna/otp/totp"
 	"github.com/stretchr/testify/require"
 
+	"github.com/ferry-social/ferry"
 	"github.com/ferry-social/ferry/internal/testdb"
 )
 
@@ -71,4 +73,36 @@ func TestTwoFactor_EnrolThenSignInWithACode(t *testing.T) {
 	require.Equal(t, http.StatusSeeOther, off.status, off.body)
 	require.Equal(t, "/settings/two-factor?done=disabled", off.location)
 	require.Contains(t, other.get(off.location).body, "Two-factor sign-in is off.")
+}
+
+// With the workspace setting on, an admin or owner without two-factor
+// sign-in is sent to enrol before anything else; an editor is not.
+func TestTwoFactor_RequiredOfAdminsAndOwners(t *testing.T) {
+	t.Parallel()
+	tb := setup(t, testdb.Backends()[0])
+	owner := tb.setUp()
+	br := tb.signedIn("ada@example.org", "zh-Hant")
+	saved := br.post("/settings/workspace", "same-origin", url.Values{"csrf": {br.csrf()}, "name": {"Harbour News"}, "time_zone": {"Asia/Hong_Kong"}, "region": {"HK"}, "require_two_factor": {"on"}})
+	require.Equal(t, http.StatusSeeOther, saved.status, saved.body)
+	me, err := tb.svc.Me(t.Context(), owner)
+	require.NoError(t, err)
+	require.True(t, me.Workspace.RequireTwoFactor)
+
+	for _, path := range []string{"/", "/stories", "/settings/workspace"} {
+		require.Equal(t, "/settings/two-factor?done=required", br.get(path).location, path)
+	}
+	p := br.get("/settings/two-factor?done=required")
+	require.Equal(t, 200, p.status)
+	require.Contains(t, p.body, "你的工作區要求管理員及擁有人使用兩步驟驗證，請先完成設定。")
+	editor := tb.member(owner, "ed@example.org", ferry.RoleEditor)
+	require.Equal(t, 200, editor.get("/").status, "an editor is not asked")
+
+	// The CSRF token from the one page that opens (csrf() reads "/").
+	csrf := html.UnescapeString(csrfInput.FindStringSubmatch(p.body)[1])
+	require.Equal(t, http.StatusSeeOther, br.post("/settings/two-factor/start", "same-origin", url.Values{"csrf": {csrf}}).status)
+	secret := secretCode.FindStringSubmatch(br.get("/settings/two-factor").body)[1]
+	code, err := totp.GenerateCode(secret, time.Now())
+	require.NoError(t, err)
+	require.Equal(t, 200, br.post("/settings/two-factor/confirm", "same-origin", url.Values{"csrf": {csrf}, "code": {code}}).status)
+	require.Equal(t, 200, br.get("/").status, "enrolled: everything opens again")
 }

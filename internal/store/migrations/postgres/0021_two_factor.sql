@@ -27,3 +27,7 @@ CREATE TABLE sign_in_challenges (
     user_id    TEXT NOT NULL REFERENCES users (id),
     expires_at BIGINT NOT NULL
 );
+
+-- A workspace can require two-factor sign-in of its admins and owners:
+-- one without it is sent to enrol before anything else.
+ALTER TABLE workspaces ADD COLUMN require_two_factor BOOLEAN NOT NULL DEFAULT FALSE;
