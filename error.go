@@ -16,6 +16,7 @@ const (
 	ETOOLARGE      = "too_large"       // the payload is over a limit
 	EUNSUPPORTED   = "unsupported"     // e.g. an unsupported media type
 	EUNPROCESSABLE = "unprocessable"   // well-formed but cannot be done as asked (e.g. blocking problems)
+	ETOOMANY       = "too_many_requests" // throttled: Details["retry_after"] says how many seconds to wait
 	EINTERNAL      = "internal"        // a bug or an outage; details are logged, not shown
 	ESCHEMA        = "schema_outdated" // the database schema is older than this binary
 	EUNAVAILABLE   = "unavailable"     // a tool this request needs is not installed (e.g. Chromium for PDF)

@@ -96,6 +96,9 @@ type Workspace struct {
 	// RequireAltText makes an image with neither alt text nor the
 	// decorative mark an error that blocks scheduling, not a warning.
 	RequireAltText bool `json:"require_alt_text"`
+	// RequireTwoFactor sends an admin or owner without two-factor sign-in
+	// to enrol before anything else in the web UI.
+	RequireTwoFactor bool `json:"require_two_factor"`
 	// ThinPostReadingsAfterDays, when above 0, thins post readings older
 	// than this many days to one a day; 0 keeps every reading. Account
 	// readings are never thinned.

@@ -129,6 +129,8 @@ func (s *Server) Handler() http.Handler {
 func (s *Server) wrap(rt route) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
+		// Throttling counts against the client's address (service/throttle.go).
+		r = r.WithContext(service.WithClientAddr(r.Context(), httpd.ClientAddr(r.Context())))
 		rec := &statusRecorder{ResponseWriter: w, status: http.StatusOK}
 		defer func() {
 			s.requests.WithLabelValues(r.Method, rt.path, fmt.Sprint(rec.status)).Inc()
@@ -195,6 +197,7 @@ func writeError(w http.ResponseWriter, r *http.Request, log *slog.Logger, err er
 		body.Error.Details = fe.Details
 	}
 	status := httpd.Status(code)
+	httpd.RetryAfter(w.Header(), err)
 	if status >= 500 {
 		log.Error("request failed", "request_id", httpd.RequestID(r.Context()), "method", r.Method, "path", r.URL.Path, "error", err)
 	}

@@ -78,6 +78,7 @@ func TestWriteError_EveryCodeHasItsStatusAndTheEnvelope(t *testing.T) {
 		"EINTERNAL":      http.StatusInternalServerError,
 		"ESCHEMA":        http.StatusServiceUnavailable,
 		"EUNAVAILABLE":   http.StatusServiceUnavailable,
+		"ETOOMANY":       http.StatusTooManyRequests,
 	}
 	codes := errorCodes(t)
 	require.ElementsMatch(t, slices.Collect(maps.Keys(codes)), slices.Collect(maps.Keys(want)), "every error code of package ferry has a status here")

@@ -20,7 +20,10 @@ func (s *Server) handoffRoutes() []route {
 		{method: "GET", path: "/api/v1/notifications/settings", handler: s.getNotificationSettings, response: "NotificationSettings",
 			summary: "The workspace's notification settings: its webhook, and whether email and Telegram are configured (admin)."},
 		{method: "PUT", path: "/api/v1/notifications/settings", handler: s.putNotificationSettings, request: "NotificationSettingsInput", response: "NotificationSettings",
-			summary: "Set or remove the workspace's webhook; without a secret Ferry makes one and shows it once (admin)."},
+			summary: "Set or remove the workspace's webhook; without a secret Ferry makes one and shows it once (admin).",
+			responses: map[string]any{"422": map[string]any{
+				"description": "The webhook URL is, or its name resolves to, an address inside the server's own network, which Ferry never sends requests to: error.code is unprocessable and error.details.webhook_url the reason (loopback, private, link_local, multicast, unspecified, reserved). Nothing was saved. An operator can allow addresses with FERRY_OUTBOUND_ALLOW.",
+				"content":     map[string]any{"application/json": map[string]any{"schema": ref("Error")}}}}},
 	}
 }
 

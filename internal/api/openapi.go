@@ -59,7 +59,8 @@ func (s *Server) openAPI() map[string]any {
 	return map[string]any{
 		"openapi": "3.1.0",
 		"info": map[string]any{"title": "Ferry API", "version": "1", "description": "Write a story once; Ferry tailors, schedules and delivers it exactly once to each platform. " +
-			"Text holding a NUL character or invalid UTF-8 (in a JSON body, a query parameter or Idempotency-Key) is refused with 400 naming the field in details; such an id in a path is 404."},
+			"Text holding a NUL character or invalid UTF-8 (in a JSON body, a query parameter or Idempotency-Key) is refused with 400 naming the field in details; such an id in a path is 404. " +
+			"Unknown API tokens are counted per client address: after 30 in an hour the address is refused with 429 too_many_requests for a while that doubles with each further failure (up to 15 minutes), with a Retry-After header and error.details.retry_after in seconds."},
 		"paths":    paths,
 		"webhooks": noticeWebhooks(),
 		"security": []any{map[string]any{"bearer": []any{}}},
@@ -250,10 +251,11 @@ func schemas() map[string]any {
 		"Workspace": obj(nil, map[string]any{"id": str, "name": str, "time_zone": str, "created_at": dateTime,
 			"region":                        map[string]any{"type": "string", "enum": []any{"HK", "CN", "TW", "MO"}, "description": "Whose festivals and public holidays it plans around."},
 			"require_alt_text":              map[string]any{"type": "boolean", "description": "Images must have alt text: one with neither alt text nor the decorative mark is an error (media_alt_required) that blocks scheduling, not a warning (media_alt_missing)."},
+			"require_two_factor":            map[string]any{"type": "boolean", "description": "Admins and owners must use two-factor sign-in: in the web UI one without it is sent to enrol before anything else."},
 			"thin_post_readings_after_days": thinDays}),
 		"WorkspacePatch": obj(nil, map[string]any{"name": str, "time_zone": map[string]any{"type": "string", "description": "An IANA time zone, e.g. Asia/Hong_Kong."},
 			"region": map[string]any{"type": "string", "enum": []any{"HK", "CN", "TW", "MO"}}, "require_alt_text": map[string]any{"type": "boolean"},
-			"thin_post_readings_after_days": thinDays}),
+			"require_two_factor": map[string]any{"type": "boolean"}, "thin_post_readings_after_days": thinDays}),
 		"MediaAlt": obj(nil, map[string]any{"alt_text": map[string]any{"type": "string", "maxLength": 1000, "description": "What the image shows, for people who cannot see it; empty for none."},
 			"decorative": map[string]any{"type": "boolean", "description": "The image needs no alt text (alt_text is then dropped)."}}),
 		"Glossary": obj(nil, map[string]any{"protected": map[string]any{"type": "array", "items": str, "description": "Terms never converted (names, brands)."},

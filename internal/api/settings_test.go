@@ -48,3 +48,27 @@ func TestAccountSettings_ValidatedOnWriteAndPatchMerges(t *testing.T) {
 	resp.decode(t, &a)
 	require.Equal(t, map[string]any{"operators": []any{"ops@ferry.example"}, "link_url": "https://ferry.example/s"}, a.Settings)
 }
+
+// A webhook URL inside the server's own network is refused when it is
+// saved, with the reason, and nothing is saved.
+func TestNotificationSettings_RefuseAWebhookInsideTheServersNetwork(t *testing.T) {
+	t.Parallel()
+	b := setup(t, testdb.Backends()[0])
+	for u, reason := range map[string]string{
+		"http://127.0.0.1:9/internal-admin":        "loopback",
+		"https://169.254.169.254/latest/meta-data": "link_local",
+		"http://[::ffff:192.168.0.10]/hook":        "private",
+		"http://localhost:9/hook":                  "loopback",
+	} {
+		resp := b.do(t, "PUT", "/api/v1/notifications/settings", map[string]any{"webhook_url": u})
+		require.Equal(t, http.StatusUnprocessableEntity, resp.status, "%s: %s", u, resp.body)
+		e := resp.apiError(t).Error
+		require.Equal(t, ferry.EUNPROCESSABLE, e.Code)
+		require.Equal(t, map[string]any{"webhook_url": reason}, e.Details, u)
+	}
+	resp := b.do(t, "GET", "/api/v1/notifications/settings", nil)
+	require.Equal(t, http.StatusOK, resp.status)
+	require.Contains(t, string(resp.body), `"webhook_url":""`, "nothing was saved")
+	resp = b.do(t, "PUT", "/api/v1/notifications/settings", map[string]any{"webhook_url": "https://93.184.215.14/hook"})
+	require.Equal(t, http.StatusOK, resp.status, "%s", resp.body)
+}

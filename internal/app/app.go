@@ -12,6 +12,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/netip"
 	"path/filepath"
 	"strings"
 	"sync/atomic"
@@ -31,6 +32,7 @@ import (
 	"github.com/ferry-social/ferry/internal/httpd"
 	"github.com/ferry-social/ferry/internal/jobs"
 	"github.com/ferry-social/ferry/internal/media"
+	"github.com/ferry-social/ferry/internal/netguard"
 	"github.com/ferry-social/ferry/internal/notify"
 	"github.com/ferry-social/ferry/internal/platform"
 	"github.com/ferry-social/ferry/internal/platform/facebook"
@@ -57,6 +59,10 @@ type Main struct {
 	// SandboxToken, set when the sandbox listens beyond loopback
 	// (--sandbox-public), is the bearer token its /sandbox/api needs.
 	SandboxToken string
+	// Outbound guards requests to URLs people give Ferry (webhooks):
+	// FERRY_OUTBOUND_ALLOW, and the sandbox's own loopback address under
+	// --sandbox/--demo. Set by Open.
+	Outbound *netguard.Guard
 
 	// Now is Ferry's clock: the store's, the engine's, the handoffs',
 	// River's and the sandbox's. Nil is the wall clock; end-to-end tests set a clock of their
@@ -92,6 +98,11 @@ func (m *Main) Open(ctx context.Context, migrate bool) error {
 	if err := m.Config.Validate(); err != nil {
 		return fmt.Errorf("configuration: %w", err)
 	}
+	allow, err := netguard.ParseAllow(m.Config.OutboundAllow)
+	if err != nil { // Validate said so already
+		return fmt.Errorf("configuration: FERRY_OUTBOUND_ALLOW: %w", err)
+	}
+	m.Outbound = netguard.New(allow...)
 	db, err := store.Open(ctx, store.Options{URL: m.Config.DatabaseURL, Path: m.Config.SQLitePath()})
 	if err != nil {
 		return err
@@ -164,6 +175,13 @@ func (m *Main) Listen() error {
 			opts = append(opts, sandbox.WithAdminToken(m.SandboxToken))
 		}
 		m.Sandbox = sandbox.New(opts...)
+		if tcp, ok := ln.Addr().(*net.TCPAddr); ok && tcp.IP.IsLoopback() && m.Outbound != nil {
+			// The sandbox's own address, so that a demo's webhook can
+			// point at it; nothing else on loopback.
+			if a, ok := netip.AddrFromSlice(tcp.IP); ok {
+				m.Outbound.Allow(netip.PrefixFrom(a.Unmap(), a.Unmap().BitLen()))
+			}
+		}
 		// Platforms whose URL was not set explicitly talk to the sandbox.
 		defaults := config.Defaults()
 		if m.Config.TelegramAPIURL == defaults.TelegramAPIURL {
@@ -256,13 +274,14 @@ func (m *Main) Build() error {
 		MaxUploadBytes: m.Config.MaxUploadBytes, VerifyTimeout: 20 * time.Second,
 		Adapt: adapt.New(script.NewConverter()),
 	}
+	m.Service.Outbound = m.Outbound
 	m.Service.OAuth = m.oauthFlows()
 	m.Engine.Approvals = m.Service // approvers reminded when a publication comes due unapproved
 	m.Service.Handoffs = m.handoffManager()
 	if err := m.wireInvitationMail(); err != nil { // invitation emails (handoff.go)
 		return err
 	}
-	m.Service.PauseNotifier, m.Service.Webhooks = m.Jobs, notify.NewWebhooks(15*time.Second) // pause notices
+	m.Service.PauseNotifier, m.Service.Webhooks = m.Jobs, notify.NewWebhooks(m.Outbound, 15*time.Second) // pause notices
 	m.Jobs.SetPauseSender(m.Service)
 	if err := m.wireNotices(); err != nil { // notices (handoff.go)
 		return err
@@ -378,7 +397,14 @@ func (m *Main) handler() (http.Handler, error) {
 	// Every body is bounded (each route bounds its own more tightly), and
 	// HSTS is sent when Ferry is served over https.
 	bodyLimit := max(m.Config.MaxUploadBytes, media.DefaultMaxBytes) + 1<<20
-	return httpd.Handler(httpd.StrictTransport(httpd.LimitBody(m.untilReady(mux), bodyLimit), m.Config.PublicURL), m.Log), nil
+	// The client's address (sign-in throttling) believes X-Forwarded-For
+	// from FERRY_TRUSTED_PROXIES only.
+	trusted, err := netguard.ParseAllow(m.Config.TrustedProxies)
+	if err != nil {
+		return nil, fmt.Errorf("configuration: FERRY_TRUSTED_PROXIES: %w", err)
+	}
+	h := httpd.ClientAddress(httpd.StrictTransport(httpd.LimitBody(m.untilReady(mux), bodyLimit), m.Config.PublicURL), trusted)
+	return httpd.Handler(h, m.Log), nil
 }
 
 // untilReady answers 503 to everything but the sandbox until Run is ready,

@@ -37,7 +37,7 @@ func (m *Main) wireHandoffs(media delivery.Media, events delivery.Events) error 
 	h := &handoff.Manager{
 		DB: m.DB, Jobs: m.Jobs, Events: events, Media: media, Log: m.Log.With("component", "handoff"),
 		Links: handoff.NewSigner(key), PublicURL: public,
-		Webhooks:   notify.NewWebhooks(15 * time.Second),
+		Webhooks:   notify.NewWebhooks(m.Outbound, 15*time.Second),
 		Defaults:   handoff.Timing{Lead: m.Config.HandoffLead, Deadline: m.Config.HandoffDeadline},
 		LinkMargin: handoffLinkMargin,
 		Now:        m.clock(),
@@ -97,6 +97,9 @@ func (m *Main) wireInvitationMail() error {
 		},
 	}
 	m.Jobs.SetReportSender(m.Service)
+	// Notices of failed sign-ins too (service/throttle.go).
+	m.Service.SignInNotices = m.Jobs
+	m.Jobs.SetSignInNoticeSender(m.Service)
 	return nil
 }
 

@@ -6,10 +6,13 @@ import (
 	"crypto/rand"
 	"crypto/sha256"
 	"crypto/subtle"
+	_ "embed"
 	"encoding/base64"
 	"errors"
 	"fmt"
 	"strings"
+	"sync"
+	"unicode/utf8"
 
 	"golang.org/x/crypto/argon2"
 )
@@ -24,13 +27,50 @@ const (
 	saltLen      = 16
 )
 
-// MinPasswordLength is the shortest password accepted.
-const MinPasswordLength = 10
+// MinPasswordLength is the shortest password accepted, in characters.
+const MinPasswordLength = 12
+
+// commonPasswords is the 10,000 most common passwords, lower-cased, one a
+// line (see NOTICE-common-passwords.md for where it comes from).
+//
+//go:embed common-passwords.txt
+var commonPasswordsText string
+
+var commonPasswords = sync.OnceValue(func() map[string]struct{} {
+	set := make(map[string]struct{}, 10000)
+	for _, line := range strings.Split(commonPasswordsText, "\n") {
+		if line = strings.TrimSpace(line); line != "" {
+			set[line] = struct{}{}
+		}
+	}
+	return set
+})
+
+// PasswordProblem says what is wrong with a new password, as a reason
+// code: "required", "too_short" (fewer than MinPasswordLength characters)
+// or "common" (among the most common passwords, compared without regard to
+// case); "" when it is acceptable. It never returns the password itself.
+func PasswordProblem(password string) string {
+	switch {
+	case password == "":
+		return "required"
+	case utf8.RuneCountInString(password) < MinPasswordLength:
+		return "too_short"
+	}
+	if _, ok := commonPasswords()[strings.ToLower(password)]; ok {
+		return "common"
+	}
+	return ""
+}
 
 // HashPassword returns an encoded argon2id hash of password in the PHC
-// string format.
+// string format. It refuses a password that PasswordProblem objects to.
 func HashPassword(password string) (string, error) {
-	if len(password) < MinPasswordLength {
+	switch PasswordProblem(password) {
+	case "":
+	case "common":
+		return "", errors.New("auth: the password is among the most common passwords; choose another")
+	default:
 		return "", fmt.Errorf("auth: a password must have at least %d characters", MinPasswordLength)
 	}
 	salt := make([]byte, saltLen)

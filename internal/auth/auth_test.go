@@ -33,3 +33,24 @@ func TestToken_IsRandomAndStoredHashed(t *testing.T) {
 	tok2, _, _ := auth.NewToken()
 	require.NotEqual(t, tok, tok2)
 }
+
+func TestPasswordProblem(t *testing.T) {
+	t.Parallel()
+	for pw, want := range map[string]string{
+		"":                      "required",
+		"elevenchars":           "too_short",
+		"密碼密碼密碼密碼密碼密":           "too_short", // 11 characters, 33 bytes
+		"密碼密碼密碼密碼密碼密碼":          "",
+		"qwerty123456":          "common",
+		"QWERTY123456":          "common", // compared without regard to case
+		"1Qaz2Wsx3Edc":          "common",
+		"correct horse battery": "",
+		"twelve chars":          "",
+	} {
+		require.Equal(t, want, auth.PasswordProblem(pw), "%q", pw)
+	}
+	_, err := auth.HashPassword("Qwerty123456")
+	require.Error(t, err)
+	require.NotContains(t, err.Error(), "Qwerty123456", "never echoed")
+	require.NotContains(t, strings.ToLower(err.Error()), "qwerty123456")
+}

@@ -303,7 +303,7 @@ func (e *env) user(args []string) error {
 	fs := e.flagSet("user create", "user create --email E --password P [--workspace W] [--role R]")
 	e.storeFlags(fs, &cfg)
 	fs.StringVar(&email, "email", "", "the user's email (required)")
-	fs.StringVar(&password, "password", "", "the user's password, at least 10 characters (required)")
+	fs.StringVar(&password, "password", "", "the user's password: at least 12 characters, not one of the most common (required)")
 	fs.StringVar(&workspace, "workspace", app.DefaultWorkspace, "workspace to join; created if it does not exist")
 	fs.StringVar(&role, "role", string(ferry.RoleOwner), "role: owner, admin, editor, reviewer or viewer")
 	if err := e.parse(fs, args[1:]); err != nil {

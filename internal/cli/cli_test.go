@@ -160,7 +160,7 @@ func TestServeRefusesAnOlderSchema(t *testing.T) {
 	require.Contains(t, r.stderr, "already exists")
 	r = run(nil, env, "user", "create", "--email", "b@ferry.example", "--password", "short")
 	require.Equal(t, 1, r.code)
-	require.Contains(t, r.stderr, "at least 10 characters")
+	require.Contains(t, r.stderr, "at least 12 characters")
 }
 
 // TestAuditVerify: an attacker with database access drops the append-only

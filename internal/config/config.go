@@ -13,6 +13,8 @@ import (
 	"regexp"
 	"strings"
 	"time"
+
+	"github.com/ferry-social/ferry/internal/netguard"
 )
 
 // Config is everything Ferry reads at start-up.
@@ -73,6 +75,15 @@ type Config struct {
 	// accounts' lead_time and deadline_after settings.
 	HandoffLead     time.Duration
 	HandoffDeadline time.Duration
+	// OutboundAllow lists addresses and CIDR ranges that requests to
+	// people's URLs (webhooks) may reach although netguard refuses them
+	// otherwise (loopback, private, link-local…); for tests and closed
+	// networks.
+	OutboundAllow string
+	// TrustedProxies lists the addresses and CIDR ranges of reverse
+	// proxies whose X-Forwarded-For names the client (sign-in throttling);
+	// empty: the connection's address is the client's.
+	TrustedProxies string
 }
 
 // Defaults returns the configuration before flags and environment.
@@ -122,6 +133,8 @@ var Env = []struct{ Name, Help string }{
 	{"FERRY_MAIL_FROM", "sender of email notifications, e.g. \"Ferry <ferry@example.org>\""},
 	{"FERRY_NOTIFY_TELEGRAM_BOT_TOKEN", "token of the Telegram bot that messages Xiaohongshu operators; unset: no Telegram notifications"},
 	{"FERRY_HANDOFF_LEAD", "how long before its time a Xiaohongshu post is handed to its operators (default 0)"},
+	{"FERRY_OUTBOUND_ALLOW", "addresses or CIDR ranges, comma-separated, that webhooks may reach although they are loopback, private or link-local (default: none)"},
+	{"FERRY_TRUSTED_PROXIES", "addresses or CIDR ranges, comma-separated, of reverse proxies whose X-Forwarded-For is believed (default: none; the connection's address is the client's)"},
 	{"FERRY_HANDOFF_DEADLINE", "how long after its time a Xiaohongshu handoff may be confirmed before it is missed (default 2h)"},
 }
 
@@ -150,6 +163,8 @@ func (c *Config) ApplyEnv(getenv func(string) string) error {
 	str("FERRY_SMTP_URL", &c.SMTPURL)
 	str("FERRY_MAIL_FROM", &c.MailFrom)
 	str("FERRY_NOTIFY_TELEGRAM_BOT_TOKEN", &c.NotifyTelegramBotToken)
+	str("FERRY_OUTBOUND_ALLOW", &c.OutboundAllow)
+	str("FERRY_TRUSTED_PROXIES", &c.TrustedProxies)
 	var errs []error
 	dur := func(name string, dst *time.Duration) {
 		if v := getenv(name); v != "" {
@@ -233,6 +248,12 @@ func (c *Config) Validate() error {
 	}
 	if c.HandoffDeadline < time.Second || c.HandoffDeadline > 7*24*time.Hour {
 		errs = append(errs, errors.New("the handoff deadline must be between 1s and 168h"))
+	}
+	if _, err := netguard.ParseAllow(c.OutboundAllow); err != nil {
+		errs = append(errs, fmt.Errorf("the outbound allow-list (FERRY_OUTBOUND_ALLOW): %w", err))
+	}
+	if _, err := netguard.ParseAllow(c.TrustedProxies); err != nil {
+		errs = append(errs, fmt.Errorf("the trusted proxies (FERRY_TRUSTED_PROXIES): %w", err))
 	}
 	return errors.Join(errs...)
 }

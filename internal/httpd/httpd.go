@@ -5,7 +5,9 @@
 package httpd
 
 import (
+	"errors"
 	"net/http"
+	"strconv"
 
 	"github.com/ferry-social/ferry"
 )
@@ -30,8 +32,25 @@ func Status(code string) int {
 		return http.StatusUnsupportedMediaType
 	case ferry.EUNPROCESSABLE:
 		return http.StatusUnprocessableEntity
+	case ferry.ETOOMANY:
+		return http.StatusTooManyRequests
 	case ferry.ESCHEMA, ferry.EUNAVAILABLE:
 		return http.StatusServiceUnavailable
 	}
 	return http.StatusInternalServerError
+}
+
+// RetryAfter returns the whole seconds a throttled error (ETOOMANY) asks
+// the client to wait, at least 1, and sets them as the Retry-After header
+// of h; 0 for any other error.
+func RetryAfter(h http.Header, err error) int {
+	var fe *ferry.Error
+	if !errors.As(err, &fe) || fe.Code != ferry.ETOOMANY {
+		return 0
+	}
+	d, _ := fe.Details.(map[string]any)
+	n, _ := d["retry_after"].(int)
+	n = max(n, 1)
+	h.Set("Retry-After", strconv.Itoa(n))
+	return n
 }

@@ -89,6 +89,8 @@ type Client struct {
 	reports *reportSender
 	// notices sends notices (notices.go).
 	notices *noticeSender
+	// signInNotices emails people about failed sign-ins (signin.go).
+	signInNotices *signInNoticeSender
 }
 
 // New returns a client able to insert jobs and, once started, to work them
@@ -107,11 +109,13 @@ func New(db *store.DB, cfg Config, engine *delivery.Engine) (*Client, error) {
 	if cfg.Now != nil {
 		now = cfg.Now
 	}
+	signInNotices := new(signInNoticeSender)
 	river.AddWorker(workers, &publishWorker{engine: engine, timeout: cfg.AttemptTimeout, running: publishing, live: live, driver: db.RiverDriver(), now: now})
 	river.AddWorker(workers, &expireWorker{engine: engine})
 	river.AddWorker(workers, &pruneWorker{db: db})
 	river.AddWorker(workers, &pruneIdempotencyKeysWorker{db: db})
 	river.AddWorker(workers, &invitationEmailWorker{sender: invitations})
+	river.AddWorker(workers, &signInNoticeWorker{sender: signInNotices})
 	pauses := new(pauseSender)
 	river.AddWorker(workers, &pauseNotifyWorker{sender: pauses})
 	river.AddWorker(workers, &monthlyReportsWorker{sender: reports})
@@ -162,7 +166,8 @@ func New(db *store.DB, cfg Config, engine *delivery.Engine) (*Client, error) {
 	if err != nil {
 		return nil, fmt.Errorf("jobs: %w", err)
 	}
-	return &Client{river: rc, db: db, publishing: publishing, live: live, invitations: invitations, pauses: pauses, reports: reports, notices: notices}, nil
+	return &Client{river: rc, db: db, publishing: publishing, live: live, invitations: invitations, pauses: pauses, reports: reports, notices: notices,
+		signInNotices: signInNotices}, nil
 }
 
 // Start starts working jobs until Stop. Cancelling ctx is a hard stop that

@@ -5,6 +5,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"net/netip"
 	"strings"
 	"sync"
 	"testing"
@@ -13,6 +14,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/ferry-social/ferry"
+	"github.com/ferry-social/ferry/internal/netguard"
 	"github.com/ferry-social/ferry/internal/notify"
 	"github.com/ferry-social/ferry/internal/notify/smtptest"
 	"github.com/ferry-social/ferry/internal/sandbox"
@@ -101,7 +103,7 @@ func TestWebhooks_SignTheBodyAndClassifyAnswers(t *testing.T) {
 		w.WriteHeader(status)
 	}))
 	t.Cleanup(srv.Close)
-	wh := notify.NewWebhooks(5 * time.Second)
+	wh := notify.NewWebhooks(netguard.New(netip.MustParsePrefix("127.0.0.1/32")), 5*time.Second)
 	body := []byte(`{"event":"handoff.opened"}`)
 	require.NoError(t, wh.Post(context.Background(), srv.URL, "s3cret-s3cret-s3cret", "handoff.opened", "ntf_1", body))
 	require.Len(t, got, 1)
@@ -123,6 +125,19 @@ func TestWebhooks_SignTheBodyAndClassifyAnswers(t *testing.T) {
 	mu.Unlock()
 	require.True(t, notify.IsPermanent(wh.Post(context.Background(), srv.URL, "s", "e", "ntf_3", body)))
 	require.True(t, notify.IsPermanent(wh.Post(context.Background(), "ftp://example.org", "s", "e", "ntf_4", body)))
+
+	// Without the allow-list the same server is refused at dial time, for
+	// good: retrying will not make 127.0.0.1 public.
+	guarded := notify.NewWebhooks(netguard.New(), 5*time.Second)
+	mu.Lock()
+	before := len(got)
+	mu.Unlock()
+	err = guarded.Post(context.Background(), srv.URL, "s", "e", "ntf_5", body)
+	require.True(t, notify.IsPermanent(err), "%v", err)
+	require.Contains(t, err.Error(), "loopback")
+	mu.Lock()
+	require.Len(t, got, before, "nothing reached the server")
+	mu.Unlock()
 }
 
 func TestTelegram_SendsThroughTheBotAPIAndNeverLeaksTheToken(t *testing.T) {

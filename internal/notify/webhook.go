@@ -6,11 +6,15 @@ import (
 	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/hex"
+	"errors"
 	"io"
 	"net/http"
 	"net/url"
+
 	"strings"
 	"time"
+
+	"github.com/ferry-social/ferry/internal/netguard"
 )
 
 // Webhook headers. The signature is "sha256=" and the hex HMAC-SHA256 of
@@ -40,10 +44,11 @@ type Webhooks struct {
 	Client *http.Client
 }
 
-// NewWebhooks returns a poster with a bounded client that does not follow
-// redirects (a redirected delivery counts as failed).
-func NewWebhooks(timeout time.Duration) *Webhooks {
-	return &Webhooks{Client: &http.Client{Timeout: timeout, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}}
+// NewWebhooks returns a poster whose bounded client passes guard at dial
+// time (webhook URLs are a person's word) and does not follow redirects (a
+// redirected delivery counts as failed).
+func NewWebhooks(guard *netguard.Guard, timeout time.Duration) *Webhooks {
+	return &Webhooks{Client: guard.Client(timeout)}
 }
 
 // ValidWebhookURL reports whether u is an absolute http(s) URL.
@@ -68,6 +73,9 @@ func (w *Webhooks) Post(ctx context.Context, target, secret, event, deliveryID s
 	req.Header.Set(HeaderDelivery, deliveryID)
 	req.Header.Set(HeaderSignature, Sign(secret, body))
 	resp, err := w.Client.Do(req)
+	if refused := (*netguard.Refused)(nil); errors.As(err, &refused) {
+		return permanent("webhook: %v", refused)
+	}
 	if err != nil {
 		return temporary("webhook: %v", err)
 	}

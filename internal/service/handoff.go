@@ -118,6 +118,11 @@ func (s *Service) UpdateNotificationSettings(ctx context.Context, p ferry.Princi
 	if len(details) > 0 {
 		return nil, ferry.Errorf(ferry.EINVALID, "The notification settings are not valid.").WithDetails(details)
 	}
+	if in.WebhookURL != nil && *in.WebhookURL != "" {
+		if err := s.CheckOutboundURL(ctx, *in.WebhookURL); err != nil {
+			return nil, err.WithDetails(map[string]string{"webhook_url": err.Details.(string)})
+		}
+	}
 	var (
 		ns        *ferry.NotificationSettings
 		generated string

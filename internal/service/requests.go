@@ -17,9 +17,22 @@ import (
 const tokenTouchEvery = time.Minute
 
 // Authenticate resolves an API token to who acts with it, and records the
-// token's use. An unknown token is EUNAUTHORIZED.
+// token's use. An unknown token is EUNAUTHORIZED, counted against the
+// client's address (throttle.go); while the address is refused it is
+// ETOOMANY instead. A valid token is not slowed: it carries 256 random
+// bits, so it was not guessed, and the common case costs no extra read.
 func (s *Service) Authenticate(ctx context.Context, token string) (ferry.Principal, error) {
 	p, tok, err := s.DB.Read().PrincipalByTokenHash(ctx, auth.HashToken(strings.TrimSpace(token)))
+	if ferry.IsCode(err, ferry.EUNAUTHORIZED) {
+		key := addrKey(clientAddr(ctx))
+		if terr := s.throttled(ctx, key); terr != nil {
+			return p, terr
+		}
+		if _, ferr := s.failed(context.WithoutCancel(ctx), key, throttleFreeAddr); ferr != nil {
+			s.Log.Error("token throttle: cannot count a failure", "error", ferr)
+		}
+		return p, err
+	}
 	if err != nil {
 		return p, err
 	}

@@ -49,20 +49,42 @@ func errSignIn() error {
 // SignIn checks an email and password and opens a session in the person's
 // first workspace. It returns the session and its token, which only the
 // browser keeps (the store keeps its hash).
+//
+// Failures are throttled per email and per client address (throttle.go):
+// while either is refused the answer is ETOOMANY, before the password is
+// checked.
 func (s *Service) SignIn(ctx context.Context, email, password, userAgent string) (*ferry.Session, string, error) {
+	if err := s.throttled(ctx, emailKey(email), addrKey(clientAddr(ctx))); err != nil {
+		return nil, "", err
+	}
 	q := s.DB.Read()
 	u, err := q.UserByEmail(ctx, email)
 	if ferry.IsCode(err, ferry.ENOTFOUND) {
 		_ = auth.CheckPassword(dummyHash(), password)
+		s.signInFailed(ctx, email, nil)
 		return nil, "", errSignIn()
 	}
 	if err != nil {
 		return nil, "", err
 	}
 	if auth.CheckPassword(u.PasswordHash, password) != nil {
+		s.signInFailed(ctx, email, u)
 		return nil, "", errSignIn()
 	}
-	ms, err := q.Memberships(ctx, u.ID)
+	// With two-factor sign-in on, the password opens only the code form.
+	if challenge, err := s.secondFactor(ctx, u); err != nil {
+		return nil, "", err
+	} else if challenge != "" {
+		return nil, challenge, ErrSecondFactor
+	}
+	s.signInSucceeded(ctx, email)
+	return s.openFirstSession(ctx, u, userAgent, nil)
+}
+
+// openFirstSession opens a session of u in their first workspace; also,
+// when given, runs in the same transaction.
+func (s *Service) openFirstSession(ctx context.Context, u *ferry.User, userAgent string, also func(*store.Tx) error) (*ferry.Session, string, error) {
+	ms, err := s.DB.Read().Memberships(ctx, u.ID)
 	if err != nil {
 		return nil, "", err
 	}
@@ -72,6 +94,11 @@ func (s *Service) SignIn(ctx context.Context, email, password, userAgent string)
 	var ses *ferry.Session
 	var token string
 	err = s.DB.InTx(ctx, func(tx *store.Tx) error {
+		if also != nil {
+			if err := also(tx); err != nil {
+				return err
+			}
+		}
 		var err error
 		ses, token, err = s.openSession(ctx, tx, u.ID, ms[0].WorkspaceID, userAgent)
 		return err
@@ -168,7 +195,7 @@ type SetupInput struct {
 // Setup creates the first workspace and its owner, and signs the owner in.
 // Once any user exists it is ECONFLICT. Invalid input is EINVALID with
 // details naming each field and a reason code: "required", "too_long",
-// "too_short", "invalid".
+// "too_short", "common" (a password among the most common), "invalid".
 func (s *Service) Setup(ctx context.Context, in SetupInput, userAgent string) (*ferry.Session, string, error) {
 	in.Workspace, in.Name, in.Email = strings.TrimSpace(in.Workspace), strings.TrimSpace(in.Name), strings.TrimSpace(in.Email)
 	details := map[string]string{}
@@ -192,8 +219,8 @@ func (s *Service) Setup(ctx context.Context, in SetupInput, userAgent string) (*
 	} else if a, err := mail.ParseAddress(in.Email); err != nil || a.Address != in.Email {
 		details["email"] = "invalid"
 	}
-	if len(in.Password) < auth.MinPasswordLength {
-		details["password"] = "too_short"
+	if problem := auth.PasswordProblem(in.Password); problem != "" {
+		details["password"] = problem
 	}
 	if in.Language != "" && !slices.Contains(Languages, in.Language) {
 		details["language"] = "invalid"

@@ -27,6 +27,8 @@ type WorkspaceInput struct {
 	TimeZone       string
 	Region         string
 	RequireAltText bool
+	// RequireTwoFactor: admins and owners must use two-factor sign-in.
+	RequireTwoFactor bool
 	// ThinPostReadingsAfterDays: 0 keeps every post reading; otherwise
 	// readings older than this many days (MinThinAfterDays at least) are
 	// thinned to one a day.
@@ -48,10 +50,11 @@ func (s *Service) Workspace(ctx context.Context, p ferry.Principal) (*ferry.Work
 // WorkspacePatch changes some of a workspace's settings; a nil field is
 // left as it is.
 type WorkspacePatch struct {
-	Name           *string `json:"name"`
-	TimeZone       *string `json:"time_zone"`
-	Region         *string `json:"region"`
-	RequireAltText *bool   `json:"require_alt_text"`
+	Name             *string `json:"name"`
+	TimeZone         *string `json:"time_zone"`
+	Region           *string `json:"region"`
+	RequireAltText   *bool   `json:"require_alt_text"`
+	RequireTwoFactor *bool   `json:"require_two_factor"`
 	// ThinPostReadingsAfterDays: 0 keeps every post reading.
 	ThinPostReadingsAfterDays *int `json:"thin_post_readings_after_days"`
 }
@@ -66,7 +69,7 @@ func (s *Service) PatchWorkspace(ctx context.Context, p ferry.Principal, patch W
 	if err != nil {
 		return nil, err
 	}
-	in := WorkspaceInput{Name: ws.Name, TimeZone: ws.TimeZone, Region: ws.Region, RequireAltText: ws.RequireAltText, ThinPostReadingsAfterDays: ws.ThinPostReadingsAfterDays}
+	in := WorkspaceInput{Name: ws.Name, TimeZone: ws.TimeZone, Region: ws.Region, RequireAltText: ws.RequireAltText, RequireTwoFactor: ws.RequireTwoFactor, ThinPostReadingsAfterDays: ws.ThinPostReadingsAfterDays}
 	if patch.Name != nil {
 		in.Name = *patch.Name
 	}
@@ -78,6 +81,9 @@ func (s *Service) PatchWorkspace(ctx context.Context, p ferry.Principal, patch W
 	}
 	if patch.RequireAltText != nil {
 		in.RequireAltText = *patch.RequireAltText
+	}
+	if patch.RequireTwoFactor != nil {
+		in.RequireTwoFactor = *patch.RequireTwoFactor
 	}
 	if patch.ThinPostReadingsAfterDays != nil {
 		in.ThinPostReadingsAfterDays = *patch.ThinPostReadingsAfterDays
@@ -118,11 +124,12 @@ func (s *Service) UpdateWorkspace(ctx context.Context, p ferry.Principal, in Wor
 			return err
 		}
 		ws.Name, ws.TimeZone, ws.Region, ws.RequireAltText = in.Name, in.TimeZone, in.Region, in.RequireAltText
+		ws.RequireTwoFactor = in.RequireTwoFactor
 		ws.ThinPostReadingsAfterDays = in.ThinPostReadingsAfterDays
 		if err := tx.UpdateWorkspace(ctx, ws); err != nil {
 			return err
 		}
-		return tx.Audit(ctx, audit(p, "workspace.update", "workspace", ws.ID, map[string]any{"name": ws.Name, "time_zone": ws.TimeZone, "region": ws.Region, "require_alt_text": ws.RequireAltText, "thin_post_readings_after_days": ws.ThinPostReadingsAfterDays}))
+		return tx.Audit(ctx, audit(p, "workspace.update", "workspace", ws.ID, map[string]any{"name": ws.Name, "time_zone": ws.TimeZone, "region": ws.Region, "require_alt_text": ws.RequireAltText, "require_two_factor": ws.RequireTwoFactor, "thin_post_readings_after_days": ws.ThinPostReadingsAfterDays}))
 	})
 	return ws, err
 }
@@ -421,19 +428,24 @@ func (s *Service) AcceptInvitation(ctx context.Context, token string, in AcceptI
 	details := map[string]string{}
 	var hash string
 	if view.Existing {
+		// Confirming with a password is a sign-in: throttled alike.
+		if err := s.throttled(ctx, emailKey(inv.Email), addrKey(clientAddr(ctx))); err != nil {
+			return nil, "", err
+		}
 		u, err := s.DB.Read().UserByEmail(ctx, inv.Email)
 		if err != nil {
 			return nil, "", err
 		}
 		if auth.CheckPassword(u.PasswordHash, in.Password) != nil {
+			s.signInFailed(ctx, inv.Email, u)
 			details["password"] = "wrong"
 		}
 	} else {
 		if utf8.RuneCountInString(in.Name) > maxName {
 			details["name"] = "too_long"
 		}
-		if len(in.Password) < auth.MinPasswordLength {
-			details["password"] = "too_short"
+		if problem := auth.PasswordProblem(in.Password); problem != "" {
+			details["password"] = problem
 		}
 		if in.Language != "" && !slices.Contains(Languages, in.Language) {
 			details["language"] = "invalid"
@@ -591,12 +603,18 @@ func (s *Service) ChangePassword(ctx context.Context, p ferry.Principal, current
 	if err != nil {
 		return err
 	}
+	// Guessing the current password (on a borrowed session) is throttled
+	// like a sign-in.
+	if err := s.throttled(ctx, emailKey(u.Email), addrKey(clientAddr(ctx))); err != nil {
+		return err
+	}
 	details := map[string]string{}
 	if auth.CheckPassword(u.PasswordHash, current) != nil {
+		s.signInFailed(ctx, u.Email, u)
 		details["current"] = "wrong"
 	}
-	if len(next) < auth.MinPasswordLength {
-		details["new"] = "too_short"
+	if problem := auth.PasswordProblem(next); problem != "" {
+		details["new"] = problem
 	}
 	if len(details) > 0 {
 		return ferry.Errorf(ferry.EINVALID, "The password was not changed.").WithDetails(details)

@@ -82,6 +82,8 @@ func TestInvitation_WorksOnceBeforeItExpiresAndSignsTheInviteeIn(t *testing.T) {
 
 		_, _, err = svc.AcceptInvitation(ctx, token, service.AcceptInput{Name: "Lee", Password: "short"}, "")
 		requireDetails(t, err, map[string]string{"password": "too_short"})
+		_, _, err = svc.AcceptInvitation(ctx, token, service.AcceptInput{Name: "Lee", Password: "1QAZ2WSX3EDC"}, "")
+		requireDetails(t, err, map[string]string{"password": "common"})
 		ses, sessionToken, err := svc.AcceptInvitation(ctx, token, service.AcceptInput{Name: "Lee", Password: "a-long-new-password", Language: "zh-Hant"}, "")
 		require.NoError(t, err)
 		require.Equal(t, ferry.RoleReviewer, ses.Role)
@@ -221,6 +223,7 @@ func TestPassword_ChangeNeedsTheCurrentOneAndEndsTheOtherSessions(t *testing.T) 
 		require.Len(t, list, 3)
 
 		requireDetails(t, svc.ChangePassword(ctx, owner, "wrong", "short", here.ID), map[string]string{"current": "wrong", "new": "too_short"})
+		requireDetails(t, svc.ChangePassword(ctx, owner, goodSetup.Password, "QWERTY123456", here.ID), map[string]string{"new": "common"})
 		_, err = svc.Session(ctx, elsewhere)
 		require.NoError(t, err, "nothing changed")
 

@@ -63,6 +63,12 @@ func TestSetup_CreatesTheOwnerAndWorkspaceOnlyOnce(t *testing.T) {
 		var fe *ferry.Error
 		require.ErrorAs(t, err, &fe)
 		require.Equal(t, map[string]string{"workspace": "required", "time_zone": "invalid", "region": "invalid", "email": "invalid", "password": "too_short", "language": "invalid"}, fe.Details)
+		common := goodSetup
+		common.Password = "Qwerty123456"
+		_, _, err = svc.Setup(ctx, common, "")
+		require.ErrorAs(t, err, &fe)
+		require.Equal(t, map[string]string{"password": "common"}, fe.Details)
+		require.NotContains(t, err.Error(), common.Password, "never echoed")
 		needs, err = svc.NeedsSetup(ctx)
 		require.NoError(t, err)
 		require.True(t, needs, "nothing was saved")

@@ -14,7 +14,7 @@ import (
 // UpdateWorkspace saves a workspace's name, time zone, region and whether
 // it requires alt text.
 func (q *Q) UpdateWorkspace(ctx context.Context, w *ferry.Workspace) error {
-	res, err := q.exec(ctx, `UPDATE workspaces SET name = ?, time_zone = ?, region = ?, require_alt_text = ?, thin_post_readings_after_days = ? WHERE id = ?`, w.Name, w.TimeZone, w.Region, w.RequireAltText, w.ThinPostReadingsAfterDays, w.ID)
+	res, err := q.exec(ctx, `UPDATE workspaces SET name = ?, time_zone = ?, region = ?, require_alt_text = ?, thin_post_readings_after_days = ?, require_two_factor = ? WHERE id = ?`, w.Name, w.TimeZone, w.Region, w.RequireAltText, w.ThinPostReadingsAfterDays, w.RequireTwoFactor, w.ID)
 	if err != nil {
 		return fmt.Errorf("store: update workspace: %w", err)
 	}

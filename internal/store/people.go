@@ -20,7 +20,7 @@ func (q *Q) CreateWorkspace(ctx context.Context, w *ferry.Workspace) error {
 	if w.Region == "" {
 		w.Region = ferry.DefaultRegion
 	}
-	_, err := q.exec(ctx, `INSERT INTO workspaces (id, name, time_zone, region, created_at, require_alt_text, thin_post_readings_after_days) VALUES (?, ?, ?, ?, ?, ?, ?)`, w.ID, w.Name, w.TimeZone, w.Region, ms(w.CreatedAt), w.RequireAltText, w.ThinPostReadingsAfterDays)
+	_, err := q.exec(ctx, `INSERT INTO workspaces (id, name, time_zone, region, created_at, require_alt_text, thin_post_readings_after_days, require_two_factor) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, w.ID, w.Name, w.TimeZone, w.Region, ms(w.CreatedAt), w.RequireAltText, w.ThinPostReadingsAfterDays, w.RequireTwoFactor)
 	if err != nil {
 		return fmt.Errorf("store: create workspace: %w", err)
 	}
@@ -31,7 +31,7 @@ func (q *Q) CreateWorkspace(ctx context.Context, w *ferry.Workspace) error {
 func (q *Q) Workspace(ctx context.Context, id string) (*ferry.Workspace, error) {
 	var w ferry.Workspace
 	var created int64
-	err := q.queryRow(ctx, `SELECT id, name, time_zone, region, created_at, require_alt_text, thin_post_readings_after_days FROM workspaces WHERE id = ?`, id).Scan(&w.ID, &w.Name, &w.TimeZone, &w.Region, &created, &w.RequireAltText, &w.ThinPostReadingsAfterDays)
+	err := q.queryRow(ctx, `SELECT id, name, time_zone, region, created_at, require_alt_text, thin_post_readings_after_days, require_two_factor FROM workspaces WHERE id = ?`, id).Scan(&w.ID, &w.Name, &w.TimeZone, &w.Region, &created, &w.RequireAltText, &w.ThinPostReadingsAfterDays, &w.RequireTwoFactor)
 	if err != nil {
 		return nil, notFound(err, "workspace", id)
 	}

@@ -54,9 +54,11 @@ func (s *Server) problems(rq *request, form string, err error, rename map[string
 		return nil
 	}
 	out := map[string]string{}
-	switch fe.Code {
-	case ferry.EINVALID:
-		details, _ := fe.Details.(map[string]string)
+	details, _ := fe.Details.(map[string]string)
+	switch {
+	case fe.Code == ferry.EINVALID, fe.Code == ferry.EUNPROCESSABLE && details["platform_code"] == "" && len(details) > 0:
+		// Field → reason; an EUNPROCESSABLE with such details is a value
+		// refused for what it is (a webhook URL inside the server's network).
 		for field, reason := range details {
 			if f, ok := rename[field]; ok {
 				field = f
@@ -73,8 +75,7 @@ func (s *Server) problems(rq *request, form string, err error, rename map[string
 			}
 			out[field] = key
 		}
-	case ferry.EUNPROCESSABLE:
-		details, _ := fe.Details.(map[string]string)
+	case fe.Code == ferry.EUNPROCESSABLE:
 		code := details["platform_code"]
 		field, ok := check[code]
 		if !ok {

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/ferry-social/ferry"
+	"github.com/ferry-social/ferry/internal/httpd"
 	"github.com/ferry-social/ferry/internal/service"
 )
 
@@ -96,6 +97,9 @@ func (s *Server) setup(w http.ResponseWriter, r *http.Request, rq *request) {
 type loginPage struct {
 	Email string
 	Next  string
+	// WaitSeconds or WaitMinutes, after too many failures, say when the
+	// form may be sent again.
+	WaitSeconds, WaitMinutes int
 }
 
 func (s *Server) loginForm(w http.ResponseWriter, r *http.Request, rq *request) {
@@ -132,12 +136,23 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request, rq *request) {
 		return
 	}
 	ses, token, err := s.svc.SignIn(r.Context(), page.Email, password, r.UserAgent())
+	if isSecondFactor(err) {
+		s.askCode(w, r, rq, token, page.Next)
+		return
+	}
 	switch code := ferry.ErrorCode(err); code {
 	case "":
 		s.setSession(w, token, ses.ExpiresAt)
 		http.Redirect(w, r, page.Next, http.StatusSeeOther)
 	case ferry.EUNAUTHORIZED, ferry.EFORBIDDEN:
 		s.renderLogin(w, r, rq, http.StatusUnauthorized, page, "login."+code, nil)
+	case ferry.ETOOMANY:
+		if n := httpd.RetryAfter(w.Header(), err); n < 120 {
+			page.WaitSeconds = n
+		} else {
+			page.WaitMinutes = (n + 59) / 60
+		}
+		s.renderLogin(w, r, rq, http.StatusTooManyRequests, page, "", nil)
 	default:
 		s.fail(w, r, rq, err)
 	}

@@ -369,7 +369,7 @@ func TestBrowser_FirstRunSetupShowsErrorsBesideTheFields(t *testing.T) {
 	b.run(chromedp.SendKeys(chromedp.CSS("#email"), "owner@example.org"), chromedp.SendKeys(chromedp.CSS("#password"), "short"),
 		chromedp.Click(chromedp.CSS(`form[action="/setup"] button[type=submit]`)), chromedp.WaitVisible(chromedp.CSS("#workspace-error")))
 	require.Equal(t, "請填寫此欄。", b.text("#workspace-error"))
-	require.Equal(t, "密碼最少要有 10 個字元。", b.text("#password-error"))
+	require.Equal(t, "密碼最少要有 12 個字元。", b.text("#password-error"))
 	require.Equal(t, "owner@example.org", b.value("#email"), "the input is kept")
 	b.shot("setup-errors-zh-Hant")
 

@@ -71,6 +71,8 @@ func (s *Server) wrap(rt route) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Cache-Control", "no-store")
 		w.Header().Set("Vary", "Cookie, Accept-Language")
+		// Throttling counts against the client's address (service/throttle.go).
+		r = r.WithContext(service.WithClientAddr(r.Context(), httpd.ClientAddr(r.Context())))
 		rq := &request{}
 		if ck, err := r.Cookie(sessionCookie); err == nil && ck.Value != "" {
 			ses, err := s.svc.Session(r.Context(), ck.Value)
@@ -131,6 +133,9 @@ func (s *Server) wrap(rt route) http.Handler {
 		}
 		if rt.access == signedIn && rq.session == nil {
 			s.toSignIn(w, r)
+			return
+		}
+		if rq.session != nil && s.mustEnrol(w, r, rq) {
 			return
 		}
 		rt.handler(w, r, rq)
@@ -199,6 +204,7 @@ func localPath(next string) string {
 func (s *Server) fail(w http.ResponseWriter, r *http.Request, rq *request, err error) {
 	code := ferry.ErrorCode(err)
 	status := httpd.Status(code)
+	httpd.RetryAfter(w.Header(), err)
 	if status >= 500 {
 		s.log.Error("page failed", "request_id", httpd.RequestID(r.Context()), "method", r.Method, "path", r.URL.Path, "error", err)
 	}

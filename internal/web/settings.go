@@ -27,6 +27,7 @@ type settingsSection struct {
 func (v *view) SettingsSections() []settingsSection {
 	all := []settingsSection{
 		{"settings.profile", "/settings/profile", false},
+		{"settings.twofactor", "/settings/two-factor", false},
 		{"settings.tokens", "/settings/tokens", false},
 		{"settings.templates", "/settings/templates", false},
 		{"settings.glossary", "/settings/glossary", false},
@@ -176,7 +177,7 @@ func (s *Server) workspaceSettings(w http.ResponseWriter, r *http.Request, rq *r
 		return
 	}
 	ws := rq.me.Workspace
-	in := service.WorkspaceInput{Name: ws.Name, TimeZone: ws.TimeZone, Region: ws.Region, RequireAltText: ws.RequireAltText, ThinPostReadingsAfterDays: ws.ThinPostReadingsAfterDays}
+	in := service.WorkspaceInput{Name: ws.Name, TimeZone: ws.TimeZone, Region: ws.Region, RequireAltText: ws.RequireAltText, RequireTwoFactor: ws.RequireTwoFactor, ThinPostReadingsAfterDays: ws.ThinPostReadingsAfterDays}
 	s.renderWorkspace(w, r, rq, http.StatusOK, workspaceData{In: in, Saved: r.URL.Query().Get("done") == "saved"}, nil)
 }
 
@@ -199,7 +200,7 @@ func contains(list []string, s string) bool {
 
 func (s *Server) saveWorkspace(w http.ResponseWriter, r *http.Request, rq *request) {
 	f := r.PostForm
-	in := service.WorkspaceInput{Name: f.Get("name"), TimeZone: f.Get("time_zone"), Region: f.Get("region"), RequireAltText: f.Get("require_alt_text") == "on"}
+	in := service.WorkspaceInput{Name: f.Get("name"), TimeZone: f.Get("time_zone"), Region: f.Get("region"), RequireAltText: f.Get("require_alt_text") == "on", RequireTwoFactor: f.Get("require_two_factor") == "on"}
 	// Empty keeps every reading; what is not a whole number is out of range.
 	if days := strings.TrimSpace(f.Get("thin_post_readings_after_days")); days != "" {
 		n, err := strconv.Atoi(days)
@@ -433,7 +434,11 @@ func (s *Server) saveNotifications(w http.ResponseWriter, r *http.Request, rq *r
 			s.fail(w, r, rq, cerr)
 			return
 		}
-		s.renderSettings(w, r, rq, http.StatusBadRequest, "notifications", notificationsData{Settings: cur, WebhookURL: url}, errs)
+		status := http.StatusBadRequest
+		if ferry.IsCode(err, ferry.EUNPROCESSABLE) {
+			status = http.StatusUnprocessableEntity // a URL inside the server's network
+		}
+		s.renderSettings(w, r, rq, status, "notifications", notificationsData{Settings: cur, WebhookURL: url}, errs)
 		return
 	}
 	if err != nil {

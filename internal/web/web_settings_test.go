@@ -343,3 +343,17 @@ func TestSettings_RequireAltTextMakesComposeRefuseUndescribedImages(t *testing.T
 		})
 	}
 }
+
+// A webhook inside the server's own network is refused when it is saved:
+// the form comes back with 422, the URL kept and the reason beside it.
+func TestSettings_WebhookInsideTheServersNetworkIsRefusedWhenSaved(t *testing.T) {
+	t.Parallel()
+	tb := setup(t, testdb.Backends()[0])
+	tb.setUp()
+	br := tb.signedIn("ada@example.org", "zh-Hant")
+	p := br.post("/settings/notifications", "same-origin", url.Values{"csrf": {br.csrf()}, "webhook_url": {"https://169.254.169.254/latest/meta-data"}})
+	require.Equal(t, http.StatusUnprocessableEntity, p.status, p.body)
+	require.Contains(t, p.body, `value="https://169.254.169.254/latest/meta-data"`)
+	require.Contains(t, p.body, "這是鏈路本地位址（例如雲端的中繼資料服務），Ferry 不會把 webhook 傳送到這裡。")
+	require.NotContains(t, br.get("/settings/notifications").body, "169.254.169.254", "nothing was saved")
+}

@@ -38,7 +38,12 @@ func TestSetup_FirstRunCreatesTheOwnerAndKeepsBadInput(t *testing.T) {
 			require.NotContains(t, bad.body, `value="short"`, "a password is never sent back")
 			require.Regexp(t, `id="workspace" [^>]*aria-invalid="true" aria-describedby="workspace-error"`, bad.body)
 			require.Contains(t, bad.body, `<p class="field-error" id="workspace-error">Fill this in.</p>`)
-			require.Contains(t, bad.body, `<p class="field-error" id="password-error">The password needs at least 10 characters.</p>`)
+			require.Contains(t, bad.body, `<p class="field-error" id="password-error">The password needs at least 12 characters.</p>`)
+			common := br.post("/setup", "same-origin", url.Values{"workspace": {"Harbour News"}, "time_zone": {"Asia/Hong_Kong"}, "region": {"HK"},
+				"name": {"Ada"}, "email": {"ada@example.org"}, "password": {"Qwerty123456"}, "language": {"en"}})
+			require.Equal(t, http.StatusBadRequest, common.status)
+			require.Contains(t, common.body, `<p class="field-error" id="password-error">This password is among the most common ones; choose another.</p>`)
+			require.NotContains(t, strings.ToLower(common.body), "qwerty123456", "a password is never sent back")
 			needs, err := tb.svc.NeedsSetup(context.Background())
 			require.NoError(t, err)
 			require.True(t, needs, "nothing was saved")
@@ -342,4 +347,24 @@ func TestPages_CarryTheSecurityHeadersAndStaticFilesAreCached(t *testing.T) {
 	require.Contains(t, static.header.Get("Cache-Control"), "immutable")
 	require.Contains(t, static.body, "Noto Sans CJK HK")
 	require.NotContains(t, static.body, "http", "nothing fetched from elsewhere")
+}
+
+// After five failures the email waits: the form comes back with 429,
+// Retry-After and words saying when to try again, the email kept.
+func TestLogin_TooManyFailuresSayWhenToRetry(t *testing.T) {
+	t.Parallel()
+	tb := setup(t, testdb.Backends()[0])
+	tb.setUp()
+	br := tb.browser()
+	br.lang = "zh-Hans"
+	for range 5 {
+		p := br.post("/login", "same-origin", url.Values{"email": {"ada@example.org"}, "password": {"not the password"}})
+		require.Equal(t, http.StatusUnauthorized, p.status)
+	}
+	p := br.post("/login", "same-origin", url.Values{"email": {"ada@example.org"}, "password": {ownerPassword}})
+	require.Equal(t, http.StatusTooManyRequests, p.status)
+	require.Equal(t, "1", p.header.Get("Retry-After"))
+	require.Contains(t, p.body, `<p class="problem" role="alert" id="problem">失败次数太多，请在 1 秒后再试。</p>`)
+	require.Contains(t, p.body, `value="ada@example.org"`)
+	require.Empty(t, p.header.Get("Set-Cookie"), "not signed in")
 }
