@@ -1,5 +1,5 @@
 // Package cli implements the ferry command: serve, worker, migrate, user,
-// token and version.
+// token, backup, restore and version.
 package cli
 
 import (
@@ -29,6 +29,8 @@ Usage:
   ferry migrate [flags]   bring the database schema up to date
   ferry user create --email E --password P [--workspace W] [--role R]
   ferry token create --email E [--workspace W] [--name N]
+  ferry backup  [--out FILE] [--include-key]   back up the database and media (while serve runs)
+  ferry restore [--force] FILE                 restore a backup into an empty data directory or database
   ferry bench delivery [flags]   measure delivery lateness, throughput and memory
   ferry version
 
@@ -80,6 +82,10 @@ func Run(signals <-chan os.Signal, args []string, stdout, stderr io.Writer, gete
 		err = e.user(rest)
 	case "token":
 		err = e.token(rest)
+	case "backup":
+		err = e.backup(rest)
+	case "restore":
+		err = e.restore(rest)
 	case "bench":
 		err = e.bench(rest)
 	case "version":
@@ -186,6 +192,7 @@ func (e *env) serve(args []string) error {
 	cfg.DemoHistory = cfg.Demo // the demo comes with a year of history
 	log := e.logger()
 	m := app.New(cfg, log)
+	m.Version = version()
 	defer closeMain(m)
 	if err := m.Open(e.ctx, cfg.Migrate); err != nil {
 		return err
@@ -254,6 +261,7 @@ func (e *env) worker(args []string) error {
 	}
 	log := e.logger()
 	m := app.New(cfg, log)
+	m.Version = version()
 	defer closeMain(m)
 	if err := m.Open(e.ctx, false); err != nil {
 		return err

@@ -73,6 +73,12 @@ type Config struct {
 	// accounts' lead_time and deadline_after settings.
 	HandoffLead     time.Duration
 	HandoffDeadline time.Duration
+	// Scheduled backups: when BackupDir is set, a River periodic job
+	// writes a backup there every BackupEvery and keeps the newest
+	// BackupKeep (see internal/backup).
+	BackupDir   string
+	BackupEvery time.Duration
+	BackupKeep  int
 }
 
 // Defaults returns the configuration before flags and environment.
@@ -92,6 +98,8 @@ func Defaults() Config {
 		MaxWorkers:      200,
 		AttemptTimeout:  90 * time.Second,
 		HandoffDeadline: 2 * time.Hour,
+		BackupEvery:     24 * time.Hour,
+		BackupKeep:      7,
 	}
 }
 
@@ -123,6 +131,9 @@ var Env = []struct{ Name, Help string }{
 	{"FERRY_NOTIFY_TELEGRAM_BOT_TOKEN", "token of the Telegram bot that messages Xiaohongshu operators; unset: no Telegram notifications"},
 	{"FERRY_HANDOFF_LEAD", "how long before its time a Xiaohongshu post is handed to its operators (default 0)"},
 	{"FERRY_HANDOFF_DEADLINE", "how long after its time a Xiaohongshu handoff may be confirmed before it is missed (default 2h)"},
+	{"FERRY_BACKUP_DIR", "directory for scheduled backups; unset: no scheduled backups"},
+	{"FERRY_BACKUP_EVERY", "how often a scheduled backup is made (default 24h)"},
+	{"FERRY_BACKUP_KEEP", "how many scheduled backups are kept, newest first (default 7)"},
 }
 
 // ApplyEnv fills fields from environment variables that are set. getenv
@@ -150,6 +161,7 @@ func (c *Config) ApplyEnv(getenv func(string) string) error {
 	str("FERRY_SMTP_URL", &c.SMTPURL)
 	str("FERRY_MAIL_FROM", &c.MailFrom)
 	str("FERRY_NOTIFY_TELEGRAM_BOT_TOKEN", &c.NotifyTelegramBotToken)
+	str("FERRY_BACKUP_DIR", &c.BackupDir)
 	var errs []error
 	dur := func(name string, dst *time.Duration) {
 		if v := getenv(name); v != "" {
@@ -168,6 +180,15 @@ func (c *Config) ApplyEnv(getenv func(string) string) error {
 	dur("FERRY_REAUTH_DEADLINE", &c.ReauthDeadline)
 	dur("FERRY_HANDOFF_LEAD", &c.HandoffLead)
 	dur("FERRY_HANDOFF_DEADLINE", &c.HandoffDeadline)
+	dur("FERRY_BACKUP_EVERY", &c.BackupEvery)
+	if v := getenv("FERRY_BACKUP_KEEP"); v != "" {
+		var n int
+		if _, err := fmt.Sscan(v, &n); err != nil {
+			errs = append(errs, fmt.Errorf("FERRY_BACKUP_KEEP: %q is not a number", v))
+		} else {
+			c.BackupKeep = n
+		}
+	}
 	if v := getenv("FERRY_MAX_UPLOAD_BYTES"); v != "" {
 		var n int64
 		if _, err := fmt.Sscan(v, &n); err != nil {
@@ -233,6 +254,14 @@ func (c *Config) Validate() error {
 	}
 	if c.HandoffDeadline < time.Second || c.HandoffDeadline > 7*24*time.Hour {
 		errs = append(errs, errors.New("the handoff deadline must be between 1s and 168h"))
+	}
+	if c.BackupDir != "" {
+		if c.BackupEvery < time.Minute {
+			errs = append(errs, fmt.Errorf("the backup interval (FERRY_BACKUP_EVERY, %v) must be at least 1m", c.BackupEvery))
+		}
+		if c.BackupKeep < 1 {
+			errs = append(errs, fmt.Errorf("the number of backups kept (FERRY_BACKUP_KEEP, %d) must be at least 1", c.BackupKeep))
+		}
 	}
 	return errors.Join(errs...)
 }
