@@ -5,8 +5,8 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"os"
 	"net/url"
+	"os"
 	"sort"
 	"time"
 
