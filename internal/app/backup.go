@@ -9,11 +9,53 @@ import (
 	"github.com/ferry-social/ferry/internal/blob"
 	"github.com/ferry-social/ferry/internal/config"
 	"github.com/ferry-social/ferry/internal/jobs"
+	"github.com/ferry-social/ferry/internal/store"
 )
 
-// OpenBlobs opens the media store the configuration names.
+// OpenBlobs opens the media store the configuration names: FERRY_MEDIA_URL,
+// or <data>/media.
+// An S3 bucket is checked at once, so that a wrong URL or credentials fail
+// here rather than at the first upload.
 func OpenBlobs(cfg config.Config) (blob.Store, error) {
-	return blob.New(filepath.Join(cfg.DataDir, "media"))
+	return openBlobs(cfg.MediaURL, cfg.DataDir)
+}
+
+func openBlobs(mediaURL, dataDir string) (blob.Store, error) {
+	st, err := blob.OpenURL(mediaURL, filepath.Join(dataDir, "media"))
+	if err != nil {
+		return nil, err
+	}
+	if s3, ok := st.(*blob.S3); ok {
+		ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+		defer cancel()
+		if err := s3.Check(ctx); err != nil {
+			return nil, err
+		}
+	}
+	return st, nil
+}
+
+// MigrateMedia copies every media file the database refers to from the
+// configured store to the one at url (see blob.Copy).
+func MigrateMedia(ctx context.Context, cfg config.Config, to string, progress func(done, total int)) (blob.CopyResult, error) {
+	from, err := OpenBlobs(cfg)
+	if err != nil {
+		return blob.CopyResult{}, err
+	}
+	dest, err := openBlobs(to, cfg.DataDir)
+	if err != nil {
+		return blob.CopyResult{}, err
+	}
+	db, err := store.Open(ctx, store.Options{URL: cfg.DatabaseURL, Path: cfg.SQLitePath()})
+	if err != nil {
+		return blob.CopyResult{}, err
+	}
+	defer db.Close()
+	snap, err := db.ReadSnapshot(ctx)
+	if err != nil {
+		return blob.CopyResult{}, err
+	}
+	return blob.Copy(ctx, from, dest, snap.Media, progress)
 }
 
 // LockDataDir takes a SQLite data directory's lock, as `serve` and `worker`

@@ -43,6 +43,14 @@ func runCLI(t *testing.T, args ...string) (code int, stdout, stderr string) {
 	return code, out.String(), errb.String()
 }
 
+// runCLIEnv is runCLI with the test's environment.
+func runCLIEnv(t *testing.T, args ...string) (code int, stdout, stderr string) {
+	t.Helper()
+	var out, errb bytes.Buffer
+	code = cli.Run(make(chan os.Signal), args, &out, &errb, os.Getenv)
+	return code, out.String(), errb.String()
+}
+
 // uniquePNG is an image no other call returns.
 func uniquePNG(t *testing.T, i int) []byte {
 	t.Helper()

@@ -127,3 +127,52 @@ func (e *env) report(cfg config.Config, rep backup.Report) {
 	fmt.Fprintln(w, rep.KeyNote)
 	fmt.Fprintln(w, "Start Ferry on it with `ferry serve` (add --migrate if this Ferry is newer than the backup's).")
 }
+
+func (e *env) media(args []string) error {
+	const synopsis = "media migrate --to URL [--data DIR] [--database-url URL]"
+	if len(args) == 0 || args[0] != "migrate" {
+		fmt.Fprintln(e.stderr, "Usage: ferry "+synopsis)
+		return errUsage
+	}
+	cfg, err := e.config()
+	if err != nil {
+		return err
+	}
+	var to string
+	fs := e.flagSet("media migrate", synopsis)
+	e.storeFlags(fs, &cfg)
+	fs.StringVar(&cfg.MediaURL, "from", cfg.MediaURL, "the store to copy from; empty means <data>/media (env FERRY_MEDIA_URL)")
+	fs.StringVar(&to, "to", "", "the store to copy to: s3://bucket/prefix?endpoint=host:port&region=…, or a directory (required)")
+	usage := fs.Usage
+	fs.Usage = func() {
+		usage()
+		fmt.Fprint(e.stdout, "\nCopies every media file the database refers to, checking each against its hash on both sides. It can run while serve runs, and be stopped and run again: files already copied intact are skipped. Then set FERRY_MEDIA_URL to the new store and restart every ferry process.\n")
+	}
+	if err := e.parse(fs, args[1:]); err != nil {
+		return err
+	}
+	if to == "" {
+		fmt.Fprintln(e.stderr, "ferry: --to is required")
+		return errUsage
+	}
+	if err := cfg.Validate(); err != nil {
+		return fmt.Errorf("configuration: %w", err)
+	}
+	res, err := app.MigrateMedia(e.ctx, cfg, to, func(done, total int) {
+		if done%100 == 0 || done == total {
+			fmt.Fprintf(e.stdout, "%d/%d\n", done, total)
+		}
+	})
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(e.stdout, "Media copied: %d; already there: %d; missing from the source: %d.\n", res.Copied, res.Present, len(res.Missing))
+	for _, m := range res.Missing {
+		fmt.Fprintf(e.stdout, "  missing: %s\n", m)
+	}
+	if len(res.Missing) > 0 {
+		return fmt.Errorf("%d media files the database refers to are missing from the source store", len(res.Missing))
+	}
+	fmt.Fprintf(e.stdout, "Now set FERRY_MEDIA_URL=%s and restart every ferry process.\n", to)
+	return nil
+}

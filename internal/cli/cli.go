@@ -31,6 +31,7 @@ Usage:
   ferry token create --email E [--workspace W] [--name N]
   ferry backup  [--out FILE] [--include-key]   back up the database and media (while serve runs)
   ferry restore [--force] FILE                 restore a backup into an empty data directory or database
+  ferry media migrate --to URL                 copy media to another store (S3-compatible or a directory)
   ferry bench delivery [flags]   measure delivery lateness, throughput and memory
   ferry version
 
@@ -86,6 +87,8 @@ func Run(signals <-chan os.Signal, args []string, stdout, stderr io.Writer, gete
 		err = e.backup(rest)
 	case "restore":
 		err = e.restore(rest)
+	case "media":
+		err = e.media(rest)
 	case "bench":
 		err = e.bench(rest)
 	case "version":

@@ -79,6 +79,9 @@ type Config struct {
 	BackupDir   string
 	BackupEvery time.Duration
 	BackupKeep  int
+	// MediaURL, when set, is where media are stored instead of
+	// <data>/media: s3://bucket/prefix?endpoint=…&region=… (blob.OpenURL).
+	MediaURL string
 }
 
 // Defaults returns the configuration before flags and environment.
@@ -131,6 +134,7 @@ var Env = []struct{ Name, Help string }{
 	{"FERRY_NOTIFY_TELEGRAM_BOT_TOKEN", "token of the Telegram bot that messages Xiaohongshu operators; unset: no Telegram notifications"},
 	{"FERRY_HANDOFF_LEAD", "how long before its time a Xiaohongshu post is handed to its operators (default 0)"},
 	{"FERRY_HANDOFF_DEADLINE", "how long after its time a Xiaohongshu handoff may be confirmed before it is missed (default 2h)"},
+	{"FERRY_MEDIA_URL", "where media are stored: s3://bucket/prefix?endpoint=host:port&region=… (credentials from AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY); unset: <data>/media"},
 	{"FERRY_BACKUP_DIR", "directory for scheduled backups; unset: no scheduled backups"},
 	{"FERRY_BACKUP_EVERY", "how often a scheduled backup is made (default 24h)"},
 	{"FERRY_BACKUP_KEEP", "how many scheduled backups are kept, newest first (default 7)"},
@@ -162,6 +166,7 @@ func (c *Config) ApplyEnv(getenv func(string) string) error {
 	str("FERRY_MAIL_FROM", &c.MailFrom)
 	str("FERRY_NOTIFY_TELEGRAM_BOT_TOKEN", &c.NotifyTelegramBotToken)
 	str("FERRY_BACKUP_DIR", &c.BackupDir)
+	str("FERRY_MEDIA_URL", &c.MediaURL)
 	var errs []error
 	dur := func(name string, dst *time.Duration) {
 		if v := getenv(name); v != "" {
@@ -254,6 +259,11 @@ func (c *Config) Validate() error {
 	}
 	if c.HandoffDeadline < time.Second || c.HandoffDeadline > 7*24*time.Hour {
 		errs = append(errs, errors.New("the handoff deadline must be between 1s and 168h"))
+	}
+	if c.MediaURL != "" && strings.Contains(c.MediaURL, "://") && !strings.HasPrefix(c.MediaURL, "file://") {
+		if u, err := url.Parse(c.MediaURL); err != nil || u.Scheme != "s3" || u.Host == "" {
+			errs = append(errs, fmt.Errorf("the media URL (FERRY_MEDIA_URL) must look like s3://bucket/prefix?endpoint=host:port&region=…, or be a directory"))
+		}
 	}
 	if c.BackupDir != "" {
 		if c.BackupEvery < time.Minute {
