@@ -77,4 +77,3 @@ func intact(s Store, sum string) error {
 	_, err := readIntact(s, sum)
 	return err
 }
-
