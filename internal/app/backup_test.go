@@ -428,3 +428,37 @@ func tarFile(t *testing.T, archive []byte, name string) []byte {
 		}
 	}
 }
+
+// TestScheduledBackups: with FERRY_BACKUP_DIR set, the River periodic job
+// writes a backup at start and keeps the newest FERRY_BACKUP_KEEP.
+func TestScheduledBackups(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	old := []string{"20200101T000000Z", "20200102T000000Z", "20200103T000000Z"}
+	for _, ts := range old {
+		require.NoError(t, os.WriteFile(filepath.Join(dir, backup.FilePrefix+ts+backup.FileSuffix), []byte("old"), 0o600))
+	}
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "notes.txt"), []byte("not a backup"), 0o600))
+	b := boot(t, t.TempDir(), "", func(c *config.Config) {
+		c.BackupDir, c.BackupEvery, c.BackupKeep = dir, time.Hour, 2
+	})
+	deadline := time.Now().Add(60 * time.Second)
+	var list []string
+	for {
+		var err error
+		list, err = backup.List(dir)
+		require.NoError(t, err)
+		if len(list) == 2 && !strings.Contains(list[1], "2020") {
+			break
+		}
+		require.True(t, time.Now().Before(deadline), "no scheduled backup: %v", list)
+		time.Sleep(50 * time.Millisecond)
+	}
+	require.Equal(t, filepath.Join(dir, backup.FilePrefix+old[2]+backup.FileSuffix), list[0], "the newest two are kept")
+	man, err := backup.Verify(list[1])
+	require.NoError(t, err)
+	require.Positive(t, man.Tables["accounts"])
+	_, err = os.Stat(filepath.Join(dir, "notes.txt"))
+	require.NoError(t, err, "other files are left alone")
+	require.NoError(t, b.stop())
+}
