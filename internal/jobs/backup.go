@@ -2,7 +2,6 @@ package jobs
 
 import (
 	"context"
-	"errors"
 	"time"
 
 	"github.com/riverqueue/river"
@@ -48,9 +47,10 @@ func (w *backupWorker) Timeout(*river.Job[BackupArgs]) time.Duration { return 6 
 
 func (w *backupWorker) Work(ctx context.Context, job *river.Job[BackupArgs]) error {
 	if w.backup == nil {
-		// The job was enqueued by a process with FERRY_BACKUP_DIR set
-		// and taken by one without: another process may take it again.
-		return errors.New("scheduled backups are not configured in this process: set the same FERRY_BACKUP_DIR, FERRY_BACKUP_EVERY and FERRY_BACKUP_KEEP on every ferry process")
+		// Enqueued by a process with FERRY_BACKUP_DIR set and taken by
+		// one without (PostgreSQL, several processes): left for a
+		// process that has it.
+		return river.JobSnooze(30 * time.Second)
 	}
 	return w.backup.Run(ctx, w.backup.Every, w.backup.check()/2)
 }
