@@ -151,6 +151,21 @@ func (e *env) storeFlags(fs *flag.FlagSet, cfg *config.Config) {
 	fs.StringVar(&cfg.DatabaseURL, "database-url", cfg.DatabaseURL, "postgres:// URL; empty means SQLite in the data directory (env FERRY_DATABASE_URL)")
 }
 
+// processHelp ends serve's and worker's --help with the settings that
+// have no flag.
+func (e *env) processHelp(fs *flag.FlagSet) {
+	usage := fs.Usage
+	fs.Usage = func() {
+		usage()
+		fmt.Fprint(e.stdout, `
+Media: FERRY_MEDIA_URL=s3://bucket/prefix?endpoint=host:port&region=… stores media in an
+S3-compatible store (credentials: AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY); unset: <data>/media.
+Scheduled backups: FERRY_BACKUP_DIR (unset: none), FERRY_BACKUP_EVERY (default 24h),
+FERRY_BACKUP_KEEP (default 7). Every variable is in the README.
+`)
+	}
+}
+
 // config returns the defaults overridden by the environment; flags are
 // registered with these values as defaults, so flags override both.
 func (e *env) config() (config.Config, error) {
@@ -189,6 +204,7 @@ func (e *env) serve(args []string) error {
 	fs.BoolVar(&cfg.Sandbox, "sandbox", false, "mount emulated platform APIs under /sandbox and point unset platform URLs at them (loopback addresses only)")
 	fs.BoolVar(&cfg.SandboxPublic, "sandbox-public", false, "let --sandbox/--demo listen on a non-loopback address; /sandbox/api then needs the token printed at start")
 	fs.BoolVar(&cfg.Migrate, "migrate", false, "migrate an older database schema instead of refusing to start")
+	e.processHelp(fs)
 	if err := e.parse(fs, args); err != nil {
 		return err
 	}
@@ -259,6 +275,7 @@ func (e *env) worker(args []string) error {
 	}
 	fs := e.flagSet("worker", "worker [--data DIR] [--database-url URL]")
 	e.storeFlags(fs, &cfg)
+	e.processHelp(fs)
 	if err := e.parse(fs, args); err != nil {
 		return err
 	}
