@@ -26,7 +26,6 @@ import (
 	"github.com/ferry-social/ferry/internal/adapt"
 	"github.com/ferry-social/ferry/internal/adapt/script"
 	"github.com/ferry-social/ferry/internal/api"
-	"github.com/ferry-social/ferry/internal/blob"
 	"github.com/ferry-social/ferry/internal/config"
 	"github.com/ferry-social/ferry/internal/delivery"
 	"github.com/ferry-social/ferry/internal/httpd"
@@ -50,6 +49,8 @@ import (
 type Main struct {
 	Config config.Config
 	Log    *slog.Logger
+	// Version is Ferry's version, written into backups' manifests.
+	Version string
 
 	DB      *store.DB
 	Jobs    *jobs.Client
@@ -238,7 +239,7 @@ func (m *Main) clock() func() time.Time {
 
 // Build creates the engine, the job client and the service.
 func (m *Main) Build() error {
-	blobs, err := blob.New(filepath.Join(m.Config.DataDir, "media"))
+	blobs, err := OpenBlobs(m.Config)
 	if err != nil {
 		return err
 	}
@@ -259,7 +260,7 @@ func (m *Main) Build() error {
 	m.Jobs, err = jobs.New(m.DB, jobs.Config{
 		PollInterval: m.Config.PollInterval, RescueAfter: m.Config.RescueAfter,
 		AttemptTimeout: m.Config.AttemptTimeout, MaxWorkers: m.Config.MaxWorkers, Logger: m.Log,
-		Now: m.Now,
+		Now: m.Now, Backup: m.scheduledBackup(blobs),
 	}, m.Engine)
 	if err != nil {
 		return err

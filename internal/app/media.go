@@ -13,7 +13,7 @@ import (
 // mediaHandler serves stored media by hash, so that platforms which fetch
 // images themselves (Instagram's image_url) can reach them. The hash is the
 // capability: it cannot be guessed.
-func mediaHandler(blobs *blob.Store) http.Handler {
+func mediaHandler(blobs blob.Store) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		f, err := blobs.Open(r.PathValue("sha256"))
 		if err != nil {

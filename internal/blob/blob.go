@@ -13,20 +13,30 @@ import (
 	"path/filepath"
 )
 
-// Store keeps files under a directory, as ab/cd/abcdef… by hash.
-type Store struct {
+// Store is where media files live, by the hex SHA-256 of their content.
+// Files are never deleted: a hash that was stored stays readable.
+type Store interface {
+	// Put writes data and returns its hex SHA-256; writing the same data
+	// again is a no-op.
+	Put(data []byte) (string, error)
+	// Open returns the file with the given hash, or ErrNotFound.
+	Open(sum string) (io.ReadCloser, error)
+}
+
+// Dir keeps files under a directory, as ab/cd/abcdef… by hash.
+type Dir struct {
 	dir string
 }
 
 // New returns a store rooted at dir, creating it if needed.
-func New(dir string) (*Store, error) {
+func New(dir string) (*Dir, error) {
 	if err := os.MkdirAll(dir, 0o750); err != nil {
 		return nil, fmt.Errorf("blob: %w", err)
 	}
-	return &Store{dir: dir}, nil
+	return &Dir{dir: dir}, nil
 }
 
-func (s *Store) path(sum string) (string, error) {
+func (s *Dir) path(sum string) (string, error) {
 	if len(sum) != 64 {
 		return "", fmt.Errorf("blob: bad hash %q", sum)
 	}
@@ -38,7 +48,7 @@ func (s *Store) path(sum string) (string, error) {
 
 // Put writes data and returns its hex SHA-256. Writing the same data again
 // is a no-op.
-func (s *Store) Put(data []byte) (string, error) {
+func (s *Dir) Put(data []byte) (string, error) {
 	sum := sha256.Sum256(data)
 	hexsum := hex.EncodeToString(sum[:])
 	p, _ := s.path(hexsum)
@@ -74,7 +84,7 @@ func (s *Store) Put(data []byte) (string, error) {
 var ErrNotFound = errors.New("blob: not found")
 
 // Open returns the file with the given hash.
-func (s *Store) Open(sum string) (io.ReadCloser, error) {
+func (s *Dir) Open(sum string) (io.ReadCloser, error) {
 	p, err := s.path(sum)
 	if err != nil {
 		return nil, err

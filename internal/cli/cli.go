@@ -1,5 +1,5 @@
 // Package cli implements the ferry command: serve, worker, migrate, user,
-// token, audit, bench and version.
+// token, audit, backup, restore, media, bench and version.
 package cli
 
 import (
@@ -30,6 +30,9 @@ Usage:
   ferry user create --email E --password P [--workspace W] [--role R]
   ferry token create --email E [--workspace W] [--name N]
   ferry audit verify [--workspace ID]   check the audit log's hash chains
+  ferry backup  [--out FILE] [--include-key]   back up the database and media (while serve runs)
+  ferry restore [--force] FILE                 restore a backup into an empty data directory or database
+  ferry media migrate --to URL                 copy media to another store (S3-compatible or a directory)
   ferry bench delivery [flags]   measure delivery lateness, throughput and memory
   ferry version
 
@@ -81,6 +84,12 @@ func Run(signals <-chan os.Signal, args []string, stdout, stderr io.Writer, gete
 		err = e.user(rest)
 	case "token":
 		err = e.token(rest)
+	case "backup":
+		err = e.backup(rest)
+	case "restore":
+		err = e.restore(rest)
+	case "media":
+		err = e.media(rest)
 	case "bench":
 		err = e.bench(rest)
 	case "audit":
@@ -145,6 +154,21 @@ func (e *env) storeFlags(fs *flag.FlagSet, cfg *config.Config) {
 	fs.StringVar(&cfg.DatabaseURL, "database-url", cfg.DatabaseURL, "postgres:// URL; empty means SQLite in the data directory (env FERRY_DATABASE_URL)")
 }
 
+// processHelp ends serve's and worker's --help with the settings that
+// have no flag.
+func (e *env) processHelp(fs *flag.FlagSet) {
+	usage := fs.Usage
+	fs.Usage = func() {
+		usage()
+		fmt.Fprint(e.stdout, `
+Media: FERRY_MEDIA_URL=s3://bucket/prefix?endpoint=host:port&region=… stores media in an
+S3-compatible store (credentials: AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY); unset: <data>/media.
+Scheduled backups: FERRY_BACKUP_DIR (unset: none), FERRY_BACKUP_EVERY (default 24h),
+FERRY_BACKUP_KEEP (default 7). Every variable is in the README.
+`)
+	}
+}
+
 // config returns the defaults overridden by the environment; flags are
 // registered with these values as defaults, so flags override both.
 func (e *env) config() (config.Config, error) {
@@ -183,12 +207,14 @@ func (e *env) serve(args []string) error {
 	fs.BoolVar(&cfg.Sandbox, "sandbox", false, "mount emulated platform APIs under /sandbox and point unset platform URLs at them (loopback addresses only)")
 	fs.BoolVar(&cfg.SandboxPublic, "sandbox-public", false, "let --sandbox/--demo listen on a non-loopback address; /sandbox/api then needs the token printed at start")
 	fs.BoolVar(&cfg.Migrate, "migrate", false, "migrate an older database schema instead of refusing to start")
+	e.processHelp(fs)
 	if err := e.parse(fs, args); err != nil {
 		return err
 	}
 	cfg.DemoHistory = cfg.Demo // the demo comes with a year of history
 	log := e.logger()
 	m := app.New(cfg, log)
+	m.Version = version()
 	defer closeMain(m)
 	if err := m.Open(e.ctx, cfg.Migrate); err != nil {
 		return err
@@ -252,11 +278,13 @@ func (e *env) worker(args []string) error {
 	}
 	fs := e.flagSet("worker", "worker [--data DIR] [--database-url URL]")
 	e.storeFlags(fs, &cfg)
+	e.processHelp(fs)
 	if err := e.parse(fs, args); err != nil {
 		return err
 	}
 	log := e.logger()
 	m := app.New(cfg, log)
+	m.Version = version()
 	defer closeMain(m)
 	if err := m.Open(e.ctx, false); err != nil {
 		return err

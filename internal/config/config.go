@@ -84,6 +84,15 @@ type Config struct {
 	// proxies whose X-Forwarded-For names the client (sign-in throttling);
 	// empty: the connection's address is the client's.
 	TrustedProxies string
+	// Scheduled backups: when BackupDir is set, a River periodic job
+	// writes a backup there every BackupEvery and keeps the newest
+	// BackupKeep (see internal/backup).
+	BackupDir   string
+	BackupEvery time.Duration
+	BackupKeep  int
+	// MediaURL, when set, is where media are stored instead of
+	// <data>/media: s3://bucket/prefix?endpoint=…&region=… (blob.OpenURL).
+	MediaURL string
 }
 
 // Defaults returns the configuration before flags and environment.
@@ -103,6 +112,8 @@ func Defaults() Config {
 		MaxWorkers:      200,
 		AttemptTimeout:  90 * time.Second,
 		HandoffDeadline: 2 * time.Hour,
+		BackupEvery:     24 * time.Hour,
+		BackupKeep:      7,
 	}
 }
 
@@ -136,6 +147,10 @@ var Env = []struct{ Name, Help string }{
 	{"FERRY_OUTBOUND_ALLOW", "addresses or CIDR ranges, comma-separated, that webhooks may reach although they are loopback, private or link-local (default: none)"},
 	{"FERRY_TRUSTED_PROXIES", "addresses or CIDR ranges, comma-separated, of reverse proxies whose X-Forwarded-For is believed (default: none; the connection's address is the client's)"},
 	{"FERRY_HANDOFF_DEADLINE", "how long after its time a Xiaohongshu handoff may be confirmed before it is missed (default 2h)"},
+	{"FERRY_MEDIA_URL", "where media are stored: s3://bucket/prefix?endpoint=host:port&region=… (credentials from AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY); unset: <data>/media"},
+	{"FERRY_BACKUP_DIR", "directory for scheduled backups; unset: no scheduled backups"},
+	{"FERRY_BACKUP_EVERY", "how often a scheduled backup is made (default 24h)"},
+	{"FERRY_BACKUP_KEEP", "how many scheduled backups are kept, newest first (default 7)"},
 }
 
 // ApplyEnv fills fields from environment variables that are set. getenv
@@ -165,6 +180,8 @@ func (c *Config) ApplyEnv(getenv func(string) string) error {
 	str("FERRY_NOTIFY_TELEGRAM_BOT_TOKEN", &c.NotifyTelegramBotToken)
 	str("FERRY_OUTBOUND_ALLOW", &c.OutboundAllow)
 	str("FERRY_TRUSTED_PROXIES", &c.TrustedProxies)
+	str("FERRY_BACKUP_DIR", &c.BackupDir)
+	str("FERRY_MEDIA_URL", &c.MediaURL)
 	var errs []error
 	dur := func(name string, dst *time.Duration) {
 		if v := getenv(name); v != "" {
@@ -183,6 +200,15 @@ func (c *Config) ApplyEnv(getenv func(string) string) error {
 	dur("FERRY_REAUTH_DEADLINE", &c.ReauthDeadline)
 	dur("FERRY_HANDOFF_LEAD", &c.HandoffLead)
 	dur("FERRY_HANDOFF_DEADLINE", &c.HandoffDeadline)
+	dur("FERRY_BACKUP_EVERY", &c.BackupEvery)
+	if v := getenv("FERRY_BACKUP_KEEP"); v != "" {
+		var n int
+		if _, err := fmt.Sscan(v, &n); err != nil {
+			errs = append(errs, fmt.Errorf("FERRY_BACKUP_KEEP: %q is not a number", v))
+		} else {
+			c.BackupKeep = n
+		}
+	}
 	if v := getenv("FERRY_MAX_UPLOAD_BYTES"); v != "" {
 		var n int64
 		if _, err := fmt.Sscan(v, &n); err != nil {
@@ -254,6 +280,19 @@ func (c *Config) Validate() error {
 	}
 	if _, err := netguard.ParseAllow(c.TrustedProxies); err != nil {
 		errs = append(errs, fmt.Errorf("the trusted proxies (FERRY_TRUSTED_PROXIES): %w", err))
+	}
+	if c.MediaURL != "" && strings.Contains(c.MediaURL, "://") && !strings.HasPrefix(c.MediaURL, "file://") {
+		if u, err := url.Parse(c.MediaURL); err != nil || u.Scheme != "s3" || u.Host == "" {
+			errs = append(errs, fmt.Errorf("the media URL (FERRY_MEDIA_URL) must look like s3://bucket/prefix?endpoint=host:port&region=…, or be a directory"))
+		}
+	}
+	if c.BackupDir != "" {
+		if c.BackupEvery < time.Minute {
+			errs = append(errs, fmt.Errorf("the backup interval (FERRY_BACKUP_EVERY, %v) must be at least 1m", c.BackupEvery))
+		}
+		if c.BackupKeep < 1 {
+			errs = append(errs, fmt.Errorf("the number of backups kept (FERRY_BACKUP_KEEP, %d) must be at least 1", c.BackupKeep))
+		}
 	}
 	return errors.Join(errs...)
 }

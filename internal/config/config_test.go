@@ -51,3 +51,21 @@ func TestValidateSaysWhatIsWrong(t *testing.T) {
 		require.ErrorContains(t, err, want)
 	}
 }
+
+func TestBackupConfig(t *testing.T) {
+	t.Parallel()
+	c := config.Defaults()
+	require.NoError(t, c.ApplyEnv(func(k string) string {
+		return map[string]string{"FERRY_BACKUP_DIR": "/var/backups/ferry", "FERRY_BACKUP_EVERY": "6h", "FERRY_BACKUP_KEEP": "10"}[k]
+	}))
+	require.NoError(t, c.Validate())
+	require.Equal(t, 6*time.Hour, c.BackupEvery)
+	require.Equal(t, 10, c.BackupKeep)
+	c.BackupEvery, c.BackupKeep = time.Second, 0
+	err := c.Validate()
+	require.ErrorContains(t, err, "FERRY_BACKUP_EVERY")
+	require.ErrorContains(t, err, "FERRY_BACKUP_KEEP")
+	c = config.Defaults()
+	c.MediaURL = "ftp://bucket"
+	require.ErrorContains(t, c.Validate(), "FERRY_MEDIA_URL")
+}

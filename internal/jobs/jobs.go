@@ -73,6 +73,8 @@ type Config struct {
 	// Now, when set, is the clock River schedules and fetches jobs by
 	// (tests move it); nil is the wall clock.
 	Now func() time.Time
+	// Backup, when set, runs scheduled backups (backup.go).
+	Backup *Backup
 }
 
 // Client is Ferry's River client. It implements delivery.Scheduler.
@@ -120,6 +122,7 @@ func New(db *store.DB, cfg Config, engine *delivery.Engine) (*Client, error) {
 	river.AddWorker(workers, &pauseNotifyWorker{sender: pauses})
 	river.AddWorker(workers, &monthlyReportsWorker{sender: reports})
 	river.AddWorker(workers, &thinPostReadingsWorker{db: db})
+	river.AddWorker(workers, &backupWorker{backup: cfg.Backup})
 	// Further workers are registered here, one line each.
 	addHandoffWorkers(workers, engine)
 	addMetricsWorkers(workers, db, cfg, engine)
@@ -130,6 +133,24 @@ func New(db *store.DB, cfg Config, engine *delivery.Engine) (*Client, error) {
 	}
 	notices := new(noticeSender)
 	addNoticeWorkers(workers, notices, now)
+	periodic := []*river.PeriodicJob{
+		river.NewPeriodicJob(river.PeriodicInterval(time.Hour), func() (river.JobArgs, *river.InsertOpts) {
+			return PruneArgs{}, &river.InsertOpts{Queue: QueueMaintenance}
+		}, nil),
+		// Further periodic jobs are added here, one entry each.
+		handoffSweepJob(),
+		accountSweepJob(),
+		postSweepJob(),
+		tokenWatchJob(),
+		peerSweepJob(),
+		pruneIdempotencyKeysJob(),
+		monthlyReportsJob(),
+		thinPostReadingsJob(),
+		noticeDigestsJob(),
+	}
+	if cfg.Backup != nil {
+		periodic = append(periodic, backupJob(cfg.Backup))
+	}
 	rc, err := river.NewClient(db.RiverDriver(), &river.Config{
 		ID:                   id,
 		Test:                 test,
@@ -143,21 +164,7 @@ func New(db *store.DB, cfg Config, engine *delivery.Engine) (*Client, error) {
 			QueuePublish:     {MaxWorkers: cfg.MaxWorkers},
 			QueueMaintenance: {MaxWorkers: 2},
 		},
-		PeriodicJobs: []*river.PeriodicJob{
-			river.NewPeriodicJob(river.PeriodicInterval(time.Hour), func() (river.JobArgs, *river.InsertOpts) {
-				return PruneArgs{}, &river.InsertOpts{Queue: QueueMaintenance}
-			}, nil),
-			// Further periodic jobs are added here, one entry each.
-			handoffSweepJob(),
-			accountSweepJob(),
-			postSweepJob(),
-			tokenWatchJob(),
-			peerSweepJob(),
-			pruneIdempotencyKeysJob(),
-			monthlyReportsJob(),
-			thinPostReadingsJob(),
-			noticeDigestsJob(),
-		},
+		PeriodicJobs: periodic,
 		// Scheduled jobs due within the scheduler's 5-second horizon are
 		// made available at once; the engine waits out the difference, so
 		// nothing starts early and nothing waits for the next scheduler pass.

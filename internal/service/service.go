@@ -24,7 +24,7 @@ import (
 // Service holds what the application layer needs.
 type Service struct {
 	DB         *store.DB
-	Blobs      *blob.Store
+	Blobs      blob.Store
 	Connectors *platform.Registry
 	Scheduler  delivery.Scheduler
 	Events     delivery.Events
