@@ -75,6 +75,7 @@ func (s *Server) routes() []route {
 	routes = append(routes, s.pauseRoutes()...)
 	routes = append(routes, s.exportRoutes()...)
 	routes = append(routes, s.reportRoutes()...)
+	routes = append(routes, s.archiveRoutes()...)
 	return routes
 }
 

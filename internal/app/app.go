@@ -263,6 +263,8 @@ func (m *Main) Build() error {
 	}
 	m.Service.PauseNotifier, m.Service.Webhooks = m.Jobs, notify.NewWebhooks(15*time.Second) // pause notices
 	m.Jobs.SetPauseSender(m.Service)
+	m.Service.ArchiveJobs = m.Jobs // account archives and closures
+	m.Jobs.SetArchiver(m.Service)
 	return nil
 }
 

@@ -86,6 +86,8 @@ type Client struct {
 	pauses *pauseSender
 	// reports sends monthly reports (reports.go).
 	reports *reportSender
+	// archiver writes archives and runs closures (archive.go).
+	archiver *archiver
 }
 
 // New returns a client able to insert jobs and, once started, to work them
@@ -109,6 +111,9 @@ func New(db *store.DB, cfg Config, engine *delivery.Engine) (*Client, error) {
 	river.AddWorker(workers, &pauseNotifyWorker{sender: pauses})
 	river.AddWorker(workers, &monthlyReportsWorker{sender: reports})
 	river.AddWorker(workers, &thinPostReadingsWorker{db: db})
+	archives := new(archiver)
+	river.AddWorker(workers, &archiveWorker{archiver: archives})
+	river.AddWorker(workers, &closureWorker{archiver: archives})
 	// Further workers are registered here, one line each.
 	addHandoffWorkers(workers, engine)
 	addMetricsWorkers(workers, db, cfg, engine)
@@ -153,7 +158,7 @@ func New(db *store.DB, cfg Config, engine *delivery.Engine) (*Client, error) {
 	if err != nil {
 		return nil, fmt.Errorf("jobs: %w", err)
 	}
-	return &Client{river: rc, db: db, publishing: publishing, live: live, invitations: invitations, pauses: pauses, reports: reports}, nil
+	return &Client{river: rc, db: db, publishing: publishing, live: live, invitations: invitations, pauses: pauses, reports: reports, archiver: archives}, nil
 }
 
 // Start starts working jobs until Stop. Cancelling ctx is a hard stop that

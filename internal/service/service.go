@@ -45,6 +45,9 @@ type Service struct {
 	Webhooks WebhookPoster
 	// ReportMail emails monthly reports (reportmail.go); nil: not emailed.
 	ReportMail *ReportMail
+	// ArchiveJobs schedules archive and closure jobs (archive.go,
+	// closure.go); nil: accounts cannot be archived or closed by a job.
+	ArchiveJobs ArchiveJobs
 }
 
 // WebhookPoster delivers one signed webhook (internal/notify.Webhooks).
