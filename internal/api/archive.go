@@ -22,7 +22,7 @@ func (s *Server) archiveRoutes() []route {
 			summary: "Download a ready archive (admin); 409 while it is not ready."},
 		{method: "POST", path: "/api/v1/accounts/{id}/close", handler: s.closeAccount, request: "CloseInput", response: "ClosureAnswer", status: 202,
 			responses: map[string]any{"200": map[string]any{"description": "The account was being closed or closed already: nothing changed (changed: false).", "content": map[string]any{"application/json": map[string]any{"schema": ref("ClosureAnswer")}}}},
-			summary: "Close an account (admin): cancel (default) or move what is scheduled and close it now; then a job takes a final reading, writes an archive, deletes the posts on the platform if asked (Weibo, Facebook, Telegram; not Instagram or Xiaohongshu, whose APIs cannot) and forgets the credentials. Closing again changes nothing."},
+			summary:   "Close an account (admin): cancel (default) or move what is scheduled and close it now; then a job takes a final reading, writes an archive, deletes the posts on the platform if asked (Weibo, Facebook, Telegram; not Instagram or Xiaohongshu, whose APIs cannot) and forgets the credentials. Closing again changes nothing."},
 		{method: "GET", path: "/api/v1/accounts/{id}/close", handler: s.getClosure, response: "Closure",
 			summary: "An account's closure: its state, the step under way and its progress; 404 if it was never closed this way."},
 		{method: "POST", path: "/api/v1/accounts/{id}/handover", handler: s.handOver, request: "HandoverInput", response: "Account",
