@@ -3,6 +3,7 @@ package api
 import (
 	"bytes"
 	"context"
+	"errors"
 	"mime/multipart"
 	"net/http"
 	"strings"
@@ -15,6 +16,7 @@ import (
 
 	"github.com/ferry-social/ferry"
 	"github.com/ferry-social/ferry/internal/handoff"
+	"github.com/ferry-social/ferry/internal/store"
 	"github.com/ferry-social/ferry/internal/testdb"
 )
 
@@ -40,6 +42,8 @@ func isolationBodies() map[string]any {
 		"PostMetricsInput":       map[string]any{"views": 1, "likes": 1},
 		"PeerReadingInput":       map[string]any{"followers": 1, "posts": 1},
 		"MetricsImportUpload":    nil, // multipart, built below
+		"CloseInput":             map[string]any{"scheduled": "cancel", "delete_remote": true},
+		"HandoverInput":          map[string]any{"owner": "usr_nobody"},
 	}
 }
 
@@ -84,12 +88,15 @@ func TestIsolation_EveryRouteWithAnIDAnswers404ForAnotherWorkspacesID(t *testing
 			resp.decode(t, &recurring)
 			peer := &ferry.Peer{WorkspaceID: b.workspaceID, Platform: ferry.Telegram, Handle: "rival", RemoteID: "@rival", Name: "Rival"}
 			require.NoError(t, b.db.Write().CreatePeer(ctx, peer))
+			arc := &ferry.Archive{WorkspaceID: b.workspaceID, AccountID: acct.ID, CreatedBy: "system"}
+			require.NoError(t, b.db.Write().CreateArchive(ctx, arc))
+			b.server.svc.ArchiveJobs = refusedJobs{}
 
 			// ids maps the first path segment after /api/v1/ (or
 			// calendar/<kind>) to B's id of that kind.
 			ids := map[string]string{
 				"accounts": acct.ID, "stories": story.ID, "publications": story.Publications[0].ID, "media": media,
-				"calendar/events": event.ID, "calendar/recurring": recurring.ID, "peers": peer.ID,
+				"calendar/events": event.ID, "calendar/recurring": recurring.ID, "peers": peer.ID, "archives": arc.ID,
 			}
 			// B's rows as B sees them: the same before and after A's calls.
 			views := []string{
@@ -99,6 +106,7 @@ func TestIsolation_EveryRouteWithAnIDAnswers404ForAnotherWorkspacesID(t *testing
 				// the two snapshots.
 				"/api/v1/accounts/" + acct.ID + "/metrics?from=2026-01-01&to=2027-12-31", "/api/v1/calendar/events/" + event.ID, "/api/v1/calendar/recurring/" + recurring.ID,
 				"/api/v1/peers?from=2026-01-01&to=2027-12-31", "/api/v1/peers/" + peer.ID + "/metrics?from=2026-01-01&to=2027-12-31",
+				"/api/v1/accounts/" + acct.ID + "/archives",
 			}
 			snapshot := func() map[string]string {
 				out := map[string]string{}
@@ -203,4 +211,16 @@ func isolationMultipart(t *testing.T, b *testBundle, token, method, path string)
 	_, _ = fw.Write([]byte("date,views\n2026-12-01,5\n"))
 	require.NoError(t, mw.Close())
 	return b.doAs(t, token, method, path, body.String(), "Content-Type", mw.FormDataContentType())
+}
+
+// refusedJobs is a job queue another workspace's requests must never
+// reach: any job asked for fails the request.
+type refusedJobs struct{}
+
+func (refusedJobs) ScheduleArchive(context.Context, *store.Tx, string) error {
+	return errors.New("an archive job was asked for another workspace's account")
+}
+
+func (refusedJobs) ScheduleClosure(context.Context, *store.Tx, string) error {
+	return errors.New("a closure job was asked for another workspace's account")
 }

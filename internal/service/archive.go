@@ -31,14 +31,14 @@ func (s *Service) RequestArchive(ctx context.Context, p ferry.Principal, account
 	if err := require(p, ferry.RoleAdmin, "archive accounts"); err != nil {
 		return nil, err
 	}
-	if s.ArchiveJobs == nil {
-		return nil, ferry.Errorf(ferry.EUNAVAILABLE, "This Ferry process does not run archive jobs.")
-	}
 	var a *ferry.Archive
 	err := s.DB.InTx(ctx, func(tx *store.Tx) error {
 		acct, err := tx.Account(ctx, p.WorkspaceID, accountID)
 		if err != nil {
 			return err
+		}
+		if s.ArchiveJobs == nil {
+			return ferry.Errorf(ferry.EUNAVAILABLE, "This Ferry process does not run archive jobs.")
 		}
 		a, err = s.queueArchive(ctx, tx, p, acct)
 		return err
