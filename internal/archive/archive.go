@@ -137,9 +137,6 @@ func (a *Array) Add(v any) error {
 	return a.error
 }
 
-// Len is how many elements were added.
-func (a *Array) Len() int { return a.n }
-
 // Close ends the array.
 func (a *Array) Close() error {
 	if a.error != nil {
