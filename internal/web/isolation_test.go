@@ -54,11 +54,14 @@ func TestIsolation_EveryPageAndActionWithAnIDAnswers404ForAnotherWorkspacesID(t 
 			require.NoError(t, err)
 			peer := &ferry.Peer{WorkspaceID: wsB.ID, Platform: ferry.Telegram, Handle: "rival", RemoteID: "@rival", Name: "Rival"}
 			require.NoError(t, tb.svc.DB.Write().CreatePeer(ctx, peer))
+			arc := &ferry.Archive{WorkspaceID: wsB.ID, AccountID: acct.ID, CreatedBy: "system"}
+			require.NoError(t, tb.svc.DB.Write().CreateArchive(ctx, arc))
+			require.NoError(t, tb.svc.WriteArchive(ctx, arc.ID))
 
 			// ids maps the collection before {id} to B's id of that kind.
 			ids := map[string]string{
 				"stories": story.ID, "accounts": acct.ID, "publications": pubs[0].ID, "media": media, "tokens": token.ID,
-				"members": carol.UserID, "invitations": inv.ID, "peers": peer.ID,
+				"members": carol.UserID, "invitations": inv.ID, "peers": peer.ID, "archives": arc.ID,
 			}
 			snapshot := func() string {
 				var all []any
