@@ -81,6 +81,7 @@ func (s *Server) routes() []route {
 	routes = append(routes, s.auditRoutes()...)
 	routes = append(routes, s.versionRoutes()...)
 	routes = append(routes, s.checkRoutes()...)
+	routes = append(routes, s.archiveRoutes()...)
 	return routes
 }
 

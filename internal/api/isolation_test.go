@@ -2,6 +2,8 @@ package api
 
 import (
 	"bytes"
+	"context"
+	"errors"
 	"mime/multipart"
 	"net/http"
 	"strings"
@@ -14,6 +16,7 @@ import (
 
 	"github.com/ferry-social/ferry"
 	"github.com/ferry-social/ferry/internal/handoff"
+	"github.com/ferry-social/ferry/internal/store"
 	"github.com/ferry-social/ferry/internal/testdb"
 )
 
@@ -45,6 +48,8 @@ func isolationBodies() map[string]any {
 		"DecisionInput":          map[string]any{"comment": "Taken"},
 		"ApprovalLinkInput":      map[string]any{"email": "legal@example.org"},
 		"CommentInput":           map[string]any{"body": "Taken"},
+		"CloseInput":             map[string]any{"scheduled": "cancel", "delete_remote": true},
+		"HandoverInput":          map[string]any{"owner": "usr_nobody"},
 	}
 }
 
@@ -67,6 +72,10 @@ func TestIsolation_EveryRouteWithAnIDAnswers404ForAnotherWorkspacesID(t *testing
 			ids := b.oneOfEach(t)
 			acct, story, event, recurring, peer := ids["accounts"], ids["stories"], ids["calendar/events"], ids["calendar/recurring"], ids["peers"]
 			publication := ids["publications"]
+			arc := &ferry.Archive{WorkspaceID: b.workspaceID, AccountID: acct, CreatedBy: "system"}
+			require.NoError(t, b.db.Write().CreateArchive(context.Background(), arc))
+			b.server.svc.ArchiveJobs = refusedJobs{}
+			ids["archives"] = arc.ID
 			// B's rows as B sees them: the same before and after A's calls.
 			views := []string{
 				"/api/v1/accounts", "/api/v1/accounts/" + acct, "/api/v1/stories/" + story, "/api/v1/stories/" + story + "/variants",
@@ -75,6 +84,7 @@ func TestIsolation_EveryRouteWithAnIDAnswers404ForAnotherWorkspacesID(t *testing
 				// the two snapshots.
 				"/api/v1/accounts/" + acct + "/metrics?from=2026-01-01&to=2027-12-31", "/api/v1/calendar/events/" + event, "/api/v1/calendar/recurring/" + recurring,
 				"/api/v1/peers?from=2026-01-01&to=2027-12-31", "/api/v1/peers/" + peer + "/metrics?from=2026-01-01&to=2027-12-31",
+				"/api/v1/accounts/" + acct + "/archives",
 			}
 			snapshot := func() map[string]string {
 				out := map[string]string{}
@@ -179,4 +189,16 @@ func isolationMultipart(t *testing.T, b *testBundle, token, method, path string)
 	_, _ = fw.Write([]byte("date,views\n2026-12-01,5\n"))
 	require.NoError(t, mw.Close())
 	return b.doAs(t, token, method, path, body.String(), "Content-Type", mw.FormDataContentType())
+}
+
+// refusedJobs is a job queue another workspace's requests must never
+// reach: any job asked for fails the request.
+type refusedJobs struct{}
+
+func (refusedJobs) ScheduleArchive(context.Context, *store.Tx, string) error {
+	return errors.New("an archive job was asked for another workspace's account")
+}
+
+func (refusedJobs) ScheduleClosure(context.Context, *store.Tx, string) error {
+	return errors.New("a closure job was asked for another workspace's account")
 }

@@ -66,7 +66,7 @@ func (s *Server) openAPI() map[string]any {
 		"security": []any{map[string]any{"bearer": []any{}}},
 		"components": map[string]any{
 			"securitySchemes": map[string]any{"bearer": map[string]any{"type": "http", "scheme": "bearer", "description": "An API token from `ferry token create`, as 'Authorization: Bearer <token>' (the scheme in any case)."}},
-			"schemas":         withPeerSchemas(schemas()),
+			"schemas":         withArchiveSchemas(withPeerSchemas(schemas())),
 		},
 	}
 }
@@ -193,8 +193,8 @@ func schemas() map[string]any {
 		"PublicationAnswer": obj([]string{"publication_id", "account_id", "platform", "state", "answer", "message"}, map[string]any{
 			"publication_id": str, "account_id": str, "platform": platform,
 			"state": map[string]any{"type": "string", "enum": states, "description": "The publication's state after the change."},
-			"answer": map[string]any{"type": "string", "enum": []any{"withdrawn", "changed", "too_late", "already_published", "ended", "unchanged"},
-				"description": "withdrawn: canceled by this change, it will not go out. changed: not sent yet, it takes the change. too_late: being sent, or sent with an unknown outcome; the change did not reach it. already_published: on its platform at remote_url; the change did not reach it. ended: failed, missed or canceled before; nothing went out. unchanged: the change was refused as a whole (409)."},
+			"answer": map[string]any{"type": "string", "enum": []any{"withdrawn", "changed", "too_late", "already_published", "ended", "unchanged", "moved"},
+				"description": "withdrawn: canceled by this change, it will not go out. moved (closing an account): moved to another account. changed: not sent yet, it takes the change. too_late: being sent, or sent with an unknown outcome; the change did not reach it. already_published: on its platform at remote_url; the change did not reach it. ended: failed, missed or canceled before; nothing went out. unchanged: the change was refused as a whole (409)."},
 			"because":      map[string]any{"type": "string", "enum": []any{"being_sent", "outcome_unknown"}, "description": "Why too_late."},
 			"remote_url":   map[string]any{"type": "string", "description": "Of already_published: the live post."},
 			"published_at": dateTime,

@@ -284,6 +284,8 @@ func (m *Main) Build() error {
 	}
 	m.Service.PauseNotifier, m.Service.Webhooks = m.Jobs, notify.NewWebhooks(m.Outbound, 15*time.Second) // pause notices
 	m.Jobs.SetPauseSender(m.Service)
+	m.Service.ArchiveJobs = m.Jobs // account archives and closures
+	m.Jobs.SetArchiver(m.Service)
 	if err := m.wireNotices(); err != nil { // notices (handoff.go)
 		return err
 	}

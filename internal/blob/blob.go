@@ -19,6 +19,9 @@ type Store interface {
 	// Put writes data and returns its hex SHA-256; writing the same data
 	// again is a no-op.
 	Put(data []byte) (string, error)
+	// PutReader streams r into the store and returns its hex SHA-256 and
+	// size, never holding it whole in memory (account archives).
+	PutReader(r io.Reader) (string, int64, error)
 	// Open returns the file with the given hash, or ErrNotFound.
 	Open(sum string) (io.ReadCloser, error)
 }
@@ -78,6 +81,40 @@ func (s *Dir) Put(data []byte) (string, error) {
 		return "", fmt.Errorf("blob: %w", err)
 	}
 	return hexsum, nil
+}
+
+// PutReader streams r into the store and returns its hex SHA-256 and
+// size: a file of any size passes through a fixed buffer, never whole in
+// memory (account archives). Writing the same content again is a no-op.
+func (s *Dir) PutReader(r io.Reader) (string, int64, error) {
+	tmp, err := os.CreateTemp(s.dir, ".tmp-*")
+	if err != nil {
+		return "", 0, fmt.Errorf("blob: %w", err)
+	}
+	defer os.Remove(tmp.Name())
+	h := sha256.New()
+	n, err := io.Copy(io.MultiWriter(tmp, h), r)
+	if err == nil {
+		err = tmp.Sync()
+	}
+	if cerr := tmp.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return "", 0, fmt.Errorf("blob: %w", err)
+	}
+	hexsum := hex.EncodeToString(h.Sum(nil))
+	p, _ := s.path(hexsum)
+	if _, err := os.Stat(p); err == nil {
+		return hexsum, n, nil
+	}
+	if err := os.MkdirAll(filepath.Dir(p), 0o750); err != nil {
+		return "", 0, fmt.Errorf("blob: %w", err)
+	}
+	if err := os.Rename(tmp.Name(), p); err != nil {
+		return "", 0, fmt.Errorf("blob: %w", err)
+	}
+	return hexsum, n, nil
 }
 
 // ErrNotFound is returned for a hash the store does not hold.

@@ -9,6 +9,7 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"os"
 	"path/filepath"
 	"strings"
 	"time"
@@ -120,6 +121,39 @@ func (s *S3) Put(data []byte) (string, error) {
 		return "", fmt.Errorf("blob: s3: %w", err)
 	}
 	return hexsum, nil
+}
+
+// PutReader implements Store: r passes through a temporary file while it
+// is hashed (the object's key is its hash), then goes up with its size
+// known; never whole in memory.
+func (s *S3) PutReader(r io.Reader) (string, int64, error) {
+	tmp, err := os.CreateTemp("", "ferry-blob-*")
+	if err != nil {
+		return "", 0, fmt.Errorf("blob: %w", err)
+	}
+	defer os.Remove(tmp.Name())
+	defer tmp.Close()
+	h := sha256.New()
+	n, err := io.Copy(io.MultiWriter(tmp, h), r)
+	if err != nil {
+		return "", 0, fmt.Errorf("blob: %w", err)
+	}
+	hexsum := hex.EncodeToString(h.Sum(nil))
+	key, _ := s.key(hexsum)
+	ctx, cancel := context.WithTimeout(context.Background(), s.Timeout)
+	defer cancel()
+	if _, err := s.client.StatObject(ctx, s.bucket, key, minio.StatObjectOptions{}); err == nil {
+		return hexsum, n, nil
+	} else if !notFound(err) {
+		return "", 0, fmt.Errorf("blob: s3: %w", err)
+	}
+	if _, err := tmp.Seek(0, io.SeekStart); err != nil {
+		return "", 0, fmt.Errorf("blob: %w", err)
+	}
+	if _, err := s.client.PutObject(ctx, s.bucket, key, tmp, n, minio.PutObjectOptions{ContentType: "application/octet-stream"}); err != nil {
+		return "", 0, fmt.Errorf("blob: s3: %w", err)
+	}
+	return hexsum, n, nil
 }
 
 // Open implements Store. The object is a ReadSeeker, so /media/{hash}

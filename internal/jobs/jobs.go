@@ -93,6 +93,8 @@ type Client struct {
 	notices *noticeSender
 	// signInNotices emails people about failed sign-ins (signin.go).
 	signInNotices *signInNoticeSender
+	// archiver writes archives and runs closures (archive.go).
+	archiver *archiver
 }
 
 // New returns a client able to insert jobs and, once started, to work them
@@ -123,6 +125,9 @@ func New(db *store.DB, cfg Config, engine *delivery.Engine) (*Client, error) {
 	river.AddWorker(workers, &monthlyReportsWorker{sender: reports})
 	river.AddWorker(workers, &thinPostReadingsWorker{db: db})
 	river.AddWorker(workers, &backupWorker{backup: cfg.Backup})
+	archives := new(archiver)
+	river.AddWorker(workers, &archiveWorker{archiver: archives})
+	river.AddWorker(workers, &closureWorker{archiver: archives})
 	// Further workers are registered here, one line each.
 	addHandoffWorkers(workers, engine)
 	addMetricsWorkers(workers, db, cfg, engine)
@@ -174,7 +179,7 @@ func New(db *store.DB, cfg Config, engine *delivery.Engine) (*Client, error) {
 		return nil, fmt.Errorf("jobs: %w", err)
 	}
 	return &Client{river: rc, db: db, publishing: publishing, live: live, invitations: invitations, pauses: pauses, reports: reports, notices: notices,
-		signInNotices: signInNotices}, nil
+		signInNotices: signInNotices, archiver: archives}, nil
 }
 
 // Start starts working jobs until Stop. Cancelling ctx is a hard stop that

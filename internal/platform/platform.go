@@ -194,7 +194,9 @@ func (r *Registry) Get(p ferry.Platform) (Connector, bool) {
 }
 
 // Deleter is implemented by connectors whose platform lets Ferry delete a
-// post it published.
+// post it published. Deleting a post already gone returns ErrGone, so
+// that a repeat is harmless and the caller can tell "deleted" from "was
+// not there any more".
 type Deleter interface {
 	Delete(ctx context.Context, acct Account, remoteID string) error
 }
@@ -230,3 +232,7 @@ type PostMetrics struct {
 	Shares   *int64
 	Saves    *int64
 }
+
+// ErrGone is what a Deleter returns for a post already gone from its
+// platform: as good as deleted.
+var ErrGone = errors.New("platform: the post is already gone")

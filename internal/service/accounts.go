@@ -278,7 +278,8 @@ func (s *Service) resumeAccount(ctx context.Context, tx *store.Tx, p ferry.Princ
 }
 
 // CloseAccount closes an account: its record is kept, nothing more is sent
-// through it, and its unsent publications are canceled.
+// through it, and its unsent publications are canceled. (The closure of
+// closure.go does this and more: an archive, remote posts, credentials.)
 func (s *Service) CloseAccount(ctx context.Context, p ferry.Principal, id string) (*ferry.Account, error) {
 	if err := require(p, ferry.RoleAdmin, "close accounts"); err != nil {
 		return nil, err
@@ -292,29 +293,8 @@ func (s *Service) CloseAccount(ctx context.Context, p ferry.Principal, id string
 		if a.Health == ferry.HealthClosed {
 			return nil
 		}
-		if _, err := tx.SetAccountHealth(ctx, a, ferry.HealthClosed, "Closed by a workspace admin."); err != nil {
-			return err
-		}
-		if err := tx.Audit(ctx, audit(p, "account.close", "account", a.ID, nil)); err != nil {
-			return err
-		}
-		pubs, err := tx.Publications(ctx, ferry.PublicationFilter{AccountID: a.ID, States: cancelable})
-		if err != nil {
-			return err
-		}
-		for _, listed := range pubs {
-			pub, err := tx.PublicationForUpdate(ctx, listed.ID)
-			if err != nil {
-				return err
-			}
-			if !isCancelable(pub.State) {
-				continue // being sent since it was listed (PostgreSQL)
-			}
-			if err := s.cancel(ctx, tx, p, pub, ferry.Because(ferry.ReasonAccountClosed)); err != nil {
-				return err
-			}
-		}
-		return nil
+		_, err = s.closeInTx(ctx, tx, p, a, "Closed by a workspace admin.")
+		return err
 	})
 	return a, err
 }

@@ -30,6 +30,9 @@ const (
 	// AnswerEnded: failed, missed or canceled before the change; nothing
 	// went out and nothing more will.
 	AnswerEnded Answer = "ended"
+	// AnswerMoved: moved to another account by the closure of its own
+	// (closure.go); the new publication takes its place.
+	AnswerMoved Answer = "moved"
 	// AnswerUnchanged: the change was refused as a whole (another
 	// publication was being sent), so this one stays as it was.
 	AnswerUnchanged Answer = "unchanged"

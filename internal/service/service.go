@@ -58,6 +58,9 @@ type Service struct {
 	// Notices sends notices by email, Telegram and webhook (notices.go);
 	// nil: they stay in the inbox.
 	Notices *Notices
+	// ArchiveJobs schedules archive and closure jobs (archive.go,
+	// closure.go); nil: accounts cannot be archived or closed by a job.
+	ArchiveJobs ArchiveJobs
 }
 
 // WebhookPoster delivers one signed webhook (internal/notify.Webhooks).

@@ -2,6 +2,8 @@ package web
 
 import (
 	"errors"
+	"fmt"
+	"io"
 	"net/http"
 	"strconv"
 	"strings"
@@ -104,6 +106,19 @@ type accountPage struct {
 	// set after it was saved.
 	Policy      policyForm
 	PolicySaved bool
+	// Archives are the account's archives; Closure its closure, if it
+	// was closed that way; Members who it can be handed over to, Owner
+	// who is responsible for it now, Handover the handover form as typed.
+	Archives []*ferry.Archive
+	Closure  *ferry.Closure
+	Members  []ferry.WorkspaceMember
+	Owner    string
+	Handover handoverForm
+}
+
+// handoverForm is the handover form, as typed.
+type handoverForm struct {
+	Owner, Operators, Note string
 }
 
 // accountForm is the settings form, as typed.
@@ -198,6 +213,24 @@ func (s *Server) renderAccount(w http.ResponseWriter, r *http.Request, rq *reque
 		page.Policy = policyFormOf(pol)
 	}
 	page.Scripts = service.AudienceScripts
+	ctx, p := r.Context(), rq.principal()
+	var err error
+	if page.Archives, err = s.svc.Archives(ctx, p, page.Account.ID); err != nil {
+		s.fail(w, r, rq, err)
+		return
+	}
+	if page.Closure, err = s.svc.Closure(ctx, p, page.Account.ID); err != nil && !ferry.IsCode(err, ferry.ENOTFOUND) {
+		s.fail(w, r, rq, err)
+		return
+	}
+	if page.Members, err = s.svc.Members(ctx, p); err != nil {
+		s.fail(w, r, rq, err)
+		return
+	}
+	page.Owner = service.AccountOwner(page.Account)
+	if errs == nil {
+		page.Handover = handoverForm{Owner: page.Owner, Operators: operatorLines(page.Account.Settings["operators"])}
+	}
 	v := s.view(r, rq, "account.title")
 	v.Errors, v.Data = errs, page
 	s.pages.Render(w, r, status, "account.html", v)
@@ -299,29 +332,111 @@ func (s *Server) startConnection(w http.ResponseWriter, r *http.Request, rq *req
 	http.Redirect(w, r, start.AuthorizeURL, http.StatusSeeOther)
 }
 
-// closePage asks before an account is closed.
+// closePage is the closure wizard: what is scheduled, what can become of
+// it, whether the posts on the platform can be deleted; once confirmed,
+// the closure's progress.
 type closePage struct {
-	Account *ferry.Account
+	*service.ClosurePlan
+	Form closeForm
+}
+
+// closeForm is the wizard's form, as chosen.
+type closeForm struct {
+	Scheduled, MoveTo string
+	DeleteRemote      bool
 }
 
 func (s *Server) closeAccountForm(w http.ResponseWriter, r *http.Request, rq *request) {
-	o, err := s.svc.AccountOverview(r.Context(), rq.principal(), r.PathValue("id"))
+	s.renderClose(w, r, rq, http.StatusOK, closeForm{Scheduled: "cancel"}, nil)
+}
+
+func (s *Server) renderClose(w http.ResponseWriter, r *http.Request, rq *request, status int, form closeForm, errs map[string]string) {
+	plan, err := s.svc.PlanClosure(r.Context(), rq.principal(), r.PathValue("id"))
 	if err != nil {
 		s.fail(w, r, rq, err)
 		return
 	}
 	v := s.view(r, rq, "account_close.title")
-	v.Data = closePage{Account: o.Account}
-	s.pages.Render(w, r, http.StatusOK, "account_close.html", v)
+	v.Errors, v.Data = errs, closePage{ClosurePlan: plan, Form: form}
+	s.pages.Render(w, r, status, "account_close.html", v)
 }
 
+// closeAccount starts the closure; its progress shows on the account page.
 func (s *Server) closeAccount(w http.ResponseWriter, r *http.Request, rq *request) {
 	id := r.PathValue("id")
-	if _, err := s.svc.CloseAccount(r.Context(), rq.principal(), id); err != nil {
+	f := r.PostForm
+	form := closeForm{Scheduled: f.Get("scheduled"), MoveTo: f.Get("move_to"), DeleteRemote: f.Get("delete_remote") == "1"}
+	in := service.CloseInput{Scheduled: form.Scheduled, DeleteRemote: form.DeleteRemote}
+	if form.Scheduled == "move" {
+		in.MoveTo = form.MoveTo
+	}
+	_, err := s.svc.StartClosure(r.Context(), rq.principal(), id, in)
+	if errs := s.problems(rq, "account_close", err, nil, nil); errs != nil {
+		s.renderClose(w, r, rq, http.StatusBadRequest, form, errs)
+		return
+	}
+	if err != nil {
 		s.fail(w, r, rq, err)
 		return
 	}
-	http.Redirect(w, r, "/accounts/"+id, http.StatusSeeOther)
+	http.Redirect(w, r, "/accounts/"+id+"#closure", http.StatusSeeOther)
+}
+
+// createArchive starts an archive of the account.
+func (s *Server) createArchive(w http.ResponseWriter, r *http.Request, rq *request) {
+	id := r.PathValue("id")
+	if _, err := s.svc.RequestArchive(r.Context(), rq.principal(), id); err != nil {
+		s.fail(w, r, rq, err)
+		return
+	}
+	http.Redirect(w, r, "/accounts/"+id+"#archives", http.StatusSeeOther)
+}
+
+// downloadArchive sends a ready archive.
+func (s *Server) downloadArchive(w http.ResponseWriter, r *http.Request, rq *request) {
+	a, rc, err := s.svc.OpenArchive(r.Context(), rq.principal(), r.PathValue("id"))
+	if err != nil {
+		s.fail(w, r, rq, err)
+		return
+	}
+	defer rc.Close()
+	w.Header().Set("Content-Type", "application/zip")
+	w.Header().Set("Content-Length", strconv.FormatInt(a.Bytes, 10))
+	w.Header().Set("Content-Disposition", `attachment; filename="`+service.ArchiveFileName(a)+`"`)
+	if _, err := io.Copy(w, rc); err != nil {
+		s.log.ErrorContext(r.Context(), "archive download cut short", "archive_id", a.ID, "err", err)
+	}
+}
+
+// handOver passes the account to a successor.
+func (s *Server) handOver(w http.ResponseWriter, r *http.Request, rq *request) {
+	id := r.PathValue("id")
+	f := r.PostForm
+	in := service.HandoverInput{Owner: f.Get("owner"), Note: f.Get("note")}
+	form := handoverForm{Owner: in.Owner, Note: in.Note, Operators: f.Get("operators")}
+	if _, ok := f["operators"]; ok {
+		ops := operatorsSetting(form.Operators)
+		if ops == nil {
+			ops = []any{}
+		}
+		in.Operators = &ops
+	}
+	_, err := s.svc.HandOver(r.Context(), rq.principal(), id, in)
+	if errs := s.problems(rq, "handover", err, map[string]string{"owner": "owner", "operators": "handover_operators", "note": "note"}, nil); errs != nil {
+		o, oerr := s.svc.AccountOverview(r.Context(), rq.principal(), id)
+		if oerr != nil {
+			s.fail(w, r, rq, oerr)
+			return
+		}
+		page := accountPage{AccountOverview: *o, Form: formOf(o.Account), Handover: form}
+		s.renderAccount(w, r, rq, http.StatusBadRequest, page, errs)
+		return
+	}
+	if err != nil {
+		s.fail(w, r, rq, err)
+		return
+	}
+	http.Redirect(w, r, "/accounts/"+id+"?saved=1#handover", http.StatusSeeOther)
 }
 
 // connectPage offers each platform's way of connecting, with the forms of
@@ -429,4 +544,13 @@ func (v *view) OAuthPlatform(method string, pl ferry.Platform) ferry.Platform {
 		return ferry.Facebook
 	}
 	return pl
+}
+
+// FileSize writes a number of bytes as KB or MB (units read the same in
+// the three languages).
+func (v *view) FileSize(n int64) string {
+	if n < 1<<20 {
+		return fmt.Sprintf("%d KB", (n+1023)/1024)
+	}
+	return fmt.Sprintf("%.1f MB", float64(n)/(1<<20))
 }

@@ -35,6 +35,7 @@ import (
 	"github.com/ferry-social/ferry/internal/handoff"
 	"github.com/ferry-social/ferry/internal/httpd"
 	"github.com/ferry-social/ferry/internal/service"
+	"github.com/ferry-social/ferry/internal/store"
 	"github.com/ferry-social/ferry/internal/testdb"
 	"github.com/ferry-social/ferry/internal/web"
 )
@@ -64,7 +65,7 @@ func setup(t testing.TB, b testdb.Backend) *testBundle {
 	blobs, err := blob.New(t.TempDir())
 	require.NoError(t, err)
 	jobs := &recordedJobs{}
-	svc := &service.Service{DB: db, Log: log, Blobs: blobs, Scheduler: jobs, MaxUploadBytes: 20 << 20}
+	svc := &service.Service{DB: db, Log: log, Blobs: blobs, Scheduler: jobs, MaxUploadBytes: 20 << 20, ArchiveJobs: jobs}
 	ui, err := web.New(web.Options{Service: svc, Log: log, PublicURL: "http://ferry.test"})
 	require.NoError(t, err)
 	srv := httptest.NewServer(httpd.Handler(ui.Handler(), log))
@@ -165,12 +166,30 @@ func (tb *testBundle) uploadJPEG(p ferry.Principal) string {
 	return m.ID
 }
 
+// ScheduleArchive records an archive job (service.ArchiveJobs).
+func (j *recordedJobs) ScheduleArchive(_ context.Context, _ *store.Tx, id string) error {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	j.archives = append(j.archives, id)
+	return nil
+}
+
+// ScheduleClosure records a closure job (service.ArchiveJobs).
+func (j *recordedJobs) ScheduleClosure(_ context.Context, _ *store.Tx, accountID string) error {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	j.closures = append(j.closures, accountID)
+	return nil
+}
+
 // recordedJobs is the bundle's scheduler: the jobs of committed
 // transactions (deliverytest.Scheduler), kept.
 type recordedJobs struct {
 	deliverytest.Scheduler
 	mu  sync.Mutex
 	all []deliverytest.Job
+	// archives and closures are the archive and closure jobs asked for.
+	archives, closures []string
 }
 
 func (j *recordedJobs) jobs() []deliverytest.Job {

@@ -56,11 +56,14 @@ func TestIsolation_EveryPageAndActionWithAnIDAnswers404ForAnotherWorkspacesID(t 
 			require.NoError(t, tb.svc.DB.Write().CreatePeer(ctx, peer))
 			notice := &ferry.Notice{WorkspaceID: wsB.ID, UserID: pB.UserID, Kind: ferry.NoticePaused, Actor: "system", TargetType: "pause", TargetID: "pau_x", Data: map[string]string{}}
 			require.NoError(t, tb.svc.DB.Write().CreateNotice(ctx, notice, false))
+			arc := &ferry.Archive{WorkspaceID: wsB.ID, AccountID: acct.ID, CreatedBy: "system"}
+			require.NoError(t, tb.svc.DB.Write().CreateArchive(ctx, arc))
+			require.NoError(t, tb.svc.WriteArchive(ctx, arc.ID))
 
 			// ids maps the collection before {id} to B's id of that kind.
 			ids := map[string]string{
 				"stories": story.ID, "accounts": acct.ID, "publications": pubs[0].ID, "media": media, "tokens": token.ID,
-				"members": carol.UserID, "invitations": inv.ID, "peers": peer.ID, "inbox": notice.ID,
+				"members": carol.UserID, "invitations": inv.ID, "peers": peer.ID, "inbox": notice.ID, "archives": arc.ID,
 			}
 			snapshot := func() string {
 				var all []any

@@ -320,7 +320,7 @@ func (c *Connector) Verify(ctx context.Context, acct platform.Account) (platform
 }
 
 // Delete implements platform.Deleter. Deleting a post that is already gone
-// succeeds.
+// is platform.ErrGone.
 func (c *Connector) Delete(ctx context.Context, acct platform.Account, remoteID string) error {
 	token, _, err := pageToken(acct)
 	if err != nil {
@@ -331,7 +331,7 @@ func (c *Connector) Delete(ctx context.Context, acct platform.Account, remoteID 
 	}
 	if err := c.api.Delete(ctx, token, remoteID, &res); err != nil {
 		if graph.IsNotFound(err) {
-			return nil
+			return platform.ErrGone
 		}
 		return err
 	}

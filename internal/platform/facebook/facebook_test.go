@@ -287,7 +287,7 @@ func TestVerifyDeleteAndMetrics(t *testing.T) {
 	b.fake.Handle("DELETE /v23.0/"+page+"_1", graphtest.Reply(map[string]bool{"success": true}))
 	b.fake.Handle("DELETE /v23.0/"+page+"_2", graphtest.Fail(400, 100, 33, "Unsupported delete request. Object with ID does not exist"))
 	require.NoError(t, b.fb.Delete(context.Background(), acct, page+"_1"))
-	require.NoError(t, b.fb.Delete(context.Background(), acct, page+"_2"), "deleting what is gone succeeds")
+	require.ErrorIs(t, b.fb.Delete(context.Background(), acct, page+"_2"), platform.ErrGone, "deleting what is gone is told apart")
 	require.Equal(t, token, b.fake.CallsTo("DELETE /v23.0/" + page + "_1")[0].Query.Get("access_token"))
 }
 

@@ -196,12 +196,12 @@ func (c *Connector) PostMetrics(context.Context, platform.Account, []string) (ma
 }
 
 // Delete implements platform.Deleter. A message already gone ("message to
-// delete not found") counts as deleted, so a repeat is harmless.
+// delete not found") is platform.ErrGone, so a repeat is harmless.
 func (c *Connector) Delete(ctx context.Context, acct platform.Account, remoteID string) error {
 	var ok bool
 	err := c.call(ctx, acct.Credentials["bot_token"], "deleteMessage", form{"chat_id": acct.ExternalID, "message_id": remoteID}, nil, &ok)
 	if err != nil && strings.Contains(platform.Classify(err).Message, "message to delete not found") {
-		return nil
+		return platform.ErrGone
 	}
 	return err
 }

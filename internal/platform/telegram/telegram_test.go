@@ -572,9 +572,9 @@ func TestDelete(t *testing.T) {
 	require.Equal(t, "deleteMessage", calls[1].Method)
 	require.Equal(t, map[string]string{"chat_id": channel, "message_id": res.RemoteID}, calls[1].Params)
 
-	// A message already gone ("message to delete not found") counts as
-	// deleted: a repeat after a lost answer is harmless.
-	require.NoError(t, c.Delete(context.Background(), acct, res.RemoteID))
+	// A message already gone ("message to delete not found") is told
+	// apart: a repeat after a lost answer is harmless.
+	require.ErrorIs(t, c.Delete(context.Background(), acct, res.RemoteID), platform.ErrGone)
 	require.Len(t, f.Calls(), 3)
 }
 

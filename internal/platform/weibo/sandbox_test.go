@@ -272,7 +272,7 @@ func TestSandbox_MetricsAndDelete(t *testing.T) {
 	require.Positive(t, *pm[keep.RemoteID].Likes, "engagement grows with the post's age")
 
 	require.NoError(t, b.conn.Delete(context.Background(), acct, drop.RemoteID))
-	require.NoError(t, b.conn.Delete(context.Background(), acct, drop.RemoteID), "deleting twice is fine")
+	require.ErrorIs(t, b.conn.Delete(context.Background(), acct, drop.RemoteID), platform.ErrGone, "deleting twice is harmless, and told apart")
 	pm, err = b.conn.PostMetrics(context.Background(), acct, []string{keep.RemoteID, drop.RemoteID})
 	require.NoError(t, err)
 	require.Len(t, pm, 1)

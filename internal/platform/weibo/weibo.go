@@ -323,7 +323,7 @@ func (c *Connector) showUser(ctx context.Context, token, uid string) (user, erro
 }
 
 // Delete implements platform.Deleter through statuses/destroy. A status
-// that is already gone (20101) counts as deleted.
+// that is already gone (20101) is platform.ErrGone.
 func (c *Connector) Delete(ctx context.Context, acct platform.Account, remoteID string) error {
 	token, err := accessToken(acct)
 	if err != nil {
@@ -338,7 +338,7 @@ func (c *Connector) Delete(ctx context.Context, acct platform.Account, remoteID 
 		safe: true,
 	}, nil)
 	if pe := platform.Classify(err); err != nil && pe.Code == "weibo:20101" {
-		return nil
+		return platform.ErrGone
 	}
 	return err
 }

@@ -612,7 +612,7 @@ func TestDelete(t *testing.T) {
 	})
 	conn := f.connector()
 	require.NoError(t, conn.Delete(context.Background(), testAccount(), "1"))
-	require.NoError(t, conn.Delete(context.Background(), testAccount(), "2"), "already gone counts as deleted")
+	require.ErrorIs(t, conn.Delete(context.Background(), testAccount(), "2"), platform.ErrGone, "already gone is told apart")
 	requireClass(t, conn.Delete(context.Background(), testAccount(), "3"), platform.Permanent, "weibo:20102")
 
 	r := f.requests()[0]
