@@ -71,7 +71,7 @@ func TestIdempotency(t *testing.T) {
 				// The admin is a member of a second workspace too, with a token there.
 				other := b.newWorkspace(t, "Other")
 				ctx := context.Background()
-				me, err := b.server.svc.Authenticate(ctx, b.token)
+				me, err := b.server.svc.Authenticate(ctx, b.token, "")
 				require.NoError(t, err)
 				tok, hash, err := auth.NewToken()
 				require.NoError(t, err)

@@ -16,6 +16,7 @@ import (
 	"github.com/ferry-social/ferry"
 	"github.com/ferry-social/ferry/internal/app"
 	"github.com/ferry-social/ferry/internal/config"
+	"github.com/ferry-social/ferry/internal/service"
 )
 
 // Version is set at build time with -ldflags "-X .../cli.Version=…".
@@ -28,7 +29,7 @@ Usage:
   ferry worker  [flags]   run workers only (several may share one PostgreSQL)
   ferry migrate [flags]   bring the database schema up to date
   ferry user create --email E --password P [--workspace W] [--role R]
-  ferry token create --email E [--workspace W] [--name N]
+  ferry token create --email E [--workspace W] [--name N] [--scope read|write|admin] [--expires 90d]
   ferry bench delivery [flags]   measure delivery lateness, throughput and memory
   ferry version
 
@@ -325,19 +326,21 @@ func (e *env) user(args []string) error {
 
 func (e *env) token(args []string) error {
 	if len(args) == 0 || args[0] != "create" {
-		fmt.Fprintln(e.stderr, "Usage: ferry token create --email E [--workspace W] [--name N]")
+		fmt.Fprintln(e.stderr, "Usage: ferry token create --email E [--workspace W] [--name N] [--scope read|write|admin] [--expires 90d]")
 		return errUsage
 	}
 	cfg, err := e.config()
 	if err != nil {
 		return err
 	}
-	var email, workspace, name string
-	fs := e.flagSet("token create", "token create --email E [--workspace W] [--name N]   (prints only the token)")
+	var email, workspace, name, scope, expires string
+	fs := e.flagSet("token create", "token create --email E [--workspace W] [--name N] [--scope S] [--expires D]   (prints only the token)")
 	e.storeFlags(fs, &cfg)
 	fs.StringVar(&email, "email", "", "the user the token acts as (required)")
 	fs.StringVar(&workspace, "workspace", "", "workspace the token acts in; default: the user's first")
 	fs.StringVar(&name, "name", "cli", "a name to recognise the token by")
+	fs.StringVar(&scope, "scope", "admin", "what the token may do: read (GET only), write (an editor's changes) or admin (everything the user's role allows, as tokens did before scopes)")
+	fs.StringVar(&expires, "expires", "", "how long the token lasts, e.g. 90d or 12h; default: until revoked")
 	if err := e.parse(fs, args[1:]); err != nil {
 		return err
 	}
@@ -350,7 +353,7 @@ func (e *env) token(args []string) error {
 	if err := m.Open(e.ctx, false); err != nil {
 		return err
 	}
-	tok, err := app.CreateToken(e.ctx, m.DB, email, workspace, name)
+	tok, err := app.CreateToken(e.ctx, m.DB, email, workspace, service.TokenInput{Name: name, Scope: ferry.TokenScope(scope), Expires: expires})
 	if err != nil {
 		return err
 	}

@@ -5,6 +5,7 @@
 package httpd
 
 import (
+	"net"
 	"net/http"
 
 	"github.com/ferry-social/ferry"
@@ -18,7 +19,7 @@ func Status(code string) int {
 		return http.StatusBadRequest
 	case ferry.EUNAUTHORIZED:
 		return http.StatusUnauthorized
-	case ferry.EFORBIDDEN:
+	case ferry.EFORBIDDEN, ferry.ESCOPE:
 		return http.StatusForbidden
 	case ferry.ENOTFOUND:
 		return http.StatusNotFound
@@ -34,4 +35,15 @@ func Status(code string) int {
 		return http.StatusServiceUnavailable
 	}
 	return http.StatusInternalServerError
+}
+
+// ClientAddr is the address a request came from, without the port. Behind
+// a proxy it is the proxy's: Ferry does not trust X-Forwarded-For, which
+// any client can send.
+func ClientAddr(r *http.Request) string {
+	host, _, err := net.SplitHostPort(r.RemoteAddr)
+	if err != nil {
+		return r.RemoteAddr
+	}
+	return host
 }

@@ -16,16 +16,22 @@ import (
 // token in use from a forgotten one.
 const tokenTouchEvery = time.Minute
 
-// Authenticate resolves an API token to who acts with it, and records the
-// token's use. An unknown token is EUNAUTHORIZED.
-func (s *Service) Authenticate(ctx context.Context, token string) (ferry.Principal, error) {
+// Authenticate resolves an API token to who acts with it (with the
+// token's scope), and records the token's use and the client address at
+// most once a minute. An unknown or expired token is EUNAUTHORIZED.
+func (s *Service) Authenticate(ctx context.Context, token, addr string) (ferry.Principal, error) {
 	p, tok, err := s.DB.Read().PrincipalByTokenHash(ctx, auth.HashToken(strings.TrimSpace(token)))
 	if err != nil {
 		return p, err
 	}
 	q := s.DB.Write()
-	if now := q.Now(); tok.LastUsedAt == nil || now.Sub(*tok.LastUsedAt) >= tokenTouchEvery {
-		if err := q.TouchToken(ctx, tok.ID, now); err != nil {
+	now := q.Now()
+	if tok.ExpiresAt != nil && !now.Before(*tok.ExpiresAt) {
+		return ferry.Principal{}, ferry.Errorf(ferry.EUNAUTHORIZED, "The API token %q expired at %s: make a new one.", tok.Name, tok.ExpiresAt.UTC().Format(time.RFC3339)).
+			WithDetails(map[string]string{"token": "expired"})
+	}
+	if tok.LastUsedAt == nil || now.Sub(*tok.LastUsedAt) >= tokenTouchEvery {
+		if err := q.TouchToken(ctx, tok.ID, now, addr); err != nil {
 			// Bookkeeping: the request goes on without it.
 			s.Log.Warn("record token use", "token_id", tok.ID, "error", err)
 		}

@@ -67,7 +67,7 @@ func TestSettings_APITokenIsShownOnceAndWorksUntilRevoked(t *testing.T) {
 	require.Equal(t, 200, made.status, made.body)
 	m := secretInput.FindStringSubmatch(made.body)
 	require.NotNil(t, m)
-	p, err := tb.svc.Authenticate(ctx, m[1])
+	p, err := tb.svc.Authenticate(ctx, m[1], "")
 	require.NoError(t, err)
 	require.Equal(t, owner.UserID, p.UserID)
 
@@ -82,7 +82,7 @@ func TestSettings_APITokenIsShownOnceAndWorksUntilRevoked(t *testing.T) {
 	require.Equal(t, http.StatusForbidden, br.post("/settings/tokens/"+list[0].ID+"/revoke", "cross-site", url.Values{"csrf": {csrf}}).status)
 	revoked := br.post("/settings/tokens/"+list[0].ID+"/revoke", "same-origin", url.Values{"csrf": {csrf}})
 	require.Equal(t, http.StatusSeeOther, revoked.status)
-	_, err = tb.svc.Authenticate(ctx, m[1])
+	_, err = tb.svc.Authenticate(ctx, m[1], "")
 	require.Equal(t, ferry.EUNAUTHORIZED, ferry.ErrorCode(err))
 }
 
