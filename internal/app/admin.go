@@ -141,3 +141,34 @@ func (m *Main) SeedDemo(ctx context.Context) error {
 	}
 	return m.seedDemoPeers(ctx, p)
 }
+
+// RotateSecrets re-encrypts every sealed value under the current key (see
+// store.RotateSecrets), batch rows per transaction. A pass that finds
+// values rewritten meanwhile is followed by another, up to five, so the
+// counts it returns are of a pass that met no concurrent write (they add
+// up the passes' re-encryptions).
+func RotateSecrets(ctx context.Context, db *store.DB, batch int) ([]store.RotationCount, error) {
+	var total []store.RotationCount
+	for pass := 0; pass < 5; pass++ {
+		counts, err := db.RotateSecrets(ctx, batch, nil)
+		if total == nil {
+			total = counts
+		} else {
+			for i := range counts {
+				counts[i].Rotated += total[i].Rotated
+			}
+			total = counts
+		}
+		if err != nil {
+			return total, err
+		}
+		changed := 0
+		for _, c := range counts {
+			changed += c.Changed
+		}
+		if changed == 0 {
+			break
+		}
+	}
+	return total, nil
+}

@@ -30,6 +30,7 @@ Usage:
   ferry migrate [flags]   bring the database schema up to date
   ferry user create --email E --password P [--workspace W] [--role R]
   ferry token create --email E [--workspace W] [--name N] [--scope read|write|admin] [--expires 90d]
+  ferry secrets rotate [--batch N]   re-encrypt every stored credential under the current key
   ferry bench delivery [flags]   measure delivery lateness, throughput and memory
   ferry version
 
@@ -81,6 +82,8 @@ func Run(signals <-chan os.Signal, args []string, stdout, stderr io.Writer, gete
 		err = e.user(rest)
 	case "token":
 		err = e.token(rest)
+	case "secrets":
+		err = e.secrets(rest)
 	case "bench":
 		err = e.bench(rest)
 	case "version":
@@ -285,6 +288,50 @@ func (e *env) migrate(args []string) error {
 		return err
 	}
 	fmt.Fprintf(e.stdout, "Schema is at version %d (%s).\n", st.Current, cfg.Backend())
+	return nil
+}
+
+// secrets rotate re-encrypts every sealed value under the current key
+// (FERRY_SECRET_KEY, or the key file's first line) while the previous keys
+// (FERRY_SECRET_KEY_PREVIOUS, or the key file's later lines) still open
+// them. SECURITY.md gives the whole procedure.
+func (e *env) secrets(args []string) error {
+	if len(args) == 0 || args[0] != "rotate" {
+		fmt.Fprintln(e.stderr, "Usage: ferry secrets rotate [--batch N]")
+		return errUsage
+	}
+	cfg, err := e.config()
+	if err != nil {
+		return err
+	}
+	batch := 100
+	fs := e.flagSet("secrets rotate", "secrets rotate [--batch N]   (safe to interrupt and run again; see SECURITY.md)")
+	e.storeFlags(fs, &cfg)
+	fs.IntVar(&batch, "batch", batch, "rows re-encrypted per transaction")
+	if err := e.parse(fs, args[1:]); err != nil {
+		return err
+	}
+	m := app.New(cfg, e.logger())
+	defer closeMain(m)
+	if err := m.Open(e.ctx, false); err != nil {
+		return err
+	}
+	counts, err := app.RotateSecrets(e.ctx, m.DB, batch)
+	for _, c := range counts {
+		fmt.Fprintf(e.stdout, "%s.%s: %d re-encrypted, %d already under the current key, %d unreadable\n", c.Table, c.Column, c.Rotated, c.Current, c.Unreadable)
+		if len(c.Failed) > 0 {
+			fmt.Fprintf(e.stdout, "  unreadable with every key given: %s\n", strings.Join(c.Failed, ", "))
+		}
+	}
+	if err != nil {
+		return fmt.Errorf("rotation stopped (run it again to resume): %w", err)
+	}
+	for _, c := range counts {
+		if c.Unreadable > 0 {
+			return errors.New("some values open with none of the keys: keep the previous key until they are fixed (reconnect the account, or set the webhook secret again)")
+		}
+	}
+	fmt.Fprintln(e.stdout, "Done: everything is under the current key. Remove the previous key from FERRY_SECRET_KEY_PREVIOUS (or the key file) on every process, and restart them.")
 	return nil
 }
 
