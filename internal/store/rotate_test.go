@@ -9,6 +9,7 @@ import (
 	"sync"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/require"
 
@@ -108,8 +109,14 @@ func TestRotateSecrets_WhileAWorkerWritesInterruptedAndResumed(t *testing.T) {
 			cctx, cancel := context.WithCancel(ctx)
 			_, err = db.RotateSecrets(cctx, 25, func(store.RotationCount) { cancel() })
 			require.True(t, errors.Is(err, context.Canceled), "interrupted: %v", err)
-			// Resumed.
-			counts, err := db.RotateSecrets(ctx, 25, nil)
+			// Resumed; after each batch the worker writes at least once more
+			// before the next, so rotation and writes interleave.
+			counts, err := db.RotateSecrets(ctx, 25, func(store.RotationCount) {
+				w := writes.Load()
+				for deadline := time.Now().Add(10 * time.Second); writes.Load() == w && time.Now().Before(deadline); {
+					time.Sleep(time.Millisecond)
+				}
+			})
 			require.NoError(t, err)
 			close(stop)
 			wg.Wait()
