@@ -1,5 +1,5 @@
 // Package cli implements the ferry command: serve, worker, migrate, user,
-// token and version.
+// token, secrets and version.
 package cli
 
 import (
