@@ -203,3 +203,32 @@ func TestAuthzMatrix_APIEntriesAreRoutes(t *testing.T) {
 		}
 	}
 }
+
+// TestTokens_ReadTokenWritingGets403NamingTheScopeAndAnExpiredOne401: the
+// answers a client sees, as documented in the OpenAPI document.
+func TestTokens_ReadTokenWritingGets403NamingTheScopeAndAnExpiredOne401(t *testing.T) {
+	t.Parallel()
+	b := setup(t, testdb.Backends()[0])
+	ctx := context.Background()
+	admin, err := b.server.svc.Authenticate(ctx, b.token, "")
+	require.NoError(t, err)
+	read := b.scopedToken(t, admin.UserID, b.workspaceID, ferry.ScopeRead)
+	require.Equal(t, http.StatusOK, b.doAs(t, read, "GET", "/api/v1/stories", nil).status)
+	r := b.doAs(t, read, "POST", "/api/v1/stories", map[string]any{"title": "No"})
+	require.Equal(t, http.StatusForbidden, r.status)
+	e := r.apiError(t)
+	require.Equal(t, "insufficient_scope", e.Error.Code)
+	require.Equal(t, map[string]any{"required_scope": "write", "token_scope": "read"}, e.Error.Details)
+	require.Empty(t, b.storyIDs(t), "nothing was made")
+
+	tok, hash, err := auth.NewToken()
+	require.NoError(t, err)
+	past := time.Now().Add(-time.Hour)
+	require.NoError(t, b.db.Write().CreateToken(ctx, &ferry.APIToken{UserID: admin.UserID, WorkspaceID: b.workspaceID, Name: "Old", Hash: hash, ExpiresAt: &past}))
+	r = b.doAs(t, tok, "GET", "/api/v1/stories", nil)
+	require.Equal(t, http.StatusUnauthorized, r.status)
+	e = r.apiError(t)
+	require.Equal(t, ferry.EUNAUTHORIZED, e.Error.Code)
+	require.Equal(t, "expired", e.Error.Details["token"])
+	require.Contains(t, e.Error.Message, "expired")
+}
