@@ -167,7 +167,7 @@ var Table = map[string]Rule{
 	"POST /stories/{id}/edit":                  editor,
 	"POST /stories/{id}/variants/{account}":    editor,
 	"GET /calendar":                            viewer,
-	"GET /calendar/move":                       editor,
+	"GET /calendar/move":                       viewer,
 	"POST /calendar/move":                      editor,
 	"POST /calendar/events":                    editor,
 	"GET /accounts":                            viewer,
