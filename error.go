@@ -8,18 +8,19 @@ import (
 // Error codes. They are machine-readable, stable, and mapped to HTTP status
 // in exactly one place (internal/httpd).
 const (
-	EINVALID       = "invalid"         // the request is malformed or breaks a rule
-	ENOTFOUND      = "not_found"       // the thing does not exist (or is not visible to the caller)
-	ECONFLICT      = "conflict"        // the thing's state forbids the change
-	EUNAUTHORIZED  = "unauthorized"    // no valid credentials
-	EFORBIDDEN     = "forbidden"       // valid credentials, insufficient role
-	ETOOLARGE      = "too_large"       // the payload is over a limit
-	EUNSUPPORTED   = "unsupported"     // e.g. an unsupported media type
-	EUNPROCESSABLE = "unprocessable"   // well-formed but cannot be done as asked (e.g. blocking problems)
-	ETOOMANY       = "too_many_requests" // throttled: Details["retry_after"] says how many seconds to wait
-	EINTERNAL      = "internal"        // a bug or an outage; details are logged, not shown
-	ESCHEMA        = "schema_outdated" // the database schema is older than this binary
-	EUNAVAILABLE   = "unavailable"     // a tool this request needs is not installed (e.g. Chromium for PDF)
+	EINVALID       = "invalid"            // the request is malformed or breaks a rule
+	ENOTFOUND      = "not_found"          // the thing does not exist (or is not visible to the caller)
+	ECONFLICT      = "conflict"           // the thing's state forbids the change
+	EUNAUTHORIZED  = "unauthorized"       // no valid credentials
+	EFORBIDDEN     = "forbidden"          // valid credentials, insufficient role
+	ESCOPE         = "insufficient_scope" // an API token whose scope does not cover the request
+	ETOOLARGE      = "too_large"          // the payload is over a limit
+	EUNSUPPORTED   = "unsupported"        // e.g. an unsupported media type
+	EUNPROCESSABLE = "unprocessable"      // well-formed but cannot be done as asked (e.g. blocking problems)
+	ETOOMANY       = "too_many_requests"  // throttled: Details["retry_after"] says how many seconds to wait
+	EINTERNAL      = "internal"           // a bug or an outage; details are logged, not shown
+	ESCHEMA        = "schema_outdated"    // the database schema is older than this binary
+	EUNAVAILABLE   = "unavailable"        // a tool this request needs is not installed (e.g. Chromium for PDF)
 )
 
 // Error is an error with a code meant for the API's caller. Message is a

@@ -140,13 +140,45 @@ type IdempotentResponse struct {
 // APIToken is a bearer token acting as one user in one workspace. Only its
 // hash is stored; the token itself is shown once, at creation.
 type APIToken struct {
-	ID          string     `json:"id"`
-	UserID      string     `json:"user_id"`
-	WorkspaceID string     `json:"workspace_id"`
-	Name        string     `json:"name"`
-	Hash        []byte     `json:"-"`
-	CreatedAt   time.Time  `json:"created_at"`
-	LastUsedAt  *time.Time `json:"last_used_at"`
+	ID          string `json:"id"`
+	UserID      string `json:"user_id"`
+	WorkspaceID string `json:"workspace_id"`
+	Name        string `json:"name"`
+	Hash        []byte `json:"-"`
+	// Scope caps what the token may do, below its user's role.
+	Scope     TokenScope `json:"scope"`
+	CreatedAt time.Time  `json:"created_at"`
+	// ExpiresAt is when the token stops working; nil: never.
+	ExpiresAt  *time.Time `json:"expires_at"`
+	LastUsedAt *time.Time `json:"last_used_at"`
+	// LastUsedAddr is the client address of the last recorded use.
+	LastUsedAddr string `json:"last_used_addr"`
+}
+
+// TokenScope is what an API token may do: read (GET routes), write
+// (changes an editor makes), admin (everything the user's role allows:
+// accounts, members, workspace settings). Each scope includes the ones
+// before it; the user's role still applies on top.
+type TokenScope string
+
+// Token scopes, from least to most.
+const (
+	ScopeRead  TokenScope = "read"
+	ScopeWrite TokenScope = "write"
+	ScopeAdmin TokenScope = "admin"
+)
+
+// TokenScopes lists the scopes, least first.
+var TokenScopes = []TokenScope{ScopeRead, ScopeWrite, ScopeAdmin}
+
+var scopeRank = map[TokenScope]int{ScopeRead: 1, ScopeWrite: 2, ScopeAdmin: 3}
+
+// Valid reports whether s is a known scope.
+func (s TokenScope) Valid() bool { return scopeRank[s] > 0 }
+
+// Covers reports whether a token of scope s may do what needs scope need.
+func (s TokenScope) Covers(need TokenScope) bool {
+	return scopeRank[s] > 0 && scopeRank[s] >= scopeRank[need]
 }
 
 // Principal is who is acting: a user in a workspace with a role, or the
@@ -155,6 +187,9 @@ type Principal struct {
 	UserID      string
 	WorkspaceID string
 	Role        Role
+	// Scope is the API token's scope when the principal acts through one;
+	// empty for a session and for the system.
+	Scope TokenScope
 }
 
 // Actor returns the audit log's name for the principal.

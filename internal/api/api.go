@@ -21,6 +21,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"github.com/ferry-social/ferry"
+	"github.com/ferry-social/ferry/internal/authz"
 	"github.com/ferry-social/ferry/internal/httpd"
 	"github.com/ferry-social/ferry/internal/service"
 )
@@ -49,9 +50,8 @@ func New(svc *service.Service, log *slog.Logger, registry *prometheus.Registry) 
 // route is one API endpoint. Routes lists them all, in one place.
 type route struct {
 	method, path string
-	// public routes need no token; every other route authenticates, and
-	// the service checks the role.
-	public  bool
+	// Who may use the route (public, least role, token scope) is the
+	// route's entry in the authorization matrix, internal/authz.
 	handler func(w http.ResponseWriter, r *http.Request, p ferry.Principal) error
 	// For the OpenAPI document: a one-line summary, the schema names of
 	// the request and response bodies, and the success status (200 if 0).
@@ -87,9 +87,9 @@ func (s *Server) routes() []route {
 
 func (s *Server) coreRoutes() []route {
 	return []route{
-		{method: "GET", path: "/healthz", public: true, handler: s.healthz, summary: "Liveness: the process answers.", response: "Status"},
-		{method: "GET", path: "/readyz", public: true, handler: s.readyz, summary: "Readiness: the database answers and its schema is current.", response: "Status"},
-		{method: "GET", path: "/api/openapi.json", public: true, handler: s.openapi, summary: "This document."},
+		{method: "GET", path: "/healthz", handler: s.healthz, summary: "Liveness: the process answers.", response: "Status"},
+		{method: "GET", path: "/readyz", handler: s.readyz, summary: "Readiness: the database answers and its schema is current.", response: "Status"},
+		{method: "GET", path: "/api/openapi.json", handler: s.openapi, summary: "This document."},
 
 		{method: "GET", path: "/api/v1/accounts", handler: s.listAccounts, summary: "List the workspace's accounts.", response: "AccountList"},
 		{method: "POST", path: "/api/v1/accounts", handler: s.createAccount, summary: "Connect an account by hand (admin).", request: "AccountInput", response: "Account", status: 201},
@@ -128,6 +128,8 @@ func (s *Server) Handler() http.Handler {
 
 // wrap adds authentication, idempotency, metrics and error handling.
 func (s *Server) wrap(rt route) http.Handler {
+	pattern := rt.method + " " + rt.path
+	rule, known := authz.For(pattern)
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
 		// Throttling counts against the client's address (service/throttle.go).
@@ -138,12 +140,22 @@ func (s *Server) wrap(rt route) http.Handler {
 			s.latency.WithLabelValues(r.Method, rt.path).Observe(time.Since(start).Seconds())
 		}()
 		var p ferry.Principal
-		if !rt.public {
+		if !rule.Public {
 			var err error
 			if p, err = s.authenticate(r); err != nil {
 				writeError(rec, r, s.log, err)
 				return
 			}
+		}
+		// The authorization matrix decides who may use the route (the
+		// service checks the role again).
+		if !known {
+			writeError(rec, r, s.log, authz.Missing(pattern))
+			return
+		}
+		if err := rule.Allows(p); err != nil {
+			writeError(rec, r, s.log, err)
+			return
 		}
 		if err := checkText(r, rt.path); err != nil {
 			writeError(rec, r, s.log, err)

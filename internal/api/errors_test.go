@@ -70,6 +70,7 @@ func TestWriteError_EveryCodeHasItsStatusAndTheEnvelope(t *testing.T) {
 		"EINVALID":       http.StatusBadRequest,
 		"EUNAUTHORIZED":  http.StatusUnauthorized,
 		"EFORBIDDEN":     http.StatusForbidden,
+		"ESCOPE":         http.StatusForbidden,
 		"ENOTFOUND":      http.StatusNotFound,
 		"ECONFLICT":      http.StatusConflict,
 		"ETOOLARGE":      http.StatusRequestEntityTooLarge,

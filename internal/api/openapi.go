@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/ferry-social/ferry"
+	"github.com/ferry-social/ferry/internal/authz"
 	"github.com/ferry-social/ferry/internal/service"
 )
 
@@ -15,13 +16,14 @@ func (s *Server) openAPI() map[string]any {
 	paths := map[string]map[string]any{}
 	for _, rt := range s.routes() {
 		op := map[string]any{"summary": rt.summary, "operationId": operationID(rt)}
+		rule, _ := authz.For(rt.method + " " + rt.path)
 		var params []any
 		for _, seg := range strings.Split(rt.path, "/") {
 			if strings.HasPrefix(seg, "{") {
 				params = append(params, map[string]any{"name": strings.Trim(seg, "{}"), "in": "path", "required": true, "schema": map[string]any{"type": "string"}})
 			}
 		}
-		if rt.method == http.MethodPost && !rt.public {
+		if rt.method == http.MethodPost && !rule.Public {
 			params = append(params, map[string]any{"name": "Idempotency-Key", "in": "header", "required": false, "schema": map[string]any{"type": "string", "maxLength": 255},
 				"description": "Same key and body give the same response; nothing is created twice."})
 		}
@@ -48,8 +50,13 @@ func (s *Server) openAPI() map[string]any {
 			responses[code] = r
 		}
 		op["responses"] = responses
-		if rt.public {
+		if rule.Public {
 			op["security"] = []any{}
+		} else {
+			// The token scope the operation needs, and the least role
+			// (internal/authz, the table the router enforces).
+			op["security"] = []any{map[string]any{"bearer": []any{string(rule.Scope)}}}
+			op["x-required-scope"], op["x-minimum-role"] = string(rule.Scope), string(rule.Role)
 		}
 		if paths[rt.path] == nil {
 			paths[rt.path] = map[string]any{}
@@ -65,8 +72,12 @@ func (s *Server) openAPI() map[string]any {
 		"webhooks": noticeWebhooks(),
 		"security": []any{map[string]any{"bearer": []any{}}},
 		"components": map[string]any{
-			"securitySchemes": map[string]any{"bearer": map[string]any{"type": "http", "scheme": "bearer", "description": "An API token from `ferry token create`, as 'Authorization: Bearer <token>' (the scheme in any case)."}},
-			"schemas":         withArchiveSchemas(withPeerSchemas(schemas())),
+			"securitySchemes": map[string]any{"bearer": map[string]any{"type": "http", "scheme": "bearer", "description": "An API token from `ferry token create` or Settings → API tokens, as 'Authorization: Bearer <token>' (the scheme in any case). " +
+				"A token has a scope: read (GET operations), write (an editor's changes) or admin (everything its user's role allows); each includes the ones before. " +
+				"Each operation names the scope it needs in its security requirement and x-required-scope, and the least role in x-minimum-role. " +
+				"A token whose scope falls short gets 403 with error.code insufficient_scope and details.required_scope; a role that falls short gets 403 forbidden with details.required_role; " +
+				"an unknown, revoked or expired token gets 401 unauthorized (details.token is expired for an expired one)."}},
+			"schemas": withArchiveSchemas(withPeerSchemas(schemas())),
 		},
 	}
 }

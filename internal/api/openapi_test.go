@@ -12,6 +12,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/ferry-social/ferry"
+	"github.com/ferry-social/ferry/internal/authz"
 	"github.com/ferry-social/ferry/internal/testdb"
 )
 
@@ -61,7 +62,12 @@ func TestOpenAPI_DocumentsEveryRouteAndEveryDocumentedPathIsRouted(t *testing.T)
 			}
 			require.Contains(t, op.Responses, status, "%s %s documents its success status", rt.method, rt.path)
 			require.Contains(t, op.Responses, "default", "%s %s documents its errors", rt.method, rt.path)
-			require.Equal(t, rt.public, op.Security != nil && len(*op.Security) == 0, "%s %s: public routes, and only they, need no token", rt.method, rt.path)
+			rule, known := authz.For(rt.method + " " + rt.path)
+			require.True(t, known, "%s %s has an authorization entry", rt.method, rt.path)
+			require.Equal(t, rule.Public, op.Security != nil && len(*op.Security) == 0, "%s %s: public routes, and only they, need no token", rt.method, rt.path)
+			if !rule.Public {
+				require.Equal(t, map[string]any{"bearer": []any{string(rule.Scope)}}, (*op.Security)[0], "%s %s documents the scope it needs", rt.method, rt.path)
+			}
 		}
 	})
 
@@ -80,7 +86,7 @@ func TestOpenAPI_DocumentsEveryRouteAndEveryDocumentedPathIsRouted(t *testing.T)
 				// to the catch-all 404.
 				concrete := regexp.MustCompile(`\{[^}]+\}`).ReplaceAllString(path, "unknown")
 				resp := b.doAs(t, "", strings.ToUpper(method), concrete, nil)
-				if op.Security != nil {
+				if op.Security != nil && len(*op.Security) == 0 {
 					require.Equal(t, http.StatusOK, resp.status, "%s %s: %s", method, path, resp.body)
 					continue
 				}

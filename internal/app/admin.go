@@ -59,8 +59,9 @@ func workspaceNamed(ctx context.Context, tx *store.Tx, name string) (*ferry.Work
 
 // CreateToken makes an API token for a user in one of their workspaces (the
 // first they joined when workspace is empty) and returns it; only its hash
-// is stored.
-func CreateToken(ctx context.Context, db *store.DB, email, workspace, name string) (string, error) {
+// is stored. The input is checked as the settings page checks it (an empty
+// scope is admin: everything the user's role allows).
+func CreateToken(ctx context.Context, db *store.DB, email, workspace string, in service.TokenInput) (string, error) {
 	var token string
 	err := db.InTx(ctx, func(tx *store.Tx) error {
 		u, err := tx.UserByEmail(ctx, email)
@@ -85,16 +86,15 @@ func CreateToken(ctx context.Context, db *store.DB, email, workspace, name strin
 		if wsID == "" {
 			return ferry.Errorf(ferry.ENOTFOUND, "%s is not a member of workspace %q.", email, workspace)
 		}
-		tok, hash, err := auth.NewToken()
+		t, tok, err := service.NewAPIToken(in, u.ID, wsID, db.Now())
 		if err != nil {
 			return err
 		}
-		t := &ferry.APIToken{UserID: u.ID, WorkspaceID: wsID, Name: name, Hash: hash}
 		if err := tx.CreateToken(ctx, t); err != nil {
 			return err
 		}
 		token = tok
-		return tx.Audit(ctx, ferry.Audit{WorkspaceID: wsID, Actor: "user:" + u.ID, Action: "token.create", TargetType: "token", TargetID: t.ID, Data: map[string]any{"name": name}})
+		return tx.Audit(ctx, ferry.Audit{WorkspaceID: wsID, Actor: "user:" + u.ID, Action: "token.create", TargetType: "token", TargetID: t.ID, Data: service.TokenAudit(t)})
 	})
 	return token, err
 }
@@ -140,4 +140,35 @@ func (m *Main) SeedDemo(ctx context.Context) error {
 		}
 	}
 	return m.seedDemoPeers(ctx, p)
+}
+
+// RotateSecrets re-encrypts every sealed value under the current key (see
+// store.RotateSecrets), batch rows per transaction. A pass that finds
+// values rewritten meanwhile is followed by another, up to five, so the
+// counts it returns are of a pass that met no concurrent write (they add
+// up the passes' re-encryptions).
+func RotateSecrets(ctx context.Context, db *store.DB, batch int) ([]store.RotationCount, error) {
+	var total []store.RotationCount
+	for pass := 0; pass < 5; pass++ {
+		counts, err := db.RotateSecrets(ctx, batch, nil)
+		if total == nil {
+			total = counts
+		} else {
+			for i := range counts {
+				counts[i].Rotated += total[i].Rotated
+			}
+			total = counts
+		}
+		if err != nil {
+			return total, err
+		}
+		changed := 0
+		for _, c := range counts {
+			changed += c.Changed
+		}
+		if changed == 0 {
+			break
+		}
+	}
+	return total, nil
 }

@@ -112,15 +112,11 @@ func (m *Main) Open(ctx context.Context, migrate bool) error {
 	if m.Now != nil {
 		db.Now = m.Now
 	}
-	key, err := m.secretKey()
+	ring, err := m.keyring()
 	if err != nil {
 		return err
 	}
-	box, err := secret.New(key)
-	if err != nil {
-		return err
-	}
-	db.SetSealer(box)
+	db.SetSealer(ring)
 	st, err := db.Status(ctx)
 	if err != nil {
 		return err
@@ -138,14 +134,31 @@ func (m *Main) Open(ctx context.Context, migrate bool) error {
 	return nil
 }
 
-func (m *Main) secretKey() ([]byte, error) {
+// keyring is Ferry's secret keys: FERRY_SECRET_KEY (current) and
+// FERRY_SECRET_KEY_PREVIOUS, or else the key file's lines (the first
+// current, any others previous).
+func (m *Main) keyring() (*secret.Keyring, error) {
+	var keys [][]byte
 	if m.Config.SecretKey != "" {
-		return secret.ParseKey(m.Config.SecretKey)
+		cur, err := secret.ParseKey(m.Config.SecretKey)
+		if err != nil {
+			return nil, err
+		}
+		keys = [][]byte{cur}
+	} else {
+		if err := mkdirData(m.Config.DataDir); err != nil {
+			return nil, err
+		}
+		var err error
+		if keys, err = secret.LoadOrCreateKeyFile(filepath.Join(m.Config.DataDir, "secret.key")); err != nil {
+			return nil, err
+		}
 	}
-	if err := mkdirData(m.Config.DataDir); err != nil {
-		return nil, err
+	prev, err := secret.ParseKeys(m.Config.SecretKeyPrevious)
+	if err != nil {
+		return nil, fmt.Errorf("FERRY_SECRET_KEY_PREVIOUS: %w", err)
 	}
-	return secret.LoadOrCreateKeyFile(filepath.Join(m.Config.DataDir, "secret.key"))
+	return secret.NewKeyring(keys[0], append(keys[1:], prev...)...)
 }
 
 // Listen binds the HTTP address (":0" picks a free port) and mounts the

@@ -23,6 +23,7 @@ import (
 	"github.com/ferry-social/ferry/internal/app"
 	"github.com/ferry-social/ferry/internal/config"
 	"github.com/ferry-social/ferry/internal/sandbox"
+	"github.com/ferry-social/ferry/internal/service"
 	"github.com/ferry-social/ferry/internal/testdb"
 )
 
@@ -52,7 +53,7 @@ func boot(t *testing.T, dataDir, dbURL string, options ...func(*config.Config)) 
 	require.NoError(t, m.Listen())
 	require.NoError(t, m.Build())
 	stop := runMain(t, m)
-	tok, err := app.CreateToken(ctx, m.DB, app.DemoEmail, "", "test")
+	tok, err := app.CreateToken(ctx, m.DB, app.DemoEmail, "", service.TokenInput{Name: "test"})
 	require.NoError(t, err)
 	return &testBundle{m: m, url: m.URL(), token: tok, cfg: cfg, stop: stop}
 }
@@ -266,7 +267,7 @@ func TestAPI_BadRequestsGetSpecificErrorsAndChangeNothing(t *testing.T) {
 		ctx := context.Background()
 		_, _, err := app.CreateUser(ctx, b.m.DB, "viewer@ferry.example", "viewer-password", app.DemoWorkspace, ferry.RoleViewer)
 		require.NoError(t, err)
-		tok, err := app.CreateToken(ctx, b.m.DB, "viewer@ferry.example", app.DemoWorkspace, "t")
+		tok, err := app.CreateToken(ctx, b.m.DB, "viewer@ferry.example", app.DemoWorkspace, service.TokenInput{Name: "t"})
 		require.NoError(t, err)
 		viewer := *b
 		viewer.token = tok

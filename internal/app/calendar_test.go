@@ -11,6 +11,7 @@ import (
 
 	"github.com/ferry-social/ferry"
 	"github.com/ferry-social/ferry/internal/app"
+	"github.com/ferry-social/ferry/internal/service"
 	"github.com/ferry-social/ferry/internal/testdb"
 )
 
@@ -22,7 +23,7 @@ func (b *testBundle) calendarUser(t *testing.T, role ferry.Role) (*testBundle, s
 	email := fmt.Sprintf("%s-%d@calendar.example", role, time.Now().UnixNano())
 	u, _, err := app.CreateUser(ctx, b.m.DB, email, "calendar-test-password", app.DemoWorkspace, role)
 	require.NoError(t, err)
-	tok, err := app.CreateToken(ctx, b.m.DB, email, app.DemoWorkspace, "calendar test")
+	tok, err := app.CreateToken(ctx, b.m.DB, email, app.DemoWorkspace, service.TokenInput{Name: "calendar test"})
 	require.NoError(t, err)
 	c := *b
 	c.token = tok

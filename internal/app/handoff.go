@@ -10,7 +10,6 @@ import (
 	"github.com/ferry-social/ferry/internal/handoff"
 	"github.com/ferry-social/ferry/internal/notify"
 	"github.com/ferry-social/ferry/internal/report"
-	"github.com/ferry-social/ferry/internal/secret"
 	"github.com/ferry-social/ferry/internal/service"
 )
 
@@ -29,14 +28,14 @@ const handoffLinkMargin = 24 * time.Hour
 // wireHandoffs gives the engine its Xiaohongshu handoffs: the Manager, its
 // notification transports and its link key (derived from the secret key).
 func (m *Main) wireHandoffs(media delivery.Media, events delivery.Events) error {
-	key, err := m.secretKey()
+	ring, err := m.keyring()
 	if err != nil {
 		return err
 	}
 	public := m.publicURL()
 	h := &handoff.Manager{
 		DB: m.DB, Jobs: m.Jobs, Events: events, Media: media, Log: m.Log.With("component", "handoff"),
-		Links: handoff.NewSigner(key), PublicURL: public,
+		Links: handoff.NewSigner(ring.Keys()...), PublicURL: public,
 		Webhooks:   notify.NewWebhooks(m.Outbound, 15*time.Second),
 		Defaults:   handoff.Timing{Lead: m.Config.HandoffLead, Deadline: m.Config.HandoffDeadline},
 		LinkMargin: handoffLinkMargin,
@@ -74,11 +73,7 @@ func (m *Main) wireInvitationMail() error {
 	if err != nil {
 		return err
 	}
-	key, err := m.secretKey()
-	if err != nil {
-		return err
-	}
-	box, err := secret.New(key)
+	box, err := m.keyring()
 	if err != nil {
 		return err
 	}

@@ -23,12 +23,14 @@ const sandboxAppCredential = "sandbox"
 // accepts the others' states. It returns nil, and says why, when the key
 // cannot be read.
 func (m *Main) oauthFlows() *service.OAuth {
-	key, err := m.secretKey()
+	ring, err := m.keyring()
 	if err != nil {
 		m.Log.Error("OAuth connections are off: the secret key cannot be read", "error", err)
 		return nil
 	}
-	mac := hmac.New(sha256.New, key)
+	// The current key only: a state lives for minutes, so one made just
+	// before a key change fails once and the person starts again.
+	mac := hmac.New(sha256.New, ring.Keys()[0])
 	mac.Write([]byte("ferry oauth state key v1"))
 	flows := &service.OAuth{Key: mac.Sum(nil), PublicURL: m.Config.PublicURL, Providers: map[ferry.Platform]service.OAuthProvider{}}
 	hc := &http.Client{Timeout: m.Config.AttemptTimeout}

@@ -17,6 +17,7 @@ import (
 	"github.com/ferry-social/ferry"
 	"github.com/ferry-social/ferry/internal/app"
 	"github.com/ferry-social/ferry/internal/config"
+	"github.com/ferry-social/ferry/internal/service"
 	"github.com/ferry-social/ferry/internal/store"
 	"github.com/ferry-social/ferry/internal/testdb"
 )
@@ -62,7 +63,7 @@ func bootOAuth(t *testing.T, dbURL string) (*testBundle, *syncBuffer) {
 	require.NoError(t, m.Listen())
 	require.NoError(t, m.Build())
 	stop := runMain(t, m)
-	tok, err := app.CreateToken(ctx, m.DB, app.DemoEmail, "", "test")
+	tok, err := app.CreateToken(ctx, m.DB, app.DemoEmail, "", service.TokenInput{Name: "test"})
 	require.NoError(t, err)
 	return &testBundle{m: m, url: m.URL(), token: tok, cfg: cfg, stop: stop}, logs
 }

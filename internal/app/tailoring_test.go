@@ -10,6 +10,7 @@ import (
 
 	"github.com/ferry-social/ferry"
 	"github.com/ferry-social/ferry/internal/app"
+	"github.com/ferry-social/ferry/internal/service"
 	"github.com/ferry-social/ferry/internal/testdb"
 )
 
@@ -366,7 +367,7 @@ func TestTailoring_GlossaryPeopleAndTemplatesShapeVariants(t *testing.T) {
 	ctx := context.Background()
 	_, _, err := app.CreateUser(ctx, b.m.DB, "reviewer@ferry.example", "reviewer-password", app.DemoWorkspace, ferry.RoleReviewer)
 	require.NoError(t, err)
-	tok, err := app.CreateToken(ctx, b.m.DB, "reviewer@ferry.example", app.DemoWorkspace, "t")
+	tok, err := app.CreateToken(ctx, b.m.DB, "reviewer@ferry.example", app.DemoWorkspace, service.TokenInput{Name: "t"})
 	require.NoError(t, err)
 	reviewer := *b
 	reviewer.token = tok

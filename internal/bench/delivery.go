@@ -454,7 +454,7 @@ func (o Options) memory(ctx context.Context, backend string) (Memory, error) {
 	if err := storeMany(ctx, e, o.Stored); err != nil {
 		return m, err
 	}
-	tok, err := app.CreateToken(ctx, e.main.DB, "bench@ferry.example", "", "bench")
+	tok, err := app.CreateToken(ctx, e.main.DB, "bench@ferry.example", "", service.TokenInput{Name: "bench"})
 	if err != nil {
 		return m, err
 	}

@@ -1,5 +1,5 @@
 // Package cli implements the ferry command: serve, worker, migrate, user,
-// token, audit, backup, restore, media, bench and version.
+// token, secrets, audit, backup, restore, media, bench and version.
 package cli
 
 import (
@@ -16,6 +16,7 @@ import (
 	"github.com/ferry-social/ferry"
 	"github.com/ferry-social/ferry/internal/app"
 	"github.com/ferry-social/ferry/internal/config"
+	"github.com/ferry-social/ferry/internal/service"
 )
 
 // Version is set at build time with -ldflags "-X .../cli.Version=…".
@@ -28,7 +29,8 @@ Usage:
   ferry worker  [flags]   run workers only (several may share one PostgreSQL)
   ferry migrate [flags]   bring the database schema up to date
   ferry user create --email E --password P [--workspace W] [--role R]
-  ferry token create --email E [--workspace W] [--name N]
+  ferry token create --email E [--workspace W] [--name N] [--scope read|write|admin] [--expires 90d]
+  ferry secrets rotate [--batch N]   re-encrypt every stored credential under the current key
   ferry audit verify [--workspace ID]   check the audit log's hash chains
   ferry backup  [--out FILE] [--include-key]   back up the database and media (while serve runs)
   ferry restore [--force] FILE                 restore a backup into an empty data directory or database
@@ -90,6 +92,8 @@ func Run(signals <-chan os.Signal, args []string, stdout, stderr io.Writer, gete
 		err = e.restore(rest)
 	case "media":
 		err = e.media(rest)
+	case "secrets":
+		err = e.secrets(rest)
 	case "bench":
 		err = e.bench(rest)
 	case "audit":
@@ -318,6 +322,50 @@ func (e *env) migrate(args []string) error {
 	return nil
 }
 
+// secrets rotate re-encrypts every sealed value under the current key
+// (FERRY_SECRET_KEY, or the key file's first line) while the previous keys
+// (FERRY_SECRET_KEY_PREVIOUS, or the key file's later lines) still open
+// them. SECURITY.md gives the whole procedure.
+func (e *env) secrets(args []string) error {
+	if len(args) == 0 || args[0] != "rotate" {
+		fmt.Fprintln(e.stderr, "Usage: ferry secrets rotate [--batch N]")
+		return errUsage
+	}
+	cfg, err := e.config()
+	if err != nil {
+		return err
+	}
+	batch := 100
+	fs := e.flagSet("secrets rotate", "secrets rotate [--batch N]   (safe to interrupt and run again; see SECURITY.md)")
+	e.storeFlags(fs, &cfg)
+	fs.IntVar(&batch, "batch", batch, "rows re-encrypted per transaction")
+	if err := e.parse(fs, args[1:]); err != nil {
+		return err
+	}
+	m := app.New(cfg, e.logger())
+	defer closeMain(m)
+	if err := m.Open(e.ctx, false); err != nil {
+		return err
+	}
+	counts, err := app.RotateSecrets(e.ctx, m.DB, batch)
+	for _, c := range counts {
+		fmt.Fprintf(e.stdout, "%s.%s: %d re-encrypted, %d already under the current key, %d unreadable\n", c.Table, c.Column, c.Rotated, c.Current, c.Unreadable)
+		if len(c.Failed) > 0 {
+			fmt.Fprintf(e.stdout, "  unreadable with every key given: %s\n", strings.Join(c.Failed, ", "))
+		}
+	}
+	if err != nil {
+		return fmt.Errorf("rotation stopped (run it again to resume): %w", err)
+	}
+	for _, c := range counts {
+		if c.Unreadable > 0 {
+			return errors.New("some values open with none of the keys: keep the previous key until they are fixed (reconnect the account, or set the webhook secret again)")
+		}
+	}
+	fmt.Fprintln(e.stdout, "Done: everything is under the current key. Remove the previous key from FERRY_SECRET_KEY_PREVIOUS (or the key file) on every process, and restart them.")
+	return nil
+}
+
 func (e *env) user(args []string) error {
 	if len(args) == 0 || args[0] != "create" {
 		fmt.Fprintln(e.stderr, "Usage: ferry user create --email E --password P [--workspace W] [--role R]")
@@ -356,19 +404,21 @@ func (e *env) user(args []string) error {
 
 func (e *env) token(args []string) error {
 	if len(args) == 0 || args[0] != "create" {
-		fmt.Fprintln(e.stderr, "Usage: ferry token create --email E [--workspace W] [--name N]")
+		fmt.Fprintln(e.stderr, "Usage: ferry token create --email E [--workspace W] [--name N] [--scope read|write|admin] [--expires 90d]")
 		return errUsage
 	}
 	cfg, err := e.config()
 	if err != nil {
 		return err
 	}
-	var email, workspace, name string
-	fs := e.flagSet("token create", "token create --email E [--workspace W] [--name N]   (prints only the token)")
+	var email, workspace, name, scope, expires string
+	fs := e.flagSet("token create", "token create --email E [--workspace W] [--name N] [--scope S] [--expires D]   (prints only the token)")
 	e.storeFlags(fs, &cfg)
 	fs.StringVar(&email, "email", "", "the user the token acts as (required)")
 	fs.StringVar(&workspace, "workspace", "", "workspace the token acts in; default: the user's first")
 	fs.StringVar(&name, "name", "cli", "a name to recognise the token by")
+	fs.StringVar(&scope, "scope", "admin", "what the token may do: read (GET only), write (an editor's changes) or admin (everything the user's role allows, as tokens did before scopes)")
+	fs.StringVar(&expires, "expires", "", "how long the token lasts, e.g. 90d or 12h; default: until revoked")
 	if err := e.parse(fs, args[1:]); err != nil {
 		return err
 	}
@@ -381,7 +431,7 @@ func (e *env) token(args []string) error {
 	if err := m.Open(e.ctx, false); err != nil {
 		return err
 	}
-	tok, err := app.CreateToken(e.ctx, m.DB, email, workspace, name)
+	tok, err := app.CreateToken(e.ctx, m.DB, email, workspace, service.TokenInput{Name: name, Scope: ferry.TokenScope(scope), Expires: expires})
 	if err != nil {
 		return err
 	}

@@ -35,7 +35,7 @@ func TestHelpAndUsage(t *testing.T) {
 	r := run(nil, nil, "--help")
 	require.Equal(t, 0, r.code)
 	require.Contains(t, r.stdout, "ferry serve")
-	for _, cmd := range [][]string{{"serve", "--help"}, {"worker", "--help"}, {"migrate", "--help"}, {"user", "create", "--help"}, {"token", "create", "--help"}, {"bench", "delivery", "--help"}, {"audit", "verify", "--help"}} {
+	for _, cmd := range [][]string{{"serve", "--help"}, {"worker", "--help"}, {"migrate", "--help"}, {"user", "create", "--help"}, {"token", "create", "--help"}, {"secrets", "rotate", "--help"}, {"bench", "delivery", "--help"}, {"audit", "verify", "--help"}} {
 		r := run(nil, nil, cmd...)
 		require.Equal(t, 0, r.code, "%v: %s", cmd, r.stderr)
 		require.Contains(t, r.stdout, "Usage: ferry "+cmd[0], "%v", cmd)

@@ -30,6 +30,10 @@ type Config struct {
 	PublicURL string
 	// SecretKey encrypts credentials; empty means the key file in DataDir.
 	SecretKey string `redact:"true"`
+	// SecretKeyPrevious are keys that still decrypt while `ferry secrets
+	// rotate` moves everything to SecretKey (comma-separated); new values
+	// are always sealed with the current key.
+	SecretKeyPrevious string `redact:"true"`
 	// Demo seeds demo data and wires demo accounts to the sandbox.
 	Demo bool
 	// DemoHistory, with Demo, also seeds a year of readings and past posts
@@ -125,6 +129,7 @@ var Env = []struct{ Name, Help string }{
 	{"FERRY_ADDR", "listen address of serve"},
 	{"FERRY_PUBLIC_URL", "public base URL (OAuth redirects, media for Instagram)"},
 	{"FERRY_SECRET_KEY", "32-byte key (hex or base64) encrypting credentials; default: <data>/secret.key"},
+	{"FERRY_SECRET_KEY_PREVIOUS", "during a key rotation: the old key(s), comma-separated, which still decrypt (see `ferry secrets rotate`)"},
 	{"FERRY_MAX_UPLOAD_BYTES", "largest media upload in bytes (default 20 MB)"},
 	{"FERRY_TELEGRAM_API_URL", "Telegram Bot API base URL"},
 	{"FERRY_WEIBO_API_URL", "Weibo API base URL"},
@@ -166,6 +171,7 @@ func (c *Config) ApplyEnv(getenv func(string) string) error {
 	str("FERRY_ADDR", &c.Addr)
 	str("FERRY_PUBLIC_URL", &c.PublicURL)
 	str("FERRY_SECRET_KEY", &c.SecretKey)
+	str("FERRY_SECRET_KEY_PREVIOUS", &c.SecretKeyPrevious)
 	str("FERRY_TELEGRAM_API_URL", &c.TelegramAPIURL)
 	str("FERRY_WEIBO_API_URL", &c.WeiboAPIURL)
 	str("FERRY_GRAPH_API_URL", &c.GraphAPIURL)

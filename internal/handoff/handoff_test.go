@@ -78,6 +78,19 @@ func TestSigner_LinksAreBoundToTheHandoffAndExpire(t *testing.T) {
 	require.ErrorIs(t, other.Check("hof_1", q, now), handoff.ErrBadSignature)
 }
 
+func TestSigner_DuringAKeyRotationOldLinksWorkUntilTheOldKeyGoes(t *testing.T) {
+	t.Parallel()
+	oldKey, newKey := []byte("0123456789abcdef0123456789abcdef"), []byte("fedcba9876543210fedcba9876543210")
+	now := time.Now()
+	sent := handoff.NewSigner(oldKey).Query("hof_1", now.Add(time.Hour))
+	rotating := handoff.NewSigner(newKey, oldKey)
+	require.NoError(t, rotating.Check("hof_1", sent, now), "a link sent before the rotation")
+	fresh := rotating.Query("hof_1", now.Add(time.Hour))
+	newOnly := handoff.NewSigner(newKey)
+	require.NoError(t, newOnly.Check("hof_1", fresh, now), "new links are signed with the new key")
+	require.ErrorIs(t, newOnly.Check("hof_1", sent, now), handoff.ErrBadSignature, "the old key removed")
+}
+
 // fakeJobs records what the Manager enqueues.
 type fakeJobs struct {
 	mu        sync.Mutex

@@ -14,14 +14,20 @@ import (
 // over the handoff's id and the link's expiry, under a key derived from
 // Ferry's secret key (FERRY_SECRET_KEY or <data>/secret.key), so every
 // process of one installation makes the same links and nothing new needs
-// to be kept safe.
-type Signer struct{ key []byte }
+// to be kept safe. During a key rotation links are signed with the current
+// key and checked against every key, so links already sent keep working
+// until the previous key is removed.
+type Signer struct{ keys [][]byte }
 
-// NewSigner derives the link key from Ferry's secret key.
-func NewSigner(secretKey []byte) *Signer {
-	mac := hmac.New(sha256.New, secretKey)
-	mac.Write([]byte("ferry/handoff-links/v1"))
-	return &Signer{key: mac.Sum(nil)}
+// NewSigner derives the link keys from Ferry's secret keys, current first.
+func NewSigner(secretKeys ...[]byte) *Signer {
+	s := &Signer{}
+	for _, k := range secretKeys {
+		mac := hmac.New(sha256.New, k)
+		mac.Write([]byte("ferry/handoff-links/v1"))
+		s.keys = append(s.keys, mac.Sum(nil))
+	}
+	return s
 }
 
 // Errors of Check.
@@ -31,7 +37,11 @@ var (
 )
 
 func (s *Signer) sign(id string, exp int64) string {
-	mac := hmac.New(sha256.New, s.key)
+	return signWith(s.keys[0], id, exp)
+}
+
+func signWith(key []byte, id string, exp int64) string {
+	mac := hmac.New(sha256.New, key)
 	mac.Write([]byte(id + "\x00" + strconv.FormatInt(exp, 10)))
 	return base64.RawURLEncoding.EncodeToString(mac.Sum(nil))
 }
@@ -55,8 +65,12 @@ func (s *Signer) Check(id string, q url.Values, now time.Time) error {
 	if err != nil {
 		return ErrBadSignature
 	}
-	want, _ := base64.RawURLEncoding.DecodeString(s.sign(id, e))
-	if !hmac.Equal(got, want) {
+	valid := false
+	for _, k := range s.keys {
+		want, _ := base64.RawURLEncoding.DecodeString(signWith(k, id, e))
+		valid = valid || hmac.Equal(got, want)
+	}
+	if !valid {
 		return ErrBadSignature
 	}
 	if !now.Before(time.Unix(e, 0)) {

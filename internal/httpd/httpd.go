@@ -20,7 +20,7 @@ func Status(code string) int {
 		return http.StatusBadRequest
 	case ferry.EUNAUTHORIZED:
 		return http.StatusUnauthorized
-	case ferry.EFORBIDDEN:
+	case ferry.EFORBIDDEN, ferry.ESCOPE:
 		return http.StatusForbidden
 	case ferry.ENOTFOUND:
 		return http.StatusNotFound

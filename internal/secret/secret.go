@@ -2,9 +2,15 @@
 // key comes from FERRY_SECRET_KEY (64 hex characters or 44 base64
 // characters) or, when that is unset, from a key file that Ferry generates
 // in the data directory with mode 0600.
+//
+// A Keyring holds the current key and, while a rotation runs, previous
+// ones (FERRY_SECRET_KEY_PREVIOUS, or the key file's later lines): it seals
+// with the current key and opens with any, so that `ferry secrets rotate`
+// can re-encrypt everything without downtime.
 package secret
 
 import (
+	"bytes"
 	"crypto/aes"
 	"crypto/cipher"
 	"crypto/rand"
@@ -70,6 +76,68 @@ func (b *Box) Open(sealed, associated []byte) ([]byte, error) {
 	return plain, nil
 }
 
+// Keyring seals with its current key and opens what any of its keys
+// sealed.
+type Keyring struct {
+	keys  [][]byte
+	boxes []*Box
+}
+
+// NewKeyring returns a keyring whose current key is current; previous keys
+// only open. A previous key equal to the current one is left out.
+func NewKeyring(current []byte, previous ...[]byte) (*Keyring, error) {
+	k := &Keyring{}
+	for i, key := range append([][]byte{current}, previous...) {
+		if i > 0 && bytes.Equal(key, current) {
+			continue
+		}
+		b, err := New(key)
+		if err != nil {
+			return nil, err
+		}
+		k.keys, k.boxes = append(k.keys, key), append(k.boxes, b)
+	}
+	return k, nil
+}
+
+// Keys returns the keys, current first (for keys derived from them).
+func (k *Keyring) Keys() [][]byte { return k.keys }
+
+// Seal encrypts with the current key.
+func (k *Keyring) Seal(plaintext, associated []byte) ([]byte, error) {
+	return k.boxes[0].Seal(plaintext, associated)
+}
+
+// Open decrypts what any of the keys sealed.
+func (k *Keyring) Open(sealed, associated []byte) ([]byte, error) {
+	for _, b := range k.boxes {
+		if plain, err := b.Open(sealed, associated); err == nil {
+			return plain, nil
+		}
+	}
+	return nil, ErrCorrupt
+}
+
+// Current reports whether sealed opens with the current key.
+func (k *Keyring) Current(sealed, associated []byte) bool {
+	_, err := k.boxes[0].Open(sealed, associated)
+	return err == nil
+}
+
+// ParseKeys decodes a list of keys separated by commas, spaces or line
+// breaks (FERRY_SECRET_KEY_PREVIOUS); empty gives none.
+func ParseKeys(s string) ([][]byte, error) {
+	var out [][]byte
+	for _, f := range strings.FieldsFunc(s, func(r rune) bool { return r == ',' || r == ' ' || r == '\n' || r == '\r' || r == '\t' }) {
+		k, err := ParseKey(f)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, k)
+	}
+	return out, nil
+}
+
 // ParseKey decodes a key given as 64 hex characters or standard base64.
 func ParseKey(s string) ([]byte, error) {
 	s = strings.TrimSpace(s)
@@ -82,10 +150,11 @@ func ParseKey(s string) ([]byte, error) {
 	return nil, errors.New("secret: FERRY_SECRET_KEY must be 32 bytes, as 64 hex characters or base64")
 }
 
-// LoadOrCreateKeyFile reads the key at path, creating a random one with mode
-// 0600 if the file does not exist. An existing file readable by others is
-// refused.
-func LoadOrCreateKeyFile(path string) ([]byte, error) {
+// LoadOrCreateKeyFile reads the keys at path, creating a file with one
+// random key and mode 0600 if it does not exist. The first line is the
+// current key; any later lines are previous keys, kept while a rotation
+// runs. An existing file readable by others is refused.
+func LoadOrCreateKeyFile(path string) ([][]byte, error) {
 	if fi, err := os.Stat(path); err == nil {
 		if fi.Mode().Perm()&0o077 != 0 {
 			return nil, fmt.Errorf("secret: %s is readable by other users (mode %v); run chmod 600 on it", path, fi.Mode().Perm())
@@ -94,7 +163,14 @@ func LoadOrCreateKeyFile(path string) ([]byte, error) {
 		if err != nil {
 			return nil, fmt.Errorf("secret: %w", err)
 		}
-		return ParseKey(string(b))
+		keys, err := ParseKeys(string(b))
+		if err != nil {
+			return nil, fmt.Errorf("%w (in %s)", err, path)
+		}
+		if len(keys) == 0 {
+			return nil, fmt.Errorf("secret: %s holds no key", path)
+		}
+		return keys, nil
 	} else if !errors.Is(err, os.ErrNotExist) {
 		return nil, fmt.Errorf("secret: %w", err)
 	}
@@ -114,5 +190,5 @@ func LoadOrCreateKeyFile(path string) ([]byte, error) {
 	if _, err := f.WriteString(hex.EncodeToString(key) + "\n"); err != nil {
 		return nil, fmt.Errorf("secret: %w", err)
 	}
-	return key, f.Sync()
+	return [][]byte{key}, f.Sync()
 }

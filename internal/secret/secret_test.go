@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -67,4 +68,44 @@ func TestLoadOrCreateKeyFile(t *testing.T) {
 	require.NoError(t, os.Chmod(path, 0o644))
 	_, err = secret.LoadOrCreateKeyFile(path)
 	require.ErrorContains(t, err, "readable by other users")
+}
+
+func TestKeyring_SealsWithTheCurrentKeyAndOpensWithAny(t *testing.T) {
+	t.Parallel()
+	oldKey, newKey := bytes.Repeat([]byte{1}, secret.KeySize), bytes.Repeat([]byte{2}, secret.KeySize)
+	old, err := secret.NewKeyring(oldKey)
+	require.NoError(t, err)
+	sealedOld, err := old.Seal([]byte("token"), []byte("acc_1"))
+	require.NoError(t, err)
+
+	ring, err := secret.NewKeyring(newKey, oldKey)
+	require.NoError(t, err)
+	plain, err := ring.Open(sealedOld, []byte("acc_1"))
+	require.NoError(t, err, "the previous key still opens")
+	require.Equal(t, "token", string(plain))
+	require.False(t, ring.Current(sealedOld, []byte("acc_1")))
+	_, err = ring.Open(sealedOld, []byte("acc_2"))
+	require.ErrorIs(t, err, secret.ErrCorrupt, "bound to its record")
+
+	sealedNew, err := ring.Seal([]byte("token"), []byte("acc_1"))
+	require.NoError(t, err)
+	require.True(t, ring.Current(sealedNew, []byte("acc_1")))
+	newOnly, err := secret.NewKeyring(newKey)
+	require.NoError(t, err)
+	_, err = newOnly.Open(sealedNew, []byte("acc_1"))
+	require.NoError(t, err, "new writes use the new key")
+	_, err = old.Open(sealedNew, []byte("acc_1"))
+	require.ErrorIs(t, err, secret.ErrCorrupt)
+}
+
+func TestLoadOrCreateKeyFile_LaterLinesArePreviousKeys(t *testing.T) {
+	t.Parallel()
+	path := filepath.Join(t.TempDir(), "secret.key")
+	cur, prev := strings.Repeat("ab", secret.KeySize), strings.Repeat("cd", secret.KeySize)
+	require.NoError(t, os.WriteFile(path, []byte(cur+"\n"+prev+"\n"), 0o600))
+	keys, err := secret.LoadOrCreateKeyFile(path)
+	require.NoError(t, err)
+	require.Len(t, keys, 2)
+	require.Equal(t, bytes.Repeat([]byte{0xab}, secret.KeySize), keys[0])
+	require.Equal(t, bytes.Repeat([]byte{0xcd}, secret.KeySize), keys[1])
 }

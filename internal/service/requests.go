@@ -16,11 +16,13 @@ import (
 // token in use from a forgotten one.
 const tokenTouchEvery = time.Minute
 
-// Authenticate resolves an API token to who acts with it, and records the
-// token's use. An unknown token is EUNAUTHORIZED, counted against the
-// client's address (throttle.go); while the address is refused it is
-// ETOOMANY instead. A valid token is not slowed: it carries 256 random
-// bits, so it was not guessed, and the common case costs no extra read.
+// Authenticate resolves an API token to who acts with it (with the
+// token's scope), and records the token's use and the client's address at
+// most once a minute. An unknown token is EUNAUTHORIZED, counted against
+// the client's address (throttle.go); while the address is refused it is
+// ETOOMANY instead; an expired one is EUNAUTHORIZED too. A valid token is
+// not slowed: it carries 256 random bits, so it was not guessed, and the
+// common case costs no extra read.
 func (s *Service) Authenticate(ctx context.Context, token string) (ferry.Principal, error) {
 	p, tok, err := s.DB.Read().PrincipalByTokenHash(ctx, auth.HashToken(strings.TrimSpace(token)))
 	if ferry.IsCode(err, ferry.EUNAUTHORIZED) {
@@ -37,8 +39,17 @@ func (s *Service) Authenticate(ctx context.Context, token string) (ferry.Princip
 		return p, err
 	}
 	q := s.DB.Write()
-	if now := q.Now(); tok.LastUsedAt == nil || now.Sub(*tok.LastUsedAt) >= tokenTouchEvery {
-		if err := q.TouchToken(ctx, tok.ID, now); err != nil {
+	now := q.Now()
+	if tok.ExpiresAt != nil && !now.Before(*tok.ExpiresAt) {
+		return ferry.Principal{}, ferry.Errorf(ferry.EUNAUTHORIZED, "The API token %q expired at %s: make a new one.", tok.Name, tok.ExpiresAt.UTC().Format(time.RFC3339)).
+			WithDetails(map[string]string{"token": "expired"})
+	}
+	if tok.LastUsedAt == nil || now.Sub(*tok.LastUsedAt) >= tokenTouchEvery {
+		addr := ""
+		if a := clientAddr(ctx); a.IsValid() {
+			addr = a.String()
+		}
+		if err := q.TouchToken(ctx, tok.ID, now, addr); err != nil {
 			// Bookkeeping: the request goes on without it.
 			s.Log.Warn("record token use", "token_id", tok.ID, "error", err)
 		}

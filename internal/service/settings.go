@@ -6,6 +6,7 @@ import (
 	"encoding/base64"
 	"net/mail"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -514,32 +515,106 @@ func (s *Service) APITokens(ctx context.Context, p ferry.Principal) ([]*ferry.AP
 	return s.DB.Read().Tokens(ctx, p.UserID, p.WorkspaceID)
 }
 
-// CreateAPIToken makes an API token for p in the workspace; it acts with
-// p's role there. The token is returned once; only its hash is kept.
-func (s *Service) CreateAPIToken(ctx context.Context, p ferry.Principal, name string) (*ferry.APIToken, string, error) {
-	if err := require(p, ferry.RoleViewer, "create API tokens"); err != nil {
-		return nil, "", err
+// TokenInput is what a new API token is: its name, its scope (empty: admin,
+// which is everything the user's role allows, as tokens were before scopes)
+// and how long it lasts (empty: until revoked), as ParseTokenLifetime reads.
+type TokenInput struct {
+	Name    string
+	Scope   ferry.TokenScope
+	Expires string
+}
+
+// maxTokenLifetime bounds a token's expiry.
+const maxTokenLifetime = 5 * 366 * 24 * time.Hour
+
+// ParseTokenLifetime reads a token's lifetime: a number of days ("90d") or
+// a Go duration ("12h"); empty is no expiry (0).
+func ParseTokenLifetime(s string) (time.Duration, error) {
+	s = strings.TrimSpace(s)
+	if s == "" || s == "never" {
+		return 0, nil
 	}
-	if p.UserID == "" {
-		return nil, "", ferry.Errorf(ferry.EFORBIDDEN, "API tokens are made by a person.")
+	var d time.Duration
+	if days, ok := strings.CutSuffix(s, "d"); ok {
+		n, err := strconv.Atoi(days)
+		if err != nil {
+			return 0, ferry.Errorf(ferry.EINVALID, "The expiry %q is not a number of days like 90d.", s).WithDetails(map[string]string{"expires": "invalid"})
+		}
+		d = time.Duration(n) * 24 * time.Hour
+	} else {
+		var err error
+		if d, err = time.ParseDuration(s); err != nil {
+			return 0, ferry.Errorf(ferry.EINVALID, "The expiry %q is not a lifetime like 90d or 12h.", s).WithDetails(map[string]string{"expires": "invalid"})
+		}
 	}
-	name = strings.TrimSpace(name)
+	if d < time.Minute || d > maxTokenLifetime {
+		return 0, ferry.Errorf(ferry.EINVALID, "A token lasts from a minute to 5 years; %q is outside that.", s).WithDetails(map[string]string{"expires": "out_of_range"})
+	}
+	return d, nil
+}
+
+// NewAPIToken checks a token's input and returns the token to store (for
+// the user in the workspace), with its secret; only the hash is kept. The
+// settings page and `ferry token create` both make tokens through it.
+func NewAPIToken(in TokenInput, userID, workspaceID string, now time.Time) (*ferry.APIToken, string, error) {
+	name := strings.TrimSpace(in.Name)
 	switch {
 	case name == "":
 		return nil, "", ferry.Errorf(ferry.EINVALID, "Name the token after what uses it.").WithDetails(map[string]string{"name": "required"})
 	case utf8.RuneCountInString(name) > maxName:
 		return nil, "", ferry.Errorf(ferry.EINVALID, "The token's name is too long.").WithDetails(map[string]string{"name": "too_long"})
 	}
+	scope := in.Scope
+	if scope == "" {
+		scope = ferry.ScopeAdmin
+	}
+	if !scope.Valid() {
+		return nil, "", ferry.Errorf(ferry.EINVALID, "The scope %q is not one of read, write, admin.", scope).WithDetails(map[string]string{"scope": "invalid"})
+	}
+	life, err := ParseTokenLifetime(in.Expires)
+	if err != nil {
+		return nil, "", err
+	}
 	token, hash, err := auth.NewToken()
 	if err != nil {
 		return nil, "", err
 	}
-	t := &ferry.APIToken{UserID: p.UserID, WorkspaceID: p.WorkspaceID, Name: name, Hash: hash}
+	t := &ferry.APIToken{UserID: userID, WorkspaceID: workspaceID, Name: name, Hash: hash, Scope: scope}
+	if life > 0 {
+		at := now.Add(life).Truncate(time.Millisecond)
+		t.ExpiresAt = &at
+	}
+	return t, token, nil
+}
+
+// TokenAudit is what the audit log keeps of a new token.
+func TokenAudit(t *ferry.APIToken) map[string]any {
+	d := map[string]any{"name": t.Name, "scope": string(t.Scope)}
+	if t.ExpiresAt != nil {
+		d["expires_at"] = t.ExpiresAt.UTC().Format(time.RFC3339)
+	}
+	return d
+}
+
+// CreateAPIToken makes an API token for p in the workspace; it acts with
+// p's role there, capped by its scope. The token is returned once; only
+// its hash is kept.
+func (s *Service) CreateAPIToken(ctx context.Context, p ferry.Principal, in TokenInput) (*ferry.APIToken, string, error) {
+	if err := require(p, ferry.RoleViewer, "create API tokens"); err != nil {
+		return nil, "", err
+	}
+	if p.UserID == "" {
+		return nil, "", ferry.Errorf(ferry.EFORBIDDEN, "API tokens are made by a person.")
+	}
+	t, token, err := NewAPIToken(in, p.UserID, p.WorkspaceID, s.DB.Now())
+	if err != nil {
+		return nil, "", err
+	}
 	err = s.DB.InTx(ctx, func(tx *store.Tx) error {
 		if err := tx.CreateToken(ctx, t); err != nil {
 			return err
 		}
-		return tx.Audit(ctx, audit(p, "token.create", "token", t.ID, map[string]any{"name": name}))
+		return tx.Audit(ctx, audit(p, "token.create", "token", t.ID, TokenAudit(t)))
 	})
 	if err != nil {
 		return nil, "", err

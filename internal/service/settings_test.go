@@ -2,6 +2,7 @@ package service_test
 
 import (
 	"context"
+	"net/netip"
 	"testing"
 	"time"
 
@@ -174,13 +175,13 @@ func TestMembers_AdminsManageBelowOwnerAndTheLastOwnerStays(t *testing.T) {
 		require.NoError(t, svc.SetMemberRole(ctx, owner, admin.UserID, ferry.RoleOwner))
 		require.NoError(t, svc.SetMemberRole(ctx, owner, owner.UserID, ferry.RoleAdmin))
 
-		tok, secret, err := svc.CreateAPIToken(ctx, editor, "Script")
+		tok, secret, err := svc.CreateAPIToken(ctx, editor, service.TokenInput{Name: "Script"})
 		require.NoError(t, err)
 		require.NotEmpty(t, tok.ID)
-		_, err = svc.Authenticate(ctx, secret)
+		_, err = svc.Authenticate(service.WithClientAddr(ctx, netip.MustParseAddr("192.0.2.7")), secret)
 		require.NoError(t, err)
 		require.NoError(t, svc.RemoveMember(ctx, admin, editor.UserID))
-		_, err = svc.Authenticate(ctx, secret)
+		_, err = svc.Authenticate(service.WithClientAddr(ctx, netip.MustParseAddr("192.0.2.7")), secret)
 		require.Equal(t, ferry.EUNAUTHORIZED, ferry.ErrorCode(err), "a removed member's token stops working")
 	})
 }
@@ -190,12 +191,12 @@ func TestAPITokens_ShownOnceListedWithLastUseAndRevoked(t *testing.T) {
 		ctx := context.Background()
 		svc, clock := newWebService(t, b)
 		owner := setUpOwner(t, svc)
-		_, _, err := svc.CreateAPIToken(ctx, owner, " ")
+		_, _, err := svc.CreateAPIToken(ctx, owner, service.TokenInput{Name: " "})
 		requireDetails(t, err, map[string]string{"name": "required"})
-		tok, secret, err := svc.CreateAPIToken(ctx, owner, "CMS")
+		tok, secret, err := svc.CreateAPIToken(ctx, owner, service.TokenInput{Name: "CMS"})
 		require.NoError(t, err)
 		clock.Add(time.Minute)
-		_, err = svc.Authenticate(ctx, secret)
+		_, err = svc.Authenticate(service.WithClientAddr(ctx, netip.MustParseAddr("192.0.2.7")), secret)
 		require.NoError(t, err)
 		list, err := svc.APITokens(ctx, owner)
 		require.NoError(t, err)
@@ -203,7 +204,7 @@ func TestAPITokens_ShownOnceListedWithLastUseAndRevoked(t *testing.T) {
 		require.Equal(t, "CMS", list[0].Name)
 		require.Nil(t, list[0].Hash)
 		require.NoError(t, svc.RevokeAPIToken(ctx, owner, tok.ID))
-		_, err = svc.Authenticate(ctx, secret)
+		_, err = svc.Authenticate(service.WithClientAddr(ctx, netip.MustParseAddr("192.0.2.7")), secret)
 		require.Equal(t, ferry.EUNAUTHORIZED, ferry.ErrorCode(err))
 		require.Equal(t, ferry.ENOTFOUND, ferry.ErrorCode(svc.RevokeAPIToken(ctx, owner, tok.ID)))
 	})
@@ -270,5 +271,69 @@ func TestUpdateWorkspace_AdminsChangeNameZoneAndRegion(t *testing.T) {
 		viewer.Role = ferry.RoleEditor
 		_, err = svc.UpdateWorkspace(ctx, viewer, service.WorkspaceInput{Name: "Mine", TimeZone: "UTC", Region: "HK"})
 		require.Equal(t, ferry.EFORBIDDEN, ferry.ErrorCode(err))
+	})
+}
+
+func TestAPITokens_ScopeExpiryAndLastUseRecordedAtMostOnceAMinute(t *testing.T) {
+	forEachBackend(t, func(t *testing.T, b testdb.Backend) {
+		ctx := context.Background()
+		svc, clock := newWebService(t, b)
+		owner := setUpOwner(t, svc)
+		_, _, err := svc.CreateAPIToken(ctx, owner, service.TokenInput{Name: "X", Scope: "root"})
+		requireDetails(t, err, map[string]string{"scope": "invalid"})
+		_, _, err = svc.CreateAPIToken(ctx, owner, service.TokenInput{Name: "X", Expires: "forever"})
+		requireDetails(t, err, map[string]string{"expires": "invalid"})
+		_, _, err = svc.CreateAPIToken(ctx, owner, service.TokenInput{Name: "X", Expires: "9999d"})
+		requireDetails(t, err, map[string]string{"expires": "out_of_range"})
+
+		dflt, _, err := svc.CreateAPIToken(ctx, owner, service.TokenInput{Name: "Old habits"})
+		require.NoError(t, err)
+		require.Equal(t, ferry.ScopeAdmin, dflt.Scope, "no scope given: everything the role allows, as before scopes")
+		require.Nil(t, dflt.ExpiresAt)
+
+		tok, secret, err := svc.CreateAPIToken(ctx, owner, service.TokenInput{Name: "Dashboard", Scope: ferry.ScopeRead, Expires: "2d"})
+		require.NoError(t, err)
+		require.Equal(t, ferry.ScopeRead, tok.Scope)
+		require.NotNil(t, tok.ExpiresAt)
+		p, err := svc.Authenticate(service.WithClientAddr(ctx, netip.MustParseAddr("192.0.2.7")), secret)
+		require.NoError(t, err)
+		require.Equal(t, ferry.ScopeRead, p.Scope)
+		require.Equal(t, ferry.RoleOwner, p.Role, "the role is the user's; the scope caps it")
+
+		lastUse := func() (time.Time, string) {
+			list, err := svc.APITokens(ctx, owner)
+			require.NoError(t, err)
+			for _, l := range list {
+				if l.ID == tok.ID {
+					require.NotNil(t, l.LastUsedAt)
+					return *l.LastUsedAt, l.LastUsedAddr
+				}
+			}
+			t.Fatal("token not listed")
+			return time.Time{}, ""
+		}
+		first, addr := lastUse()
+		require.Equal(t, "192.0.2.7", addr)
+		// Within the minute: no write, the first use stands.
+		clock.Add(30 * time.Second)
+		_, err = svc.Authenticate(service.WithClientAddr(ctx, netip.MustParseAddr("198.51.100.9")), secret)
+		require.NoError(t, err)
+		at, addr := lastUse()
+		require.Equal(t, first, at)
+		require.Equal(t, "192.0.2.7", addr)
+		// A minute on: recorded, with the new address.
+		clock.Add(31 * time.Second)
+		_, err = svc.Authenticate(service.WithClientAddr(ctx, netip.MustParseAddr("198.51.100.9")), secret)
+		require.NoError(t, err)
+		at, addr = lastUse()
+		require.True(t, at.After(first))
+		require.Equal(t, "198.51.100.9", addr)
+
+		// Expired: 401, saying so.
+		clock.Add(48 * time.Hour)
+		_, err = svc.Authenticate(service.WithClientAddr(ctx, netip.MustParseAddr("192.0.2.7")), secret)
+		fe := requireCode(t, ferry.EUNAUTHORIZED, err)
+		require.Contains(t, fe.Message, "expired")
+		require.Equal(t, map[string]string{"token": "expired"}, fe.Details)
 	})
 }

@@ -138,7 +138,7 @@ func TestAuthenticate_UnknownTokensAreThrottledPerAddress(t *testing.T) {
 		require.NoError(t, err)
 		ms, err := svc.DB.Read().Memberships(ctx, owner.ID)
 		require.NoError(t, err)
-		_, token, err := svc.CreateAPIToken(ctx, ferry.Principal{UserID: owner.ID, WorkspaceID: ms[0].WorkspaceID, Role: ferry.RoleOwner}, "ci")
+		_, token, err := svc.CreateAPIToken(ctx, ferry.Principal{UserID: owner.ID, WorkspaceID: ms[0].WorkspaceID, Role: ferry.RoleOwner}, service.TokenInput{Name: "ci"})
 		require.NoError(t, err)
 		from := service.WithClientAddr(ctx, netip.MustParseAddr("203.0.113.9"))
 		for range 30 {

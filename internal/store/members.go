@@ -62,22 +62,19 @@ func (q *Q) DeleteOtherSessions(ctx context.Context, userID, keepID string) (int
 
 // Tokens lists a user's API tokens in a workspace, newest first.
 func (q *Q) Tokens(ctx context.Context, userID, workspaceID string) ([]*ferry.APIToken, error) {
-	rows, err := q.query(ctx, `SELECT id, user_id, workspace_id, name, created_at, last_used_at FROM api_tokens
-		WHERE user_id = ? AND workspace_id = ? ORDER BY created_at DESC, id DESC`, userID, workspaceID)
+	rows, err := q.query(ctx, `SELECT `+tokenColumns+` FROM api_tokens t
+		WHERE t.user_id = ? AND t.workspace_id = ? ORDER BY t.created_at DESC, t.id DESC`, userID, workspaceID)
 	if err != nil {
 		return nil, fmt.Errorf("store: tokens: %w", err)
 	}
 	defer rows.Close()
 	var out []*ferry.APIToken
 	for rows.Next() {
-		var t ferry.APIToken
-		var created int64
-		var lastUsed sql.NullInt64
-		if err := rows.Scan(&t.ID, &t.UserID, &t.WorkspaceID, &t.Name, &created, &lastUsed); err != nil {
+		t, err := scanToken(rows)
+		if err != nil {
 			return nil, fmt.Errorf("store: tokens: %w", err)
 		}
-		t.CreatedAt, t.LastUsedAt = fromMS(created), fromNullMS(lastUsed)
-		out = append(out, &t)
+		out = append(out, t)
 	}
 	return out, rows.Err()
 }

@@ -117,12 +117,37 @@ func (q *Q) Memberships(ctx context.Context, userID string) ([]ferry.Membership,
 	return out, rows.Err()
 }
 
+// tokenColumns are an API token's columns, read by scanToken.
+const tokenColumns = `t.id, t.user_id, t.workspace_id, t.name, t.scope, t.created_at, t.expires_at, t.last_used_at, t.last_used_addr`
+
+func scanToken(s scanner, extra ...any) (*ferry.APIToken, error) {
+	var t ferry.APIToken
+	var created int64
+	var expires, lastUsed sql.NullInt64
+	dest := append([]any{&t.ID, &t.UserID, &t.WorkspaceID, &t.Name, &t.Scope, &created, &expires, &lastUsed, &t.LastUsedAddr}, extra...)
+	if err := s.Scan(dest...); err != nil {
+		return nil, err
+	}
+	t.CreatedAt, t.ExpiresAt, t.LastUsedAt = fromMS(created), fromNullMS(expires), fromNullMS(lastUsed)
+	return &t, nil
+}
+
 // CreateToken stores a token (its hash only).
 func (q *Q) CreateToken(ctx context.Context, t *ferry.APIToken) error {
 	t.ID = NewID("tok", q.now())
 	t.CreatedAt = q.Now()
-	_, err := q.exec(ctx, `INSERT INTO api_tokens (id, user_id, workspace_id, name, hash, created_at) VALUES (?, ?, ?, ?, ?, ?)`,
-		t.ID, t.UserID, t.WorkspaceID, t.Name, t.Hash, ms(t.CreatedAt))
+	if t.Scope == "" {
+		t.Scope = ferry.ScopeAdmin // what a token could do before scopes
+	}
+	if !t.Scope.Valid() {
+		return fmt.Errorf("store: create token: scope %q", t.Scope)
+	}
+	var expires any
+	if t.ExpiresAt != nil {
+		expires = ms(*t.ExpiresAt)
+	}
+	_, err := q.exec(ctx, `INSERT INTO api_tokens (id, user_id, workspace_id, name, hash, scope, created_at, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+		t.ID, t.UserID, t.WorkspaceID, t.Name, t.Hash, string(t.Scope), ms(t.CreatedAt), expires)
 	if err != nil {
 		return fmt.Errorf("store: create token: %w", err)
 	}
@@ -130,31 +155,30 @@ func (q *Q) CreateToken(ctx context.Context, t *ferry.APIToken) error {
 }
 
 // PrincipalByTokenHash resolves a token hash to who acts with it (the
-// token's user, in the token's workspace, with their current role there)
-// and to the token.
+// token's user, in the token's workspace, with their current role there
+// and the token's scope) and to the token. An unknown token is
+// EUNAUTHORIZED; an expired one is found (the caller says it expired).
 func (q *Q) PrincipalByTokenHash(ctx context.Context, hash []byte) (ferry.Principal, *ferry.APIToken, error) {
 	var p ferry.Principal
-	t := ferry.APIToken{Hash: hash}
-	var created int64
-	var lastUsed sql.NullInt64
-	err := q.queryRow(ctx, `SELECT t.id, t.user_id, t.workspace_id, t.name, t.created_at, t.last_used_at, m.role FROM api_tokens t
+	t, err := scanToken(q.queryRow(ctx, `SELECT `+tokenColumns+`, m.role FROM api_tokens t
 		JOIN memberships m ON m.workspace_id = t.workspace_id AND m.user_id = t.user_id
-		WHERE t.hash = ?`, hash).Scan(&t.ID, &t.UserID, &t.WorkspaceID, &t.Name, &created, &lastUsed, &p.Role)
+		WHERE t.hash = ?`, hash), &p.Role)
 	if err == sql.ErrNoRows {
 		return p, nil, ferry.Errorf(ferry.EUNAUTHORIZED, "The API token is not valid.")
 	}
 	if err != nil {
 		return p, nil, fmt.Errorf("store: token: %w", err)
 	}
-	t.CreatedAt, t.LastUsedAt = fromMS(created), fromNullMS(lastUsed)
-	p.UserID, p.WorkspaceID = t.UserID, t.WorkspaceID
-	return p, &t, nil
+	t.Hash = hash
+	p.UserID, p.WorkspaceID, p.Scope = t.UserID, t.WorkspaceID, t.Scope
+	return p, t, nil
 }
 
-// TouchToken records that a token was used at a time. A recorded use never
-// moves back (concurrent requests may record theirs in any order).
-func (q *Q) TouchToken(ctx context.Context, id string, at time.Time) error {
-	_, err := q.exec(ctx, `UPDATE api_tokens SET last_used_at = ? WHERE id = ? AND (last_used_at IS NULL OR last_used_at < ?)`, ms(at), id, ms(at))
+// TouchToken records that a token was used at a time from a client
+// address. A recorded use never moves back (concurrent requests may record
+// theirs in any order).
+func (q *Q) TouchToken(ctx context.Context, id string, at time.Time, addr string) error {
+	_, err := q.exec(ctx, `UPDATE api_tokens SET last_used_at = ?, last_used_addr = ? WHERE id = ? AND (last_used_at IS NULL OR last_used_at < ?)`, ms(at), addr, id, ms(at))
 	if err != nil {
 		return fmt.Errorf("store: touch token: %w", err)
 	}

@@ -186,8 +186,8 @@ func TestStore_TokenUseIsRecordedAndNeverMovesBack(t *testing.T) {
 			require.Nil(t, tok.LastUsedAt)
 
 			at := time.Date(2026, 5, 1, 9, 30, 0, 0, time.UTC)
-			require.NoError(t, bu.db.Write().TouchToken(ctx, tok.ID, at))
-			require.NoError(t, bu.db.Write().TouchToken(ctx, tok.ID, at.Add(-time.Second)), "a request that started earlier, recorded later")
+			require.NoError(t, bu.db.Write().TouchToken(ctx, tok.ID, at, "192.0.2.1"))
+			require.NoError(t, bu.db.Write().TouchToken(ctx, tok.ID, at.Add(-time.Second), "192.0.2.2"), "a request that started earlier, recorded later")
 			_, tok, err = bu.db.Read().PrincipalByTokenHash(ctx, hash)
 			require.NoError(t, err)
 			require.Equal(t, at, *tok.LastUsedAt)

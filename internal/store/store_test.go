@@ -77,7 +77,7 @@ func suite(t *testing.T, b testdb.Backend) {
 		require.NoError(t, bu.db.Write().CreateToken(ctx, &ferry.APIToken{UserID: bu.usr.ID, WorkspaceID: bu.ws.ID, Hash: hash}))
 		p, _, err := bu.db.Read().PrincipalByTokenHash(ctx, hash)
 		require.NoError(t, err)
-		require.Equal(t, ferry.Principal{UserID: bu.usr.ID, WorkspaceID: bu.ws.ID, Role: ferry.RoleEditor}, p)
+		require.Equal(t, ferry.Principal{UserID: bu.usr.ID, WorkspaceID: bu.ws.ID, Role: ferry.RoleEditor, Scope: ferry.ScopeAdmin}, p, "a token made without a scope is admin")
 		require.NoError(t, bu.db.Write().SetMembership(ctx, bu.ws.ID, bu.usr.ID, ferry.RoleViewer))
 		p, _, err = bu.db.Read().PrincipalByTokenHash(ctx, hash)
 		require.NoError(t, err)

@@ -182,6 +182,19 @@ func TestBrowser_SettingsTokenShownOnceInvitationAcceptedAndLanguageChanged(t *t
 	b.run(chromedp.EmulateViewport(375, 812), chromedp.Navigate(base+"/settings/members"), chromedp.WaitVisible(chromedp.CSS(`#members`)))
 	require.True(t, b.fitsWidth(), "the members page fits 375 px")
 	b.shot("settings-members-zh-Hant-375")
+
+	// Tokens in simplified Chinese: a read token that expires (the defaults), listed with its scope and expiry; at phone width too.
+	b.run(chromedp.EmulateViewport(1280, 900), chromedp.Navigate(base+"/settings/profile"), chromedp.WaitVisible(chromedp.CSS(`#language`)),
+		chromedp.SetValue(chromedp.CSS("#language"), "zh-Hans"), chromedp.Click(chromedp.CSS(`form[action="/settings/profile"] button[type=submit]`)),
+		chromedp.WaitVisible(chromedp.CSS(`html[lang^="zh-Hans"] .notice`)))
+	b.run(chromedp.Navigate(base+"/settings/tokens"), chromedp.WaitVisible(chromedp.CSS(`#token-name`)),
+		chromedp.SendKeys(chromedp.CSS("#token-name"), "数据看板"), chromedp.Click(chromedp.CSS(`form[action="/settings/tokens"] button[type=submit]`)),
+		chromedp.WaitVisible(chromedp.CSS(`#new-token`)))
+	require.Contains(t, b.text("#tokens"), "只读")
+	b.shot("settings-tokens-zh-Hans")
+	b.run(chromedp.EmulateViewport(375, 812), chromedp.Navigate(base+"/settings/tokens"), chromedp.WaitVisible(chromedp.CSS(`#tokens`)))
+	require.True(t, b.fitsWidth(), "the tokens page fits 375 px")
+	b.shot("settings-tokens-zh-Hans-375")
 	b.noConsoleErrors()
 }
 

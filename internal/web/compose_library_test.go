@@ -197,8 +197,9 @@ func TestMedia_UseInANewStoryStartsComposeWithTheImage(t *testing.T) {
 			require.NotContains(t, viewer.get("/compose").body, `id="picker"`)
 			require.Equal(t, http.StatusForbidden, viewer.get("/compose/library").status)
 			vp := viewer.post("/compose", "same-origin", url.Values{"csrf": {viewer.csrf()}, "title": {"x"}, "pick": {lantern}, "action": {"attach"}})
+			// Refused at the door (internal/authz: saving a story is for editors and above).
 			require.Equal(t, http.StatusForbidden, vp.status)
-			require.Contains(t, text(vp.body), "Only editors, admins and owners can attach images.")
+			require.Contains(t, text(vp.body), "You are not allowed to do this.")
 			require.Empty(t, attachedIDs(vp.body))
 		})
 	}

@@ -48,7 +48,7 @@ func TestIsolation_EveryPageAndActionWithAnIDAnswers404ForAnotherWorkspacesID(t 
 			pubs, err := tb.svc.DB.Read().Publications(ctx, ferry.PublicationFilter{StoryID: story.ID})
 			require.NoError(t, err)
 			require.NotEmpty(t, pubs)
-			token, _, err := tb.svc.CreateAPIToken(ctx, pB, "Theirs")
+			token, _, err := tb.svc.CreateAPIToken(ctx, pB, service.TokenInput{Name: "Theirs"})
 			require.NoError(t, err)
 			inv, _, err := tb.svc.Invite(ctx, pB, service.InviteInput{Email: "dan@rival.example", Role: ferry.RoleEditor})
 			require.NoError(t, err)

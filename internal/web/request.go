@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/ferry-social/ferry"
+	"github.com/ferry-social/ferry/internal/authz"
 	"github.com/ferry-social/ferry/internal/httpd"
 	"github.com/ferry-social/ferry/internal/service"
 )
@@ -131,9 +132,22 @@ func (s *Server) wrap(rt route) http.Handler {
 			s.failText(w, r, rq, field)
 			return
 		}
-		if rt.access == signedIn && rq.session == nil {
+		// The authorization matrix decides who may use the route (the
+		// service checks the role again).
+		rule, known := authz.For(rt.pattern)
+		switch {
+		case !known:
+			s.fail(w, r, rq, authz.Missing(rt.pattern))
+			return
+		case rule.Public:
+		case rq.session == nil:
 			s.toSignIn(w, r)
 			return
+		default:
+			if err := rule.Allows(rq.principal()); err != nil {
+				s.fail(w, r, rq, err)
+				return
+			}
 		}
 		if rq.session != nil && s.mustEnrol(w, r, rq) {
 			return

@@ -4,6 +4,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/ferry-social/ferry"
 	"github.com/ferry-social/ferry/internal/service"
@@ -122,13 +123,22 @@ func (s *Server) signOutOthers(w http.ResponseWriter, r *http.Request, rq *reque
 type tokensData struct {
 	Tokens  []*ferry.APIToken
 	Name    string
+	Scope   ferry.TokenScope
+	Expires string
 	Created *ferry.APIToken
 	Secret  string
 	Revoked bool
+	// Scopes and Lifetimes are the form's choices.
+	Scopes    []ferry.TokenScope
+	Lifetimes []string
+	Now       time.Time
 }
 
+// tokenLifetimes are the settings page's expiry choices ("" is never).
+var tokenLifetimes = []string{"30d", "90d", "365d", ""}
+
 func (s *Server) tokens(w http.ResponseWriter, r *http.Request, rq *request) {
-	s.renderTokens(w, r, rq, http.StatusOK, tokensData{Revoked: r.URL.Query().Get("done") == "revoked"}, nil)
+	s.renderTokens(w, r, rq, http.StatusOK, tokensData{Revoked: r.URL.Query().Get("done") == "revoked", Scope: ferry.ScopeRead, Expires: "90d"}, nil)
 }
 
 func (s *Server) renderTokens(w http.ResponseWriter, r *http.Request, rq *request, status int, d tokensData, errs map[string]string) {
@@ -137,23 +147,23 @@ func (s *Server) renderTokens(w http.ResponseWriter, r *http.Request, rq *reques
 		s.fail(w, r, rq, err)
 		return
 	}
-	d.Tokens = list
+	d.Tokens, d.Scopes, d.Lifetimes, d.Now = list, ferry.TokenScopes, tokenLifetimes, time.Now()
 	// The page with a secret must not be kept anywhere.
 	s.renderSettings(w, r, rq, status, "tokens", d, errs)
 }
 
 func (s *Server) createToken(w http.ResponseWriter, r *http.Request, rq *request) {
-	name := r.PostForm.Get("name")
-	t, secret, err := s.svc.CreateAPIToken(r.Context(), rq.principal(), name)
+	in := service.TokenInput{Name: r.PostForm.Get("name"), Scope: ferry.TokenScope(r.PostForm.Get("scope")), Expires: r.PostForm.Get("expires")}
+	t, secret, err := s.svc.CreateAPIToken(r.Context(), rq.principal(), in)
 	if errs := s.problems(rq, "token", err, nil, nil); errs != nil {
-		s.renderTokens(w, r, rq, http.StatusBadRequest, tokensData{Name: name}, errs)
+		s.renderTokens(w, r, rq, http.StatusBadRequest, tokensData{Name: in.Name, Scope: in.Scope, Expires: in.Expires}, errs)
 		return
 	}
 	if err != nil {
 		s.fail(w, r, rq, err)
 		return
 	}
-	s.renderTokens(w, r, rq, http.StatusOK, tokensData{Created: t, Secret: secret}, nil)
+	s.renderTokens(w, r, rq, http.StatusOK, tokensData{Created: t, Secret: secret, Scope: ferry.ScopeRead, Expires: "90d"}, nil)
 }
 
 func (s *Server) revokeToken(w http.ResponseWriter, r *http.Request, rq *request) {

@@ -3,6 +3,7 @@ package web_test
 import (
 	"context"
 	"net/http"
+	"net/netip"
 	"net/url"
 	"regexp"
 	"strings"
@@ -12,6 +13,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/ferry-social/ferry"
+	"github.com/ferry-social/ferry/internal/service"
 	"github.com/ferry-social/ferry/internal/testdb"
 )
 
@@ -63,18 +65,31 @@ func TestSettings_APITokenIsShownOnceAndWorksUntilRevoked(t *testing.T) {
 	require.Equal(t, http.StatusBadRequest, bad.status)
 	require.Contains(t, bad.body, `id="token-name-error"`)
 
-	made := br.post("/settings/tokens", "same-origin", url.Values{"csrf": {csrf}, "name": {"Newsroom CMS"}})
+	badScope := br.post("/settings/tokens", "same-origin", url.Values{"csrf": {csrf}, "name": {"Kept"}, "scope": {"root"}, "expires": {"30d"}})
+	require.Equal(t, http.StatusBadRequest, badScope.status)
+	require.Contains(t, badScope.body, "Choose read, write or admin.")
+	require.Contains(t, badScope.body, `value="Kept"`, "the input is kept")
+
+	blank := br.get("/settings/tokens")
+	require.Contains(t, blank.body, `name="scope" value="read" checked`, "read is offered first")
+	require.Contains(t, blank.body, `<option value="90d" selected>`)
+
+	made := br.post("/settings/tokens", "same-origin", url.Values{"csrf": {csrf}, "name": {"Newsroom CMS"}, "scope": {"write"}, "expires": {"30d"}})
 	require.Equal(t, 200, made.status, made.body)
 	m := secretInput.FindStringSubmatch(made.body)
 	require.NotNil(t, m)
-	p, err := tb.svc.Authenticate(ctx, m[1])
+	p, err := tb.svc.Authenticate(service.WithClientAddr(ctx, netip.MustParseAddr("192.0.2.7")), m[1])
 	require.NoError(t, err)
 	require.Equal(t, owner.UserID, p.UserID)
+	require.Equal(t, ferry.ScopeWrite, p.Scope)
 
 	again := br.get("/settings/tokens")
 	require.Contains(t, again.body, "Newsroom CMS")
 	require.NotContains(t, again.body, m[1], "shown once")
-	require.NotContains(t, again.body, "never", "the token was used")
+	row := text(again.body[strings.Index(again.body, `id="tokens"`):])
+	require.Contains(t, row, "Write", "its scope")
+	require.Contains(t, row, "from 192.0.2.7", "where it was last used from")
+	require.NotContains(t, row, "never", "the token was used and expires")
 
 	list, err := tb.svc.APITokens(ctx, owner)
 	require.NoError(t, err)
