@@ -107,6 +107,11 @@ func TestAuthzMatrix_EveryRouteAnswersAsTheTableSays(t *testing.T) {
 				return a.ID, st.ID, st.Publications[0].ID
 			}
 
+			acctForArchive, _, _ := newStory()
+			archive := &ferry.Archive{WorkspaceID: b.workspaceID, AccountID: acctForArchive, CreatedBy: "system"}
+			require.NoError(t, b.db.Write().CreateArchive(ctx, archive))
+			b.server.svc.ArchiveJobs = acceptedJobs{}
+
 			roles := []ferry.Role{ferry.RoleViewer, ferry.RoleReviewer, ferry.RoleEditor, ferry.RoleAdmin, ferry.RoleOwner}
 			tokens := map[ferry.Role]string{}
 			for _, role := range roles {
@@ -130,9 +135,9 @@ func TestAuthzMatrix_EveryRouteAnswersAsTheTableSays(t *testing.T) {
 				}
 				acctID, storyID, pubID := newStory()
 				ids := map[string]string{"accounts": acctID, "stories": storyID, "publications": pubID, "media": media,
-					"calendar/events": event.ID, "calendar/recurring": recurring.ID, "peers": peer.ID}
+					"calendar/events": event.ID, "calendar/recurring": recurring.ID, "peers": peer.ID, "archives": archive.ID}
 				path := fillIDs(t, rt.path, ids, nil)
-				path = strings.NewReplacer("{platform}", "telegram", "{key}", "mayor", "{file}", "2026-11.pdf").Replace(path)
+				path = strings.NewReplacer("{platform}", "telegram", "{key}", "mayor", "{file}", "2026-11.pdf", "{term}", "secret", "{host}", "example.org").Replace(path)
 				body := bodies[rt.request]
 				call := func(token string) response {
 					if rt.request == "MetricsImportUpload" || rt.request == "MediaUpload" {

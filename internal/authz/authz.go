@@ -62,14 +62,18 @@ var (
 	public = Rule{Public: true}
 
 	// API routes: role and token scope.
-	viewerRead  = Rule{Role: ferry.RoleViewer, Scope: ferry.ScopeRead}
-	editorWrite = Rule{Role: ferry.RoleEditor, Scope: ferry.ScopeWrite}
-	adminAdmin  = Rule{Role: ferry.RoleAdmin, Scope: ferry.ScopeAdmin}
+	viewerRead    = Rule{Role: ferry.RoleViewer, Scope: ferry.ScopeRead}
+	viewerWrite   = Rule{Role: ferry.RoleViewer, Scope: ferry.ScopeWrite}
+	reviewerWrite = Rule{Role: ferry.RoleReviewer, Scope: ferry.ScopeWrite}
+	adminRead     = Rule{Role: ferry.RoleAdmin, Scope: ferry.ScopeRead}
+	editorWrite   = Rule{Role: ferry.RoleEditor, Scope: ferry.ScopeWrite}
+	adminAdmin    = Rule{Role: ferry.RoleAdmin, Scope: ferry.ScopeAdmin}
 
 	// Web UI routes: role only (a session has no scope).
-	viewer = Rule{Role: ferry.RoleViewer}
-	editor = Rule{Role: ferry.RoleEditor}
-	admin  = Rule{Role: ferry.RoleAdmin}
+	viewer   = Rule{Role: ferry.RoleViewer}
+	reviewer = Rule{Role: ferry.RoleReviewer}
+	editor   = Rule{Role: ferry.RoleEditor}
+	admin    = Rule{Role: ferry.RoleAdmin}
 )
 
 // Table is the authorization matrix: every route of the API and the web
@@ -147,6 +151,45 @@ var Table = map[string]Rule{
 	"GET /api/v1/workspace":                           viewerRead,
 	"PATCH /api/v1/workspace":                         adminAdmin,
 
+	// Notices: the caller's own (service/notices.go).
+	"GET /api/v1/notices":             viewerRead,
+	"POST /api/v1/notices/read":       viewerWrite,
+	"GET /api/v1/notices/preferences": viewerRead,
+	"PUT /api/v1/notices/preferences": viewerWrite,
+	// Approvals (service/approvals.go, review.go). Who may decide is the
+	// policy's to say (its approvers, of any role): the route is open to
+	// every member, the service checks the policy.
+	"GET /api/v1/approval-policy":                  viewerRead,
+	"PUT /api/v1/approval-policy":                  adminAdmin,
+	"GET /api/v1/accounts/{id}/approval-policy":    viewerRead,
+	"PUT /api/v1/accounts/{id}/approval-policy":    adminAdmin,
+	"DELETE /api/v1/accounts/{id}/approval-policy": adminAdmin,
+	"GET /api/v1/approvals":                        viewerRead,
+	"GET /api/v1/stories/{id}/approvals":           viewerRead,
+	"POST /api/v1/stories/{id}/submit":             editorWrite,
+	"POST /api/v1/stories/{id}/approve":            viewerWrite,
+	"POST /api/v1/stories/{id}/reject":             viewerWrite,
+	"POST /api/v1/stories/{id}/approval-links":     editorWrite,
+	"GET /api/v1/stories/{id}/comments":            viewerRead,
+	"POST /api/v1/stories/{id}/comments":           reviewerWrite,
+	// The audit log, version history, pre-publish checks.
+	"GET /api/v1/audit":                      adminRead,
+	"GET /api/v1/audit/export.csv":           adminRead,
+	"GET /api/v1/audit/export.jsonl":         adminRead,
+	"GET /api/v1/stories/{id}/versions":      viewerRead,
+	"GET /api/v1/stories/{id}/versions/diff": viewerRead,
+	"GET /api/v1/checks":                     viewerRead,
+	"PUT /api/v1/checks/terms":               adminAdmin,
+	"DELETE /api/v1/checks/terms/{term}":     adminAdmin,
+	"POST /api/v1/checks/hosts":              adminAdmin,
+	"DELETE /api/v1/checks/hosts/{host}":     adminAdmin,
+	// Archives, closure, handover.
+	"POST /api/v1/accounts/{id}/archives": adminAdmin,
+	"GET /api/v1/accounts/{id}/archives":  viewerRead,
+	"GET /api/v1/archives/{id}/download":  adminRead,
+	"POST /api/v1/accounts/{id}/close":    adminAdmin,
+	"GET /api/v1/accounts/{id}/close":     viewerRead,
+	"POST /api/v1/accounts/{id}/handover": adminAdmin,
 	// Web UI (internal/web). "/" is the page for anything else (404).
 	"/":                                        public,
 	"GET /setup":                               public,
@@ -238,4 +281,41 @@ var Table = map[string]Rule{
 	"GET /analytics":                           viewer,
 	"GET /analytics/accounts/{id}":             viewer,
 	"GET /analytics/stories/{id}":              viewer,
+	// Two-factor sign-in: the code step is public (the challenge cookie
+	// opens it), the settings are each person's own.
+	"GET /login/code":                   public,
+	"POST /login/code":                  public,
+	"GET /settings/two-factor":          viewer,
+	"GET /settings/two-factor/qr.png":   viewer,
+	"POST /settings/two-factor/start":   viewer,
+	"POST /settings/two-factor/confirm": viewer,
+	"POST /settings/two-factor/disable": viewer,
+	// Notices: the person's own inbox and preferences.
+	"GET /inbox":           viewer,
+	"POST /inbox/read":     viewer,
+	"GET /inbox/settings":  viewer,
+	"POST /inbox/settings": viewer,
+	"GET /inbox/{id}":      viewer,
+	// Approvals: deciding is the policy's to say; external approvers come
+	// through a signed link.
+	"GET /approvals":                      viewer,
+	"GET /stories/{id}/review":            viewer,
+	"POST /stories/{id}/submit":           editor,
+	"POST /stories/{id}/approve":          viewer,
+	"POST /stories/{id}/reject":           viewer,
+	"POST /stories/{id}/comments":         reviewer,
+	"POST /stories/{id}/approval-links":   editor,
+	"POST /accounts/{id}/approval-policy": admin,
+	"GET /review/{token}":                 public,
+	"POST /review/{token}":                public,
+	// The audit log, version history, pre-publish checks.
+	"GET /settings/audit":        admin,
+	"GET /settings/audit/export": admin,
+	"GET /stories/{id}/versions": viewer,
+	"GET /settings/checks":       admin,
+	"POST /settings/checks":      admin,
+	// Archives and handover (closure is in the accounts' entries).
+	"POST /accounts/{id}/archives": admin,
+	"POST /accounts/{id}/handover": admin,
+	"GET /archives/{id}/download":  admin,
 }

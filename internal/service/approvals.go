@@ -380,7 +380,7 @@ func (s *Service) decideTx(ctx context.Context, tx *store.Tx, d decider, storyID
 		role = d.p.Role
 	}
 	changed := map[string]string{}
-	decided, eligibleAny := 0, false
+	decided, eligibleAny, waiting := 0, false, false
 	for _, id := range targets {
 		st, pol, err := delivery.ApprovalOf(ctx, &tx.Q, story, id)
 		if ferry.IsCode(err, ferry.ENOTFOUND) {
@@ -396,6 +396,7 @@ func (s *Service) decideTx(ctx context.Context, tx *store.Tx, d decider, storyID
 		if st.State == ferry.ApprovalNotNeeded || st.State == ferry.ApprovalDraft || st.State == ferry.ApprovalBroken {
 			continue
 		}
+		waiting = true
 		// Approvers of the step waited for approve; any step's may reject.
 		steps := pol.Steps
 		if decision == ferry.DecisionApprove && st.State == ferry.ApprovalPending {
@@ -441,10 +442,12 @@ func (s *Service) decideTx(ctx context.Context, tx *store.Tx, d decider, storyID
 	if len(changed) > 0 {
 		return ferry.Errorf(ferry.ECONFLICT, "What would be sent changed since you opened it: review the new version before you decide.").WithDetails(map[string]any{"fingerprints": changed, "story_version": story.Version})
 	}
-	if decided == 0 {
-		if !eligibleAny {
-			return ferry.Errorf(ferry.EFORBIDDEN, "Nothing of this story waits for your decision: you are not an approver of a step it waits for, or it was not submitted.")
+	if decided == 0 && !eligibleAny {
+		if !waiting {
+			// A state of the story, not a matter of who asks.
+			return ferry.Errorf(ferry.ECONFLICT, "Nothing of this story waits for a decision: it was not submitted for approval, or its targets need none.")
 		}
+		return ferry.Errorf(ferry.EFORBIDDEN, "Nothing of this story waits for your decision: you are not an approver of a step it waits for.")
 	}
 	return nil
 }

@@ -80,8 +80,12 @@ func TestAuthzMatrix_EveryPageAndActionAnswersAsTheTableSays(t *testing.T) {
 				require.NoError(t, err)
 				tok, _, err := tb.svc.CreateAPIToken(ctx, owner, service.TokenInput{Name: "Matrix"})
 				require.NoError(t, err)
+				notice := &ferry.Notice{WorkspaceID: owner.WorkspaceID, UserID: owner.UserID, Kind: ferry.NoticePaused, Actor: "system", TargetType: "pause", TargetID: "pau_x", Data: map[string]string{}}
+				require.NoError(t, tb.svc.DB.Write().CreateNotice(ctx, notice, false))
+				arc := &ferry.Archive{WorkspaceID: owner.WorkspaceID, AccountID: acct.ID, CreatedBy: "system"}
+				require.NoError(t, tb.svc.DB.Write().CreateArchive(ctx, arc))
 				ids := map[string]string{"stories": story.ID, "accounts": acct.ID, "publications": pubs[0].ID, "media": media, "tokens": tok.ID,
-					"members": carol.UserID, "invitations": inv.ID, "peers": peer.ID}
+					"members": carol.UserID, "invitations": inv.ID, "peers": peer.ID, "inbox": notice.ID, "archives": arc.ID}
 
 				method, path, _ := strings.Cut(pattern, " ")
 				hasID := false
