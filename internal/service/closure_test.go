@@ -113,10 +113,21 @@ func TestHandover_ChangesOwnerAndOperatorsKeepsHistoryAndIsAudited(t *testing.T)
 	require.True(t, ferry.IsCode(err, ferry.EINVALID), "%v", err)
 	_, err = f.svc.HandOver(ctx, f.editor(), f.acct.ID, service.HandoverInput{Owner: f.editor().UserID})
 	require.True(t, ferry.IsCode(err, ferry.EFORBIDDEN), "%v", err)
+	// The outgoing owner approves the account's stories: the successor
+	// will.
+	reviewer := f.as[ferry.RoleReviewer]
+	_, err = f.svc.HandOver(ctx, f.admin, f.acct.ID, service.HandoverInput{Owner: reviewer.UserID})
+	require.NoError(t, err)
+	_, err = f.svc.SetApprovalPolicy(ctx, f.admin, f.acct.ID, service.ApprovalPolicyInput{Steps: []ferry.ApprovalStep{
+		{Approvers: []string{"user:" + reviewer.UserID, "role:admin"}, Required: 1}}})
+	require.NoError(t, err)
 	ops := []any{"successor@example.org"}
 	a, err := f.svc.HandOver(ctx, f.admin, f.acct.ID, service.HandoverInput{Owner: f.editor().UserID, Operators: &ops, Note: "The minister stepped down."})
 	require.NoError(t, err)
 	require.Equal(t, f.editor().UserID, service.AccountOwner(a))
+	pol, err := f.svc.ApprovalPolicy(ctx, f.admin, f.acct.ID)
+	require.NoError(t, err)
+	require.Equal(t, []string{"user:" + f.editor().UserID, "role:admin"}, pol.Steps[0].Approvers, "the successor approves in the predecessor's place")
 	require.Equal(t, []any{"successor@example.org"}, a.Settings["operators"])
 	require.Equal(t, "https://ferry.example/w", a.Settings["link_url"], "other settings stay")
 	events, err := f.db.Read().AuditEvents(ctx, ferry.AuditFilter{WorkspaceID: f.ws.ID, TargetType: "account", TargetID: f.acct.ID})

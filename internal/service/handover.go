@@ -2,6 +2,7 @@ package service
 
 import (
 	"context"
+	"slices"
 	"strings"
 
 	"github.com/ferry-social/ferry"
@@ -11,8 +12,9 @@ import (
 
 // Handing an account over to a successor: its responsible person (the
 // account's "owner" setting, a member of the workspace) and its operators
-// change in one audited act; its history stays as it is. (Approvers, once
-// approval policies exist, change here too: see HandoverInput.)
+// change in one audited act, and so do the approvers: where the account's
+// own approval policy names the previous owner (user:<id>), it names the
+// successor instead. Its history stays as it is.
 
 // OwnerSetting is the account setting naming the member responsible for
 // the account. It is changed by a handover only, never by a PATCH.
@@ -89,10 +91,45 @@ func (s *Service) HandOver(ctx context.Context, p ferry.Principal, id string, in
 		if err := tx.SetAccountProfile(ctx, a, a.Name, mergeSettings(a.Settings, patch)); err != nil {
 			return err
 		}
+		if from := data["from_owner"].(string); from != "" && from != in.Owner {
+			pol, own, err := tx.ApprovalPolicy(ctx, p.WorkspaceID, a.ID)
+			if err != nil {
+				return err
+			}
+			if own && replaceApprover(pol, "user:"+from, "user:"+in.Owner) {
+				pol.UpdatedBy, pol.UpdatedAt = p.UserID, tx.Now()
+				if err := tx.PutApprovalPolicy(ctx, pol); err != nil {
+					return err
+				}
+				data["approvers"] = pol.Steps
+			}
+		}
 		return tx.Audit(ctx, audit(p, "account.handover", "account", a.ID, data))
 	})
 	if err != nil {
 		return nil, err
 	}
 	return a, nil
+}
+
+// replaceApprover names to instead of from in every step of pol (once per
+// step); it reports whether anything changed.
+func replaceApprover(pol *ferry.ApprovalPolicy, from, to string) bool {
+	changed := false
+	for i, st := range pol.Steps {
+		var out []string
+		has := slices.Contains(st.Approvers, to)
+		for _, a := range st.Approvers {
+			switch {
+			case a == from && has:
+				changed = true // the successor is there already
+			case a == from:
+				out, has, changed = append(out, to), true, true
+			default:
+				out = append(out, a)
+			}
+		}
+		pol.Steps[i].Approvers = out
+	}
+	return changed
 }
