@@ -236,6 +236,9 @@ func (s *Service) WriteArchiveTo(ctx context.Context, w io.Writer, workspaceID, 
 				return add(v)
 			})
 		}),
+		each("versions.json", func(add func(any) error) error {
+			return q.EachAccountVersion(ctx, workspaceID, acct.ID, func(v *ferry.ContentVersion) error { return add(v) })
+		}),
 		each("publications.json", func(add func(any) error) error {
 			return q.EachAccountPublication(ctx, acct.ID, func(p *ferry.Publication) error { return add(p) })
 		}),

@@ -162,13 +162,14 @@ func TestArchive_HoldsTheAccountsRecordMediaAndViewerAndIsVerified(t *testing.T)
 			require.Len(t, m.Files, got.Files-1, "every file but the manifest is listed")
 
 			files := zipFiles(t, data)
-			for _, name := range []string{"account.json", "stories.json", "variants.json", "publications.json", "attempts.json", "handoffs.json",
+			for _, name := range []string{"account.json", "stories.json", "variants.json", "versions.json", "publications.json", "attempts.json", "handoffs.json",
 				"account_readings.json", "post_readings.json", "audit.json", "media.json", "data.js", "index.html", "viewer.js", "viewer.css", "manifest.json"} {
 				require.Contains(t, files, name)
 			}
 			require.NotContains(t, string(files["account.json"]), "access_token", "credentials never leave")
 			require.Contains(t, string(files["publications.json"]), "https://weibo.com/1001/r1")
 			require.Contains(t, string(files["stories.json"]), "Tomorrow's briefing", "scheduled stories too")
+			require.Contains(t, string(files["versions.json"]), `"text":"【Roads】Roads reopen https://ferry.example/w"`, "every saved version of the story and its variants")
 			require.Contains(t, string(files["account_readings.json"]), "1200")
 			require.Contains(t, string(files["data.js"]), "八号风球", "the viewer's data holds the posts as sent (Weibo: simplified)")
 			images := 0

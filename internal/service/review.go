@@ -235,8 +235,9 @@ func (s *Service) DecideByLink(ctx context.Context, token, decision string, in D
 }
 
 // ApprovalDiff is the change of a target's text since the content
-// submitted before the current one (nil when there is none): what a
-// reviewer who saw that version needs to look at again.
+// approved before (or, when none was, submitted before) the current one;
+// nil when there is none: what a reviewer who saw that version needs to
+// look at again.
 func (s *Service) ApprovalDiff(ctx context.Context, p ferry.Principal, storyID, accountID string) ([]ferry.TextEdit, error) {
 	if err := require(p, ferry.RoleViewer, "see approvals"); err != nil {
 		return nil, err
@@ -256,7 +257,7 @@ func (s *Service) ApprovalDiff(ctx context.Context, p ferry.Principal, storyID, 
 // SentContent is what would be sent to one target, for a review page that
 // has no session (an external approver's): the variant's title and text
 // as stored (after conversion and the platform's template), and the change
-// since the content submitted before.
+// since the content approved (or submitted) before.
 type SentContent struct {
 	AccountName string
 	Platform    ferry.Platform
@@ -290,11 +291,27 @@ func (s *Service) SentContent(ctx context.Context, story *ferry.Story, accountID
 	if err != nil {
 		return nil, err
 	}
+	// The base is the content approved before (a reviewer who approved it
+	// looks at what changed since); failing that, the one submitted before.
+	var base *ferry.ApprovalSubmission
 	for _, sub := range subs {
-		if sub.Fingerprint != fp {
-			c.Diff = adapt.Diff(sub.Title+"\n"+sub.Text, v.Title+"\n"+v.Text)
+		if sub.Fingerprint == fp {
+			continue
+		}
+		ds, err := q.ApprovalDecisions(ctx, story.ID, accountID, sub.Fingerprint, sub.SubmittedAt)
+		if err != nil {
+			return nil, err
+		}
+		if slices.ContainsFunc(ds, func(d *ferry.ApprovalDecision) bool { return d.Decision == ferry.DecisionApprove }) {
+			base = sub
 			break
 		}
+		if base == nil {
+			base = sub
+		}
+	}
+	if base != nil {
+		c.Diff = adapt.Diff(base.Title+"\n"+base.Text, v.Title+"\n"+v.Text)
 	}
 	return c, nil
 }

@@ -153,6 +153,15 @@ func (q *Q) EachAccountVariant(ctx context.Context, accountID string, fn func(*f
 	return eachRow(ctx, q, `SELECT `+variantColumns+` FROM variants WHERE account_id = ? ORDER BY story_id`, []any{accountID}, scanVariant, fn)
 }
 
+// EachAccountVersion calls fn for each saved version of the account's
+// variants and of the stories they belong to (content_versions), by
+// story, the story's own first, each history oldest first.
+func (q *Q) EachAccountVersion(ctx context.Context, workspaceID, accountID string, fn func(*ferry.ContentVersion) error) error {
+	return eachRow(ctx, q, `SELECT `+versionColumns+` FROM content_versions WHERE workspace_id = ? AND (account_id = ?
+		OR (account_id = '' AND story_id IN (SELECT story_id FROM variants WHERE account_id = ?))) ORDER BY story_id, account_id, n`,
+		[]any{workspaceID, accountID, accountID}, scanVersion, fn)
+}
+
 // EachAccountPublication calls fn for each of the account's publications.
 func (q *Q) EachAccountPublication(ctx context.Context, accountID string, fn func(*ferry.Publication) error) error {
 	return eachRow(ctx, q, `SELECT `+publicationColumns+` FROM publications WHERE account_id = ? ORDER BY created_at, id`, []any{accountID}, scanPublication, fn)
