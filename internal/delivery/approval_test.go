@@ -57,9 +57,9 @@ func TestApproval_UnapprovedWaitsThenApprovalSendsIt(t *testing.T) {
 		require.Contains(t, h.current(t).Reason, "waiting for any reviewer")
 
 		// The author may not approve their own story; the reviewer has
-		// nothing to approve before it is submitted.
+		// nothing to approve before it is submitted (a conflict: the story's state).
 		_, err := h.svc.Approve(ctx, rev, h.story.ID, service.DecisionInput{})
-		require.Equal(t, ferry.EFORBIDDEN, ferry.ErrorCode(err), "not submitted")
+		require.Equal(t, ferry.ECONFLICT, ferry.ErrorCode(err), "not submitted: nothing waits for a decision")
 		list, err := h.svc.SubmitStory(ctx, h.admin, h.story.ID, nil)
 		require.NoError(t, err)
 		require.Equal(t, ferry.ApprovalPending, list[0].State)
