@@ -211,13 +211,13 @@ func (c *Connector) Delete(ctx context.Context, acct platform.Account, remoteID 
 // skipped, so a repeat is harmless).
 func (c *Connector) DeleteGroup(ctx context.Context, acct platform.Account, remoteIDs []string) error {
 	if len(remoteIDs) == 0 || len(remoteIDs) > 100 {
-		return &platform.Error{Class: platform.Permanent, Code: "telegram:bad_ids", Message: fmt.Sprintf("Telegram deletes 1 to 100 messages at once, not %d.", len(remoteIDs))}
+		return &platform.Error{Class: platform.Permanent, Code: "telegram:too_many_ids", Message: fmt.Sprintf("Telegram deletes 1 to 100 messages at once, not %d.", len(remoteIDs))}
 	}
 	ids := make([]int64, len(remoteIDs))
 	for i, s := range remoteIDs {
 		n, err := strconv.ParseInt(s, 10, 64)
 		if err != nil {
-			return &platform.Error{Class: platform.Permanent, Code: "telegram:bad_ids", Message: fmt.Sprintf("%q is not a Telegram message id.", s)}
+			return &platform.Error{Class: platform.Permanent, Code: "telegram:bad_id", Message: fmt.Sprintf("%q is not a Telegram message id.", s)}
 		}
 		ids[i] = n
 	}
