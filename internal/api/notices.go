@@ -112,7 +112,7 @@ func noticeSchemas() map[string]any {
 			"target_type": str, "target_id": str, "data": data, "created_at": dateTime, "read_at": nullTime}),
 		"NoticePage": obj([]string{"notices", "unread"}, map[string]any{"notices": map[string]any{"type": "array", "items": ref("Notice")},
 			"unread": integer, "next_cursor": str}),
-		"NoticesRead": obj(nil, map[string]any{"ids": map[string]any{"type": "array", "items": str, "maxItems": 500}, "all": boolean}),
+		"NoticesRead":       obj(nil, map[string]any{"ids": map[string]any{"type": "array", "items": str, "maxItems": 500}, "all": boolean}),
 		"NoticesReadResult": obj([]string{"marked", "unread"}, map[string]any{"marked": integer, "unread": integer}),
 		"NoticePreferences": obj([]string{"prefs", "telegram_chat_id", "email_on", "telegram_on"}, map[string]any{
 			"prefs": map[string]any{"type": "array", "items": pref}, "telegram_chat_id": str,
@@ -133,7 +133,7 @@ func noticeWebhooks() map[string]any {
 	out := map[string]any{}
 	for action, rule := range service.NoticeWebhookEvents() {
 		out[action] = map[string]any{"post": map[string]any{
-			"summary": "Posted to the workspace's webhook when " + rule + ". Signed: X-Ferry-Signature: sha256=<hex HMAC-SHA256 of the body with the webhook secret>; X-Ferry-Event names the event; X-Ferry-Delivery is the delivery_id.",
+			"summary":     "Posted to the workspace's webhook when " + rule + ". Signed: X-Ferry-Signature: sha256=<hex HMAC-SHA256 of the body with the webhook secret>; X-Ferry-Event names the event; X-Ferry-Delivery is the delivery_id.",
 			"requestBody": map[string]any{"required": true, "content": map[string]any{"application/json": map[string]any{"schema": ref("NoticeWebhook")}}},
 			"responses":   map[string]any{"2XX": map[string]any{"description": "Received. Anything else is retried with backoff (honouring Retry-After); 410 Gone stops the deliveries of that event."}},
 		}}

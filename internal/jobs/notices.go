@@ -125,7 +125,9 @@ func (w *noticeWebhookWorker) Work(ctx context.Context, job *river.Job[NoticeWeb
 }
 
 // Timeout bounds one post.
-func (w *noticeWebhookWorker) Timeout(*river.Job[NoticeWebhookArgs]) time.Duration { return time.Minute }
+func (w *noticeWebhookWorker) Timeout(*river.Job[NoticeWebhookArgs]) time.Duration {
+	return time.Minute
+}
 
 type noticeDigestsWorker struct {
 	river.WorkerDefaults[NoticeDigestsArgs]

@@ -71,17 +71,17 @@ type noticeRule struct {
 // noticeRules: audit action → notice. Publication transitions are
 // "publication.<state>" (delivery.Transitioned).
 var noticeRules = map[string]noticeRule{
-	"publication.failed":       {ferry.NoticePublicationFailed, toAuthorAndAdmins, true},
-	"publication.unknown":      {ferry.NoticeOutcomeUnknown, toAuthorAndAdmins, true},
-	"publication.missed":       {ferry.NoticePublicationMissed, toAuthorAndAdmins, true},
-	"publication.handoff":      {ferry.NoticeHandoffOpened, toAuthor, false},
-	"handoff.confirm":          {ferry.NoticeHandoffConfirmed, toAuthor, false},
-	"handoff.withdrawn":        {ferry.NoticeHandoffWithdrawn, toAuthor, true},
-	"handoff.missed":           {ferry.NoticeHandoffMissed, toAuthorAndAdmins, false},
-	"account.needs_reauth":     {ferry.NoticeAccountReauth, toAdmins, true},
-	"account.token_expiring":   {ferry.NoticeTokenExpiring, toAdmins, true},
-	"pause.started":            {ferry.NoticePaused, toEveryone, false},
-	"pause.ended":              {ferry.NoticeResumed, toEveryone, false},
+	"publication.failed":     {ferry.NoticePublicationFailed, toAuthorAndAdmins, true},
+	"publication.unknown":    {ferry.NoticeOutcomeUnknown, toAuthorAndAdmins, true},
+	"publication.missed":     {ferry.NoticePublicationMissed, toAuthorAndAdmins, true},
+	"publication.handoff":    {ferry.NoticeHandoffOpened, toAuthor, false},
+	"handoff.confirm":        {ferry.NoticeHandoffConfirmed, toAuthor, false},
+	"handoff.withdrawn":      {ferry.NoticeHandoffWithdrawn, toAuthor, true},
+	"handoff.missed":         {ferry.NoticeHandoffMissed, toAuthorAndAdmins, false},
+	"account.needs_reauth":   {ferry.NoticeAccountReauth, toAdmins, true},
+	"account.token_expiring": {ferry.NoticeTokenExpiring, toAdmins, true},
+	"pause.started":          {ferry.NoticePaused, toEveryone, false},
+	"pause.ended":            {ferry.NoticeResumed, toEveryone, false},
 }
 
 // noticeWebhookWhen says when each event the notice system posts happens,
