@@ -42,6 +42,20 @@ type WorkspaceMember struct {
 	Role Role
 }
 
+// MemberName names a member of members by user id, as people see them: their
+// name, else their email; the id itself when no member has it.
+func MemberName(members []WorkspaceMember, userID string) string {
+	for _, m := range members {
+		if m.User.ID == userID {
+			if m.User.Name != "" {
+				return m.User.Name
+			}
+			return m.User.Email
+		}
+	}
+	return userID
+}
+
 // NotificationSettings are where a workspace's notifications go besides
 // email and Telegram.
 type NotificationSettings struct {

@@ -100,16 +100,7 @@ func AwaitedNames(ctx context.Context, q *store.Q, workspaceID string, st ferry.
 		case ferry.ApproverEmail:
 			names = append(names, value)
 		case ferry.ApproverUser:
-			name := value
-			for _, m := range members {
-				if m.User.ID == value {
-					name = m.User.Name
-					if name == "" {
-						name = m.User.Email
-					}
-				}
-			}
-			names = append(names, name)
+			names = append(names, ferry.MemberName(members, value))
 		}
 	}
 	return strings.Join(names, ", "), nil

@@ -75,23 +75,16 @@ func scanNotices(rows *sql.Rows) ([]*ferry.Notice, error) {
 
 // Notice returns one of a person's notices.
 func (q *Q) Notice(ctx context.Context, workspaceID, userID, id string) (*ferry.Notice, error) {
-	rows, err := q.query(ctx, `SELECT `+noticeColumns+noticeFrom+`WHERE n.id = ? AND n.workspace_id = ? AND n.user_id = ?`, id, workspaceID, userID)
-	if err != nil {
-		return nil, fmt.Errorf("store: notice: %w", err)
-	}
-	list, err := scanNotices(rows)
-	if err != nil {
-		return nil, err
-	}
-	if len(list) == 0 {
-		return nil, notFound(sql.ErrNoRows, "notice", id)
-	}
-	return list[0], nil
+	return q.oneNotice(ctx, `n.id = ? AND n.workspace_id = ? AND n.user_id = ?`, id, workspaceID, userID)
 }
 
 // NoticeByID returns a notice whoever's it is, for its delivery job.
 func (q *Q) NoticeByID(ctx context.Context, id string) (*ferry.Notice, error) {
-	rows, err := q.query(ctx, `SELECT `+noticeColumns+noticeFrom+`WHERE n.id = ?`, id)
+	return q.oneNotice(ctx, `n.id = ?`, id)
+}
+
+func (q *Q) oneNotice(ctx context.Context, where string, args ...any) (*ferry.Notice, error) {
+	rows, err := q.query(ctx, `SELECT `+noticeColumns+noticeFrom+`WHERE `+where, args...)
 	if err != nil {
 		return nil, fmt.Errorf("store: notice: %w", err)
 	}
@@ -100,7 +93,7 @@ func (q *Q) NoticeByID(ctx context.Context, id string) (*ferry.Notice, error) {
 		return nil, err
 	}
 	if len(list) == 0 {
-		return nil, notFound(sql.ErrNoRows, "notice", id)
+		return nil, notFound(sql.ErrNoRows, "notice", fmt.Sprint(args[0]))
 	}
 	return list[0], nil
 }

@@ -95,16 +95,7 @@ func (v *view) approverWords(approvers []string) string {
 		case kind == ferry.ApproverRole:
 			out = append(out, v.T("role."+value))
 		case kind == ferry.ApproverUser:
-			name := value
-			for _, m := range members {
-				if m.User.ID == value {
-					name = m.User.Name
-					if name == "" {
-						name = m.User.Email
-					}
-				}
-			}
-			out = append(out, name)
+			out = append(out, ferry.MemberName(members, value))
 		default:
 			out = append(out, value)
 		}
