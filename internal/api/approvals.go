@@ -28,7 +28,7 @@ func (s *Server) approvalRoutes() []route {
 		{method: "POST", path: "/api/v1/stories/{id}/submit", handler: s.submitStory, request: "SubmitInput", response: "ApprovalStatusList",
 			summary: "Ask for approval of what would be sent to the story's targets (editor; account_ids: some of them). Scheduling a story whose targets need approval submits it. Submitting content already waiting or approved changes nothing.", responses: conflict},
 		{method: "POST", path: "/api/v1/stories/{id}/approve", handler: s.approveStory, request: "DecisionInput", response: "ApprovalStatusList",
-			summary: "Approve what would be sent (account_ids: some targets; fingerprints: what you saw, by account). Approving twice changes nothing. A publication that came due waiting for this approval is sent at once. 403 on your own story unless the policy allows it.", responses: conflict},
+			summary: "Approve what would be sent (account_ids: some targets; fingerprints: what you saw, by account). Approving twice changes nothing. A publication that came due waiting for this approval is sent at once. 403 on your own story unless the policy allows it, or when what waits is for other approvers; 409 when nothing waits for a decision (not submitted) or the content changed.", responses: conflict},
 		{method: "POST", path: "/api/v1/stories/{id}/reject", handler: s.rejectStory, request: "DecisionInput", response: "ApprovalStatusList",
 			summary: "Reject what would be sent, with a comment (required).", responses: conflict},
 		{method: "POST", path: "/api/v1/stories/{id}/approval-links", handler: s.createApprovalLink, request: "ApprovalLinkInput", response: "ApprovalLink", status: 201,
