@@ -60,6 +60,10 @@ type fuzzCase struct {
 	mayChange   bool // a valid request may pass: the database may change when it does
 	mustRefuse  bool // the request is invalid: a 4xx
 	contentType string
+	// stored: the case sends text or numbers that reach the database,
+	// where the two backends may differ (NUL, invalid UTF-8, ranges); the
+	// rest is decided in Go before any query, and is tried on SQLite only.
+	stored bool
 }
 
 func TestAPIFuzz_NoOperationAnswers5xxAndARefusalChangesNothing(t *testing.T) {
@@ -99,6 +103,9 @@ func TestAPIFuzz_NoOperationAnswers5xxAndARefusalChangesNothing(t *testing.T) {
 					method = strings.ToUpper(method)
 					_, public := op["security"]
 					for _, c := range fuzzCases(t, gen, method, path, op, ids, public) {
+						if b.db.Dialect() == store.Postgres && !c.stored {
+							continue
+						}
 						headers := c.headers
 						if c.contentType != "" {
 							headers = append(slices.Clone(headers), "Content-Type", c.contentType)
@@ -180,7 +187,7 @@ func fuzzCases(t *testing.T, gen schemaGen, method, path string, op map[string]a
 					continue // a new person's key
 				}
 				p := strings.Replace(path, "{"+name+"}", bad, 1)
-				add(fuzzCase{what: "path " + name + "=" + short(bad), path: fillFuzzIDs(p, ids), body: valid, mustRefuse: true})
+				add(fuzzCase{what: "path " + name + "=" + short(bad), path: fillFuzzIDs(p, ids), body: valid, mustRefuse: true, stored: true})
 			}
 		}
 	}
@@ -202,14 +209,14 @@ func fuzzCases(t *testing.T, gen schemaGen, method, path string, op map[string]a
 			if strings.Contains(concrete, "?") {
 				sep = "&"
 			}
-			add(fuzzCase{what: "query " + q, path: concrete + sep + q})
+			add(fuzzCase{what: "query " + q, path: concrete + sep + q, stored: true})
 		}
 	}
 
 	// Idempotency keys that are not text, or too long.
 	if method == http.MethodPost && !public {
 		for _, key := range []string{"\xff\xfe", strings.Repeat("k", 300)} {
-			add(fuzzCase{what: "idempotency key " + short(key), headers: []string{"Idempotency-Key", key}, body: valid, mustRefuse: true})
+			add(fuzzCase{what: "idempotency key " + short(key), headers: []string{"Idempotency-Key", key}, body: valid, mustRefuse: true, stored: true})
 		}
 	}
 
@@ -238,10 +245,12 @@ func fuzzCases(t *testing.T, gen schemaGen, method, path string, op map[string]a
 		// One property at a time, wrong or at the edge; the rest valid.
 		if obj, ok := valid.(map[string]any); ok {
 			for _, name := range gen.propertyNames(ref(schemaName)) {
-				for _, v := range []any{nil, 42, -1, 1.5, 1e308, "x", "", "a\u0000b", "\u202e\u200f", strings.Repeat("長", 100000), true, []any{}, []any{nil, 42}, map[string]any{}, map[string]any{"": nil}} {
+				for _, v := range []any{nil, -1, 1.5, 1e308, "", "a\u0000b", strings.Repeat("長", 100000), true, []any{nil, 42}, map[string]any{"": nil}} {
 					mutated := mapsClone(obj)
 					mutated[name] = v
-					add(fuzzCase{what: fmt.Sprintf("%s=%s", name, short(fmt.Sprint(v))), body: mutated, mayChange: true})
+					_, isMap := v.(map[string]any)
+					_, isList := v.([]any)
+					add(fuzzCase{what: fmt.Sprintf("%s=%s", name, short(fmt.Sprint(v))), body: mutated, mayChange: true, stored: v != nil && !isMap && !isList && v != true})
 				}
 			}
 			mutated := mapsClone(obj)

@@ -28,7 +28,11 @@ import (
 func TestAuthzMatrix_EveryPageAndActionAnswersAsTheTableSays(t *testing.T) {
 	t.Parallel()
 	discover := os.Getenv("FERRY_AUTHZ_DISCOVER") != ""
-	for _, be := range testdb.Backends() {
+	// On SQLite only: who may use a page is decided by the table before
+	// any query, and the service's role checks read nothing the database
+	// could answer differently; the two-database part of access, ids scoped
+	// to their workspace, is the isolation test's (isolation_test.go).
+	for _, be := range testdb.Backends()[:1] {
 		t.Run(be.Name, func(t *testing.T) {
 			t.Parallel()
 			tb := setup(t, be)
@@ -71,7 +75,7 @@ func TestAuthzMatrix_EveryPageAndActionAnswersAsTheTableSays(t *testing.T) {
 				// not turn the next one's answer into 404.
 				n++
 				acct := tb.account(owner, ferry.Telegram, fmt.Sprintf("@ours%d", n), "Ours")
-				story, err := tb.svc.CreateStory(ctx, owner, service.StoryInput{Title: "Ours", Body: "Ours", MediaIDs: []string{media}, Targets: []string{acct.ID}})
+				story, err := tb.svc.CreateStory(ctx, owner, service.StoryInput{Title: "Ours", Body: "Ours", Targets: []string{acct.ID}})
 				require.NoError(t, err)
 				pubs, err := tb.svc.DB.Read().Publications(ctx, ferry.PublicationFilter{StoryID: story.ID})
 				require.NoError(t, err)
@@ -101,7 +105,7 @@ func TestAuthzMatrix_EveryPageAndActionAnswersAsTheTableSays(t *testing.T) {
 					case name == "token":
 						segs[i] = "not-a-token"
 					case name == "file":
-						segs[i] = "2026-11.pdf"
+						segs[i] = "2026-11.html" // the PDF is the same route, printed by Chromium: slow, and not what is tested here
 					case name == "account":
 						segs[i], hasID = acct.ID, true
 					default:
