@@ -44,8 +44,10 @@ func TestBrowser_AuditLogAndVersionHistory(t *testing.T) {
 		chromedp.Click(chromedp.CSS(`form[action="/login"] button[type=submit]`)), chromedp.WaitVisible(chromedp.CSS(`#needs`)),
 		chromedp.Navigate(base+"/settings/audit"), chromedp.WaitVisible(chromedp.CSS(`#h-events`)))
 	require.Contains(t, b.text("main"), "story.update")
+	// The page before the submit is marked, so that waiting sees the new one.
+	b.eval(`document.body.dataset.before = "1"`)
 	b.run(chromedp.SetValue(chromedp.CSS("#audit-action"), "story.update"), chromedp.Click(chromedp.CSS(`.audit-filters button[type=submit]`)),
-		chromedp.WaitVisible(chromedp.CSS(`#h-events`)))
+		chromedp.WaitVisible(chromedp.CSS(`body:not([data-before]) #h-events`)))
 	require.EqualValues(t, 1, b.eval(`document.querySelectorAll(".audit-table tbody tr").length`))
 	require.Contains(t, b.text(".audit-table"), app.DemoEmail)
 	b.shot("audit-en")
