@@ -222,7 +222,10 @@ func TestDelivery_DeleteAndEditRacingTheScheduledTime(t *testing.T) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			time.Sleep(time.Until(r.at.Add(time.Duration(rand.IntN(60)-30) * time.Millisecond)))
+			// Around the edge of the too-late window (the attempt is
+			// opened 250 ms before the time): from 400 ms before the time
+			// to 100 ms after it.
+			time.Sleep(time.Until(r.at.Add(time.Duration(rand.IntN(500)-400) * time.Millisecond)))
 			var s story
 			if r.deleted {
 				r.status = b.do(t, "DELETE", "/api/v1/stories/"+r.id, nil, &s)

@@ -50,6 +50,10 @@ type batcher struct {
 	relaxed bool
 	// runners is how many groups may run at once, of at most max each.
 	runners, max int
+	// readAhead reads, at the start of a group's transaction, what its
+	// items will read, one statement per kind for the whole group
+	// (store.Tx.Grouped); keys are the items' keys, in order.
+	readAhead func(ctx context.Context, tx *store.Tx, keys []string) error
 
 	mu      sync.Mutex
 	queue   []*batchItem
@@ -63,11 +67,12 @@ type batchItem struct {
 	done chan error
 }
 
-func newBatcher(db *store.DB, relaxed bool) *batcher {
+func newBatcher(db *store.DB, relaxed bool, readAhead func(ctx context.Context, tx *store.Tx, keys []string) error) *batcher {
+	b := &batcher{db: db, relaxed: relaxed, runners: 1, max: batchMax, readAhead: readAhead}
 	if db.Dialect() == store.Postgres {
-		return &batcher{db: db, relaxed: relaxed, runners: 8, max: 8}
+		b.runners, b.max = 8, 8
 	}
-	return &batcher{db: db, relaxed: relaxed, runners: 1, max: batchMax}
+	return b
 }
 
 // do runs fn in a transaction, possibly shared with others, and returns
@@ -130,11 +135,13 @@ func (b *batcher) runGroup(group []*batchItem) {
 	slices.SortStableFunc(group, func(x, y *batchItem) int { return strings.Compare(x.key, y.key) })
 	ctx, cancel := context.WithTimeout(context.Background(), recordTimeout)
 	defer cancel()
+	keys := make([]string, len(group))
+	for i, it := range group {
+		keys[i] = it.key
+	}
 	err := b.db.InTx(ctx, func(tx *store.Tx) error {
-		if b.relaxed {
-			if err := tx.RelaxDurability(ctx); err != nil {
-				return err
-			}
+		if err := b.begin(ctx, tx, keys); err != nil {
+			return err
 		}
 		for _, it := range group {
 			if err := it.fn(it.ctx, tx); err != nil {
@@ -157,11 +164,24 @@ func (b *batcher) runGroup(group []*batchItem) {
 // one runs an item in a transaction of its own.
 func (b *batcher) one(it *batchItem) error {
 	return b.db.InTx(it.ctx, func(tx *store.Tx) error {
-		if b.relaxed {
-			if err := tx.RelaxDurability(it.ctx); err != nil {
-				return err
-			}
+		if err := b.begin(it.ctx, tx, []string{it.key}); err != nil {
+			return err
 		}
 		return it.fn(it.ctx, tx)
 	})
+}
+
+// begin starts a group's transaction: grouped, relaxed if asked, and with
+// what the items will read read ahead.
+func (b *batcher) begin(ctx context.Context, tx *store.Tx, keys []string) error {
+	tx.Grouped()
+	if b.relaxed {
+		if err := tx.RelaxDurability(ctx); err != nil {
+			return err
+		}
+	}
+	if b.readAhead == nil {
+		return nil
+	}
+	return b.readAhead(ctx, tx, keys)
 }

@@ -146,6 +146,12 @@ func (q *Q) Account(ctx context.Context, workspaceID, id string) (*ferry.Account
 
 // AccountByID returns an account whatever its workspace (jobs).
 func (q *Q) AccountByID(ctx context.Context, id string) (*ferry.Account, error) {
+	if g := q.grouped(); g != nil {
+		if a, ok := g.accounts[id]; ok {
+			cp := *a
+			return &cp, nil
+		}
+	}
 	row := q.queryRow(ctx, `SELECT `+accountColumns+` FROM accounts WHERE id = ?`, id)
 	a, err := q.scanAccount(row)
 	if err != nil {

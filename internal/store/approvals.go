@@ -17,6 +17,11 @@ import (
 // else the workspace's default, else none (no steps). own says whether it
 // is the account's own. accountID "" asks for the workspace's default.
 func (q *Q) ApprovalPolicy(ctx context.Context, workspaceID, accountID string) (pol *ferry.ApprovalPolicy, own bool, err error) {
+	if g := q.grouped(); g != nil {
+		if list, ok := g.policies[workspaceID]; ok {
+			return policyOf(list, workspaceID, accountID)
+		}
+	}
 	rows, err := q.query(ctx, `SELECT account_id, steps, allow_self, updated_by, updated_at FROM approval_policies
 		WHERE workspace_id = ? AND account_id IN ('', ?) ORDER BY account_id DESC`, workspaceID, accountID)
 	if err != nil {
@@ -41,6 +46,26 @@ func (q *Q) ApprovalPolicy(ctx context.Context, workspaceID, accountID string) (
 	}
 	if err := rows.Err(); err != nil {
 		return nil, false, err
+	}
+	return &ferry.ApprovalPolicy{WorkspaceID: workspaceID, Steps: []ferry.ApprovalStep{}}, false, nil
+}
+
+// policyOf picks an account's policy from its workspace's list as
+// ApprovalPolicy does: its own, else the default, else none.
+func policyOf(list []*ferry.ApprovalPolicy, workspaceID, accountID string) (*ferry.ApprovalPolicy, bool, error) {
+	var def *ferry.ApprovalPolicy
+	for _, p := range list {
+		switch p.AccountID {
+		case accountID:
+			cp := *p
+			return &cp, true, nil
+		case "":
+			def = p
+		}
+	}
+	if def != nil {
+		cp := *def
+		return &cp, false, nil
 	}
 	return &ferry.ApprovalPolicy{WorkspaceID: workspaceID, Steps: []ferry.ApprovalStep{}}, false, nil
 }

@@ -80,7 +80,9 @@ func (tx *Tx) appendAudits(ctx context.Context) error {
 		}
 	}
 	heads := map[string]ferry.Audit{}
-	for _, e := range events {
+	data := make([]string, len(events)) // as hashed, and as stored
+	for i := range events {
+		e := &events[i]
 		head, ok := heads[e.WorkspaceID]
 		if !ok {
 			var err error
@@ -88,18 +90,35 @@ func (tx *Tx) appendAudits(ctx context.Context) error {
 				return err
 			}
 		}
-		data := toJSON(e.Data)
 		e.Seq, e.PrevHash = head.Seq+1, head.Hash
-		e.Hash = AuditHash(e, data)
-		_, err := tx.exec(ctx, `INSERT INTO audit_events (workspace_id, actor, action, target_type, target_id, data, at, seq, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-			e.WorkspaceID, e.Actor, e.Action, e.TargetType, e.TargetID, data, ms(e.At), e.Seq, e.PrevHash, e.Hash)
-		if err != nil {
+		data[i] = toJSON(e.Data)
+		e.Hash = AuditHash(*e, data[i])
+		heads[e.WorkspaceID] = *e
+	}
+	// Many rows per statement: on PostgreSQL every statement here is a
+	// round trip made while holding the chain's lock.
+	for start := 0; start < len(events); start += auditRowsPerInsert {
+		rows := events[start:min(start+auditRowsPerInsert, len(events))]
+		var b strings.Builder
+		b.WriteString(`INSERT INTO audit_events (workspace_id, actor, action, target_type, target_id, data, at, seq, prev_hash, hash) VALUES `)
+		args := make([]any, 0, len(rows)*10)
+		for i, e := range rows {
+			if i > 0 {
+				b.WriteString(", ")
+			}
+			b.WriteString("(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
+			args = append(args, e.WorkspaceID, e.Actor, e.Action, e.TargetType, e.TargetID, data[start+i], ms(e.At), e.Seq, e.PrevHash, e.Hash)
+		}
+		if _, err := tx.exec(ctx, b.String(), args...); err != nil {
 			return fmt.Errorf("store: audit: %w", err)
 		}
-		heads[e.WorkspaceID] = e
 	}
 	return nil
 }
+
+// auditRowsPerInsert bounds one INSERT of audit events (10 parameters a
+// row, well under either database's limit on parameters).
+const auditRowsPerInsert = 100
 
 func auditLockKey(workspaceID string) int32 {
 	h := fnv.New32a()

@@ -91,6 +91,9 @@ func openSQLite(ctx context.Context, path string) (*DB, error) {
 	write.SetConnMaxLifetime(0)
 	read := sql.OpenDB(cachingConnector{dsn: dsn + pragmas + "&_pragma=query_only(1)", drv: drv})
 	read.SetMaxOpenConns(4)
+	// Kept open, not closed and reopened between bursts: each connection
+	// keeps its prepared statements (sqlitecache.go).
+	read.SetMaxIdleConns(4)
 	db := &DB{dialect: SQLite, write: write, read: read, Now: time.Now}
 	if err := write.PingContext(ctx); err != nil {
 		db.Close()
@@ -104,8 +107,11 @@ func openPostgres(ctx context.Context, dsn string) (*DB, error) {
 	if err != nil {
 		return nil, fmt.Errorf("store: open postgres: %w", err)
 	}
+	// As many kept idle as may be open: a burst of publications uses them
+	// all, and a connection closed and opened again costs the server a
+	// process and pgx its prepared statements.
 	pool.SetMaxOpenConns(20)
-	pool.SetMaxIdleConns(10)
+	pool.SetMaxIdleConns(20)
 	if err := pool.PingContext(ctx); err != nil {
 		pool.Close()
 		return nil, fmt.Errorf("store: postgres: %w", err)
@@ -185,6 +191,8 @@ type Tx struct {
 	// beforeCommit runs inside the transaction once its work is done.
 	beforeCommit []func(ctx context.Context) error
 	local        map[any]any
+	// group is set by Grouped (group.go).
+	group *group
 }
 
 // BeforeCommit registers fn to run inside the transaction once the work
@@ -232,16 +240,25 @@ func (db *DB) InTx(ctx context.Context, fn func(tx *Tx) error) (err error) {
 	if db.TxTrace != nil {
 		defer db.TxTrace()()
 	}
+	committed := false
 	defer func() {
 		if p := recover(); p != nil {
 			_ = sqltx.Rollback()
 			panic(p)
 		}
-		if err != nil {
+		if !committed { // an error, or fn left by runtime.Goexit (a failed test)
 			_ = sqltx.Rollback()
 		}
 	}()
-	if err = fn(tx); err != nil {
+	err = fn(tx)
+	if tx.group != nil {
+		// A held-back write that failed is the cause of whatever failed
+		// after it; and the last ones are sent now.
+		if ferr := tx.sendHeldBack(ctx); ferr != nil {
+			err = ferr
+		}
+	}
+	if err != nil {
 		return err
 	}
 	for _, before := range tx.beforeCommit {
@@ -255,6 +272,7 @@ func (db *DB) InTx(ctx context.Context, fn func(tx *Tx) error) (err error) {
 	if err = sqltx.Commit(); err != nil {
 		return fmt.Errorf("store: commit: %w", err)
 	}
+	committed = true
 	for _, after := range tx.afterCommit {
 		after()
 	}
@@ -282,14 +300,29 @@ func (q *Q) rebind(query string) string {
 }
 
 func (q *Q) exec(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	if q.grouped() != nil {
+		if err := q.beforeStatement(ctx, query); err != nil {
+			return nil, err
+		}
+	}
 	return q.ex.ExecContext(ctx, q.rebind(query), args...)
 }
 
 func (q *Q) query(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	if q.grouped() != nil {
+		if err := q.beforeStatement(ctx, query); err != nil {
+			return nil, err
+		}
+	}
 	return q.ex.QueryContext(ctx, q.rebind(query), args...)
 }
 
 func (q *Q) queryRow(ctx context.Context, query string, args ...any) *sql.Row {
+	if q.grouped() != nil {
+		// An error is kept by the group and returned by InTx; the
+		// transaction is failed already.
+		_ = q.beforeStatement(ctx, query)
+	}
 	return q.ex.QueryRowContext(ctx, q.rebind(query), args...)
 }
 

@@ -49,6 +49,18 @@ func pubErr(e *ferry.PubError) (string, string) {
 func (q *Q) SavePublication(ctx context.Context, p *ferry.Publication) error {
 	p.UpdatedAt = q.Now()
 	code, msg := pubErr(p.Error)
+	if g := q.grouped(); g != nil {
+		if g.saved == nil {
+			g.saved = map[string][]any{}
+		}
+		if _, ok := g.saved[p.ID]; !ok {
+			g.savedOrder = append(g.savedOrder, p.ID)
+		}
+		g.saved[p.ID] = []any{p.ID, string(p.State), p.Reason, string(p.ReasonCode), toJSON(p.ReasonArgs), p.Version, msPtr(p.ScheduledAt), msPtr(p.NextAt), msPtr(p.PublishedAt),
+			p.RemoteID, remoteIDs(p.RemoteIDs), p.RemoteURL, code, msg, p.Attempts, ms(p.UpdatedAt)}
+		delete(g.pubs, p.ID)
+		return nil
+	}
 	res, err := q.exec(ctx, `UPDATE publications SET state = ?, reason = ?, reason_code = ?, reason_args = ?, version = ?, scheduled_at = ?, next_attempt_at = ?, published_at = ?,
 		remote_id = ?, remote_ids = ?, remote_url = ?, error_code = ?, error_message = ?, attempts = ?, updated_at = ? WHERE id = ?`,
 		string(p.State), p.Reason, string(p.ReasonCode), toJSON(p.ReasonArgs), p.Version, msPtr(p.ScheduledAt), msPtr(p.NextAt), msPtr(p.PublishedAt),
@@ -84,11 +96,13 @@ func (q *Q) PublicationByID(ctx context.Context, id string) (*ferry.Publication,
 // row until the transaction ends (SQLite transactions are already
 // exclusive), so that the state it reads is the state it changes.
 func (tx *Tx) PublicationForUpdate(ctx context.Context, id string) (*ferry.Publication, error) {
-	lock := ""
-	if tx.dialect == Postgres {
-		lock = " FOR UPDATE"
+	if g := tx.group; g != nil {
+		if p, ok := g.pubs[id]; ok {
+			delete(g.pubs, id)
+			return p, nil
+		}
 	}
-	p, err := scanPublication(tx.queryRow(ctx, `SELECT `+publicationColumns+` FROM publications WHERE id = ?`+lock, id))
+	p, err := scanPublication(tx.queryRow(ctx, `SELECT `+publicationColumns+` FROM publications WHERE id = ?`+tx.forUpdate(), id))
 	if err != nil {
 		return nil, notFound(err, "publication", id)
 	}
@@ -196,6 +210,10 @@ func remoteIDs(ids []string) string {
 func (q *Q) OpenAttempt(ctx context.Context, a *ferry.Attempt) error {
 	a.ID = NewID("att", q.now())
 	a.StartedAt = q.Now()
+	if g := q.grouped(); g != nil {
+		g.newAttempts = append(g.newAttempts, []any{a.ID, a.PublicationID, a.Number, a.Version, ms(a.StartedAt), a.Fingerprint})
+		return nil
+	}
 	_, err := q.exec(ctx, `INSERT INTO attempts (id, publication_id, number, version, started_at, fingerprint) VALUES (?, ?, ?, ?, ?, ?)`,
 		a.ID, a.PublicationID, a.Number, a.Version, ms(a.StartedAt), a.Fingerprint)
 	if err != nil {
@@ -208,6 +226,10 @@ func (q *Q) OpenAttempt(ctx context.Context, a *ferry.Attempt) error {
 func (q *Q) FinishAttempt(ctx context.Context, a *ferry.Attempt) error {
 	now := q.Now()
 	a.FinishedAt = &now
+	if g := q.grouped(); g != nil {
+		g.finishedAttempts = append(g.finishedAttempts, []any{a.ID, ms(now), a.Outcome, a.ErrorCode, a.ErrorMessage, a.RemoteID})
+		return nil
+	}
 	_, err := q.exec(ctx, `UPDATE attempts SET finished_at = ?, outcome = ?, error_code = ?, error_message = ?, remote_id = ? WHERE id = ?`,
 		ms(now), a.Outcome, a.ErrorCode, a.ErrorMessage, a.RemoteID, a.ID)
 	if err != nil {
@@ -254,6 +276,19 @@ func (q *Q) RateStatuses(ctx context.Context, since map[string]time.Time) (map[s
 	if len(since) == 0 {
 		return out, nil
 	}
+	if g := q.grouped(); g != nil && g.rates != nil {
+		for k, s := range since {
+			c, ok := g.rates[k]
+			if !ok || c.since.After(s) {
+				break
+			}
+			out[k] = c.status
+		}
+		if len(out) == len(since) {
+			return out, nil
+		}
+		clear(out)
+	}
 	keys := make([]string, 0, len(since))
 	for k := range since {
 		keys = append(keys, k)
@@ -297,6 +332,17 @@ func (q *Q) RateStatuses(ctx context.Context, since map[string]time.Time) (map[s
 
 // RecordRate counts one post under key.
 func (q *Q) RecordRate(ctx context.Context, key, publicationID string, at time.Time) error {
+	if g := q.grouped(); g != nil {
+		g.rateEvents = append(g.rateEvents, []any{key, ms(at), publicationID})
+		if c, ok := g.rates[key]; ok {
+			if at := fromMS(ms(at)); c.status.Count == 0 || at.Before(c.status.Oldest) {
+				c.status.Oldest = at // as RateStatuses reads it
+			}
+			c.status.Count++
+			g.rates[key] = c
+		}
+		return nil
+	}
 	_, err := q.exec(ctx, `INSERT INTO rate_events (limit_key, at, publication_id) VALUES (?, ?, ?)`, key, ms(at), publicationID)
 	if err != nil {
 		return fmt.Errorf("store: record rate: %w", err)

@@ -137,6 +137,15 @@ func nonNil(s []string) []string {
 
 // Story returns a story of a workspace; deleted stories are not found.
 func (q *Q) Story(ctx context.Context, workspaceID, id string) (*ferry.Story, error) {
+	if g := q.grouped(); g != nil && g.stories != nil {
+		if s, ok := g.stories[workspaceID+"/"+id]; ok {
+			if s == nil { // read ahead: deleted, or not this workspace's
+				return nil, notFound(sql.ErrNoRows, "story", id)
+			}
+			cp := *s
+			return &cp, nil
+		}
+	}
 	s, err := scanStory(q.queryRow(ctx, `SELECT `+storyColumns+` FROM stories WHERE id = ? AND workspace_id = ? AND deleted_at IS NULL`, id, workspaceID))
 	if err != nil {
 		return nil, notFound(err, "story", id)

@@ -25,6 +25,12 @@ func (q *Q) PutVariant(ctx context.Context, v ferry.Variant) error {
 
 // Variant returns the variant of a story for an account.
 func (q *Q) Variant(ctx context.Context, storyID, accountID string) (*ferry.Variant, error) {
+	if g := q.grouped(); g != nil {
+		if v, ok := g.variants[[2]string{storyID, accountID}]; ok {
+			cp := *v
+			return &cp, nil
+		}
+	}
 	v, err := scanVariant(q.queryRow(ctx, `SELECT `+variantColumns+` FROM variants WHERE story_id = ? AND account_id = ?`, storyID, accountID))
 	if err != nil {
 		return nil, notFound(err, "variant", storyID+"/"+accountID)
