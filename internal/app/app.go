@@ -321,6 +321,11 @@ func (m *Main) Run(ctx context.Context) error {
 	if err := m.claimJobs(ctx); err != nil {
 		return err
 	}
+	// Connections ready before the first burst of publications, rather than
+	// opened in the middle of it.
+	if err := m.DB.Warm(ctx); err != nil {
+		return err
+	}
 	// Cancelling River's start context is a hard stop that cancels running
 	// jobs, platform calls included; River gets a context that ctx's
 	// cancellation does not reach, and is stopped gracefully in stop.

@@ -4,7 +4,6 @@ import (
 	"context"
 	"sync"
 	"testing"
-	"time"
 
 	"github.com/stretchr/testify/require"
 
@@ -33,7 +32,7 @@ func deliverAll(hs []*harness) []error {
 	var wg sync.WaitGroup
 	for i, h := range hs {
 		wg.Go(func() {
-			errs[i] = h.eng.Deliver(context.Background(), h.pub.ID, h.pub.Version, time.Time{}, h.complete)
+			errs[i] = h.eng.Deliver(context.Background(), h.pub.ID, h.pub.Version, h.complete)
 		})
 	}
 	wg.Wait()

@@ -143,17 +143,16 @@ const openAhead = 250 * time.Millisecond
 // final transaction (river.JobCompleteTx).
 type Complete func(ctx context.Context, tx *store.Tx) error
 
-// Deliver does the work of one publish job for (publication, version),
-// due at the time the job was enqueued for (zero: not known, read it). It
+// Deliver does the work of one publish job for (publication, version). It
 // returns nil when the job is done, whatever the publication's outcome;
 // an error means the job should be retried as is (e.g. the database was
 // unreachable), which is always safe.
-func (e *Engine) Deliver(ctx context.Context, publicationID string, version int, due time.Time, complete Complete) error {
+func (e *Engine) Deliver(ctx context.Context, publicationID string, version int, complete Complete) error {
 	log := e.Log.With("publication_id", publicationID, "version", version)
 	// A job may start up to maxEarly before its time (River promotes
 	// scheduled jobs ahead of time). Wait outside any transaction, so that
 	// at the due time only the short transaction opening the attempt is left.
-	if wait, err := e.untilDue(ctx, publicationID, version, due); err != nil {
+	if wait, err := e.untilDue(ctx, publicationID, version); err != nil {
 		return err
 	} else if wait > 0 {
 		select {
@@ -208,7 +207,7 @@ func (e *Engine) Deliver(ctx context.Context, publicationID string, version int,
 		case <-ctx.Done():
 			return ctx.Err()
 		}
-		return e.Deliver(ctx, publicationID, version, time.Time{}, complete)
+		return e.Deliver(ctx, publicationID, version, complete)
 	}
 	if send == nil {
 		return nil
@@ -217,30 +216,24 @@ func (e *Engine) Deliver(ctx context.Context, publicationID string, version int,
 }
 
 // untilDue returns how long until the publication is due, when it is due
-// within maxEarly; zero otherwise (the transaction then decides). The job
-// knows when it is due, as it was when the job was enqueued: a job of a
-// version since changed waits at most maxEarly for nothing, and is
-// completed as stale. Only a job that does not know is read for.
-func (e *Engine) untilDue(ctx context.Context, publicationID string, version int, due time.Time) (time.Duration, error) {
-	if due.IsZero() {
-		p, err := e.DB.Read().PublicationByID(ctx, publicationID)
-		if ferry.IsCode(err, ferry.ENOTFOUND) {
-			return 0, nil
-		}
-		if err != nil {
-			return 0, err
-		}
-		if p.Version != version || (p.State != ferry.StateScheduled && p.State != ferry.StateWaiting) {
-			return 0, nil
-		}
-		at := p.ScheduledAt
-		if p.NextAt != nil {
-			at = p.NextAt
-		}
-		if at == nil {
-			return 0, nil
-		}
-		due = *at
+// within maxEarly; zero otherwise (the transaction then decides).
+func (e *Engine) untilDue(ctx context.Context, publicationID string, version int) (time.Duration, error) {
+	p, err := e.DB.Read().PublicationByID(ctx, publicationID)
+	if ferry.IsCode(err, ferry.ENOTFOUND) {
+		return 0, nil
+	}
+	if err != nil {
+		return 0, err
+	}
+	if p.Version != version || (p.State != ferry.StateScheduled && p.State != ferry.StateWaiting) {
+		return 0, nil
+	}
+	due := p.ScheduledAt
+	if p.NextAt != nil {
+		due = p.NextAt
+	}
+	if due == nil {
+		return 0, nil
 	}
 	if d := due.Sub(e.Now()); d > openAhead && d <= maxEarly {
 		return d - openAhead, nil

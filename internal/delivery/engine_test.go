@@ -296,7 +296,7 @@ func (h *harness) deliver(t *testing.T) error {
 func (h *harness) deliverVersion(t *testing.T, version int) error {
 	t.Helper()
 	h.done.Store(0)
-	return h.eng.Deliver(context.Background(), h.pub.ID, version, time.Time{}, h.complete)
+	return h.eng.Deliver(context.Background(), h.pub.ID, version, h.complete)
 }
 
 func (h *harness) current(t *testing.T) *ferry.Publication {
@@ -620,7 +620,7 @@ func TestEngine_StatesWithNothingToSend(t *testing.T) {
 		t.Run("NoSuchPublication", func(t *testing.T) {
 			t.Parallel()
 			h := e.harness(t, opts{})
-			require.NoError(t, h.eng.Deliver(context.Background(), "pub_gone", 1, time.Time{}, h.complete))
+			require.NoError(t, h.eng.Deliver(context.Background(), "pub_gone", 1, h.complete))
 			require.EqualValues(t, 1, h.done.Load())
 			require.Empty(t, h.conn.taken())
 		})

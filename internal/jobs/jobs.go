@@ -32,10 +32,6 @@ const (
 type PublishArgs struct {
 	PublicationID string `json:"publication_id"`
 	Version       int    `json:"version"`
-	// DueMS is when the version is due (Unix milliseconds), so that a job
-	// started early waits without reading it; 0 in jobs enqueued before
-	// it was kept.
-	DueMS int64 `json:"due_ms,omitempty"`
 }
 
 // Kind implements river.JobArgs.
@@ -243,7 +239,7 @@ const publishLead = time.Second
 
 // SchedulePublish implements delivery.Scheduler.
 func (c *Client) SchedulePublish(ctx context.Context, tx *store.Tx, publicationID string, version int, at time.Time) error {
-	_, err := c.river.InsertTx(ctx, tx.SQL(), PublishArgs{PublicationID: publicationID, Version: version, DueMS: at.UnixMilli()}, &river.InsertOpts{ScheduledAt: at.Add(-publishLead)})
+	_, err := c.river.InsertTx(ctx, tx.SQL(), PublishArgs{PublicationID: publicationID, Version: version}, &river.InsertOpts{ScheduledAt: at.Add(-publishLead)})
 	if err != nil {
 		return fmt.Errorf("jobs: schedule publish: %w", err)
 	}
@@ -254,7 +250,7 @@ func (c *Client) SchedulePublish(ctx context.Context, tx *store.Tx, publicationI
 func (c *Client) SchedulePublishes(ctx context.Context, tx *store.Tx, jobs []delivery.PublishJob) error {
 	params := make([]river.InsertManyParams, len(jobs))
 	for i, j := range jobs {
-		params[i] = river.InsertManyParams{Args: PublishArgs{PublicationID: j.PublicationID, Version: j.Version, DueMS: j.At.UnixMilli()}, InsertOpts: &river.InsertOpts{ScheduledAt: j.At.Add(-publishLead)}}
+		params[i] = river.InsertManyParams{Args: PublishArgs{PublicationID: j.PublicationID, Version: j.Version}, InsertOpts: &river.InsertOpts{ScheduledAt: j.At.Add(-publishLead)}}
 	}
 	if _, err := c.river.InsertManyTx(ctx, tx.SQL(), params); err != nil {
 		return fmt.Errorf("jobs: schedule publishes: %w", err)
@@ -358,11 +354,7 @@ func (w *publishWorker) Work(ctx context.Context, job *river.Job[PublishArgs]) e
 	}
 	w.running.Add(1)
 	defer w.running.Add(-1)
-	var due time.Time
-	if job.Args.DueMS != 0 {
-		due = time.UnixMilli(job.Args.DueMS)
-	}
-	return w.engine.Deliver(ctx, job.Args.PublicationID, job.Args.Version, due, completeInGroup(job, w.driver, w.now))
+	return w.engine.Deliver(ctx, job.Args.PublicationID, job.Args.Version, completeInGroup(job, w.driver, w.now))
 }
 
 // Timeout leaves room for the platform call and the early-start wait.

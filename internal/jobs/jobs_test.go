@@ -57,8 +57,8 @@ func TestSchedulePublishes_EnqueuesEveryJobOnThePublishQueueASecondAhead(t *test
 			}
 			require.NoError(t, rows.Err())
 			require.Equal(t, []row{
-				{Args: jobs.PublishArgs{PublicationID: "pub_a", Version: 2, DueMS: at.UnixMilli()}, Queue: jobs.QueuePublish, MaxAttempts: 25, ScheduledAt: at.Add(-time.Second)},
-				{Args: jobs.PublishArgs{PublicationID: "pub_b", Version: 5, DueMS: at.Add(time.Minute).UnixMilli()}, Queue: jobs.QueuePublish, MaxAttempts: 25, ScheduledAt: at.Add(time.Minute - time.Second)},
+				{Args: jobs.PublishArgs{PublicationID: "pub_a", Version: 2}, Queue: jobs.QueuePublish, MaxAttempts: 25, ScheduledAt: at.Add(-time.Second)},
+				{Args: jobs.PublishArgs{PublicationID: "pub_b", Version: 5}, Queue: jobs.QueuePublish, MaxAttempts: 25, ScheduledAt: at.Add(time.Minute - time.Second)},
 			}, got)
 		})
 	}

@@ -95,30 +95,20 @@ func (tx *Tx) appendAudits(ctx context.Context) error {
 		e.Hash = AuditHash(*e, data[i])
 		heads[e.WorkspaceID] = *e
 	}
-	// Many rows per statement: on PostgreSQL every statement here is a
-	// round trip made while holding the chain's lock.
-	for start := 0; start < len(events); start += auditRowsPerInsert {
-		rows := events[start:min(start+auditRowsPerInsert, len(events))]
-		var b strings.Builder
-		b.WriteString(`INSERT INTO audit_events (workspace_id, actor, action, target_type, target_id, data, at, seq, prev_hash, hash) VALUES `)
-		args := make([]any, 0, len(rows)*10)
-		for i, e := range rows {
-			if i > 0 {
-				b.WriteString(", ")
-			}
-			b.WriteString("(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
-			args = append(args, e.WorkspaceID, e.Actor, e.Action, e.TargetType, e.TargetID, data[start+i], ms(e.At), e.Seq, e.PrevHash, e.Hash)
-		}
-		if _, err := tx.exec(ctx, b.String(), args...); err != nil {
-			return fmt.Errorf("store: audit: %w", err)
-		}
+	// One statement for all: on PostgreSQL each statement here is a round
+	// trip made while holding the chain's lock.
+	rows := make([][]any, len(events))
+	for i, e := range events {
+		rows[i] = []any{e.WorkspaceID, e.Actor, e.Action, e.TargetType, e.TargetID, data[i], ms(e.At), e.Seq, e.PrevHash, e.Hash}
+	}
+	if err := tx.insertMany(ctx, "audit_events", auditInsertColumns, rows); err != nil {
+		return fmt.Errorf("store: audit: %w", err)
 	}
 	return nil
 }
 
-// auditRowsPerInsert bounds one INSERT of audit events (10 parameters a
-// row, well under either database's limit on parameters).
-const auditRowsPerInsert = 100
+var auditInsertColumns = []column{{"workspace_id", "text"}, {"actor", "text"}, {"action", "text"}, {"target_type", "text"}, {"target_id", "text"},
+	{"data", "text"}, {"at", "bigint"}, {"seq", "bigint"}, {"prev_hash", "text"}, {"hash", "text"}}
 
 func auditLockKey(workspaceID string) int32 {
 	h := fnv.New32a()

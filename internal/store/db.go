@@ -130,6 +130,31 @@ func openPostgres(ctx context.Context, dsn string) (*DB, error) {
 	return &DB{dialect: Postgres, write: pool, read: pool, listen: listen, Now: time.Now}, nil
 }
 
+// Warm opens the connections a burst of work will use, so that the burst
+// does not wait for them: on PostgreSQL, where each is a server process
+// (the pool keeps them; see openPostgres), as many as the pool holds. On
+// SQLite it does nothing.
+func (db *DB) Warm(ctx context.Context) error {
+	if db.dialect != Postgres {
+		return nil
+	}
+	n := db.write.Stats().MaxOpenConnections
+	conns := make([]*sql.Conn, 0, n)
+	defer func() {
+		for _, c := range conns {
+			c.Close()
+		}
+	}()
+	for range n {
+		c, err := db.write.Conn(ctx)
+		if err != nil {
+			return fmt.Errorf("store: warm: %w", err)
+		}
+		conns = append(conns, c)
+	}
+	return nil
+}
+
 // Close closes the database.
 func (db *DB) Close() error {
 	var errs []error

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"reflect"
 	"slices"
 	"strings"
 	"time"
@@ -108,9 +109,9 @@ func (tx *Tx) sendHeldBack(ctx context.Context) error {
 		}
 		return nil
 	}
-	err := tx.insertMany(ctx, "rate_events", []string{"limit_key", "at", "publication_id"}, g.rateEvents)
+	err := tx.insertMany(ctx, "rate_events", rateEventColumns, g.rateEvents)
 	if err == nil {
-		err = tx.insertMany(ctx, "attempts", []string{"id", "publication_id", "number", "version", "started_at", "fingerprint"}, g.newAttempts)
+		err = tx.insertMany(ctx, "attempts", attemptOpenColumns, g.newAttempts)
 	}
 	if err == nil {
 		err = tx.updateMany(ctx, "attempts", attemptFinishColumns, lastByKey(g.finishedAttempts))
@@ -144,9 +145,13 @@ func lastByKey(rows [][]any) [][]any {
 	return out
 }
 
-// column is a column written by updateMany: its name and PostgreSQL type
-// (the values of a VALUES list carry no type of their own there).
+// column is a column written many rows at a time: its name and its
+// PostgreSQL type.
 type column struct{ name, pgType string }
+
+var rateEventColumns = []column{{"limit_key", "text"}, {"at", "bigint"}, {"publication_id", "text"}}
+
+var attemptOpenColumns = []column{{"id", "text"}, {"publication_id", "text"}, {"number", "bigint"}, {"version", "bigint"}, {"started_at", "bigint"}, {"fingerprint", "text"}}
 
 var attemptFinishColumns = []column{{"id", "text"}, {"finished_at", "bigint"}, {"outcome", "text"}, {"error_code", "text"}, {"error_message", "text"}, {"remote_id", "text"}}
 
@@ -154,17 +159,80 @@ var publicationSaveColumns = []column{{"id", "text"}, {"state", "text"}, {"reaso
 	{"version", "bigint"}, {"scheduled_at", "bigint"}, {"next_attempt_at", "bigint"}, {"published_at", "bigint"}, {"remote_id", "text"},
 	{"remote_ids", "text"}, {"remote_url", "text"}, {"error_code", "text"}, {"error_message", "text"}, {"attempts", "bigint"}, {"updated_at", "bigint"}}
 
-// maxParams bounds the parameters of one statement, well under either
-// database's limit.
+// maxParams bounds the parameters of one SQLite statement, well under its
+// limit.
 const maxParams = 4000
 
-// insertMany inserts rows in as few statements as the parameter limit
-// allows.
-func (tx *Tx) insertMany(ctx context.Context, table string, cols []string, rows [][]any) error {
+// On PostgreSQL the many rows of a statement are passed as one array per
+// column (unnest), so its text is the same whatever their number and it
+// is prepared once per connection; on SQLite, where preparing is no round
+// trip, they are a VALUES list.
+
+// pgArrays turns rows into one array per column, typed as the column.
+func pgArrays(cols []column, rows [][]any) []any {
+	out := make([]any, len(cols))
+	for j, c := range cols {
+		switch c.pgType {
+		case "bigint":
+			a := make([]*int64, len(rows))
+			for i, r := range rows {
+				switch v := r[j].(type) {
+				case int64:
+					a[i] = &v
+				case int:
+					n := int64(v)
+					a[i] = &n
+				case nil:
+				default:
+					panic(fmt.Sprintf("store: %s is %T, not an integer", c.name, v))
+				}
+			}
+			out[j] = a
+		default:
+			a := make([]string, len(rows))
+			for i, r := range rows {
+				a[i] = reflect.ValueOf(r[j]).String()
+			}
+			out[j] = a
+		}
+	}
+	return out
+}
+
+// unnest is `unnest(?::type[], …)` for the columns.
+func unnest(cols []column) string {
+	parts := make([]string, len(cols))
+	for i, c := range cols {
+		parts[i] = "?::" + c.pgType + "[]"
+	}
+	return "unnest(" + strings.Join(parts, ", ") + ")"
+}
+
+func names(cols []column) string {
+	n := make([]string, len(cols))
+	for i, c := range cols {
+		n[i] = c.name
+	}
+	return strings.Join(n, ", ")
+}
+
+// insertMany inserts rows in one statement (on SQLite, as few as its
+// limit on parameters allows).
+func (tx *Tx) insertMany(ctx context.Context, table string, cols []column, rows [][]any) error {
+	if len(rows) == 0 {
+		return nil
+	}
+	if tx.dialect == Postgres {
+		q := fmt.Sprintf("INSERT INTO %s (%s) SELECT * FROM %s", table, names(cols), unnest(cols))
+		if _, err := tx.ex.ExecContext(ctx, tx.rebind(q), pgArrays(cols, rows)...); err != nil {
+			return fmt.Errorf("store: insert %s: %w", table, err)
+		}
+		return nil
+	}
 	for len(rows) > 0 {
 		n := min(len(rows), maxParams/len(cols))
 		var b strings.Builder
-		fmt.Fprintf(&b, "INSERT INTO %s (%s) VALUES ", table, strings.Join(cols, ", "))
+		fmt.Fprintf(&b, "INSERT INTO %s (%s) VALUES ", table, names(cols))
 		args := make([]any, 0, n*len(cols))
 		for i, r := range rows[:n] {
 			if i > 0 {
@@ -173,7 +241,7 @@ func (tx *Tx) insertMany(ctx context.Context, table string, cols []string, rows 
 			b.WriteString("(?" + strings.Repeat(", ?", len(cols)-1) + ")")
 			args = append(args, r...)
 		}
-		if _, err := tx.ex.ExecContext(ctx, tx.rebind(b.String()), args...); err != nil {
+		if _, err := tx.ex.ExecContext(ctx, b.String(), args...); err != nil {
 			return fmt.Errorf("store: insert %s: %w", table, err)
 		}
 		rows = rows[n:]
@@ -182,60 +250,70 @@ func (tx *Tx) insertMany(ctx context.Context, table string, cols []string, rows 
 }
 
 // updateMany sets columns of many rows, found by their first column (the
-// key), from one VALUES list per statement. Every row must exist.
+// key), in one statement (on SQLite, as few as its limit allows). Every
+// row must exist.
 func (tx *Tx) updateMany(ctx context.Context, table string, cols []column, rows [][]any) error {
+	if len(rows) == 0 {
+		return nil
+	}
+	var set strings.Builder
+	for i, c := range cols[1:] {
+		if i > 0 {
+			set.WriteString(", ")
+		}
+		if tx.dialect == Postgres {
+			fmt.Fprintf(&set, "%s = v.%s", c.name, c.name)
+		} else {
+			fmt.Fprintf(&set, "%s = v.column%d", c.name, i+2)
+		}
+	}
+	check := func(res sql.Result, n int) error {
+		if got, _ := res.RowsAffected(); got != int64(n) {
+			return ferry.Errorf(ferry.ENOTFOUND, "%d of %d %s to update were not found.", int64(n)-got, n, table)
+		}
+		return nil
+	}
+	if tx.dialect == Postgres {
+		q := fmt.Sprintf("UPDATE %s SET %s FROM %s AS v (%s) WHERE %s.%s = v.%s", table, set.String(), unnest(cols), names(cols), table, cols[0].name, cols[0].name)
+		res, err := tx.ex.ExecContext(ctx, tx.rebind(q), pgArrays(cols, rows)...)
+		if err != nil {
+			return fmt.Errorf("store: update %s: %w", table, err)
+		}
+		return check(res, len(rows))
+	}
 	for len(rows) > 0 {
 		n := min(len(rows), maxParams/len(cols))
 		var b strings.Builder
-		fmt.Fprintf(&b, "UPDATE %s SET ", table)
-		for i, c := range cols[1:] {
-			if i > 0 {
-				b.WriteString(", ")
-			}
-			if tx.dialect == Postgres {
-				fmt.Fprintf(&b, "%s = v.%s", c.name, c.name)
-			} else {
-				fmt.Fprintf(&b, "%s = v.column%d", c.name, i+2)
-			}
-		}
-		b.WriteString(" FROM (VALUES ")
+		fmt.Fprintf(&b, "UPDATE %s SET %s FROM (VALUES ", table, set.String())
 		args := make([]any, 0, n*len(cols))
 		for i, r := range rows[:n] {
 			if i > 0 {
 				b.WriteString(", ")
 			}
-			b.WriteString("(")
-			for j, c := range cols {
-				if j > 0 {
-					b.WriteString(", ")
-				}
-				b.WriteString("?")
-				if tx.dialect == Postgres {
-					b.WriteString("::" + c.pgType)
-				}
-			}
-			b.WriteString(")")
+			b.WriteString("(?" + strings.Repeat(", ?", len(cols)-1) + ")")
 			args = append(args, r...)
 		}
-		if tx.dialect == Postgres {
-			names := make([]string, len(cols))
-			for i, c := range cols {
-				names[i] = c.name
-			}
-			fmt.Fprintf(&b, ") AS v (%s) WHERE %s.%s = v.%s", strings.Join(names, ", "), table, cols[0].name, cols[0].name)
-		} else {
-			fmt.Fprintf(&b, ") AS v WHERE %s.%s = v.column1", table, cols[0].name)
-		}
-		res, err := tx.ex.ExecContext(ctx, tx.rebind(b.String()), args...)
+		fmt.Fprintf(&b, ") AS v WHERE %s.%s = v.column1", table, cols[0].name)
+		res, err := tx.ex.ExecContext(ctx, b.String(), args...)
 		if err != nil {
 			return fmt.Errorf("store: update %s: %w", table, err)
 		}
-		if got, _ := res.RowsAffected(); got != int64(n) {
-			return ferry.Errorf(ferry.ENOTFOUND, "%d of %d %s to update were not found.", int64(n)-got, n, table)
+		if err := check(res, n); err != nil {
+			return err
 		}
 		rows = rows[n:]
 	}
 	return nil
+}
+
+// inList is a condition that col is one of ids, and its arguments: one
+// array on PostgreSQL (one statement text for any number), a list on
+// SQLite.
+func (q *Q) inList(col string, ids []string) (string, []any) {
+	if q.dialect == Postgres {
+		return col + " = ANY(?::text[])", []any{ids}
+	}
+	return col + " IN (?" + repeat(", ?", len(ids)-1) + ")", anys(ids)
 }
 
 // LockPublications locks the publications with these ids that exist, in
@@ -245,7 +323,8 @@ func (tx *Tx) LockPublications(ctx context.Context, ids []string) ([]*ferry.Publ
 	if len(ids) == 0 {
 		return nil, nil
 	}
-	rows, err := tx.query(ctx, `SELECT `+publicationColumns+` FROM publications WHERE id IN (?`+repeat(", ?", len(ids)-1)+`) ORDER BY id`+tx.forUpdate(), anys(ids)...)
+	in, args := tx.inList("id", ids)
+	rows, err := tx.query(ctx, `SELECT `+publicationColumns+` FROM publications WHERE `+in+` ORDER BY id`+tx.forUpdate(), args...)
 	if err != nil {
 		return nil, fmt.Errorf("store: lock publications: %w", err)
 	}
@@ -292,7 +371,8 @@ func (tx *Tx) ReadAhead(ctx context.Context, pubs []*ferry.Publication) error {
 	for _, p := range pubs {
 		stories[p.WorkspaceID+"/"+p.StoryID] = nil
 	}
-	err := tx.each(ctx, `SELECT `+storyColumns+` FROM stories WHERE id IN (?`+repeat(", ?", len(storyIDs)-1)+`) AND deleted_at IS NULL`, anys(storyIDs), func(r *sql.Rows) error {
+	in, args := tx.inList("id", storyIDs)
+	err := tx.each(ctx, `SELECT `+storyColumns+` FROM stories WHERE `+in+` AND deleted_at IS NULL`, args, func(r *sql.Rows) error {
 		s, err := scanStory(r)
 		if err != nil {
 			return err
@@ -306,7 +386,8 @@ func (tx *Tx) ReadAhead(ctx context.Context, pubs []*ferry.Publication) error {
 		return fmt.Errorf("store: read stories ahead: %w", err)
 	}
 	accounts := map[string]*ferry.Account{}
-	err = tx.each(ctx, `SELECT `+accountColumns+` FROM accounts WHERE id IN (?`+repeat(", ?", len(accountIDs)-1)+`)`, anys(accountIDs), func(r *sql.Rows) error {
+	in, args = tx.inList("id", accountIDs)
+	err = tx.each(ctx, `SELECT `+accountColumns+` FROM accounts WHERE `+in, args, func(r *sql.Rows) error {
 		a, err := tx.scanAccount(r)
 		if err == nil {
 			accounts[a.ID] = a
@@ -317,7 +398,15 @@ func (tx *Tx) ReadAhead(ctx context.Context, pubs []*ferry.Publication) error {
 		return fmt.Errorf("store: read accounts ahead: %w", err)
 	}
 	variants := map[[2]string]*ferry.Variant{}
-	err = tx.each(ctx, `SELECT `+variantColumns+` FROM variants WHERE (story_id, account_id) IN (VALUES (?, ?)`+repeat(", (?, ?)", len(pubs)-1)+`)`, anys(pairs), func(r *sql.Rows) error {
+	pairsIn, args := `(VALUES (?, ?)`+repeat(", (?, ?)", len(pubs)-1)+`)`, anys(pairs)
+	if tx.dialect == Postgres {
+		var storyCol, accountCol []string
+		for i := 0; i < len(pairs); i += 2 {
+			storyCol, accountCol = append(storyCol, pairs[i]), append(accountCol, pairs[i+1])
+		}
+		pairsIn, args = `(SELECT * FROM unnest(?::text[], ?::text[]))`, []any{storyCol, accountCol}
+	}
+	err = tx.each(ctx, `SELECT `+variantColumns+` FROM variants WHERE (story_id, account_id) IN `+pairsIn, args, func(r *sql.Rows) error {
 		v, err := scanVariant(r)
 		if err == nil {
 			variants[[2]string{v.StoryID, v.AccountID}] = v

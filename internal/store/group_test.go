@@ -116,7 +116,8 @@ func groupedSuite(t *testing.T, b testdb.Backend) {
 			locked, err := tx.LockPublications(ctx, f.ids())
 			require.NoError(t, err)
 			require.NoError(t, tx.ReadAheadRates(ctx, map[string]time.Time{"telegram:c": t0.Add(-time.Hour)}))
-			for i, p := range locked {
+			require.Len(t, locked, len(f.pubs))
+			for i, p := range f.pubs { // i == 0 is f.pubs[0], checked below
 				p, err := tx.PublicationForUpdate(ctx, p.ID)
 				require.NoError(t, err)
 				st, err := tx.RateStatuses(ctx, map[string]time.Time{"telegram:c": t0.Add(-time.Minute)})
