@@ -276,11 +276,14 @@ func (db *DB) InTx(ctx context.Context, fn func(tx *Tx) error) (err error) {
 		}
 	}()
 	err = fn(tx)
-	if tx.group != nil {
-		// A held-back write that failed is the cause of whatever failed
-		// after it; and the last ones are sent now.
-		if ferr := tx.sendHeldBack(ctx); ferr != nil {
-			err = ferr
+	if g := tx.group; g != nil {
+		switch {
+		case g.err != nil:
+			// A held-back write that failed is the cause of whatever
+			// failed after it.
+			err = g.err
+		case err == nil:
+			err = tx.sendHeldBack(ctx) // the last ones
 		}
 	}
 	if err != nil {

@@ -103,11 +103,11 @@ func (q *Q) beforeStatement(ctx context.Context, query string) error {
 // statement (or a few, for many rows).
 func (tx *Tx) sendHeldBack(ctx context.Context) error {
 	g := tx.group
-	if g == nil || g.err != nil {
-		if g != nil {
-			return g.err
-		}
+	if g == nil {
 		return nil
+	}
+	if g.err != nil {
+		return g.err
 	}
 	err := tx.insertMany(ctx, "rate_events", rateEventColumns, g.rateEvents)
 	if err == nil {
@@ -148,6 +148,8 @@ func lastByKey(rows [][]any) [][]any {
 // column is a column written many rows at a time: its name and its
 // PostgreSQL type.
 type column struct{ name, pgType string }
+
+var variantKeyColumns = []column{{"story_id", "text"}, {"account_id", "text"}}
 
 var rateEventColumns = []column{{"limit_key", "text"}, {"at", "bigint"}, {"publication_id", "text"}}
 
@@ -231,17 +233,8 @@ func (tx *Tx) insertMany(ctx context.Context, table string, cols []column, rows 
 	}
 	for len(rows) > 0 {
 		n := min(len(rows), maxParams/len(cols))
-		var b strings.Builder
-		fmt.Fprintf(&b, "INSERT INTO %s (%s) VALUES ", table, names(cols))
-		args := make([]any, 0, n*len(cols))
-		for i, r := range rows[:n] {
-			if i > 0 {
-				b.WriteString(", ")
-			}
-			b.WriteString("(?" + strings.Repeat(", ?", len(cols)-1) + ")")
-			args = append(args, r...)
-		}
-		if _, err := tx.ex.ExecContext(ctx, b.String(), args...); err != nil {
+		values, args := valuesList(rows[:n])
+		if _, err := tx.ex.ExecContext(ctx, fmt.Sprintf("INSERT INTO %s (%s) VALUES %s", table, names(cols), values), args...); err != nil {
 			return fmt.Errorf("store: insert %s: %w", table, err)
 		}
 		rows = rows[n:]
@@ -283,18 +276,9 @@ func (tx *Tx) updateMany(ctx context.Context, table string, cols []column, rows 
 	}
 	for len(rows) > 0 {
 		n := min(len(rows), maxParams/len(cols))
-		var b strings.Builder
-		fmt.Fprintf(&b, "UPDATE %s SET %s FROM (VALUES ", table, set.String())
-		args := make([]any, 0, n*len(cols))
-		for i, r := range rows[:n] {
-			if i > 0 {
-				b.WriteString(", ")
-			}
-			b.WriteString("(?" + strings.Repeat(", ?", len(cols)-1) + ")")
-			args = append(args, r...)
-		}
-		fmt.Fprintf(&b, ") AS v WHERE %s.%s = v.column1", table, cols[0].name)
-		res, err := tx.ex.ExecContext(ctx, b.String(), args...)
+		values, args := valuesList(rows[:n])
+		q := fmt.Sprintf("UPDATE %s SET %s FROM (VALUES %s) AS v WHERE %s.%s = v.column1", table, set.String(), values, table, cols[0].name)
+		res, err := tx.ex.ExecContext(ctx, q, args...)
 		if err != nil {
 			return fmt.Errorf("store: update %s: %w", table, err)
 		}
@@ -304,6 +288,17 @@ func (tx *Tx) updateMany(ctx context.Context, table string, cols []column, rows 
 		rows = rows[n:]
 	}
 	return nil
+}
+
+// valuesList is the rows of a VALUES list, `(?, ?), (?, ?)`, and their
+// arguments.
+func valuesList(rows [][]any) (string, []any) {
+	row := "(?" + strings.Repeat(", ?", len(rows[0])-1) + ")"
+	args := make([]any, 0, len(rows)*len(rows[0]))
+	for _, r := range rows {
+		args = append(args, r...)
+	}
+	return row + strings.Repeat(", "+row, len(rows)-1), args
 }
 
 // inList is a condition that col is one of ids, and its arguments: one
@@ -358,12 +353,13 @@ func (tx *Tx) ReadAhead(ctx context.Context, pubs []*ferry.Publication) error {
 	if g == nil || len(pubs) == 0 {
 		return nil
 	}
-	var storyIDs, accountIDs, workspaceIDs, pairs []string
+	var storyIDs, accountIDs, workspaceIDs []string
+	var pairs [][]any // story, account
 	for _, p := range pubs {
 		storyIDs = append(storyIDs, p.StoryID)
 		accountIDs = append(accountIDs, p.AccountID)
 		workspaceIDs = append(workspaceIDs, p.WorkspaceID)
-		pairs = append(pairs, p.StoryID, p.AccountID)
+		pairs = append(pairs, []any{p.StoryID, p.AccountID})
 	}
 	storyIDs, accountIDs, workspaceIDs = uniq(storyIDs), uniq(accountIDs), uniq(workspaceIDs)
 
@@ -398,13 +394,12 @@ func (tx *Tx) ReadAhead(ctx context.Context, pubs []*ferry.Publication) error {
 		return fmt.Errorf("store: read accounts ahead: %w", err)
 	}
 	variants := map[[2]string]*ferry.Variant{}
-	pairsIn, args := `(VALUES (?, ?)`+repeat(", (?, ?)", len(pubs)-1)+`)`, anys(pairs)
+	var pairsIn string
 	if tx.dialect == Postgres {
-		var storyCol, accountCol []string
-		for i := 0; i < len(pairs); i += 2 {
-			storyCol, accountCol = append(storyCol, pairs[i]), append(accountCol, pairs[i+1])
-		}
-		pairsIn, args = `(SELECT * FROM unnest(?::text[], ?::text[]))`, []any{storyCol, accountCol}
+		pairsIn, args = "(SELECT * FROM "+unnest(variantKeyColumns)+")", pgArrays(variantKeyColumns, pairs)
+	} else {
+		pairsIn, args = valuesList(pairs)
+		pairsIn = "(VALUES " + pairsIn + ")"
 	}
 	err = tx.each(ctx, `SELECT `+variantColumns+` FROM variants WHERE (story_id, account_id) IN `+pairsIn, args, func(r *sql.Rows) error {
 		v, err := scanVariant(r)
@@ -424,8 +419,7 @@ func (tx *Tx) ReadAhead(ctx context.Context, pubs []*ferry.Publication) error {
 		}
 		policies[ws] = list
 	}
-	// Kept only once all is read: the reads above go through the cache's
-	// own lookups, which must not answer from a half-filled one.
+	// Kept once all is read, so that a failure leaves nothing half read.
 	g.stories, g.accounts, g.variants, g.policies = stories, accounts, variants, policies
 	return nil
 }
