@@ -49,7 +49,9 @@ func NoteURL(raw string) (normalized, noteID string, err error) {
 	u.Scheme, u.Fragment, u.RawFragment = "https", "", ""
 	switch strings.ToLower(u.Hostname()) {
 	case "xiaohongshu.com", "www.xiaohongshu.com":
-		m := notePath.FindStringSubmatch(u.Path)
+		// The id as written in the address: a percent-encoded one is no
+		// note's (ids are hex), and would not be found in it.
+		m := notePath.FindStringSubmatch(u.EscapedPath())
 		if m == nil {
 			return bad()
 		}
