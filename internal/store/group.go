@@ -56,9 +56,8 @@ type group struct {
 	policies map[string][]*ferry.ApprovalPolicy // by workspace
 	rates    map[string]cachedRate              // by limit key
 
-	rateEvents, newAttempts, finishedAttempts [][]any
-	saved                                     map[string][]any // publication rows, by id
-	savedOrder                                []string
+	// Rows held back; a row saved twice is written once, as last saved.
+	rateEvents, newAttempts, finishedAttempts, savedPublications [][]any
 	// err is the first error of a held-back write, kept until InTx sees it
 	// (a read that sent the queues can report it only through its rows).
 	err error
@@ -116,14 +115,10 @@ func (tx *Tx) sendHeldBack(ctx context.Context) error {
 	if err == nil {
 		err = tx.updateMany(ctx, "attempts", attemptFinishColumns, lastByKey(g.finishedAttempts))
 	}
-	if err == nil && len(g.savedOrder) > 0 {
-		rows := make([][]any, 0, len(g.savedOrder))
-		for _, id := range g.savedOrder {
-			rows = append(rows, g.saved[id])
-		}
-		err = tx.updateMany(ctx, "publications", publicationSaveColumns, rows)
+	if err == nil {
+		err = tx.updateMany(ctx, "publications", publicationSaveColumns, lastByKey(g.savedPublications))
 	}
-	g.rateEvents, g.newAttempts, g.finishedAttempts, g.saved, g.savedOrder = nil, nil, nil, nil, nil
+	g.rateEvents, g.newAttempts, g.finishedAttempts, g.savedPublications = nil, nil, nil, nil
 	if err != nil {
 		g.err = err
 	}

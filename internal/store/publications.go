@@ -50,14 +50,8 @@ func (q *Q) SavePublication(ctx context.Context, p *ferry.Publication) error {
 	p.UpdatedAt = q.Now()
 	code, msg := pubErr(p.Error)
 	if g := q.grouped(); g != nil {
-		if g.saved == nil {
-			g.saved = map[string][]any{}
-		}
-		if _, ok := g.saved[p.ID]; !ok {
-			g.savedOrder = append(g.savedOrder, p.ID)
-		}
-		g.saved[p.ID] = []any{p.ID, string(p.State), p.Reason, string(p.ReasonCode), toJSON(p.ReasonArgs), p.Version, msPtr(p.ScheduledAt), msPtr(p.NextAt), msPtr(p.PublishedAt),
-			p.RemoteID, remoteIDs(p.RemoteIDs), p.RemoteURL, code, msg, p.Attempts, ms(p.UpdatedAt)}
+		g.savedPublications = append(g.savedPublications, []any{p.ID, string(p.State), p.Reason, string(p.ReasonCode), toJSON(p.ReasonArgs), p.Version, msPtr(p.ScheduledAt), msPtr(p.NextAt), msPtr(p.PublishedAt),
+			p.RemoteID, remoteIDs(p.RemoteIDs), p.RemoteURL, code, msg, p.Attempts, ms(p.UpdatedAt)})
 		delete(g.pubs, p.ID)
 		return nil
 	}
