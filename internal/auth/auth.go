@@ -12,19 +12,42 @@ import (
 	"fmt"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"unicode/utf8"
 
 	"golang.org/x/crypto/argon2"
 )
 
-// Argon2id parameters: RFC 9106's second recommended option (64 MiB, 3
-// passes), with one lane per core of a small server.
+// Cost is the work of an Argon2id hash. Each hash carries its own cost, so
+// CheckPassword accepts a hash of any cost, and a change of cost applies to
+// passwords set after it.
+type Cost struct {
+	Time    uint32 // passes over the memory
+	Memory  uint32 // KiB
+	Threads uint8
+}
+
+// DefaultCost is RFC 9106's second recommended option (64 MiB, 3 passes),
+// with one lane per core of a small server. Ferry hashes at this cost.
+var DefaultCost = Cost{Time: 3, Memory: 64 * 1024, Threads: 2}
+
+// TestCost is the least work Argon2id allows. It is for tests alone: at
+// DefaultCost a hash takes 0.3 s of two cores under the race detector, and
+// most tests set a password up and sign in.
+var TestCost = Cost{Time: 1, Memory: 64, Threads: 1}
+
+// cost is the cost of new hashes.
+var cost atomic.Pointer[Cost]
+
+func init() { UseCost(DefaultCost) }
+
+// UseCost sets the cost of the hashes HashPassword makes from now on. Only
+// tests call it, with TestCost.
+func UseCost(c Cost) { cost.Store(&c) }
+
 const (
-	argonTime    = 3
-	argonMemory  = 64 * 1024
-	argonThreads = 2
-	argonKeyLen  = 32
-	saltLen      = 16
+	argonKeyLen = 32
+	saltLen     = 16
 )
 
 // MinPasswordLength is the shortest password accepted, in characters.
@@ -77,9 +100,10 @@ func HashPassword(password string) (string, error) {
 	if _, err := rand.Read(salt); err != nil {
 		return "", err
 	}
-	key := argon2.IDKey([]byte(password), salt, argonTime, argonMemory, argonThreads, argonKeyLen)
+	c := cost.Load()
+	key := argon2.IDKey([]byte(password), salt, c.Time, c.Memory, c.Threads, argonKeyLen)
 	enc := base64.RawStdEncoding
-	return fmt.Sprintf("$argon2id$v=%d$m=%d,t=%d,p=%d$%s$%s", argon2.Version, argonMemory, argonTime, argonThreads, enc.EncodeToString(salt), enc.EncodeToString(key)), nil
+	return fmt.Sprintf("$argon2id$v=%d$m=%d,t=%d,p=%d$%s$%s", argon2.Version, c.Memory, c.Time, c.Threads, enc.EncodeToString(salt), enc.EncodeToString(key)), nil
 }
 
 // ErrMismatch is returned when a password does not match its hash.

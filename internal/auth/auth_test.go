@@ -23,6 +23,18 @@ func TestPassword_HashAndCheck(t *testing.T) {
 	require.Error(t, auth.CheckPassword("$2a$10$bcrypt", "x"))
 }
 
+// A hash carries its cost: one made at another cost is still checked.
+// (Not parallel: the cost is the process's.)
+func TestPassword_HashesOfAnotherCostAreChecked(t *testing.T) {
+	auth.UseCost(auth.TestCost)
+	cheap, err := auth.HashPassword("correct horse battery")
+	auth.UseCost(auth.DefaultCost)
+	require.NoError(t, err)
+	require.True(t, strings.HasPrefix(cheap, "$argon2id$v=19$m=64,t=1,p=1$"), cheap)
+	require.NoError(t, auth.CheckPassword(cheap, "correct horse battery"))
+	require.ErrorIs(t, auth.CheckPassword(cheap, "correct horse batterY"), auth.ErrMismatch)
+}
+
 func TestToken_IsRandomAndStoredHashed(t *testing.T) {
 	t.Parallel()
 	tok, hash, err := auth.NewToken()

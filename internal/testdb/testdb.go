@@ -2,6 +2,12 @@
 // file in a temporary directory, or a private schema on the PostgreSQL
 // server named by FERRY_TEST_DATABASE_URL. Without that variable the
 // PostgreSQL variants of tests are skipped, with a message saying so.
+//
+// Importing it also makes the test binary hash passwords at auth.TestCost:
+// most tests of the suites that import it set a password up and sign in,
+// and at Ferry's real cost each hash takes 0.3 s of two cores under the
+// race detector. The auth package's own tests use the real cost, and the process
+// tests run Ferry's binary, which knows nothing of this.
 package testdb
 
 import (
@@ -14,9 +20,12 @@ import (
 	"path/filepath"
 	"testing"
 
+	"github.com/ferry-social/ferry/internal/auth"
 	"github.com/ferry-social/ferry/internal/secret"
 	"github.com/ferry-social/ferry/internal/store"
 )
+
+func init() { auth.UseCost(auth.TestCost) }
 
 // EnvURL names the PostgreSQL server for tests.
 const EnvURL = "FERRY_TEST_DATABASE_URL"
