@@ -49,10 +49,19 @@ func TestProcess_PauseAndResumeUnderABurstWithTwoWorkers(t *testing.T) {
 	t.Logf("paused with %d of %d posts out and %d being sent", atPause, len(ids), st.Publishing)
 	require.Less(t, atPause, len(ids), "paused in the middle of the burst")
 
-	// Everything falls due, and more, while paused.
+	// Everything falls due, and more, while paused; what was being sent
+	// ends (within its attempt's timeout, 10 s, however loaded the machine).
+	sending := st.Publishing
 	time.Sleep(time.Until(burstStart.Add(spread + 3*time.Second)))
+	for deadline := time.Now().Add(15 * time.Second); ; time.Sleep(200 * time.Millisecond) {
+		require.Equal(t, 200, c.api("GET", "/api/v1/pause", nil, &st))
+		if st.Publishing == 0 {
+			break
+		}
+		require.True(t, time.Now().Before(deadline), "%d publications still being sent, 15 s on", st.Publishing)
+	}
 	during := len(c.sandbox.Posts(ferry.Weibo, ""))
-	require.LessOrEqual(t, during, atPause+st.Publishing, "only what was being sent at the pause went out")
+	require.LessOrEqual(t, during, atPause+sending, "only what was being sent at the pause went out")
 	time.Sleep(2 * time.Second)
 	require.Equal(t, during, len(c.sandbox.Posts(ferry.Weibo, "")), "nothing goes out while paused")
 	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(200 * time.Millisecond) {
