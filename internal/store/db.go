@@ -82,7 +82,9 @@ func openSQLite(ctx context.Context, path string) (*DB, error) {
 	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
 		return nil, fmt.Errorf("store: %w", err)
 	}
-	pragmas := "_pragma=busy_timeout(10000)&_pragma=foreign_keys(1)&_pragma=journal_mode(WAL)&_pragma=synchronous(NORMAL)"
+	// synchronous=FULL: a commit is on disk when it returns, power cut or
+	// not; an attempt that was opened stays opened (architecture.md).
+	pragmas := "_pragma=busy_timeout(10000)&_pragma=foreign_keys(1)&_pragma=journal_mode(WAL)&_pragma=synchronous(FULL)"
 	dsn := "file:" + (&url.URL{Path: path}).EscapedPath() + "?"
 	drv := &sqlite.Driver{}
 	write := sql.OpenDB(cachingConnector{dsn: dsn + pragmas + "&_txlock=immediate", drv: drv})

@@ -357,7 +357,8 @@ func (q *Q) HoldRate(ctx context.Context, key string, until time.Time) error {
 
 // RelaxDurability lets this transaction's commit return before its WAL
 // record is flushed to disk (PostgreSQL's synchronous_commit = off; a
-// no-op on SQLite, where the pool runs synchronous=NORMAL in WAL mode).
+// no-op on SQLite, which cannot change its synchronous setting inside a
+// transaction: there every commit syncs, as the pool runs synchronous=FULL).
 // Only for transactions whose loss in a crash is recovered by design.
 func (tx *Tx) RelaxDurability(ctx context.Context) error {
 	if tx.dialect != Postgres {

@@ -361,3 +361,16 @@ func execRaw(db *store.DB, q string) error {
 	_, err := db.WritePool().Exec(q)
 	return err
 }
+
+// Every SQLite commit is synced to disk before it returns
+// (synchronous=FULL): an attempt opened before a power cut is still open
+// after it.
+func TestSQLite_CommitsAreSynced(t *testing.T) {
+	t.Parallel()
+	db, err := store.Open(t.Context(), testdb.Backends()[0].Options(t))
+	require.NoError(t, err)
+	t.Cleanup(func() { db.Close() })
+	var level int
+	require.NoError(t, db.WritePool().QueryRow(`PRAGMA synchronous`).Scan(&level))
+	require.Equal(t, 2, level, "FULL")
+}
