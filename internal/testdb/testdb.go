@@ -6,8 +6,9 @@
 // Importing it also makes the test binary hash passwords at auth.TestCost:
 // most tests of the suites that import it set a password up and sign in,
 // and at Ferry's real cost each hash takes 0.3 s of two cores under the
-// race detector. The auth package's own tests use the real cost, and the process
-// tests run Ferry's binary, which knows nothing of this.
+// race detector. The auth package's own tests use the real cost, and the
+// process tests run Ferry's binary, which knows nothing of this. No part
+// of Ferry itself imports this package (TestOnlyTestsImportTestdb).
 package testdb
 
 import (
