@@ -306,6 +306,8 @@ var Table = map[string]Rule{
 	"POST /stories/{id}/comments":         reviewer,
 	"POST /stories/{id}/approval-links":   editor,
 	"POST /accounts/{id}/approval-policy": admin,
+	"GET /settings/approvals":             admin,
+	"POST /settings/approvals":            admin,
 	"GET /review/{token}":                 public,
 	"POST /review/{token}":                public,
 	// The audit log, version history, pre-publish checks.

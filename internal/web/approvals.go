@@ -357,14 +357,30 @@ func (s *Server) externalDecide(w http.ResponseWriter, r *http.Request, rq *requ
 	http.Redirect(w, r, "/review/"+r.PathValue("token")+"?done=review.done."+decision, http.StatusSeeOther)
 }
 
-// policyForm is the approval policy editor's input on an account's page:
-// up to three steps, each a list of approvers (comma-separated) and a
-// count.
+// policyForm is the approval policy editor's input, on an account's page
+// or, for the workspace's default, in the settings: up to three steps,
+// each a list of approvers (comma-separated) and a count.
 type policyForm struct {
 	Steps     []policyStepForm
 	AllowSelf bool
 	Inherited bool
-	Problem   string
+	// Default is the workspace's default policy, not an account's.
+	Default bool
+	Problem string
+}
+
+// policyEditor is what the "policy-editor" template shows: the form, where
+// it is sent, and whether the person may change it.
+type policyEditor struct {
+	V        *view
+	F        policyForm
+	Action   string
+	Editable bool
+}
+
+// PolicyEditor is the editor of a policy whose form is sent to action.
+func (v *view) PolicyEditor(f policyForm, action string, editable bool) policyEditor {
+	return policyEditor{V: v, F: f, Action: action, Editable: editable}
 }
 
 type policyStepForm struct {
@@ -399,7 +415,29 @@ func (s *Server) savePolicy(w http.ResponseWriter, r *http.Request, rq *request)
 		http.Redirect(w, r, "/accounts/"+id+"?done=policy#approval", http.StatusSeeOther)
 		return
 	}
-	form := policyForm{AllowSelf: r.PostForm.Get("allow_self") == "yes"}
+	form, errs, err := s.setPolicy(r, p, id)
+	if errs != nil {
+		o, oerr := s.svc.AccountOverview(ctx, p, id)
+		if oerr != nil {
+			s.fail(w, r, rq, oerr)
+			return
+		}
+		s.renderAccount(w, r, rq, http.StatusUnprocessableEntity, accountPage{AccountOverview: *o, Form: formOf(o.Account), Policy: form}, errs)
+		return
+	}
+	if err != nil {
+		s.fail(w, r, rq, err)
+		return
+	}
+	http.Redirect(w, r, "/accounts/"+id+"?done=policy#approval", http.StatusSeeOther)
+}
+
+// setPolicy sets the policy of an account (or, with accountID "", the
+// workspace's default) from the editor's form. When the form is refused it
+// returns the form as sent and the errors to show beside its fields;
+// other failures are err.
+func (s *Server) setPolicy(r *http.Request, p ferry.Principal, accountID string) (policyForm, map[string]string, error) {
+	form := policyForm{AllowSelf: r.PostForm.Get("allow_self") == "yes", Default: accountID == ""}
 	in := service.ApprovalPolicyInput{AllowSelf: form.AllowSelf, Steps: []ferry.ApprovalStep{}}
 	errs := map[string]string{}
 	for i := range maxPolicySteps {
@@ -423,26 +461,51 @@ func (s *Server) savePolicy(w http.ResponseWriter, r *http.Request, rq *request)
 		}
 		in.Steps = append(in.Steps, step)
 	}
-	var err error
-	if len(errs) == 0 {
-		_, err = s.svc.SetApprovalPolicy(ctx, p, id, in)
+	if len(errs) > 0 {
+		return form, errs, nil
 	}
-	if len(errs) > 0 || ferry.IsCode(err, ferry.EUNPROCESSABLE) {
-		if err != nil {
-			errs["policy"] = "policy.error.invalid"
-			form.Problem = ferry.ErrorMessage(err)
-		}
-		o, oerr := s.svc.AccountOverview(ctx, p, id)
-		if oerr != nil {
-			s.fail(w, r, rq, oerr)
-			return
-		}
-		s.renderAccount(w, r, rq, http.StatusUnprocessableEntity, accountPage{AccountOverview: *o, Form: formOf(o.Account), Policy: form}, errs)
+	_, err := s.svc.SetApprovalPolicy(r.Context(), p, accountID, in)
+	if ferry.IsCode(err, ferry.EUNPROCESSABLE) {
+		form.Problem = ferry.ErrorMessage(err)
+		return form, map[string]string{"policy": "policy.error.invalid"}, nil
+	}
+	return form, nil, err
+}
+
+// approvalSettings is the workspace's default approval policy, in the
+// settings (admins).
+func (s *Server) approvalSettings(w http.ResponseWriter, r *http.Request, rq *request) {
+	if !s.adminOnly(w, r, rq) {
+		return
+	}
+	pol, err := s.svc.ApprovalPolicy(r.Context(), rq.principal(), "")
+	if err != nil {
+		s.fail(w, r, rq, err)
+		return
+	}
+	form := policyFormOf(pol)
+	form.Default = true
+	s.renderSettings(w, r, rq, http.StatusOK, "approvals", approvalSettingsData{Policy: form, Saved: r.URL.Query().Get("done") == "policy"}, nil)
+}
+
+// approvalSettingsData is the default policy's settings page.
+type approvalSettingsData struct {
+	Policy policyForm
+	Saved  bool
+}
+
+func (s *Server) saveApprovalSettings(w http.ResponseWriter, r *http.Request, rq *request) {
+	if !s.adminOnly(w, r, rq) {
+		return
+	}
+	form, errs, err := s.setPolicy(r, rq.principal(), "")
+	if errs != nil {
+		s.renderSettings(w, r, rq, http.StatusUnprocessableEntity, "approvals", approvalSettingsData{Policy: form}, errs)
 		return
 	}
 	if err != nil {
 		s.fail(w, r, rq, err)
 		return
 	}
-	http.Redirect(w, r, "/accounts/"+id+"?done=policy#approval", http.StatusSeeOther)
+	http.Redirect(w, r, "/settings/approvals?done=policy", http.StatusSeeOther)
 }

@@ -96,3 +96,60 @@ func TestApprovals_Pages(t *testing.T) {
 	require.Equal(t, http.StatusNotFound, p.status)
 	require.True(t, strings.Contains(p.body, "lang=\"zh-Hans\"") || strings.Contains(p.body, "lang=\"zh-CN\""), "the error page in the reader's language")
 }
+
+// The workspace's default approval policy in the settings (admins): a bad
+// count and an unknown approver come back beside the form, kept as typed,
+// and change nothing; a good policy is saved, applies to an account
+// without its own, and can be emptied again. A reviewer is refused.
+func TestApprovals_WorkspaceDefaultInTheSettings(t *testing.T) {
+	t.Parallel()
+	tb := setup(t, testdb.Backends()[0])
+	owner := tb.setUp()
+	ctx := context.Background()
+	acct := tb.account(owner, ferry.Telegram, "@harbour", "Harbour Telegram")
+	tb.addPerson(owner, "rita@example.org", "Rita", ferry.RoleReviewer)
+	br := tb.signedIn("ada@example.org", "zh-Hant")
+	csrf := br.csrf()
+
+	p := br.get("/settings/approvals")
+	require.Equal(t, http.StatusOK, p.status, p.body)
+	require.Contains(t, text(p.body), "未設專屬規則的帳戶都沿用此預設規則")
+	require.Contains(t, p.body, `href="/settings/approvals" aria-current="page"`)
+	require.NotContains(t, p.body, `name="reset"`, "the default has nothing to fall back to")
+
+	p = br.post("/settings/approvals", "same-origin", url.Values{"csrf": {csrf}, "approvers0": {"role:reviewer"}, "required0": {"0"}})
+	require.Equal(t, http.StatusUnprocessableEntity, p.status, p.body)
+	require.Contains(t, p.body, `value="role:reviewer"`, "the form comes back as typed")
+	require.Contains(t, p.body, `id="required0-error"`)
+	p = br.post("/settings/approvals", "same-origin", url.Values{"csrf": {csrf}, "approvers0": {"user:usr_stranger"}, "required0": {"1"}})
+	require.Equal(t, http.StatusUnprocessableEntity, p.status, p.body)
+	require.Contains(t, p.body, `value="user:usr_stranger"`)
+	require.Contains(t, text(p.body), "規則未儲存")
+	pol, err := tb.svc.ApprovalPolicy(ctx, owner, "")
+	require.NoError(t, err)
+	require.Empty(t, pol.Steps, "a refused policy changes nothing")
+
+	p = br.post("/settings/approvals", "same-origin", url.Values{"csrf": {csrf}, "approvers0": {"role:reviewer"}, "required0": {"1"}, "allow_self": {"yes"}})
+	require.Equal(t, http.StatusSeeOther, p.status, p.body)
+	require.Equal(t, "/settings/approvals?done=policy", p.header.Get("Location"))
+	p = br.get("/settings/approvals?done=policy")
+	require.Contains(t, p.body, `value="role:reviewer"`)
+	require.Contains(t, text(p.body), "已儲存")
+	pol, err = tb.svc.ApprovalPolicy(ctx, owner, acct.ID)
+	require.NoError(t, err)
+	require.True(t, pol.Inherited, "the account has no policy of its own")
+	p = br.get("/accounts/" + acct.ID)
+	require.Contains(t, p.body, `<a href="/settings/approvals">修改預設規則</a>`, "the account's page leads to the default")
+	require.Equal(t, []ferry.ApprovalStep{{Approvers: []string{"role:reviewer"}, Required: 1}}, pol.Steps)
+	require.True(t, pol.AllowSelf)
+
+	p = br.post("/settings/approvals", "same-origin", url.Values{"csrf": {csrf}})
+	require.Equal(t, http.StatusSeeOther, p.status, p.body)
+	pol, err = tb.svc.ApprovalPolicy(ctx, owner, "")
+	require.NoError(t, err)
+	require.Empty(t, pol.Steps, "every step empty: no approval")
+
+	rita := tb.signedIn("rita@example.org", "en")
+	require.Equal(t, http.StatusForbidden, rita.get("/settings/approvals").status)
+	require.NotContains(t, rita.get("/settings/profile").body, `href="/settings/approvals"`)
+}

@@ -36,6 +36,7 @@ func (v *view) SettingsSections() []settingsSection {
 		{"settings.workspace", "/settings/workspace", true},
 		{"settings.members", "/settings/members", true},
 		{"settings.notifications", "/settings/notifications", true},
+		{"settings.approvals", "/settings/approvals", true},
 		{"settings.checks", "/settings/checks", true},
 		{"settings.audit", "/settings/audit", true},
 	}

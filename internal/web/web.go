@@ -163,6 +163,8 @@ func (s *Server) routes() []route {
 		{"POST /settings/glossary", s.saveGlossary},
 		{"GET /settings/people", s.people},
 		{"GET /settings/audit", s.auditPage},
+		{"GET /settings/approvals", s.approvalSettings},
+		{"POST /settings/approvals", s.saveApprovalSettings},
 		{"GET /settings/checks", s.checksPage},
 		{"POST /settings/checks", s.checksForm},
 		{"GET /settings/audit/export", s.auditExport},
