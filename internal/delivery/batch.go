@@ -31,11 +31,17 @@ type PublishJob struct {
 // this keeps every rule of the argument.
 
 // batchMax bounds a group on SQLite, where the one writer serialises
-// transactions anyway: a longer group holds it longer. On PostgreSQL each
-// statement of a group is a round trip on one connection while the others
-// could run in parallel, so groups are smaller and more of them run at
-// once (newBatcher).
+// transactions anyway: a longer group holds it longer.
 const batchMax = 32
+
+// On PostgreSQL two groups run at once, of up to 64 each. A group reads and
+// writes set-wise (store.Tx.Grouped), so what it costs is mostly per group:
+// its statements, its commit and the audit chain's lock, which every group
+// of a workspace takes in turn. Measured with `ferry bench delivery`
+// (docs/benchmarks.md, "Issue 16 §4, fourth look"), two groups of 64 carry
+// about 40 % more than eight of 8, which waited for each other on that
+// lock; a second group lets one fill while the other commits.
+const pgRunners, pgBatchMax = 2, 64
 
 // txFunc is the work of one transaction. It may run more than once (a
 // group that fails is run again one by one), so it starts from scratch
@@ -70,7 +76,7 @@ type batchItem struct {
 func newBatcher(db *store.DB, relaxed bool, readAhead func(ctx context.Context, tx *store.Tx, keys []string) error) *batcher {
 	b := &batcher{db: db, relaxed: relaxed, runners: 1, max: batchMax, readAhead: readAhead}
 	if db.Dialect() == store.Postgres {
-		b.runners, b.max = 8, 8
+		b.runners, b.max = pgRunners, pgBatchMax
 	}
 	return b
 }
