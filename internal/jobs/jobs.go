@@ -300,6 +300,8 @@ type completionsKey struct{}
 // completions are the publish jobs a transaction completes.
 type completions struct{ ids []int64 }
 
+// flush marks the jobs completed at now, or fails if one of them is not
+// running (and was not completed already).
 func (g *completions) flush(ctx context.Context, exec riverdriver.Executor, now time.Time) error {
 	n := len(g.ids)
 	p := &riverdriver.JobSetStateIfRunningManyParams{ID: g.ids, Attempt: make([]*int, n), ErrData: make([][]byte, n), FinalizedAt: make([]*time.Time, n),
@@ -311,8 +313,15 @@ func (g *completions) flush(ctx context.Context, exec riverdriver.Executor, now 
 	if err != nil {
 		return fmt.Errorf("jobs: complete: %w", err)
 	}
-	if len(rows) != n {
-		return fmt.Errorf("jobs: complete: %d of %d jobs found: %w", len(rows), n, rivertype.ErrNotFound)
+	// The rows include, as they are, the jobs it left alone: not running.
+	completed := 0
+	for _, r := range rows {
+		if r.State == rivertype.JobStateCompleted {
+			completed++
+		}
+	}
+	if completed != n {
+		return fmt.Errorf("jobs: complete: %d of %d jobs completed, the others not running: %w", completed, n, rivertype.ErrNotFound)
 	}
 	return nil
 }
