@@ -39,8 +39,8 @@ const batchMax = 32
 // its statements, its commit and the audit chain's lock, which every group
 // of a workspace takes in turn. Measured with `ferry bench delivery`
 // (docs/benchmarks.md, "Issue 16 §4, fourth look"), two groups of 64 carry
-// about 40 % more than eight of 8, which waited for each other on that
-// lock; a second group lets one fill while the other commits.
+// about a third more than eight of 8, which spent their time waiting for
+// each other on that lock; one group of up to 200 did no better than two.
 const pgRunners, pgBatchMax = 2, 64
 
 // txFunc is the work of one transaction. It may run more than once (a
