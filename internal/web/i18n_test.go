@@ -184,6 +184,8 @@ func TestFormatTime_EachLanguageInTheWorkspaceZone(t *testing.T) {
 	require.Equal(t, "Fri 25 Sep 2026, 20:00", c.formatTime("en", "format.datetime", at, hk))
 	require.Equal(t, "Fri 25 Sep 2026, 12:00", c.formatTime("en", "format.datetime", at, time.UTC))
 	require.Equal(t, "2026年9月26日 星期六", c.formatTime("zh-Hant", "format.date", at.Add(4*time.Hour), hk), "past midnight in Hong Kong")
+	require.Equal(t, "Sep 2026", c.formatTime("en", "format.month", at, hk))
+	require.Equal(t, "2026年9月", c.formatTime("zh-Hans", "format.month", at, hk))
 }
 
 // Every reason code has a message in every language, with the arguments

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/csv"
+	"fmt"
 	"net/url"
 	"testing"
 	"time"
@@ -32,6 +33,8 @@ func TestReports_PageLinksMonthsAndExportsDownload(t *testing.T) {
 	require.Equal(t, 200, p.status)
 	month := now.In(time.FixedZone("HKT", 8*3600)).Format("2006-01")
 	require.Contains(t, p.body, `href="/reports/`+month+`.html"`)
+	hk := now.In(time.FixedZone("HKT", 8*3600))
+	require.Contains(t, p.body, fmt.Sprintf(`<time datetime="%s">%d年%d月</time>`, month, hk.Year(), int(hk.Month())), "the month in the page's language")
 	require.Contains(t, p.body, `aria-current="page">報告</a>`)
 	require.Contains(t, text(p.body), "月度報告")
 	require.Contains(t, p.body, "香港旅遊發展局")

@@ -86,6 +86,16 @@ func (v *view) DateTime(t any) string { return v.format("format.datetime", t) }
 // Date writes a day the language's way.
 func (v *view) Date(t any) string { return v.format("format.date", t) }
 
+// Month writes a month given as "2006-01" the language's way: "Dec 2026",
+// "2026年12月"; anything else as it is.
+func (v *view) Month(ym string) string {
+	t, err := time.ParseInLocation("2006-01", ym, v.rq.location())
+	if err != nil {
+		return ym
+	}
+	return v.format("format.month", t)
+}
+
 func (v *view) format(pattern string, t any) string {
 	switch t := t.(type) {
 	case time.Time:
