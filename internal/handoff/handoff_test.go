@@ -74,6 +74,9 @@ func TestSigner_LinksAreBoundToTheHandoffAndExpire(t *testing.T) {
 	longer := url.Values{"e": {"9999999999"}, "s": q["s"]}
 	require.ErrorIs(t, s.Check("hof_1", longer, now), handoff.ErrBadSignature, "a moved expiry")
 	require.ErrorIs(t, s.Check("hof_1", url.Values{}, now), handoff.ErrBadSignature)
+	sig := q.Get("s")
+	broken := url.Values{"e": q["e"], "s": {sig[:10] + "\n" + sig[10:]}}
+	require.ErrorIs(t, s.Check("hof_1", broken, now), handoff.ErrBadSignature, "the signature with a line break, which base64 decoding skips")
 	other := handoff.NewSigner([]byte("another key, another installation"))
 	require.ErrorIs(t, other.Check("hof_1", q, now), handoff.ErrBadSignature)
 }
