@@ -31,9 +31,9 @@ func TestReports_PageLinksMonthsAndExportsDownload(t *testing.T) {
 
 	p := br.get("/reports")
 	require.Equal(t, 200, p.status)
-	month := now.In(time.FixedZone("HKT", 8*3600)).Format("2006-01")
-	require.Contains(t, p.body, `href="/reports/`+month+`.html"`)
 	hk := now.In(time.FixedZone("HKT", 8*3600))
+	month := hk.Format("2006-01")
+	require.Contains(t, p.body, `href="/reports/`+month+`.html"`)
 	require.Contains(t, p.body, fmt.Sprintf(`<time datetime="%s">%d年%d月</time>`, month, hk.Year(), int(hk.Month())), "the month in the page's language")
 	require.Contains(t, p.body, `aria-current="page">報告</a>`)
 	require.Contains(t, text(p.body), "月度報告")
